@@ -1,0 +1,276 @@
+//! The database: SQLite (the embedded default) or PostgreSQL (production).
+//!
+//! Both run the same SQL text with `$1…$N` placeholders; [`on_backend!`] runs one body against
+//! whichever pool is configured, so a query is written once and compiled for both drivers.
+//! Migrations live in `migrations/sqlite` and `migrations/postgres` under the same names.
+//!
+//! INVARIANT: the pool never leaves `crate::server`. Routes and server functions get services.
+
+use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
+
+use sqlx::{
+    migrate::Migrator,
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions},
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
+};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// The demo offices, staff and citizens (DESIGN.md's people), one SQL text for both backends.
+/// Every insert ends in `ON CONFLICT DO NOTHING`, so loading it twice changes nothing.
+const DEMO_DATA: &str = include_str!("demo_data.sql");
+
+/// How long start-up waits for a database connection before it gives up with a clear message.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Runs `$body` with `$pool` bound to the configured pool, whichever backend it is.
+macro_rules! on_backend {
+    ($database:expr, $pool:ident => $body:expr) => {
+        match &$database.backend {
+            Backend::Sqlite($pool) => $body,
+            Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Which database system a [`DatabaseUrl`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// A checked `DATABASE_URL`: `sqlite://path/to/file.db` or `postgres://user@host:port/name`.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    kind: DatabaseKind,
+    url: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, DatabaseUrlError> {
+        let url = url.trim();
+        let scheme = url
+            .split_once(':')
+            .map(|(scheme, _)| scheme)
+            .unwrap_or_default();
+        let kind = match scheme {
+            "sqlite" => DatabaseKind::Sqlite,
+            "postgres" | "postgresql" => DatabaseKind::Postgres,
+            "" => return Err(DatabaseUrlError::NoScheme),
+            other => return Err(DatabaseUrlError::UnsupportedScheme(other.to_owned())),
+        };
+        let parsed = match kind {
+            DatabaseKind::Sqlite => SqliteConnectOptions::from_str(url).map(|_| ()),
+            DatabaseKind::Postgres => PgConnectOptions::from_str(url).map(|_| ()),
+        };
+        parsed.map_err(|error| DatabaseUrlError::Malformed(error.to_string()))?;
+        Ok(Self {
+            kind,
+            url: url.to_owned(),
+        })
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        self.kind
+    }
+
+    /// The SQLite file, if this names one (not `:memory:`).
+    fn sqlite_file(&self) -> Option<PathBuf> {
+        let rest = self.url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+
+    /// Where the database is, for messages: the file, or host:port/name — never the password.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            DatabaseKind::Sqlite => self.sqlite_file().map_or_else(
+                || "an in-memory SQLite database".to_owned(),
+                |file| file.display().to_string(),
+            ),
+            DatabaseKind::Postgres => match url::Url::parse(&self.url) {
+                Ok(url) => format!(
+                    "{}:{}{}",
+                    url.host_str().unwrap_or("localhost"),
+                    url.port().unwrap_or(5432),
+                    url.path()
+                ),
+                Err(_) => "PostgreSQL".to_owned(),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL may carry a password; show where, not how.
+        write!(
+            formatter,
+            "DatabaseUrl({} at {})",
+            self.kind.as_str(),
+            self.describe()
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseUrlError {
+    #[error(
+        "DATABASE_URL has no scheme: write sqlite://data/klarsicht.db or postgres://user@host:5432/name"
+    )]
+    NoScheme,
+    #[error(
+        "DATABASE_URL uses '{0}', which Klarsicht does not support: use sqlite://path/to/file.db or postgres://user@host:5432/name"
+    )]
+    UnsupportedScheme(String),
+    #[error(
+        "DATABASE_URL cannot be read ({0}): use sqlite://path/to/file.db or postgres://user@host:5432/name"
+    )]
+    Malformed(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error(
+        "cannot create the directory {path} for the SQLite database ({source}): create it, or point DATABASE_URL elsewhere"
+    )]
+    CreateDirectory {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot open the SQLite database {target} ({source}): check that the file is writable, or point DATABASE_URL elsewhere"
+    )]
+    SqliteUnavailable { target: String, source: sqlx::Error },
+    #[error(
+        "cannot reach PostgreSQL at {target} ({source}): start PostgreSQL, or correct DATABASE_URL"
+    )]
+    PostgresUnreachable { target: String, source: sqlx::Error },
+    #[error(
+        "cannot apply the database migrations ({0}): the database may belong to a newer Klarsicht; restore a backup or use a fresh database"
+    )]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A pool of connections to the configured database.
+#[derive(Clone)]
+pub struct Database {
+    backend: Backend,
+}
+
+impl Database {
+    /// Connects, creating the SQLite file and its directory when they do not exist yet.
+    pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self, DatabaseError> {
+        let backend = match url.kind {
+            DatabaseKind::Sqlite => {
+                if let Some(directory) = url.sqlite_file().as_deref().and_then(|file| file.parent())
+                    && !directory.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(directory).map_err(|source| {
+                        DatabaseError::CreateDirectory {
+                            path: directory.to_owned(),
+                            source,
+                        }
+                    })?;
+                }
+                let options = SqliteConnectOptions::from_str(&url.url)?
+                    .create_if_missing(true)
+                    .foreign_keys(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(CONNECT_TIMEOUT)
+                    .connect_with(options)
+                    .await
+                    .map_err(|source| DatabaseError::SqliteUnavailable {
+                        target: url.describe(),
+                        source,
+                    })?;
+                Backend::Sqlite(pool)
+            }
+            DatabaseKind::Postgres => {
+                let options = PgConnectOptions::from_str(&url.url)?.application_name("klarsicht");
+                let pool = PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(CONNECT_TIMEOUT)
+                    .connect_with(options)
+                    .await
+                    .map_err(|source| DatabaseError::PostgresUnreachable {
+                        target: url.describe(),
+                        source,
+                    })?;
+                Backend::Postgres(pool)
+            }
+        };
+        Ok(Self { backend })
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        match self.backend {
+            Backend::Sqlite(_) => DatabaseKind::Sqlite,
+            Backend::Postgres(_) => DatabaseKind::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date. Safe to run from several instances at once: PostgreSQL
+    /// serialises them with an advisory lock, SQLite with its write lock.
+    pub async fn migrate(&self) -> Result<(), DatabaseError> {
+        match &self.backend {
+            Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A trivial round trip, for readiness.
+    pub async fn ping(&self) -> Result<(), DatabaseError> {
+        on_backend!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Whether no office exists yet: a database nobody has set up.
+    pub async fn is_unconfigured(&self) -> Result<bool, DatabaseError> {
+        let offices: i64 = on_backend!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM offices").fetch_one(pool).await)?;
+        Ok(offices == 0)
+    }
+
+    /// Loads the demo data in one transaction. Idempotent: rows that exist are left alone.
+    pub async fn load_demo_data(&self) -> Result<(), DatabaseError> {
+        on_backend!(self, pool => {
+            let mut transaction = pool.begin().await?;
+            sqlx::raw_sql(DEMO_DATA).execute(&mut *transaction).await?;
+            transaction.commit().await
+
+        })?;
+        Ok(())
+    }
+
+    /// Waits for checked-out connections to return, then closes the pool.
+    pub async fn close(&self) {
+        on_backend!(self, pool => pool.close().await);
+    }
+}
