@@ -1,0 +1,61 @@
+//! The document shell and the router: which path shows which page.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::layout::Layout,
+    i18n::I18nContextProvider,
+    pages::{
+        entrance::{AdminEntrance, CitizenEntrance, StaffEntrance},
+        not_found::NotFound,
+        start::StartPage,
+    },
+};
+
+/// The HTML document around the application, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: translations, layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="klarsicht-style" href="/pkg/klarsicht.css" />
+        <I18nContextProvider>
+            <Router>
+                <Layout>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=StartPage />
+                        <Route path=path!("/buerger") view=CitizenEntrance />
+                        <Route path=path!("/mitarbeitende") view=StaffEntrance />
+                        <Route path=path!("/verwaltung") view=AdminEntrance />
+                    </Routes>
+                </Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}

@@ -1,0 +1,41 @@
+//! The frame of every page: skip link, header with the portal's name and the language switch,
+//! the main landmark, and the footer. Errors below it show the error page inside the frame.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::{components::language_switch::LanguageSwitch, i18n::*, pages::error::ErrorPage};
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+
+    // Effects run only in the browser, after hydration: from then on the page is an app.
+    // The attribute lets styles and the browser tests tell a hydrated page from a static one.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+
+    view! {
+        <div class="page" data-hydrated=move || hydrated.get().to_string()>
+            <a class="skip-link" href="#inhalt">{t!(i18n, layout.skip_link)}</a>
+            <header class="site-header">
+                <div class="site-header__inner">
+                    <A href="/" attr:class="site-header__brand" attr:aria-label=move || t_string!(i18n, layout.home_link_label)>
+                        <span class="site-header__name">{t!(i18n, layout.portal_name)}</span>
+                        <span class="site-header__tagline">{t!(i18n, layout.portal_tagline)}</span>
+                    </A>
+                    <LanguageSwitch />
+                </div>
+            </header>
+            <main id="inhalt" class="site-main" tabindex="-1">
+                <ErrorBoundary fallback=|_errors| view! { <ErrorPage /> }>{children()}</ErrorBoundary>
+            </main>
+            <footer class="site-footer">
+                <div class="site-footer__inner">
+                    <p>{t!(i18n, layout.footer_privacy)}</p>
+                    <p>{t!(i18n, layout.footer_operator)}</p>
+                </div>
+            </footer>
+        </div>
+    }
+}

@@ -1,0 +1,4 @@
+//! Building blocks shared by the pages of every role.
+
+pub mod language_switch;
+pub mod layout;

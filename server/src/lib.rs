@@ -1,0 +1,55 @@
+//! The server library: everything `main` wires together, so tests can start the real
+//! application on port 0 with a database of their own.
+//!
+//! - [`settings`]: one typed settings value from a file, the environment and flags.
+//! - [`startup`]: connects, migrates, binds and returns the running [`startup::Application`].
+//! - [`routes`]: the axum router: health, language, the Leptos pages, static files.
+//! - [`telemetry`]: structured logs with tracing.
+
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+
+use settings::{Cli, Command, SettingsError};
+use startup::{Application, StartupError};
+
+/// Everything that can stop the server from doing what it was asked; each says how to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    #[error("the server stopped with an error: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// Runs what the command line asks for.
+pub async fn run(cli: Cli) -> Result<(), RunError> {
+    let settings = cli.settings()?;
+    telemetry::init(settings.log_format);
+
+    match cli.command.unwrap_or_default() {
+        Command::Serve => {
+            let application = Application::build(&settings).await?;
+            tracing::info!(
+                address = %application.address(),
+                mode = settings.mode.as_str(),
+                database = application.database_kind(),
+                "Klarsicht is serving on http://{}",
+                application.address()
+            );
+            application.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            startup::migrate(&settings).await?;
+            tracing::info!("the database schema is up to date");
+        }
+        Command::DemoData => {
+            startup::load_demo_data(&settings).await?;
+            tracing::info!("demo data loaded");
+        }
+    }
+    Ok(())
+}

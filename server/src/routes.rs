@@ -1,0 +1,156 @@
+//! The axum router: health checks, the language switch without JavaScript, the Leptos pages,
+//! and the built site's static files.
+
+use std::time::Duration;
+
+use app::{
+    app::{App, shell},
+    server::services::Services,
+};
+use axum::{
+    Json, Router,
+    extract::{FromRef, Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Deserialize;
+use tower_http::{catch_panic::CatchPanicLayer, timeout::TimeoutLayer, trace::TraceLayer};
+
+use crate::settings::Settings;
+
+/// The cookie in which leptos_i18n keeps the chosen language.
+const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+const LANGUAGES: [&str; 2] = ["de", "en"];
+
+/// What the handlers share: the Leptos options and the services. Never a database pool.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+}
+
+pub fn router(settings: &Settings, database: &app::server::db::Database) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("klarsicht")
+        .site_root(settings.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.listen)
+        .build();
+    let state = AppState {
+        leptos_options,
+        services: Services::new(database),
+    };
+    let pages = generate_route_list(App);
+
+    Router::new()
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready))
+        .route("/sprache/{language}", get(switch_language))
+        .leptos_routes(&state, pages, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(internal_error_page))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The process is up. Says nothing about the database, so an orchestrator does not restart a
+/// healthy instance because PostgreSQL is briefly away.
+async fn live() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "live" }))
+}
+
+/// The instance can serve: the database answers.
+async fn ready(State(services): State<Services>) -> Response {
+    let database = services.readiness.database_kind();
+    if services.readiness.database_reachable().await {
+        Json(serde_json::json!({ "status": "ready", "database": database })).into_response()
+    } else {
+        tracing::warn!(
+            database,
+            "readiness check failed: the database does not answer"
+        );
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "unavailable", "database": database, "reason": "the database does not answer" })),
+        )
+            .into_response()
+    }
+}
+
+#[derive(Deserialize)]
+struct SwitchLanguageQuery {
+    zurueck: Option<String>,
+}
+
+/// Sets the language cookie and sends the reader back to where they were (a local path only).
+async fn switch_language(
+    Path(language): Path<String>,
+    Query(query): Query<SwitchLanguageQuery>,
+) -> Response {
+    if !LANGUAGES.contains(&language.as_str()) {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Unbekannte Sprache: wählen Sie /sprache/de oder /sprache/en. Unknown language: choose /sprache/de or /sprache/en.",
+        )
+            .into_response();
+    }
+    let back = query
+        .zurueck
+        .filter(|path| is_local_path(path))
+        .unwrap_or_else(|| "/".to_owned());
+    let cookie = format!("{LANGUAGE_COOKIE}={language}; Path=/; Max-Age=31536000; SameSite=Lax");
+    let mut response = Redirect::to(&back).into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// A path on this site: starts with one `/`, and is not `//host` or `/\host`, which browsers
+/// read as another site.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.chars().any(|c| c.is_control() || c == '\\')
+}
+
+/// The answer when a handler panicked: a plain bilingual page, no internals.
+fn internal_error_page(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Fehler – Klarsicht</title></head>\
+         <body><main><h1>Etwas ist schiefgelaufen</h1><p>Bitte versuchen Sie es in einigen Minuten noch einmal. \
+         <a href=\"/\">Zur Startseite</a></p><h2 lang=\"en\">Something went wrong</h2>\
+         <p lang=\"en\">Please try again in a few minutes. <a href=\"/\">Go to the start page</a></p></main></body></html>",
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_paths_on_this_site_are_local() {
+        assert!(is_local_path("/"));
+        assert!(is_local_path("/buerger"));
+        assert!(!is_local_path("//evil.example"));
+        assert!(!is_local_path("/\\evil.example"));
+        assert!(!is_local_path("https://evil.example"));
+        assert!(!is_local_path("evil"));
+        assert!(!is_local_path("/a\nb"));
+    }
+}

@@ -1,0 +1,173 @@
+//! Start-up: bind the port, connect and migrate the database, load demo data when asked, and
+//! hand back the running application with its address (port 0 picks a free one, for tests).
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use app::server::db::{Database, DatabaseError};
+use tokio::net::TcpListener;
+
+use crate::{
+    routes,
+    settings::{Mode, Settings},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(
+        "port {port} on {ip} is already in use: stop the program using it, or choose another with KLARSICHT_LISTEN"
+    )]
+    AddressInUse { ip: std::net::IpAddr, port: u16 },
+    #[error("cannot listen on {address} ({source}): choose another address with KLARSICHT_LISTEN")]
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    #[error("demo data is for development only: production mode never loads it")]
+    DemoDataInProduction,
+}
+
+/// The application, bound and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    address: SocketAddr,
+    router: axum::Router,
+    database: Database,
+    shutdown_grace: Duration,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        // Bind first: a port in use is reported before the database is touched.
+        let listener = TcpListener::bind(settings.listen).await.map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AddrInUse {
+                StartupError::AddressInUse {
+                    ip: settings.listen.ip(),
+                    port: settings.listen.port(),
+                }
+            } else {
+                StartupError::Bind {
+                    address: settings.listen,
+                    source,
+                }
+            }
+        })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind {
+            address: settings.listen,
+            source,
+        })?;
+
+        let database = connect_and_migrate(settings).await?;
+        if settings.demo_data
+            && settings.mode == Mode::Development
+            && database.is_unconfigured().await?
+        {
+            database.load_demo_data().await?;
+            tracing::info!("loaded the demo data into the empty database");
+        }
+
+        let router = routes::router(settings, &database);
+        Ok(Self {
+            listener,
+            address,
+            router,
+            database,
+            shutdown_grace: Duration::from_secs(settings.shutdown_grace_seconds),
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn database_kind(&self) -> &'static str {
+        self.database.kind().as_str()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets open requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(stop_signal()).await
+    }
+
+    /// Serves until `stop` completes, then lets open requests finish (up to the grace period)
+    /// and closes the database pool.
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let Self {
+            listener,
+            router,
+            database,
+            shutdown_grace,
+            ..
+        } = self;
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+            stop.await;
+            tracing::info!("stopping: finishing open requests");
+            let _receiver_may_be_gone = stopping_tx.send(());
+        });
+        let served = tokio::select! {
+            served = server => served,
+            () = async move {
+                // Once stopping, wait at most the grace period for open requests.
+                let _sender_dropped = stopping_rx.await;
+                tokio::time::sleep(shutdown_grace).await;
+                tracing::warn!("open requests did not finish within the grace period");
+            } => Ok(()),
+        };
+        database.close().await;
+        tracing::info!("stopped");
+        served
+    }
+}
+
+/// `server migrate`.
+pub async fn migrate(settings: &Settings) -> Result<(), StartupError> {
+    connect_and_migrate(settings).await?.close().await;
+    Ok(())
+}
+
+/// `server demo-data`: loads the demo data on explicit request, never in production.
+pub async fn load_demo_data(settings: &Settings) -> Result<(), StartupError> {
+    if settings.mode == Mode::Production {
+        return Err(StartupError::DemoDataInProduction);
+    }
+    let database = connect_and_migrate(settings).await?;
+    database.load_demo_data().await?;
+    database.close().await;
+    Ok(())
+}
+
+async fn connect_and_migrate(settings: &Settings) -> Result<Database, StartupError> {
+    let database =
+        Database::connect(&settings.database_url, settings.database_max_connections).await?;
+    database.migrate().await?;
+    Ok(database)
+}
+
+/// Completes on Ctrl-C or SIGTERM (what container runtimes send).
+async fn stop_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
