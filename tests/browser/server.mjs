@@ -1,0 +1,70 @@
+// Starts the release build of the server on a free port with a fresh SQLite database, waits
+// until it is ready, and stops it (and removes the database) afterwards.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const serverBinary = process.env.KLARSICHT_SERVER_BINARY ?? new URL('../../target/release/server', import.meta.url).pathname;
+const siteRoot = process.env.KLARSICHT_SITE_ROOT ?? new URL('../../target/site', import.meta.url).pathname;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer({ demoData = false } = {}) {
+  const directory = mkdtempSync(join(tmpdir(), 'klarsicht-browser-'));
+  const port = await freePort();
+  const output = [];
+  const child = spawn(serverBinary, ['serve'], {
+    env: {
+      ...process.env,
+      KLARSICHT_MODE: 'development',
+      KLARSICHT_LISTEN: `127.0.0.1:${port}`,
+      DATABASE_URL: `sqlite://${directory}/klarsicht.db`,
+      KLARSICHT_SITE_ROOT: siteRoot,
+      KLARSICHT_DEMO_DATA: String(demoData),
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk) => output.push(chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`the server exited with ${child.exitCode}:\n${output.join('')}`);
+    }
+    try {
+      const response = await fetch(`${url}/health/ready`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the server did not become ready within 20 s:\n${output.join('')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    output,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

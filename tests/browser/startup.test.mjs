@@ -1,0 +1,37 @@
+// The release binary refuses bad settings with one clear line and a non-zero exit.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+
+import { serverBinary } from './server.mjs';
+
+function runServer(env, args = ['serve']) {
+  return spawnSync(serverBinary, args, {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, RUST_LOG: 'off', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
+test('a bad DATABASE_URL stops the server with one line and exit code 1', () => {
+  const result = runServer({ DATABASE_URL: 'mysql://root@localhost/klarsicht', KLARSICHT_LISTEN: '127.0.0.1:0' });
+  assert.equal(result.status, 1);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0], /^error: DATABASE_URL uses 'mysql', which Klarsicht does not support/);
+});
+
+test('production mode without a secret stops the server with one line and exit code 1', () => {
+  const result = runServer({ KLARSICHT_MODE: 'production', KLARSICHT_LISTEN: '127.0.0.1:0' });
+  assert.equal(result.status, 1);
+  assert.match(result.stderr.trim(), /^error: KLARSICHT_SECRET is missing/);
+});
+
+test('--help lists the settings', () => {
+  const result = runServer({}, ['--help']);
+  assert.equal(result.status, 0);
+  for (const variable of ['DATABASE_URL', 'KLARSICHT_MODE', 'KLARSICHT_SECRET', 'KLARSICHT_LISTEN']) {
+    assert.ok(result.stdout.includes(variable), `--help names ${variable}`);
+  }
+});

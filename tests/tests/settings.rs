@@ -1,0 +1,218 @@
+//! Settings are checked as a whole at start, and every refusal is one line that says what is
+//! wrong and how to fix it.
+
+use clap::{CommandFactory, Parser};
+use klarsicht_tests::test_settings;
+use server::{
+    settings::{Cli, Mode, Settings, SettingsError, SettingsInput},
+    startup::{Application, StartupError},
+};
+
+fn production(input: SettingsInput) -> SettingsInput {
+    SettingsInput {
+        mode: Some(Mode::Production),
+        demo_data: None,
+        ..input
+    }
+}
+
+fn refusal(input: SettingsInput) -> String {
+    let error = Settings::check(input).expect_err("the settings are refused");
+    let line = error.to_string();
+    assert!(!line.contains('\n'), "the message is one line: {line}");
+    line
+}
+
+#[test]
+fn help_lists_every_setting_with_its_variable() {
+    let help = Cli::command().render_long_help().to_string();
+    for variable in [
+        "KLARSICHT_CONFIG",
+        "KLARSICHT_MODE",
+        "KLARSICHT_LISTEN",
+        "DATABASE_URL",
+        "KLARSICHT_DATABASE_MAX_CONNECTIONS",
+        "KLARSICHT_SECRET",
+        "KLARSICHT_DEMO_DATA",
+        "KLARSICHT_SITE_ROOT",
+        "KLARSICHT_LOG_FORMAT",
+        "KLARSICHT_SHUTDOWN_GRACE_SECONDS",
+    ] {
+        assert!(help.contains(variable), "--help names {variable}:\n{help}");
+    }
+    assert!(
+        help.contains("migrate") && help.contains("demo-data"),
+        "--help lists the commands"
+    );
+}
+
+#[test]
+fn an_unsupported_database_url_is_refused_with_the_fix() {
+    let line = refusal(SettingsInput {
+        database_url: Some("mysql://root@localhost/klarsicht".into()),
+        ..test_settings("sqlite://x.db")
+    });
+    assert!(line.contains("DATABASE_URL uses 'mysql'"), "{line}");
+    assert!(
+        line.contains("sqlite://") && line.contains("postgres://"),
+        "names the fix: {line}"
+    );
+}
+
+#[test]
+fn a_database_url_without_scheme_is_refused_with_the_fix() {
+    let line = refusal(test_settings("data/klarsicht.db"));
+    assert!(line.contains("DATABASE_URL has no scheme"), "{line}");
+}
+
+#[test]
+fn a_malformed_postgres_url_is_refused_without_showing_the_password() {
+    let line = refusal(test_settings("postgres://user:geheim@host:notaport/db"));
+    assert!(line.contains("DATABASE_URL cannot be read"), "{line}");
+}
+
+#[test]
+fn production_without_a_secret_is_refused() {
+    let error = Settings::check(production(test_settings("sqlite://x.db"))).expect_err("refused");
+    assert!(matches!(error, SettingsError::MissingSecret));
+    assert!(error.to_string().starts_with(
+        "KLARSICHT_SECRET is missing: production mode needs a secret of at least 32 characters"
+    ));
+}
+
+#[test]
+fn production_with_a_short_secret_is_refused() {
+    let line = refusal(SettingsInput {
+        secret: Some("kurz".into()),
+        ..production(test_settings("sqlite://x.db"))
+    });
+    assert!(line.starts_with("KLARSICHT_SECRET is too short"), "{line}");
+}
+
+#[test]
+fn production_with_demo_data_is_refused() {
+    let line = refusal(SettingsInput {
+        secret: Some("s".repeat(48)),
+        demo_data: Some(true),
+        ..production(test_settings("sqlite://x.db"))
+    });
+    assert!(
+        line.contains("KLARSICHT_DEMO_DATA=true is refused in production mode"),
+        "{line}"
+    );
+}
+
+#[test]
+fn production_defaults_to_json_logs_and_no_demo_data() {
+    let settings = Settings::check(SettingsInput {
+        secret: Some("s".repeat(48)),
+        ..production(SettingsInput::default())
+    })
+    .expect("valid production settings");
+    assert!(!settings.demo_data);
+    assert_eq!(settings.log_format, server::settings::LogFormat::Json);
+    assert!(
+        !format!("{settings:?}").contains("ssssssss"),
+        "the secret never shows in debug output"
+    );
+}
+
+#[test]
+fn development_needs_no_settings_at_all() {
+    let settings = Settings::check(SettingsInput::default()).expect("the defaults are valid");
+    assert_eq!(settings.mode, Mode::Development);
+    assert_eq!(settings.listen.to_string(), "127.0.0.1:3000");
+    assert!(settings.demo_data);
+    assert_eq!(settings.database_url.describe(), "data/klarsicht.db");
+}
+
+#[test]
+fn a_settings_file_is_read_and_flags_override_it() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let file = directory.path().join("klarsicht.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:4000\"\nshutdown_grace_seconds = 3\nlog_format = \"json\"\n",
+    )
+    .expect("written");
+    let cli = Cli::try_parse_from([
+        "server",
+        "--config",
+        &file.to_string_lossy(),
+        "--listen",
+        "127.0.0.1:4001",
+    ])
+    .expect("parsed");
+    let settings = cli.settings().expect("valid");
+    assert_eq!(
+        settings.listen.to_string(),
+        "127.0.0.1:4001",
+        "the flag wins over the file"
+    );
+    assert_eq!(
+        settings.shutdown_grace_seconds, 3,
+        "the file wins over the default"
+    );
+    assert_eq!(settings.log_format, server::settings::LogFormat::Json);
+}
+
+#[test]
+fn a_missing_settings_file_is_refused_with_the_fix() {
+    let cli = Cli::try_parse_from(["server", "--config", "/nicht/vorhanden.toml"]).expect("parsed");
+    let line = cli.settings().expect_err("refused").to_string();
+    assert!(
+        line.contains("/nicht/vorhanden.toml does not exist"),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_unknown_key_in_the_settings_file_is_refused() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let file = directory.path().join("klarsicht.toml");
+    std::fs::write(&file, "lissten = \"127.0.0.1:4000\"\n").expect("written");
+    let cli = Cli::try_parse_from(["server", "--config", &file.to_string_lossy()]).expect("parsed");
+    let line = cli.settings().expect_err("refused").to_string();
+    assert!(line.contains("lissten"), "names the unknown key: {line}");
+}
+
+#[tokio::test]
+async fn an_unreachable_postgres_is_refused_with_the_fix() {
+    // Port 1 on loopback: nothing listens there.
+    let settings =
+        Settings::check(test_settings("postgres://postgres@127.0.0.1:1/klarsicht")).expect("valid");
+    let Err(error) = Application::build(&settings).await else {
+        panic!("start-up must fail")
+    };
+    let line = error.to_string();
+    assert!(
+        line.starts_with("cannot reach PostgreSQL at 127.0.0.1:1/klarsicht"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("start PostgreSQL, or correct DATABASE_URL"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_refused_with_the_fix() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = taken.local_addr().expect("its address");
+    let settings = Settings::check(SettingsInput {
+        listen: Some(address),
+        ..test_settings("sqlite::memory:")
+    })
+    .expect("valid");
+    let Err(error) = Application::build(&settings).await else {
+        panic!("start-up must fail")
+    };
+    assert!(matches!(error, StartupError::AddressInUse { .. }));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "port {} on 127.0.0.1 is already in use: stop the program using it, or choose another with KLARSICHT_LISTEN",
+            address.port()
+        )
+    );
+}
