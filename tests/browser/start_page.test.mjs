@@ -72,7 +72,7 @@ test('an unknown address shows the 404 page with a way back', async () => {
   const response = await page.goto(`${server.url}/gibt-es-nicht`, { waitUntil: 'load' });
   assert.equal(response.status(), 404);
   assert.equal(await page.locator('h1').textContent(), 'Seite nicht gefunden');
-  await page.getByRole('link', { name: 'Zur Startseite' }).click();
+  await page.getByRole('link', { name: 'Zur Startseite', exact: true }).click();
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Hilfe beantragen, an einem Ort');
   await context.close();
 });

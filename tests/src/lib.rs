@@ -278,27 +278,6 @@ impl Drop for TestApp {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::replace_database_name;
-
-    #[test]
-    fn the_test_database_replaces_the_admin_database() {
-        assert_eq!(
-            replace_database_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
-            "postgres://postgres@127.0.0.1:5432/t1"
-        );
-        assert_eq!(
-            replace_database_name("postgres://u@h/db?sslmode=disable", "t1"),
-            "postgres://u@h/t1?sslmode=disable"
-        );
-        assert_eq!(
-            replace_database_name("postgres://u@h", "t1"),
-            "postgres://u@h/t1"
-        );
-    }
-}
-
 /// Runs a query that returns one integer, on a connection of its own (tests may look at the
 /// database directly; the application may not).
 pub async fn query_i64(database_url: &str, sql: &str) -> i64 {
@@ -344,5 +323,26 @@ impl TestApp {
             .await
             .expect("the database is dropped");
         admin.close().await.expect("the admin connection closes");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database_name;
+
+    #[test]
+    fn the_test_database_replaces_the_admin_database() {
+        assert_eq!(
+            replace_database_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            replace_database_name("postgres://u@h/db?sslmode=disable", "t1"),
+            "postgres://u@h/t1?sslmode=disable"
+        );
+        assert_eq!(
+            replace_database_name("postgres://u@h", "t1"),
+            "postgres://u@h/t1"
+        );
     }
 }

@@ -20,7 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <a class="skip-link" href="#inhalt">{t!(i18n, layout.skip_link)}</a>
             <header class="site-header">
                 <div class="site-header__inner">
-                    <A href="/" attr:class="site-header__brand" attr:aria-label=move || t_string!(i18n, layout.home_link_label)>
+                    <A href="/" attr:class="site-header__brand">
                         <span class="site-header__name">{t!(i18n, layout.portal_name)}</span>
                         <span class="site-header__tagline">{t!(i18n, layout.portal_tagline)}</span>
                     </A>
