@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -11,8 +12,11 @@ use crate::{
     components::layout::Layout,
     i18n::I18nContextProvider,
     pages::{
+        citizen::{CitizenHome, SessionsPage},
         entrance::{AdminEntrance, CitizenEntrance, StaffEntrance},
         not_found::NotFound,
+        sign_in::{DemoSignIn, NoAccessPage, SignInFailed, SignedOut},
+        staff::{AdministrationHome, DataProtectionHome, StaffHome},
         start::StartPage,
     },
 };
@@ -53,6 +57,17 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/buerger") view=CitizenEntrance />
                         <Route path=path!("/mitarbeitende") view=StaffEntrance />
                         <Route path=path!("/verwaltung") view=AdminEntrance />
+                        <Route path=path!("/anmelden/demo") view=DemoSignIn />
+                        <Route path=path!("/abgemeldet") view=SignedOut />
+                        <Route path=path!("/anmeldung-fehlgeschlagen") view=SignInFailed ssr=SsrMode::Async />
+                        <Route path=path!("/kein-zugang") view=NoAccessPage ssr=SsrMode::Async />
+                        // Guarded pages: rendered whole before sending, so a redirect to sign-in
+                        // or a 403 reaches the browser before any content.
+                        <Route path=path!("/buerger/start") view=CitizenHome ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/sitzungen") view=SessionsPage ssr=SsrMode::Async />
+                        <Route path=path!("/mitarbeitende/start") view=StaffHome ssr=SsrMode::Async />
+                        <Route path=path!("/verwaltung/start") view=AdministrationHome ssr=SsrMode::Async />
+                        <Route path=path!("/datenschutz/start") view=DataProtectionHome ssr=SsrMode::Async />
                     </Routes>
                 </Layout>
             </Router>

@@ -178,10 +178,11 @@ CREATE TABLE citizens (
     oidc_subject TEXT,
     given_name TEXT NOT NULL,
     family_name TEXT NOT NULL,
-    birth_date TEXT NOT NULL,
+    -- NULL until known: the sign-in provider need not tell it
+    birth_date TEXT,
     created_at TIMESTAMPTZ NOT NULL,
     CONSTRAINT citizens_oidc_subject_key UNIQUE (oidc_subject),
-    CONSTRAINT citizens_birth_date_check CHECK (birth_date LIKE '____-__-__')
+    CONSTRAINT citizens_birth_date_check CHECK (birth_date IS NULL OR birth_date LIKE '____-__-__')
 );
 CREATE INDEX idx_citizens_family_name_given_name ON citizens (family_name, given_name);
 

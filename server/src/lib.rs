@@ -8,6 +8,7 @@
 
 pub mod routes;
 pub mod settings;
+pub mod sign_in;
 pub mod startup;
 pub mod telemetry;
 

@@ -5,7 +5,11 @@ use std::time::Duration;
 
 use app::{
     app::{App, shell},
-    server::services::Services,
+    server::{
+        auth::{oidc::OidcProvider, sessions::SessionLimits, store::SessionStoreBackend},
+        services::{Services, SignInSetup},
+    },
+    url::is_local_path,
 };
 use axum::{
     Json, Router,
@@ -18,8 +22,12 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde::Deserialize;
 use tower_http::{catch_panic::CatchPanicLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::settings::Settings;
+use crate::{
+    settings::{Provider, Settings},
+    sign_in,
+};
 
 /// The cookie in which leptos_i18n keeps the chosen language.
 const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
@@ -32,32 +40,66 @@ pub struct AppState {
     pub services: Services,
 }
 
-pub fn router(settings: &Settings, database: &app::server::db::Database) -> Router {
+/// The sign-in setup from the settings; a provider URL that is no URL is reported here, at start.
+pub fn sign_in_setup(settings: &Settings, public_url: &str) -> Result<SignInSetup, String> {
+    let provider = |provider: &Option<Provider>, segment: &str| -> Result<Option<OidcProvider>, String> {
+        let Some(provider) = provider else { return Ok(None) };
+        OidcProvider::new(app::server::auth::oidc::ProviderSettings {
+            issuer: provider.issuer.clone(),
+            client_id: provider.client_id.clone(),
+            client_secret: provider.client_secret.as_ref().map(|secret| secret.expose().to_owned()),
+            redirect_url: format!("{public_url}/anmelden/{segment}/rueckruf"),
+            post_logout_redirect_url: format!("{public_url}/abgemeldet"),
+        })
+        .map(Some)
+        .map_err(|error| format!("the {segment} sign-in provider: {error}"))
+    };
+    Ok(SignInSetup {
+        citizen_provider: provider(&settings.citizen_provider, "buerger")?,
+        staff_provider: provider(&settings.staff_provider, "mitarbeitende")?,
+        demo_enabled: settings.demo_sign_in,
+        limits: SessionLimits {
+            idle: time::Duration::minutes(i64::from(settings.session_idle_minutes)),
+            lifetime: time::Duration::hours(i64::from(settings.session_lifetime_hours)),
+        },
+    })
+}
+
+pub fn router(settings: &Settings, database: &app::server::db::Database, setup: SignInSetup) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name("klarsicht")
         .site_root(settings.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(settings.listen)
         .build();
-    let state = AppState {
-        leptos_options,
-        services: Services::new(database),
-    };
+    let idle = setup.limits.idle;
+    let services = Services::new(database, setup);
+    let state = AppState { leptos_options, services: services.clone() };
     let pages = generate_route_list(App);
+    let provide_services = move || provide_context(services.clone());
+
+    // The session cookie: HttpOnly, SameSite=Lax; outside development Secure with the
+    // `__Host-` prefix (no Domain, Path=/), so no other site or subdomain can set it.
+    let sessions = SessionManagerLayer::new(SessionStoreBackend::new(database))
+        .with_name(if settings.secure_cookies() { "__Host-klarsicht" } else { "klarsicht" })
+        .with_secure(settings.secure_cookies())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle));
 
     Router::new()
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
         .route("/sprache/{language}", get(switch_language))
-        .leptos_routes(&state, pages, {
+        .merge(sign_in::routes(settings.sign_in_per_minute))
+        .leptos_routes_with_context(&state, pages, provide_services.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_services, shell))
+        .layer(sessions)
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(internal_error_page))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -75,10 +117,7 @@ async fn ready(State(services): State<Services>) -> Response {
     if services.readiness.database_reachable().await {
         Json(serde_json::json!({ "status": "ready", "database": database })).into_response()
     } else {
-        tracing::warn!(
-            database,
-            "readiness check failed: the database does not answer"
-        );
+        tracing::warn!(database, "readiness check failed: the database does not answer");
         (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(serde_json::json!({ "status": "unavailable", "database": database, "reason": "the database does not answer" })),
@@ -93,10 +132,7 @@ struct SwitchLanguageQuery {
 }
 
 /// Sets the language cookie and sends the reader back to where they were (a local path only).
-async fn switch_language(
-    Path(language): Path<String>,
-    Query(query): Query<SwitchLanguageQuery>,
-) -> Response {
+async fn switch_language(Path(language): Path<String>, Query(query): Query<SwitchLanguageQuery>) -> Response {
     if !LANGUAGES.contains(&language.as_str()) {
         return (
             StatusCode::BAD_REQUEST,
@@ -104,25 +140,13 @@ async fn switch_language(
         )
             .into_response();
     }
-    let back = query
-        .zurueck
-        .filter(|path| is_local_path(path))
-        .unwrap_or_else(|| "/".to_owned());
+    let back = query.zurueck.filter(|path| is_local_path(path)).unwrap_or_else(|| "/".to_owned());
     let cookie = format!("{LANGUAGE_COOKIE}={language}; Path=/; Max-Age=31536000; SameSite=Lax");
     let mut response = Redirect::to(&back).into_response();
     if let Ok(cookie) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response
-}
-
-/// A path on this site: starts with one `/`, and is not `//host` or `/\host`, which browsers
-/// read as another site.
-pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/\\")
-        && !path.chars().any(|c| c.is_control() || c == '\\')
 }
 
 /// The answer when a handler panicked: a plain bilingual page, no internals.
@@ -137,20 +161,4 @@ fn internal_error_page(_panic: Box<dyn std::any::Any + Send + 'static>) -> Respo
          <p lang=\"en\">Please try again in a few minutes. <a href=\"/\">Go to the start page</a></p></main></body></html>",
     )
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_local_path;
-
-    #[test]
-    fn only_paths_on_this_site_are_local() {
-        assert!(is_local_path("/"));
-        assert!(is_local_path("/buerger"));
-        assert!(!is_local_path("//evil.example"));
-        assert!(!is_local_path("/\\evil.example"));
-        assert!(!is_local_path("https://evil.example"));
-        assert!(!is_local_path("evil"));
-        assert!(!is_local_path("/a\nb"));
-    }
 }

@@ -94,12 +94,7 @@ pub struct SettingsInput {
     pub mode: Option<Mode>,
 
     /// Address and port to listen on [default: 127.0.0.1:3000].
-    #[arg(
-        long,
-        env = "KLARSICHT_LISTEN",
-        value_name = "ADDR:PORT",
-        global = true
-    )]
+    #[arg(long, env = "KLARSICHT_LISTEN", value_name = "ADDR:PORT", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<SocketAddr>,
 
@@ -109,23 +104,12 @@ pub struct SettingsInput {
     pub database_url: Option<String>,
 
     /// Most database connections this instance opens [default: 10].
-    #[arg(
-        long,
-        env = "KLARSICHT_DATABASE_MAX_CONNECTIONS",
-        value_name = "N",
-        global = true
-    )]
+    #[arg(long, env = "KLARSICHT_DATABASE_MAX_CONNECTIONS", value_name = "N", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_max_connections: Option<u32>,
 
     /// The server's secret, at least 32 characters; required in production.
-    #[arg(
-        long,
-        env = "KLARSICHT_SECRET",
-        value_name = "SECRET",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long, env = "KLARSICHT_SECRET", value_name = "SECRET", hide_env_values = true, global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 
@@ -144,13 +128,76 @@ pub struct SettingsInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_format: Option<LogFormat>,
 
-    /// Seconds open requests may take to finish after a stop signal [default: 10].
+    /// The address people reach the portal at (https in production); sign-in redirect URLs
+    /// derive from it [default: http:// and the listen address, in development].
+    #[arg(long, env = "KLARSICHT_PUBLIC_URL", value_name = "URL", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+
+    /// The citizens' OpenID provider (its issuer URL, e.g. a city's citizen account).
+    #[arg(long, env = "KLARSICHT_CITIZEN_OIDC_ISSUER", value_name = "URL", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citizen_oidc_issuer: Option<String>,
+
+    /// The portal's client id at the citizens' provider.
+    #[arg(long, env = "KLARSICHT_CITIZEN_OIDC_CLIENT_ID", value_name = "ID", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citizen_oidc_client_id: Option<String>,
+
+    /// The portal's client secret at the citizens' provider.
     #[arg(
         long,
-        env = "KLARSICHT_SHUTDOWN_GRACE_SECONDS",
-        value_name = "SECONDS",
+        env = "KLARSICHT_CITIZEN_OIDC_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true,
         global = true
     )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citizen_oidc_client_secret: Option<String>,
+
+    /// The staff's OpenID provider (e.g. the administration's directory; may be the same).
+    #[arg(long, env = "KLARSICHT_STAFF_OIDC_ISSUER", value_name = "URL", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_oidc_issuer: Option<String>,
+
+    /// The portal's client id at the staff's provider.
+    #[arg(long, env = "KLARSICHT_STAFF_OIDC_CLIENT_ID", value_name = "ID", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_oidc_client_id: Option<String>,
+
+    /// The portal's client secret at the staff's provider.
+    #[arg(
+        long,
+        env = "KLARSICHT_STAFF_OIDC_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_oidc_client_secret: Option<String>,
+
+    /// Offer signing in as a demo person without a provider (development only) [default: true in development].
+    #[arg(long, env = "KLARSICHT_DEMO_SIGN_IN", value_name = "BOOL", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo_sign_in: Option<bool>,
+
+    /// Minutes without a request after which a session ends [default: 30].
+    #[arg(long, env = "KLARSICHT_SESSION_IDLE_MINUTES", value_name = "MINUTES", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_idle_minutes: Option<u32>,
+
+    /// Hours after sign-in at which a session ends however active it is [default: 12].
+    #[arg(long, env = "KLARSICHT_SESSION_LIFETIME_HOURS", value_name = "HOURS", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_lifetime_hours: Option<u32>,
+
+    /// Sign-in attempts one client may start per minute [default: 30].
+    #[arg(long, env = "KLARSICHT_SIGN_IN_PER_MINUTE", value_name = "N", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_in_per_minute: Option<u32>,
+
+    /// Seconds open requests may take to finish after a stop signal [default: 10].
+    #[arg(long, env = "KLARSICHT_SHUTDOWN_GRACE_SECONDS", value_name = "SECONDS", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shutdown_grace_seconds: Option<u64>,
 }
@@ -171,6 +218,14 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// An OpenID provider as configured.
+#[derive(Clone, Debug)]
+pub struct Provider {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+}
+
 /// The checked settings the server runs with.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -183,13 +238,26 @@ pub struct Settings {
     pub site_root: PathBuf,
     pub log_format: LogFormat,
     pub shutdown_grace_seconds: u64,
+    /// `None` in development without a setting: then it is `http://` and the bound address.
+    pub public_url: Option<String>,
+    pub citizen_provider: Option<Provider>,
+    pub staff_provider: Option<Provider>,
+    pub demo_sign_in: bool,
+    pub session_idle_minutes: u32,
+    pub session_lifetime_hours: u32,
+    pub sign_in_per_minute: u32,
+}
+
+impl Settings {
+    /// Cookies marked Secure with the `__Host-` prefix: outside development.
+    pub fn secure_cookies(&self) -> bool {
+        self.mode == Mode::Production
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error(
-        "the settings file {0} does not exist: create it, or leave out --config / KLARSICHT_CONFIG"
-    )]
+    #[error("the settings file {0} does not exist: create it, or leave out --config / KLARSICHT_CONFIG")]
     MissingFile(PathBuf),
     #[error("the settings cannot be read: {0}")]
     Unreadable(String),
@@ -203,12 +271,48 @@ pub enum SettingsError {
         "KLARSICHT_SECRET is too short: production mode needs at least {MINIMUM_SECRET_LENGTH} characters (for example from `openssl rand -base64 48`)"
     )]
     ShortSecret,
-    #[error(
-        "KLARSICHT_DEMO_DATA=true is refused in production mode: demo data is for development only"
-    )]
+    #[error("KLARSICHT_DEMO_DATA=true is refused in production mode: demo data is for development only")]
     DemoDataInProduction,
     #[error("KLARSICHT_DATABASE_MAX_CONNECTIONS must be between 1 and 1000")]
     MaxConnections,
+    #[error("KLARSICHT_DEMO_SIGN_IN=true is refused in production mode: the demo sign-in is for development only")]
+    DemoSignInInProduction,
+    #[error(
+        "KLARSICHT_PUBLIC_URL {0} is not an http(s) URL without path: write it like https://klarsicht.stadt.example"
+    )]
+    PublicUrl(String),
+    #[error("KLARSICHT_PUBLIC_URL must be set and start with https:// in production mode")]
+    PublicUrlNotHttps,
+    #[error("{missing} is missing: set it together with {given}")]
+    IncompleteProvider { missing: &'static str, given: &'static str },
+    #[error(
+        "production mode needs a sign-in provider: set KLARSICHT_CITIZEN_OIDC_ISSUER and KLARSICHT_CITIZEN_OIDC_CLIENT_ID (and the STAFF ones)"
+    )]
+    NoProviderInProduction,
+    #[error("{0} must be between 1 and {1}")]
+    OutOfRange(&'static str, u32),
+}
+
+/// Reads one provider's three settings; all or none.
+fn provider(
+    issuer: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    names: [&'static str; 2],
+) -> Result<Option<Provider>, SettingsError> {
+    match (issuer, client_id) {
+        (Some(issuer), Some(client_id)) => {
+            Ok(Some(Provider { issuer, client_id, client_secret: client_secret.map(Secret) }))
+        }
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(SettingsError::IncompleteProvider { missing: names[1], given: names[0] }),
+        (None, Some(_)) => Err(SettingsError::IncompleteProvider { missing: names[0], given: names[1] }),
+    }
+}
+
+fn in_range(value: Option<u32>, default: u32, max: u32, name: &'static str) -> Result<u32, SettingsError> {
+    let value = value.unwrap_or(default);
+    if (1..=max).contains(&value) { Ok(value) } else { Err(SettingsError::OutOfRange(name, max)) }
 }
 
 impl Cli {
@@ -254,31 +358,61 @@ impl Settings {
             return Err(SettingsError::MaxConnections);
         }
 
-        let database_url = DatabaseUrl::parse(
-            input
-                .database_url
-                .as_deref()
-                .unwrap_or("sqlite://data/klarsicht.db"),
+        let database_url = DatabaseUrl::parse(input.database_url.as_deref().unwrap_or("sqlite://data/klarsicht.db"))?;
+        let listen = input.listen.unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 3000)));
+
+        let demo_sign_in = input.demo_sign_in.unwrap_or(!production);
+        if demo_sign_in && production {
+            return Err(SettingsError::DemoSignInInProduction);
+        }
+        let public_url = input.public_url.map(|url| url.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url {
+            let after_scheme = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or_default();
+            if after_scheme.is_empty() || after_scheme.contains('/') {
+                return Err(SettingsError::PublicUrl(url.clone()));
+            }
+        }
+        if production && !public_url.as_deref().is_some_and(|url| url.starts_with("https://")) {
+            return Err(SettingsError::PublicUrlNotHttps);
+        }
+        let citizen_provider = provider(
+            input.citizen_oidc_issuer,
+            input.citizen_oidc_client_id,
+            input.citizen_oidc_client_secret,
+            ["KLARSICHT_CITIZEN_OIDC_ISSUER", "KLARSICHT_CITIZEN_OIDC_CLIENT_ID"],
         )?;
+        let staff_provider = provider(
+            input.staff_oidc_issuer,
+            input.staff_oidc_client_id,
+            input.staff_oidc_client_secret,
+            ["KLARSICHT_STAFF_OIDC_ISSUER", "KLARSICHT_STAFF_OIDC_CLIENT_ID"],
+        )?;
+        if production && (citizen_provider.is_none() || staff_provider.is_none()) {
+            return Err(SettingsError::NoProviderInProduction);
+        }
 
         Ok(Self {
             mode,
-            listen: input
-                .listen
-                .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 3000))),
+            listen,
             database_url,
             database_max_connections,
             secret,
             demo_data,
-            site_root: input
-                .site_root
-                .unwrap_or_else(|| PathBuf::from("target/site")),
-            log_format: input.log_format.unwrap_or(if production {
-                LogFormat::Json
-            } else {
-                LogFormat::Pretty
-            }),
+            site_root: input.site_root.unwrap_or_else(|| PathBuf::from("target/site")),
+            log_format: input.log_format.unwrap_or(if production { LogFormat::Json } else { LogFormat::Pretty }),
             shutdown_grace_seconds: input.shutdown_grace_seconds.unwrap_or(10),
+            public_url,
+            citizen_provider,
+            staff_provider,
+            demo_sign_in,
+            session_idle_minutes: in_range(input.session_idle_minutes, 30, 24 * 60, "KLARSICHT_SESSION_IDLE_MINUTES")?,
+            session_lifetime_hours: in_range(
+                input.session_lifetime_hours,
+                12,
+                24 * 30,
+                "KLARSICHT_SESSION_LIFETIME_HOURS",
+            )?,
+            sign_in_per_minute: in_range(input.sign_in_per_minute, 30, 10_000, "KLARSICHT_SIGN_IN_PER_MINUTE")?,
         })
     }
 }

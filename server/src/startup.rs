@@ -18,14 +18,13 @@ pub enum StartupError {
     )]
     AddressInUse { ip: std::net::IpAddr, port: u16 },
     #[error("cannot listen on {address} ({source}): choose another address with KLARSICHT_LISTEN")]
-    Bind {
-        address: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { address: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Database(#[from] DatabaseError),
     #[error("demo data is for development only: production mode never loads it")]
     DemoDataInProduction,
+    #[error("{0}: correct its settings (KLARSICHT_*_OIDC_*, KLARSICHT_PUBLIC_URL)")]
+    SignIn(String),
 }
 
 /// The application, bound and ready to serve.
@@ -35,6 +34,7 @@ pub struct Application {
     router: axum::Router,
     database: Database,
     shutdown_grace: Duration,
+    session_cleanup: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -42,38 +42,31 @@ impl Application {
         // Bind first: a port in use is reported before the database is touched.
         let listener = TcpListener::bind(settings.listen).await.map_err(|source| {
             if source.kind() == std::io::ErrorKind::AddrInUse {
-                StartupError::AddressInUse {
-                    ip: settings.listen.ip(),
-                    port: settings.listen.port(),
-                }
+                StartupError::AddressInUse { ip: settings.listen.ip(), port: settings.listen.port() }
             } else {
-                StartupError::Bind {
-                    address: settings.listen,
-                    source,
-                }
+                StartupError::Bind { address: settings.listen, source }
             }
         })?;
-        let address = listener.local_addr().map_err(|source| StartupError::Bind {
-            address: settings.listen,
-            source,
-        })?;
+        let address =
+            listener.local_addr().map_err(|source| StartupError::Bind { address: settings.listen, source })?;
 
         let database = connect_and_migrate(settings).await?;
-        if settings.demo_data
-            && settings.mode == Mode::Development
-            && database.is_unconfigured().await?
-        {
+        if settings.demo_data && settings.mode == Mode::Development && database.is_unconfigured().await? {
             database.load_demo_data().await?;
             tracing::info!("loaded the demo data into the empty database");
         }
 
-        let router = routes::router(settings, &database);
+        let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
+        let setup = routes::sign_in_setup(settings, &public_url).map_err(StartupError::SignIn)?;
+        let router = routes::router(settings, &database, setup);
+        let session_cleanup = spawn_session_cleanup(&database);
         Ok(Self {
             listener,
             address,
             router,
             database,
             shutdown_grace: Duration::from_secs(settings.shutdown_grace_seconds),
+            session_cleanup,
         })
     }
 
@@ -92,19 +85,11 @@ impl Application {
 
     /// Serves until `stop` completes, then lets open requests finish (up to the grace period)
     /// and closes the database pool.
-    pub async fn run_until(
-        self,
-        stop: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let Self {
-            listener,
-            router,
-            database,
-            shutdown_grace,
-            ..
-        } = self;
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let Self { listener, router, database, shutdown_grace, session_cleanup, .. } = self;
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(listener, service).with_graceful_shutdown(async move {
             stop.await;
             tracing::info!("stopping: finishing open requests");
             let _receiver_may_be_gone = stopping_tx.send(());
@@ -118,10 +103,26 @@ impl Application {
                 tracing::warn!("open requests did not finish within the grace period");
             } => Ok(()),
         };
+        session_cleanup.abort();
         database.close().await;
         tracing::info!("stopped");
         served
     }
+}
+
+/// Deletes expired sessions from the store every ten minutes.
+fn spawn_session_cleanup(database: &Database) -> tokio::task::JoinHandle<()> {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let store = app::server::auth::store::SessionStoreBackend::new(database);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(error) = store.delete_expired().await {
+                tracing::warn!(%error, "expired sessions could not be deleted");
+            }
+        }
+    })
 }
 
 /// `server migrate`.
@@ -142,8 +143,7 @@ pub async fn load_demo_data(settings: &Settings) -> Result<(), StartupError> {
 }
 
 async fn connect_and_migrate(settings: &Settings) -> Result<Database, StartupError> {
-    let database =
-        Database::connect(&settings.database_url, settings.database_max_connections).await?;
+    let database = Database::connect(&settings.database_url, settings.database_max_connections).await?;
     database.migrate().await?;
     Ok(database)
 }

@@ -9,8 +9,7 @@ const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_http=info";
 
 /// Installs the global subscriber. A second call (tests start many apps) leaves the first.
 pub fn init(format: LogFormat) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = fmt().with_env_filter(filter).with_target(false);
     // An error here only means a subscriber is already installed.
     let _already_installed = match format {

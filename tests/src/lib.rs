@@ -5,11 +5,9 @@
 //! the user may create databases (the README's test command sets it). Without it they are
 //! skipped, unless `KLARSICHT_REQUIRE_POSTGRES=1`, which makes a missing server a failure.
 
-#![expect(
-    clippy::expect_used,
-    clippy::panic,
-    reason = "test support fails loudly"
-)]
+#![expect(clippy::expect_used, clippy::panic, reason = "test support fails loudly")]
+
+pub mod oidc_provider;
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -98,30 +96,19 @@ impl TestDatabase {
                 let directory = tempfile::tempdir().expect("a temporary directory");
                 // A sub-directory that does not exist yet: the app must create it.
                 let url = format!("sqlite://{}/data/klarsicht.db", directory.path().display());
-                Self {
-                    url,
-                    place: Place::Sqlite {
-                        _directory: directory,
-                    },
-                }
+                Self { url, place: Place::Sqlite { _directory: directory } }
             }
             Backend::Postgres => {
-                let admin_url = std::env::var(POSTGRES_URL_VARIABLE)
-                    .expect("KLARSICHT_TEST_POSTGRES_URL is set");
+                let admin_url = std::env::var(POSTGRES_URL_VARIABLE).expect("KLARSICHT_TEST_POSTGRES_URL is set");
                 let name = format!("klarsicht_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .expect("PostgreSQL accepts a connection");
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("PostgreSQL accepts a connection");
                 sqlx::query(&format!("CREATE DATABASE {name}"))
                     .execute(&mut admin)
                     .await
                     .expect("the test user may create databases");
                 admin.close().await.expect("the admin connection closes");
                 let url = replace_database_name(&admin_url, &name);
-                Self {
-                    url,
-                    place: Place::Postgres { admin_url, name },
-                }
+                Self { url, place: Place::Postgres { admin_url, name } }
             }
         }
     }
@@ -139,15 +126,10 @@ impl Drop for TestDatabase {
         let (admin_url, name) = (admin_url.clone(), name.clone());
         // Drop runs outside any async context we may block, so use a runtime of its own.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
             runtime.block_on(async {
                 let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;
                 admin.close().await
             })
         })
@@ -160,9 +142,7 @@ impl Drop for TestDatabase {
 
 /// `postgres://user@host:5432/postgres?x=y` with `name` in place of `postgres`.
 fn replace_database_name(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(base, query)| (base, Some(query)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(base, query)| (base, Some(query)));
     let authority_end = base.find("://").map_or(0, |start| start + 3);
     let server = match base[authority_end..].find('/') {
         Some(slash) => &base[..authority_end + slash],
@@ -184,6 +164,8 @@ pub fn test_settings(database_url: &str) -> SettingsInput {
         demo_data: Some(false),
         site_root: Some(site_root()),
         shutdown_grace_seconds: Some(2),
+        // Tests sign in many times from one address; the limit has a test of its own.
+        sign_in_per_minute: Some(10_000),
         ..SettingsInput::default()
     }
 }
@@ -216,26 +198,15 @@ impl TestApp {
         let mut input = test_settings(database.url());
         adjust(&mut input);
         let settings = Settings::check(input).expect("the test settings are valid");
-        let application = Application::build(&settings)
-            .await
-            .expect("the application starts");
+        let application = Application::build(&settings).await.expect("the application starts");
         let address = application.address();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(application.run_until(async move {
             let _sender_dropped = stopped.await;
         }));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client");
-        Self {
-            address,
-            client,
-            backend,
-            stop: Some(stop),
-            task: Some(task),
-            database,
-        }
+        let client =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client");
+        Self { address, client, backend, stop: Some(stop), task: Some(task), database }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -248,11 +219,7 @@ impl TestApp {
 
     /// `GET path`, with the response checked to have arrived.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("the app answers")
+        self.client.get(self.url(path)).send().await.expect("the app answers")
     }
 
     /// Stops the app as a stop signal would and waits until it has finished.
@@ -282,23 +249,13 @@ impl Drop for TestApp {
 /// database directly; the application may not).
 pub async fn query_i64(database_url: &str, sql: &str) -> i64 {
     if database_url.starts_with("sqlite:") {
-        let mut connection = sqlx::SqliteConnection::connect(database_url)
-            .await
-            .expect("SQLite opens");
-        let value = sqlx::query_scalar(sql)
-            .fetch_one(&mut connection)
-            .await
-            .expect("the query runs");
+        let mut connection = sqlx::SqliteConnection::connect(database_url).await.expect("SQLite opens");
+        let value = sqlx::query_scalar(sql).fetch_one(&mut connection).await.expect("the query runs");
         connection.close().await.expect("the connection closes");
         value
     } else {
-        let mut connection = sqlx::PgConnection::connect(database_url)
-            .await
-            .expect("PostgreSQL accepts a connection");
-        let value = sqlx::query_scalar(sql)
-            .fetch_one(&mut connection)
-            .await
-            .expect("the query runs");
+        let mut connection = sqlx::PgConnection::connect(database_url).await.expect("PostgreSQL accepts a connection");
+        let value = sqlx::query_scalar(sql).fetch_one(&mut connection).await.expect("the query runs");
         connection.close().await.expect("the connection closes");
         value
     }
@@ -315,9 +272,7 @@ impl TestApp {
         let Place::Postgres { admin_url, name } = &self.database.place else {
             panic!("only a PostgreSQL database can be removed under a running app");
         };
-        let mut admin = sqlx::PgConnection::connect(admin_url)
-            .await
-            .expect("PostgreSQL accepts a connection");
+        let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("PostgreSQL accepts a connection");
         sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
             .execute(&mut admin)
             .await
@@ -340,9 +295,203 @@ mod tests {
             replace_database_name("postgres://u@h/db?sslmode=disable", "t1"),
             "postgres://u@h/t1?sslmode=disable"
         );
-        assert_eq!(
-            replace_database_name("postgres://u@h", "t1"),
-            "postgres://u@h/t1"
-        );
+        assert_eq!(replace_database_name("postgres://u@h", "t1"), "postgres://u@h/t1");
     }
+}
+
+/// The settings of a production instance: https address, a secret, both providers (never
+/// contacted unless a test signs in).
+pub fn production_settings(database_url: &str) -> SettingsInput {
+    SettingsInput {
+        mode: Some(Mode::Production),
+        secret: Some("p".repeat(48)),
+        demo_data: None,
+        demo_sign_in: None,
+        public_url: Some("https://klarsicht.stadt.example".to_owned()),
+        citizen_oidc_issuer: Some("https://konto.stadt.example".to_owned()),
+        citizen_oidc_client_id: Some("klarsicht".to_owned()),
+        staff_oidc_issuer: Some("https://verzeichnis.stadt.example".to_owned()),
+        staff_oidc_client_id: Some("klarsicht".to_owned()),
+        ..test_settings(database_url)
+    }
+}
+
+/// Points both entrances of a test app at `provider`.
+pub fn use_provider(settings: &mut SettingsInput, provider: &oidc_provider::MockProvider) {
+    settings.citizen_oidc_issuer = Some(provider.issuer.clone());
+    settings.citizen_oidc_client_id = Some("klarsicht-buerger".to_owned());
+    settings.citizen_oidc_client_secret = Some("buerger-secret".to_owned());
+    settings.staff_oidc_issuer = Some(provider.issuer.clone());
+    settings.staff_oidc_client_id = Some("klarsicht-mitarbeitende".to_owned());
+    settings.staff_oidc_client_secret = Some("mitarbeitende-secret".to_owned());
+}
+
+/// The development session cookie's name.
+pub const SESSION_COOKIE: &str = "klarsicht";
+
+/// One browser: keeps the session cookie by hand, so tests can look at it and its attributes.
+pub struct Visitor<'a> {
+    app: &'a TestApp,
+    cookie: Option<String>,
+    /// Every `Set-Cookie` for the session cookie this visitor received, newest last.
+    pub session_cookies_set: Vec<String>,
+}
+
+impl<'a> Visitor<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        Self { app, cookie: None, session_cookies_set: Vec::new() }
+    }
+
+    /// The session cookie's current value, if any.
+    pub fn session_id(&self) -> Option<&str> {
+        self.cookie.as_deref().and_then(|cookie| cookie.split_once('=')).map(|(_, value)| value)
+    }
+
+    /// Sends the session cookie as `value` from now on (to replay an old one).
+    pub fn use_session_id(&mut self, value: &str) {
+        self.cookie = Some(format!("{SESSION_COOKIE}={value}"));
+    }
+
+    fn remember(&mut self, response: &reqwest::Response) {
+        for header in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let Ok(text) = header.to_str() else { continue };
+            if !text.starts_with(&format!("{SESSION_COOKIE}=")) {
+                continue;
+            }
+            self.session_cookies_set.push(text.to_owned());
+            let pair = text.split(';').next().unwrap_or_default().to_owned();
+            let removed = text.contains("Max-Age=0") || pair.ends_with('=');
+            self.cookie = if removed { None } else { Some(pair) };
+        }
+    }
+
+    fn absolute(&self, url: &str) -> String {
+        if url.starts_with("http") { url.to_owned() } else { self.app.url(url) }
+    }
+
+    /// `GET`, with the session cookie where it belongs (only to the app).
+    pub async fn get(&mut self, url: &str) -> reqwest::Response {
+        let url = self.absolute(url);
+        let mut request = self.app.client.get(&url);
+        if let Some(cookie) = &self.cookie
+            && url.starts_with(&self.app.url(""))
+        {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        let response = request.send().await.expect("an answer");
+        self.remember(&response);
+        response
+    }
+
+    /// `POST` a form to the app.
+    pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.app.client.post(self.app.url(path)).form(form);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        let response = request.send().await.expect("an answer");
+        self.remember(&response);
+        response
+    }
+
+    /// Calls a server function as the browser's WebAssembly does; returns status and JSON.
+    pub async fn call(&mut self, endpoint: &str, arguments: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let mut request = self
+            .app
+            .client
+            .post(self.app.url(&format!("/api/{endpoint}")))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(arguments);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        let response = request.send().await.expect("an answer");
+        self.remember(&response);
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+
+    /// Who the app says is signed in (`null` for nobody).
+    pub async fn me(&mut self) -> serde_json::Value {
+        let (status, me) = self.call("ich", &[]).await;
+        assert_eq!(status, 200, "/api/ich answers: {me}");
+        me
+    }
+
+    /// Follows redirects by hand (so every cookie is seen) until a non-redirect or a redirect
+    /// back into the app's pages; returns the last response.
+    pub async fn follow(&mut self, mut response: reqwest::Response) -> reqwest::Response {
+        for _ in 0..10 {
+            if !response.status().is_redirection() {
+                return response;
+            }
+            let location = response.headers()[reqwest::header::LOCATION].to_str().expect("text").to_owned();
+            let leaves_the_sign_in = !location.contains("/anmelden/") && !location.contains("/authorize");
+            if leaves_the_sign_in && !location.starts_with("http") {
+                return response;
+            }
+            response = self.get(&location).await;
+        }
+        panic!("too many redirects");
+    }
+
+    /// Signs in at `entrance` (`buerger` or `mitarbeitende`) through the provider; returns the
+    /// app's final redirect.
+    pub async fn sign_in(&mut self, entrance: &str, return_to: Option<&str>) -> reqwest::Response {
+        let start = match return_to {
+            Some(path) => format!("/anmelden/{entrance}?zurueck={path}"),
+            None => format!("/anmelden/{entrance}"),
+        };
+        let response = self.get(&start).await;
+        assert_eq!(response.status().as_u16(), 303, "the sign-in starts with a redirect to the provider");
+        self.follow(response).await
+    }
+}
+
+/// Where a redirect points.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Runs a statement on a connection of its own; for tests that change what the app sees
+/// (a session's age, a deactivated staff member).
+pub async fn execute(database_url: &str, sql: &str) {
+    if database_url.starts_with("sqlite:") {
+        let mut connection = sqlx::SqliteConnection::connect(database_url).await.expect("SQLite opens");
+        sqlx::raw_sql(sql).execute(&mut connection).await.expect("the statement runs");
+        connection.close().await.expect("the connection closes");
+    } else {
+        let mut connection = sqlx::PgConnection::connect(database_url).await.expect("PostgreSQL accepts a connection");
+        sqlx::raw_sql(sql).execute(&mut connection).await.expect("the statement runs");
+        connection.close().await.expect("the connection closes");
+    }
+}
+
+/// Ids of demo people (app/src/server/db/demo_data.sql).
+pub mod demo {
+    pub const ANNA_BECKER: &str = "00000000-0000-4000-8000-000000000201";
+    pub const JONAS_WEBER: &str = "00000000-0000-4000-8000-000000000202";
+    pub const LENA_HOFFMANN: &str = "00000000-0000-4000-8000-000000000101";
+    pub const CLAUDIA_NEUMANN: &str = "00000000-0000-4000-8000-000000000105";
+    pub const FRANK_RICHTER: &str = "00000000-0000-4000-8000-000000000106";
+}
+
+impl Visitor<'_> {
+    /// Signs in as a demo person (development mode).
+    pub async fn sign_in_as_demo(&mut self, person: &str) -> reqwest::Response {
+        let response = self.post_form("/anmelden/demo", &[("person", person)]).await;
+        assert_eq!(response.status().as_u16(), 303, "the demo sign-in redirects");
+        response
+    }
+}
+
+/// Percent-encodes a query value (re-exported from the app, where the pages use it).
+pub fn encode(value: &str) -> String {
+    app::url::encode_component(value)
 }

@@ -1,9 +1,9 @@
 //! Demo data: DESIGN.md's people, loaded into an empty development database, idempotently,
 //! and never in production mode.
 
-use klarsicht_tests::{TestApp, count_rows, on_both_databases, query_i64, test_settings};
+use klarsicht_tests::{TestApp, count_rows, on_both_databases, production_settings, query_i64, test_settings};
 use server::{
-    settings::{Mode, Settings, SettingsInput},
+    settings::Settings,
     startup::{self, StartupError},
 };
 
@@ -72,21 +72,10 @@ on_both_databases! {
     }
 
     async fn production_mode_never_loads_demo_data(backend: Backend) {
-        let app = TestApp::spawn_with(backend, |settings| {
-            settings.mode = Some(Mode::Production);
-            settings.secret = Some("p".repeat(48));
-            settings.demo_data = None;
-        })
-        .await;
+        let app = TestApp::spawn_with(backend, |settings| *settings = production_settings(&settings.database_url.clone().unwrap_or_default())).await;
         assert_eq!(count_rows(app.database_url(), "citizens").await, 0);
 
-        let settings = Settings::check(SettingsInput {
-            mode: Some(Mode::Production),
-            secret: Some("p".repeat(48)),
-            demo_data: None,
-            ..test_settings(app.database_url())
-        })
-        .expect("valid production settings");
+        let settings = Settings::check(production_settings(app.database_url())).expect("valid production settings");
         let refused = startup::load_demo_data(&settings).await;
         assert!(matches!(refused, Err(StartupError::DemoDataInProduction)), "the explicit command refuses too");
         assert_eq!(count_rows(app.database_url(), "citizens").await, 0);

@@ -42,9 +42,5 @@ async fn readiness_fails_with_503_while_postgres_is_gone() {
     assert_eq!(response.status().as_u16(), 503);
     let body: serde_json::Value = response.json().await.expect("JSON");
     assert_eq!(body["status"], "unavailable");
-    assert_eq!(
-        app.get("/health/live").await.status().as_u16(),
-        200,
-        "the process itself is still alive"
-    );
+    assert_eq!(app.get("/health/live").await.status().as_u16(), 200, "the process itself is still alive");
 }

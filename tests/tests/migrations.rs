@@ -42,18 +42,10 @@ const DOMAIN_TABLES: [&str; 30] = [
 ];
 
 fn migration_files(folder: &str) -> Vec<String> {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../migrations")
-        .join(folder);
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations").join(folder);
     let mut names: Vec<String> = std::fs::read_dir(&folder)
         .unwrap_or_else(|error| panic!("{} cannot be read: {error}", folder.display()))
-        .map(|entry| {
-            entry
-                .expect("a directory entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|entry| entry.expect("a directory entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
     names
@@ -64,18 +56,10 @@ fn both_migration_folders_define_the_same_versions() {
     let sqlite = migration_files("sqlite");
     let postgres = migration_files("postgres");
     assert!(!sqlite.is_empty(), "there are migrations");
-    assert_eq!(
-        sqlite, postgres,
-        "migrations/sqlite and migrations/postgres hold the same file names"
-    );
+    assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres hold the same file names");
     for name in &sqlite {
-        let (version, _) = name
-            .split_once('_')
-            .expect("a file name like 0001_description.sql");
-        assert!(
-            version.parse::<u64>().is_ok() && name.ends_with(".sql"),
-            "{name} is VERSION_description.sql"
-        );
+        let (version, _) = name.split_once('_').expect("a file name like 0001_description.sql");
+        assert!(version.parse::<u64>().is_ok() && name.ends_with(".sql"), "{name} is VERSION_description.sql");
     }
 }
 

@@ -18,28 +18,15 @@ async fn the_start_page_is_german_and_leads_to_the_three_entrances() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/", None).await;
     assert_eq!(status, 200);
-    assert!(
-        page.contains("<html lang=\"de\""),
-        "German is the first language"
-    );
+    assert!(page.contains("<html lang=\"de\""), "German is the first language");
     assert!(page.contains("<h1>Hilfe beantragen, an einem Ort</h1>"));
     assert!(page.contains("<title>Klarsicht – Hilfe beantragen</title>"));
-    for entrance in [
-        "href=\"/buerger\"",
-        "href=\"/mitarbeitende\"",
-        "href=\"/verwaltung\"",
-    ] {
+    for entrance in ["href=\"/buerger\"", "href=\"/mitarbeitende\"", "href=\"/verwaltung\""] {
         assert!(page.contains(entrance), "links to {entrance}");
     }
     assert!(page.contains("Zum Inhalt springen"), "has a skip link");
-    assert!(
-        page.contains("<main id=\"inhalt\""),
-        "the skip link has a target"
-    );
-    assert!(
-        page.contains("/pkg/klarsicht.js"),
-        "loads the WebAssembly's glue"
-    );
+    assert!(page.contains("<main id=\"inhalt\""), "the skip link has a target");
+    assert!(page.contains("/pkg/klarsicht.js"), "loads the WebAssembly's glue");
 }
 
 #[tokio::test]
@@ -49,10 +36,7 @@ async fn the_start_page_is_english_when_the_reader_chose_english() {
     assert_eq!(status, 200);
     assert!(page.contains("<html lang=\"en\""));
     assert!(page.contains("<h1>Apply for help, in one place</h1>"));
-    assert!(
-        !page.contains("Hilfe beantragen, an einem Ort"),
-        "no German left on the English page"
-    );
+    assert!(!page.contains("Hilfe beantragen, an einem Ort"), "no German left on the English page");
 }
 
 #[tokio::test]
@@ -65,10 +49,7 @@ async fn each_entrance_says_whom_it_is_for() {
     ] {
         let (status, page) = body_of(&app, path, None).await;
         assert_eq!(status, 200, "{path}");
-        assert!(
-            page.contains(&format!("<h1>{heading}</h1>")),
-            "{path} has its heading"
-        );
+        assert!(page.contains(&format!("<h1>{heading}</h1>")), "{path} has its heading");
     }
 }
 
@@ -87,9 +68,7 @@ async fn the_language_switch_works_without_javascript() {
     let response = app.get("/sprache/en?zurueck=/buerger").await;
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(response.headers()[header::LOCATION], "/buerger");
-    let cookie = response.headers()[header::SET_COOKIE]
-        .to_str()
-        .expect("text");
+    let cookie = response.headers()[header::SET_COOKIE].to_str().expect("text");
     assert!(cookie.starts_with("i18n_pref_locale=en;"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
 }
@@ -98,18 +77,9 @@ async fn the_language_switch_works_without_javascript() {
 async fn the_language_switch_sends_nobody_to_another_site() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     for foreign in ["//evil.example", "https://evil.example", "/\\evil.example"] {
-        let response = app
-            .client
-            .get(app.url("/sprache/de"))
-            .query(&[("zurueck", foreign)])
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(
-            response.headers()[header::LOCATION],
-            "/",
-            "{foreign} is replaced by the start page"
-        );
+        let response =
+            app.client.get(app.url("/sprache/de")).query(&[("zurueck", foreign)]).send().await.expect("answers");
+        assert_eq!(response.headers()[header::LOCATION], "/", "{foreign} is replaced by the start page");
     }
 }
 
@@ -118,8 +88,5 @@ async fn an_unknown_language_gets_a_clear_400() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, text) = body_of(&app, "/sprache/fr", None).await;
     assert_eq!(status, 400);
-    assert!(
-        text.contains("/sprache/de") && text.contains("/sprache/en"),
-        "names the choices: {text}"
-    );
+    assert!(text.contains("/sprache/de") && text.contains("/sprache/en"), "names the choices: {text}");
 }

@@ -2,18 +2,14 @@
 //! wrong and how to fix it.
 
 use clap::{CommandFactory, Parser};
-use klarsicht_tests::test_settings;
+use klarsicht_tests::{production_settings, test_settings};
 use server::{
     settings::{Cli, Mode, Settings, SettingsError, SettingsInput},
     startup::{Application, StartupError},
 };
 
 fn production(input: SettingsInput) -> SettingsInput {
-    SettingsInput {
-        mode: Some(Mode::Production),
-        demo_data: None,
-        ..input
-    }
+    SettingsInput { mode: Some(Mode::Production), demo_data: None, demo_sign_in: None, ..input }
 }
 
 fn refusal(input: SettingsInput) -> String {
@@ -37,13 +33,21 @@ fn help_lists_every_setting_with_its_variable() {
         "KLARSICHT_SITE_ROOT",
         "KLARSICHT_LOG_FORMAT",
         "KLARSICHT_SHUTDOWN_GRACE_SECONDS",
+        "KLARSICHT_PUBLIC_URL",
+        "KLARSICHT_CITIZEN_OIDC_ISSUER",
+        "KLARSICHT_CITIZEN_OIDC_CLIENT_ID",
+        "KLARSICHT_CITIZEN_OIDC_CLIENT_SECRET",
+        "KLARSICHT_STAFF_OIDC_ISSUER",
+        "KLARSICHT_STAFF_OIDC_CLIENT_ID",
+        "KLARSICHT_STAFF_OIDC_CLIENT_SECRET",
+        "KLARSICHT_DEMO_SIGN_IN",
+        "KLARSICHT_SESSION_IDLE_MINUTES",
+        "KLARSICHT_SESSION_LIFETIME_HOURS",
+        "KLARSICHT_SIGN_IN_PER_MINUTE",
     ] {
         assert!(help.contains(variable), "--help names {variable}:\n{help}");
     }
-    assert!(
-        help.contains("migrate") && help.contains("demo-data"),
-        "--help lists the commands"
-    );
+    assert!(help.contains("migrate") && help.contains("demo-data"), "--help lists the commands");
 }
 
 #[test]
@@ -53,10 +57,7 @@ fn an_unsupported_database_url_is_refused_with_the_fix() {
         ..test_settings("sqlite://x.db")
     });
     assert!(line.contains("DATABASE_URL uses 'mysql'"), "{line}");
-    assert!(
-        line.contains("sqlite://") && line.contains("postgres://"),
-        "names the fix: {line}"
-    );
+    assert!(line.contains("sqlite://") && line.contains("postgres://"), "names the fix: {line}");
 }
 
 #[test]
@@ -75,17 +76,16 @@ fn a_malformed_postgres_url_is_refused_without_showing_the_password() {
 fn production_without_a_secret_is_refused() {
     let error = Settings::check(production(test_settings("sqlite://x.db"))).expect_err("refused");
     assert!(matches!(error, SettingsError::MissingSecret));
-    assert!(error.to_string().starts_with(
-        "KLARSICHT_SECRET is missing: production mode needs a secret of at least 32 characters"
-    ));
+    assert!(
+        error
+            .to_string()
+            .starts_with("KLARSICHT_SECRET is missing: production mode needs a secret of at least 32 characters")
+    );
 }
 
 #[test]
 fn production_with_a_short_secret_is_refused() {
-    let line = refusal(SettingsInput {
-        secret: Some("kurz".into()),
-        ..production(test_settings("sqlite://x.db"))
-    });
+    let line = refusal(SettingsInput { secret: Some("kurz".into()), ..production(test_settings("sqlite://x.db")) });
     assert!(line.starts_with("KLARSICHT_SECRET is too short"), "{line}");
 }
 
@@ -96,25 +96,19 @@ fn production_with_demo_data_is_refused() {
         demo_data: Some(true),
         ..production(test_settings("sqlite://x.db"))
     });
-    assert!(
-        line.contains("KLARSICHT_DEMO_DATA=true is refused in production mode"),
-        "{line}"
-    );
+    assert!(line.contains("KLARSICHT_DEMO_DATA=true is refused in production mode"), "{line}");
 }
 
 #[test]
-fn production_defaults_to_json_logs_and_no_demo_data() {
-    let settings = Settings::check(SettingsInput {
-        secret: Some("s".repeat(48)),
-        ..production(SettingsInput::default())
-    })
-    .expect("valid production settings");
+fn production_defaults_to_json_logs_no_demo_data_and_secure_cookies() {
+    let settings =
+        Settings::check(SettingsInput { secret: Some("s".repeat(48)), ..production_settings("sqlite://x.db") })
+            .expect("valid production settings");
     assert!(!settings.demo_data);
+    assert!(!settings.demo_sign_in);
+    assert!(settings.secure_cookies());
     assert_eq!(settings.log_format, server::settings::LogFormat::Json);
-    assert!(
-        !format!("{settings:?}").contains("ssssssss"),
-        "the secret never shows in debug output"
-    );
+    assert!(!format!("{settings:?}").contains("ssssssss"), "the secret never shows in debug output");
 }
 
 #[test]
@@ -130,29 +124,13 @@ fn development_needs_no_settings_at_all() {
 fn a_settings_file_is_read_and_flags_override_it() {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let file = directory.path().join("klarsicht.toml");
-    std::fs::write(
-        &file,
-        "listen = \"127.0.0.1:4000\"\nshutdown_grace_seconds = 3\nlog_format = \"json\"\n",
-    )
-    .expect("written");
-    let cli = Cli::try_parse_from([
-        "server",
-        "--config",
-        &file.to_string_lossy(),
-        "--listen",
-        "127.0.0.1:4001",
-    ])
-    .expect("parsed");
+    std::fs::write(&file, "listen = \"127.0.0.1:4000\"\nshutdown_grace_seconds = 3\nlog_format = \"json\"\n")
+        .expect("written");
+    let cli = Cli::try_parse_from(["server", "--config", &file.to_string_lossy(), "--listen", "127.0.0.1:4001"])
+        .expect("parsed");
     let settings = cli.settings().expect("valid");
-    assert_eq!(
-        settings.listen.to_string(),
-        "127.0.0.1:4001",
-        "the flag wins over the file"
-    );
-    assert_eq!(
-        settings.shutdown_grace_seconds, 3,
-        "the file wins over the default"
-    );
+    assert_eq!(settings.listen.to_string(), "127.0.0.1:4001", "the flag wins over the file");
+    assert_eq!(settings.shutdown_grace_seconds, 3, "the file wins over the default");
     assert_eq!(settings.log_format, server::settings::LogFormat::Json);
 }
 
@@ -160,10 +138,7 @@ fn a_settings_file_is_read_and_flags_override_it() {
 fn a_missing_settings_file_is_refused_with_the_fix() {
     let cli = Cli::try_parse_from(["server", "--config", "/nicht/vorhanden.toml"]).expect("parsed");
     let line = cli.settings().expect_err("refused").to_string();
-    assert!(
-        line.contains("/nicht/vorhanden.toml does not exist"),
-        "{line}"
-    );
+    assert!(line.contains("/nicht/vorhanden.toml does not exist"), "{line}");
 }
 
 #[test]
@@ -179,34 +154,20 @@ fn an_unknown_key_in_the_settings_file_is_refused() {
 #[tokio::test]
 async fn an_unreachable_postgres_is_refused_with_the_fix() {
     // Port 1 on loopback: nothing listens there.
-    let settings =
-        Settings::check(test_settings("postgres://postgres@127.0.0.1:1/klarsicht")).expect("valid");
-    let Err(error) = Application::build(&settings).await else {
-        panic!("start-up must fail")
-    };
+    let settings = Settings::check(test_settings("postgres://postgres@127.0.0.1:1/klarsicht")).expect("valid");
+    let Err(error) = Application::build(&settings).await else { panic!("start-up must fail") };
     let line = error.to_string();
-    assert!(
-        line.starts_with("cannot reach PostgreSQL at 127.0.0.1:1/klarsicht"),
-        "{line}"
-    );
-    assert!(
-        line.ends_with("start PostgreSQL, or correct DATABASE_URL"),
-        "{line}"
-    );
+    assert!(line.starts_with("cannot reach PostgreSQL at 127.0.0.1:1/klarsicht"), "{line}");
+    assert!(line.ends_with("start PostgreSQL, or correct DATABASE_URL"), "{line}");
 }
 
 #[tokio::test]
 async fn a_port_in_use_is_refused_with_the_fix() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = taken.local_addr().expect("its address");
-    let settings = Settings::check(SettingsInput {
-        listen: Some(address),
-        ..test_settings("sqlite::memory:")
-    })
-    .expect("valid");
-    let Err(error) = Application::build(&settings).await else {
-        panic!("start-up must fail")
-    };
+    let settings =
+        Settings::check(SettingsInput { listen: Some(address), ..test_settings("sqlite::memory:") }).expect("valid");
+    let Err(error) = Application::build(&settings).await else { panic!("start-up must fail") };
     assert!(matches!(error, StartupError::AddressInUse { .. }));
     assert_eq!(
         error.to_string(),
@@ -215,4 +176,59 @@ async fn a_port_in_use_is_refused_with_the_fix() {
             address.port()
         )
     );
+}
+
+#[test]
+fn production_with_the_demo_sign_in_is_refused() {
+    let line = refusal(SettingsInput { demo_sign_in: Some(true), ..production_settings("sqlite://x.db") });
+    assert!(line.contains("KLARSICHT_DEMO_SIGN_IN=true is refused in production mode"), "{line}");
+}
+
+#[test]
+fn production_needs_an_https_address() {
+    let line = refusal(SettingsInput {
+        public_url: Some("http://klarsicht.stadt.example".into()),
+        ..production_settings("sqlite://x.db")
+    });
+    assert!(line.contains("KLARSICHT_PUBLIC_URL must be set and start with https://"), "{line}");
+}
+
+#[test]
+fn production_needs_sign_in_providers() {
+    let line = refusal(SettingsInput {
+        staff_oidc_issuer: None,
+        staff_oidc_client_id: None,
+        ..production_settings("sqlite://x.db")
+    });
+    assert!(line.starts_with("production mode needs a sign-in provider"), "{line}");
+}
+
+#[test]
+fn a_provider_needs_its_client_id() {
+    let line = refusal(SettingsInput {
+        citizen_oidc_issuer: Some("https://konto.example".into()),
+        ..test_settings("sqlite://x.db")
+    });
+    assert_eq!(line, "KLARSICHT_CITIZEN_OIDC_CLIENT_ID is missing: set it together with KLARSICHT_CITIZEN_OIDC_ISSUER");
+}
+
+#[test]
+fn a_public_address_with_a_path_is_refused() {
+    let line = refusal(SettingsInput {
+        public_url: Some("https://stadt.example/klarsicht".into()),
+        ..test_settings("sqlite://x.db")
+    });
+    assert!(line.contains("is not an http(s) URL without path"), "{line}");
+}
+
+#[tokio::test]
+async fn a_provider_address_that_is_no_url_stops_the_start() {
+    let settings = Settings::check(SettingsInput {
+        citizen_oidc_issuer: Some("konto ohne schema".into()),
+        citizen_oidc_client_id: Some("klarsicht".into()),
+        ..test_settings("sqlite::memory:")
+    })
+    .expect("valid");
+    let Err(error) = Application::build(&settings).await else { panic!("start-up must fail") };
+    assert!(error.to_string().starts_with("the buerger sign-in provider: the issuer URL is not a URL"), "{error}");
 }

@@ -23,13 +23,7 @@ pub fn LanguageSwitch() -> impl IntoView {
     let location = use_location();
 
     let target = move || other_locale(i18n.get_locale());
-    let href = move || {
-        format!(
-            "/sprache/{}?zurueck={}",
-            target().as_str(),
-            location.pathname.get()
-        )
-    };
+    let href = move || format!("/sprache/{}?zurueck={}", target().as_str(), location.pathname.get());
     let switch = move |event: leptos::ev::MouseEvent| {
         event.prevent_default();
         i18n.set_locale(target());

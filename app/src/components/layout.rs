@@ -4,7 +4,48 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{components::language_switch::LanguageSwitch, i18n::*, pages::error::ErrorPage};
+use crate::{
+    api::who_am_i,
+    auth::{ApiError, Me},
+    components::language_switch::LanguageSwitch,
+    i18n::*,
+    pages::error::ErrorPage,
+};
+
+/// Who is signed in, loaded once per page for the header and the entrances.
+#[derive(Clone, Copy)]
+pub struct SignedInPerson(pub Resource<Result<Option<Me>, ApiError>>);
+
+/// The signed-in person's name and the sign-out button (a plain form, so it works without
+/// JavaScript; the server ends the session and, where it can, the provider's).
+#[component]
+fn SignedInBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| who_am_i());
+    provide_context(SignedInPerson(me));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => view! {
+                        <div class="signed-in">
+                            <span class="signed-in__name">
+                                {t!(i18n, layout.signed_in_as)} " " <strong>{me.display_name}</strong>
+                            </span>
+                            <form method="post" action="/abmelden">
+                                <button type="submit" class="button button--secondary signed-in__sign-out">
+                                    {t!(i18n, layout.sign_out)}
+                                </button>
+                            </form>
+                        </div>
+                    }
+                    .into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -24,7 +65,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <span class="site-header__name">{t!(i18n, layout.portal_name)}</span>
                         <span class="site-header__tagline">{t!(i18n, layout.portal_tagline)}</span>
                     </A>
-                    <LanguageSwitch />
+                    <div class="site-header__tools">
+                        <SignedInBar />
+                        <LanguageSwitch />
+                    </div>
                 </div>
             </header>
             <main id="inhalt" class="site-main" tabindex="-1">

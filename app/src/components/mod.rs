@@ -1,4 +1,5 @@
 //! Building blocks shared by the pages of every role.
 
+pub mod guarded;
 pub mod language_switch;
 pub mod layout;

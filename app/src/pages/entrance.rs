@@ -1,11 +1,74 @@
-//! The entrances of the three roles: who each is for and what one does there. Sign-in is
-//! added to these pages by the sign-in work (issue 3); until then they say so plainly.
+//! The entrances of the three roles: who each is for, what one does there, and sign-in.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
-use crate::i18n::*;
+use crate::{
+    api::sign_in_options,
+    components::layout::SignedInPerson,
+    i18n::*,
+    url::{encode_component, is_local_path},
+};
+
+/// How to sign in at one entrance: the provider's button, the demo sign-in in development, or
+/// a plain note that nothing is set up. A signed-in person is sent on to their area instead.
+#[component]
+fn SignInSection(
+    /// `buerger` or `mitarbeitende`: which provider.
+    entrance: &'static str,
+    /// Where to go after sign-in unless the address names a local `zurueck`.
+    home: &'static str,
+    label: Signal<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let options = Resource::new(|| (), |_| sign_in_options());
+    let me = use_context::<SignedInPerson>();
+    let query = use_query_map();
+    let return_to =
+        move || query.read().get("zurueck").filter(|path| is_local_path(path)).unwrap_or_else(|| home.to_owned());
+    let provider_href = move || format!("/anmelden/{entrance}?zurueck={}", encode_component(&return_to()));
+
+    view! {
+        <section class="notice" aria-labelledby="anmelden">
+            <h2 id="anmelden">{t!(i18n, entrance.sign_in_heading)}</h2>
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    let signed_in = match me {
+                        Some(me) => me.0.await.ok().flatten(),
+                        None => None,
+                    };
+                    if let Some(me) = signed_in {
+                        return view! {
+                            <p>{t!(i18n, entrance.already_signed_in)}</p>
+                            <p><a class="button" href=me.home()>{t!(i18n, entrance.go_on)}</a></p>
+                        }
+                        .into_any();
+                    }
+                    let options = options.await.ok();
+                    let provider = options.is_some_and(|options| match entrance {
+                        "buerger" => options.citizen_provider,
+                        _ => options.staff_provider,
+                    });
+                    let demo = options.is_some_and(|options| options.demo);
+                    view! {
+                        {provider.then(|| view! {
+                            <p><a class="button" rel="external" href=provider_href>{move || label.get()}</a></p>
+                        })}
+                        {demo.then(|| view! {
+                            <p>
+                                <A href="/anmelden/demo" attr:class="button button--secondary">{t!(i18n, entrance.sign_in_demo)}</A>
+                            </p>
+                            <p class="hint">{t!(i18n, entrance.sign_in_demo_hint)}</p>
+                        })}
+                        {(!provider && !demo).then(|| view! { <p>{t!(i18n, entrance.sign_in_not_yet)}</p> })}
+                    }
+                    .into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}
 
 /// One role's entrance: a heading, a lead, what one can do there, and sign-in.
 #[component]
@@ -13,6 +76,9 @@ fn Entrance(
     title: Signal<&'static str>,
     lead: Signal<&'static str>,
     things_to_do: [Signal<&'static str>; 3],
+    entrance: &'static str,
+    home: &'static str,
+    sign_in_label: Signal<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
 
@@ -25,10 +91,7 @@ fn Entrance(
             <ul class="list">
                 {things_to_do.map(|thing| view! { <li>{move || thing.get()}</li> })}
             </ul>
-            <section class="notice" aria-labelledby="anmelden">
-                <h2 id="anmelden">{t!(i18n, entrance.sign_in_heading)}</h2>
-                <p>{t!(i18n, entrance.sign_in_not_yet)}</p>
-            </section>
+            <SignInSection entrance home label=sign_in_label />
             <p>
                 <A href="/">{t!(i18n, entrance.back_to_start)}</A>
             </p>
@@ -48,6 +111,9 @@ pub fn CitizenEntrance() -> impl IntoView {
                 Signal::derive(move || t_string!(i18n, entrance.citizen_do_consent)),
                 Signal::derive(move || t_string!(i18n, entrance.citizen_do_log)),
             ]
+            entrance="buerger"
+            home="/buerger/start"
+            sign_in_label=Signal::derive(move || t_string!(i18n, entrance.sign_in_citizen))
         />
     }
 }
@@ -64,6 +130,9 @@ pub fn StaffEntrance() -> impl IntoView {
                 Signal::derive(move || t_string!(i18n, entrance.staff_do_case)),
                 Signal::derive(move || t_string!(i18n, entrance.staff_do_limits)),
             ]
+            entrance="mitarbeitende"
+            home="/mitarbeitende/start"
+            sign_in_label=Signal::derive(move || t_string!(i18n, entrance.sign_in_staff))
         />
     }
 }
@@ -80,6 +149,9 @@ pub fn AdminEntrance() -> impl IntoView {
                 Signal::derive(move || t_string!(i18n, entrance.admin_do_templates)),
                 Signal::derive(move || t_string!(i18n, entrance.admin_do_limits)),
             ]
+            entrance="mitarbeitende"
+            home="/verwaltung/start"
+            sign_in_label=Signal::derive(move || t_string!(i18n, entrance.sign_in_staff))
         />
     }
 }

@@ -1,7 +1,10 @@
 //! One module per page. The role areas (citizen, staff, administration) get their own folders
 //! as they grow; for now each role has its entrance.
 
+pub mod citizen;
 pub mod entrance;
 pub mod error;
 pub mod not_found;
+pub mod sign_in;
+pub mod staff;
 pub mod start;

@@ -2,7 +2,9 @@
 //!
 //! - [`db`]: the connection to SQLite or PostgreSQL, migrations and demo data. Its pool never
 //!   leaves this module tree: what the rest of the server gets are services.
+//! - [`auth`]: who is signed in: principals, sessions, OpenID Connect, the guard.
 //! - [`services`]: what routes and server functions are handed.
 
+pub mod auth;
 pub mod db;
 pub mod services;

@@ -1,7 +1,15 @@
 //! The services the server's routes and server functions are handed. They hold the database
 //! behind methods; no route or server function ever sees a pool.
 
-use crate::server::db::Database;
+use crate::server::{
+    auth::{
+        Directory,
+        oidc::OidcProvider,
+        sessions::{SessionLimits, Sessions},
+        sign_in::SignIn,
+    },
+    db::Database,
+};
 
 /// Answers whether this instance can serve requests (for `/health/ready`).
 #[derive(Clone)]
@@ -10,10 +18,6 @@ pub struct Readiness {
 }
 
 impl Readiness {
-    pub fn new(database: Database) -> Self {
-        Self { database }
-    }
-
     /// Whether the database answers a trivial query now.
     pub async fn database_reachable(&self) -> bool {
         self.database.ping().await.is_ok()
@@ -25,16 +29,34 @@ impl Readiness {
     }
 }
 
+/// How sign-in is set up.
+pub struct SignInSetup {
+    pub citizen_provider: Option<OidcProvider>,
+    pub staff_provider: Option<OidcProvider>,
+    pub demo_enabled: bool,
+    pub limits: SessionLimits,
+}
+
 /// Everything the server's handlers are given.
 #[derive(Clone)]
 pub struct Services {
     pub readiness: Readiness,
+    pub sessions: Sessions,
+    pub sign_in: SignIn,
+    pub directory: Directory,
 }
 
 impl Services {
-    pub fn new(database: &Database) -> Self {
-        Self {
-            readiness: Readiness::new(database.clone()),
-        }
+    pub fn new(database: &Database, setup: SignInSetup) -> Self {
+        let directory = Directory::new(database.clone());
+        let sessions = Sessions::new(database.clone(), directory.clone(), setup.limits);
+        let sign_in = SignIn::new(
+            sessions.clone(),
+            directory.clone(),
+            setup.citizen_provider,
+            setup.staff_provider,
+            setup.demo_enabled,
+        );
+        Self { readiness: Readiness { database: database.clone() }, sessions, sign_in, directory }
     }
 }

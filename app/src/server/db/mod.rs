@@ -6,14 +6,16 @@
 //!
 //! INVARIANT: the pool never leaves `crate::server`. Routes and server functions get services.
 
+mod types;
+
+pub use types::{Id, Timestamp};
+
 use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
 
 use sqlx::{
     migrate::Migrator,
     postgres::{PgConnectOptions, PgPool, PgPoolOptions},
-    sqlite::{
-        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-    },
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -27,14 +29,16 @@ const DEMO_DATA: &str = include_str!("demo_data.sql");
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Runs `$body` with `$pool` bound to the configured pool, whichever backend it is.
+/// The body is compiled once per driver, so one SQL text serves both.
 macro_rules! on_backend {
     ($database:expr, $pool:ident => $body:expr) => {
         match &$database.backend {
-            Backend::Sqlite($pool) => $body,
-            Backend::Postgres($pool) => $body,
+            $crate::server::db::Backend::Sqlite($pool) => $body,
+            $crate::server::db::Backend::Postgres($pool) => $body,
         }
     };
 }
+pub(in crate::server) use on_backend;
 
 /// Which database system a [`DatabaseUrl`] names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,10 +66,7 @@ pub struct DatabaseUrl {
 impl DatabaseUrl {
     pub fn parse(url: &str) -> Result<Self, DatabaseUrlError> {
         let url = url.trim();
-        let scheme = url
-            .split_once(':')
-            .map(|(scheme, _)| scheme)
-            .unwrap_or_default();
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme).unwrap_or_default();
         let kind = match scheme {
             "sqlite" => DatabaseKind::Sqlite,
             "postgres" | "postgresql" => DatabaseKind::Postgres,
@@ -77,10 +78,7 @@ impl DatabaseUrl {
             DatabaseKind::Postgres => PgConnectOptions::from_str(url).map(|_| ()),
         };
         parsed.map_err(|error| DatabaseUrlError::Malformed(error.to_string()))?;
-        Ok(Self {
-            kind,
-            url: url.to_owned(),
-        })
+        Ok(Self { kind, url: url.to_owned() })
     }
 
     pub fn kind(&self) -> DatabaseKind {
@@ -98,17 +96,13 @@ impl DatabaseUrl {
     /// Where the database is, for messages: the file, or host:port/name — never the password.
     pub fn describe(&self) -> String {
         match self.kind {
-            DatabaseKind::Sqlite => self.sqlite_file().map_or_else(
-                || "an in-memory SQLite database".to_owned(),
-                |file| file.display().to_string(),
-            ),
+            DatabaseKind::Sqlite => self
+                .sqlite_file()
+                .map_or_else(|| "an in-memory SQLite database".to_owned(), |file| file.display().to_string()),
             DatabaseKind::Postgres => match url::Url::parse(&self.url) {
-                Ok(url) => format!(
-                    "{}:{}{}",
-                    url.host_str().unwrap_or("localhost"),
-                    url.port().unwrap_or(5432),
-                    url.path()
-                ),
+                Ok(url) => {
+                    format!("{}:{}{}", url.host_str().unwrap_or("localhost"), url.port().unwrap_or(5432), url.path())
+                }
                 Err(_) => "PostgreSQL".to_owned(),
             },
         }
@@ -118,28 +112,19 @@ impl DatabaseUrl {
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The URL may carry a password; show where, not how.
-        write!(
-            formatter,
-            "DatabaseUrl({} at {})",
-            self.kind.as_str(),
-            self.describe()
-        )
+        write!(formatter, "DatabaseUrl({} at {})", self.kind.as_str(), self.describe())
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseUrlError {
-    #[error(
-        "DATABASE_URL has no scheme: write sqlite://data/klarsicht.db or postgres://user@host:5432/name"
-    )]
+    #[error("DATABASE_URL has no scheme: write sqlite://data/klarsicht.db or postgres://user@host:5432/name")]
     NoScheme,
     #[error(
         "DATABASE_URL uses '{0}', which Klarsicht does not support: use sqlite://path/to/file.db or postgres://user@host:5432/name"
     )]
     UnsupportedScheme(String),
-    #[error(
-        "DATABASE_URL cannot be read ({0}): use sqlite://path/to/file.db or postgres://user@host:5432/name"
-    )]
+    #[error("DATABASE_URL cannot be read ({0}): use sqlite://path/to/file.db or postgres://user@host:5432/name")]
     Malformed(String),
 }
 
@@ -148,17 +133,12 @@ pub enum DatabaseError {
     #[error(
         "cannot create the directory {path} for the SQLite database ({source}): create it, or point DATABASE_URL elsewhere"
     )]
-    CreateDirectory {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    CreateDirectory { path: PathBuf, source: std::io::Error },
     #[error(
         "cannot open the SQLite database {target} ({source}): check that the file is writable, or point DATABASE_URL elsewhere"
     )]
     SqliteUnavailable { target: String, source: sqlx::Error },
-    #[error(
-        "cannot reach PostgreSQL at {target} ({source}): start PostgreSQL, or correct DATABASE_URL"
-    )]
+    #[error("cannot reach PostgreSQL at {target} ({source}): start PostgreSQL, or correct DATABASE_URL")]
     PostgresUnreachable { target: String, source: sqlx::Error },
     #[error(
         "cannot apply the database migrations ({0}): the database may belong to a newer Klarsicht; restore a backup or use a fresh database"
@@ -169,7 +149,7 @@ pub enum DatabaseError {
 }
 
 #[derive(Clone)]
-enum Backend {
+pub(in crate::server) enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -177,7 +157,7 @@ enum Backend {
 /// A pool of connections to the configured database.
 #[derive(Clone)]
 pub struct Database {
-    backend: Backend,
+    pub(in crate::server) backend: Backend,
 }
 
 impl Database {
@@ -188,12 +168,8 @@ impl Database {
                 if let Some(directory) = url.sqlite_file().as_deref().and_then(|file| file.parent())
                     && !directory.as_os_str().is_empty()
                 {
-                    std::fs::create_dir_all(directory).map_err(|source| {
-                        DatabaseError::CreateDirectory {
-                            path: directory.to_owned(),
-                            source,
-                        }
-                    })?;
+                    std::fs::create_dir_all(directory)
+                        .map_err(|source| DatabaseError::CreateDirectory { path: directory.to_owned(), source })?;
                 }
                 let options = SqliteConnectOptions::from_str(&url.url)?
                     .create_if_missing(true)
@@ -206,10 +182,7 @@ impl Database {
                     .acquire_timeout(CONNECT_TIMEOUT)
                     .connect_with(options)
                     .await
-                    .map_err(|source| DatabaseError::SqliteUnavailable {
-                        target: url.describe(),
-                        source,
-                    })?;
+                    .map_err(|source| DatabaseError::SqliteUnavailable { target: url.describe(), source })?;
                 Backend::Sqlite(pool)
             }
             DatabaseKind::Postgres => {
@@ -219,10 +192,7 @@ impl Database {
                     .acquire_timeout(CONNECT_TIMEOUT)
                     .connect_with(options)
                     .await
-                    .map_err(|source| DatabaseError::PostgresUnreachable {
-                        target: url.describe(),
-                        source,
-                    })?;
+                    .map_err(|source| DatabaseError::PostgresUnreachable { target: url.describe(), source })?;
                 Backend::Postgres(pool)
             }
         };
@@ -254,7 +224,8 @@ impl Database {
 
     /// Whether no office exists yet: a database nobody has set up.
     pub async fn is_unconfigured(&self) -> Result<bool, DatabaseError> {
-        let offices: i64 = on_backend!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM offices").fetch_one(pool).await)?;
+        let offices: i64 =
+            on_backend!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM offices").fetch_one(pool).await)?;
         Ok(offices == 0)
     }
 

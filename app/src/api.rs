@@ -1,0 +1,110 @@
+//! The server functions: each finds the signed-in principal on the server (through
+//! `server::auth::guard`), calls a service, and returns plain data. No SQL and no rules here.
+//!
+//! Every endpoint is named, under `/api/`, so tests and operators can address it.
+
+use leptos::prelude::*;
+
+use crate::auth::{ApiError, DemoPerson, Me, SessionView};
+#[cfg(feature = "ssr")]
+use crate::server::auth::{Principal, guard};
+
+/// Which ways to sign in this portal offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignInChoices {
+    pub citizen_provider: bool,
+    pub staff_provider: bool,
+    pub demo: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    tracing::error!(%error, "a server function failed");
+    guard::fail(ApiError::Internal)
+}
+
+/// Who is signed in, if anyone. Open to everybody.
+#[server(prefix = "/api", endpoint = "ich")]
+pub async fn who_am_i() -> Result<Option<Me>, ApiError> {
+    Ok(guard::optional_principal().await?.map(|principal| principal.me()))
+}
+
+/// The ways to sign in. Open to everybody.
+#[server(prefix = "/api", endpoint = "anmeldung")]
+pub async fn sign_in_options() -> Result<SignInChoices, ApiError> {
+    let services = guard::services()?;
+    let sign_in = &services.sign_in;
+    use crate::server::auth::oidc::Entrance;
+    Ok(SignInChoices {
+        citizen_provider: sign_in.has_provider(Entrance::Citizen),
+        staff_provider: sign_in.has_provider(Entrance::Staff),
+        demo: sign_in.demo_enabled(),
+    })
+}
+
+/// The demo people (development mode only; 404 otherwise).
+#[server(prefix = "/api", endpoint = "demo/personen")]
+pub async fn demo_people() -> Result<Vec<DemoPerson>, ApiError> {
+    let services = guard::services()?;
+    if !services.sign_in.demo_enabled() {
+        return Err(guard::fail(ApiError::NotFound));
+    }
+    services.directory.demo_people().await.map_err(internal)
+}
+
+/// The citizen's own sessions that still count.
+#[server(prefix = "/api", endpoint = "buerger/sitzungen")]
+pub async fn my_sessions() -> Result<Vec<SessionView>, ApiError> {
+    let citizen = guard::citizen().await?;
+    let (services, session) = (guard::services()?, guard::session().await?);
+    services.sessions.list(&citizen, &session).await.map_err(internal)
+}
+
+/// Ends one of the citizen's own sessions.
+#[server(prefix = "/api", endpoint = "buerger/sitzung-beenden")]
+pub async fn end_session(session_id: String) -> Result<(), ApiError> {
+    let citizen = guard::citizen().await?;
+    if session_id.is_empty() || session_id.len() > 64 {
+        return Err(guard::fail(ApiError::Invalid {
+            field: "session_id".to_owned(),
+            message: "name one of your sessions from the list".to_owned(),
+        }));
+    }
+    let services = guard::services()?;
+    match services.sessions.end(&citizen, &session_id).await.map_err(internal)? {
+        true => Ok(()),
+        false => Err(guard::fail(ApiError::NotFound)),
+    }
+}
+
+/// Ends all of the citizen's sessions but this one; answers how many.
+#[server(prefix = "/api", endpoint = "buerger/andere-sitzungen-beenden")]
+pub async fn end_other_sessions() -> Result<u64, ApiError> {
+    let citizen = guard::citizen().await?;
+    let (services, session) = (guard::services()?, guard::session().await?);
+    services.sessions.end_others(&citizen, &session).await.map_err(internal)
+}
+
+/// The signed-in staff member (any role), for the staff pages.
+#[server(prefix = "/api", endpoint = "mitarbeitende/ich")]
+pub async fn staff_me() -> Result<Me, ApiError> {
+    Ok(Principal::Staff(guard::staff().await?).me())
+}
+
+/// The signed-in administrator, for the administration pages.
+#[server(prefix = "/api", endpoint = "verwaltung/ich")]
+pub async fn administrator_me() -> Result<Me, ApiError> {
+    Ok(Principal::Staff(guard::administrator().await?).me())
+}
+
+/// The signed-in data protection officer, for their pages.
+#[server(prefix = "/api", endpoint = "datenschutz/ich")]
+pub async fn data_protection_officer_me() -> Result<Me, ApiError> {
+    Ok(Principal::Staff(guard::data_protection_officer().await?).me())
+}
+
+/// The signed-in citizen, for the citizen pages.
+#[server(prefix = "/api", endpoint = "buerger/ich")]
+pub async fn citizen_me() -> Result<Me, ApiError> {
+    Ok(Principal::Citizen(guard::citizen().await?).me())
+}

@@ -1,0 +1,248 @@
+//! Finds the people behind a sign-in: citizens (created on their first sign-in) and staff
+//! (only those an administrator created, matched on the provider's subject or verified e-mail).
+
+use crate::{
+    auth::{DemoKind, DemoPerson},
+    server::db::{Database, DatabaseError, Id, Timestamp, on_backend},
+};
+
+use super::{
+    oidc::VerifiedIdentity,
+    principal::{Citizen, Principal, PrincipalKind, Staff, StaffRole},
+};
+
+/// Why a person who proved who they are still may not sign in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInRefusal {
+    /// Nobody with this subject or verified e-mail is a staff member.
+    UnknownStaff,
+    /// The staff member has been deactivated.
+    DeactivatedStaff,
+}
+
+/// The subject prefix of the demo people (development mode only).
+const DEMO_SUBJECT_PREFIX: &str = "demo-";
+
+#[derive(Clone)]
+pub struct Directory {
+    database: Database,
+}
+
+type StaffRow = (Id, String, Option<String>, bool);
+/// A role row: role, office code, office name in German and English.
+type RoleRow = (String, Option<String>, Option<String>, Option<String>);
+
+impl Directory {
+    pub fn new(database: Database) -> Self {
+        Self { database }
+    }
+
+    /// The citizen with this subject, created on their first sign-in.
+    pub(super) async fn citizen_signing_in(&self, identity: &VerifiedIdentity) -> Result<Citizen, DatabaseError> {
+        let (given_name, family_name) = identity.names();
+        let inserted = on_backend!(self.database, pool => sqlx::query(
+            "INSERT INTO citizens (id, oidc_subject, given_name, family_name, birth_date, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (oidc_subject) DO NOTHING",
+        )
+        .bind(Id::new())
+        .bind(&identity.subject)
+        .bind(&given_name)
+        .bind(&family_name)
+        .bind(identity.birth_date.as_deref())
+        .bind(Timestamp::now())
+        .execute(pool)
+        .await
+        .map(|_| ()));
+        inserted?;
+        let (id, given_name, family_name): (Id, String, String) = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT id, given_name, family_name FROM citizens WHERE oidc_subject = $1",
+        )
+        .bind(&identity.subject)
+        .fetch_one(pool)
+        .await)?;
+        Ok(Citizen::new(id, display_name(&given_name, &family_name)))
+    }
+
+    /// The staff member this identity belongs to: by subject, else by verified e-mail (which
+    /// then binds the subject, so the next sign-in matches on it).
+    pub(super) async fn staff_signing_in(
+        &self,
+        identity: &VerifiedIdentity,
+    ) -> Result<Result<Staff, SignInRefusal>, DatabaseError> {
+        let by_subject: Option<StaffRow> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT id, display_name, oidc_subject, active FROM staff_members WHERE oidc_subject = $1",
+        )
+        .bind(&identity.subject)
+        .fetch_optional(pool)
+        .await)?;
+        let row = match by_subject {
+            Some(row) => row,
+            None => {
+                let Some(email) = identity.verified_email() else { return Ok(Err(SignInRefusal::UnknownStaff)) };
+                let by_email: Option<StaffRow> = on_backend!(self.database, pool => sqlx::query_as(
+                    "SELECT id, display_name, oidc_subject, active FROM staff_members WHERE lower(email) = lower($1)",
+                )
+                .bind(email)
+                .fetch_optional(pool)
+                .await)?;
+                match by_email {
+                    // INVARIANT: an e-mail address matches only a staff member not yet bound to
+                    // another subject, so a reused address cannot take over an account.
+                    Some((id, name, None, active)) => {
+                        on_backend!(self.database, pool => sqlx::query(
+                            "UPDATE staff_members SET oidc_subject = $1 WHERE id = $2 AND oidc_subject IS NULL",
+                        )
+                        .bind(&identity.subject)
+                        .bind(id)
+                        .execute(pool)
+                        .await
+                        .map(|_| ()))?;
+                        (id, name, Some(identity.subject.clone()), active)
+                    }
+                    _ => return Ok(Err(SignInRefusal::UnknownStaff)),
+                }
+            }
+        };
+        let (id, display_name, _, active) = row;
+        if !active {
+            return Ok(Err(SignInRefusal::DeactivatedStaff));
+        }
+        Ok(Ok(Staff::new(id, display_name, self.roles_of(id).await?)))
+    }
+
+    /// The principal a session names, if that person still may act (staff: still active).
+    pub(super) async fn load(&self, kind: PrincipalKind, id: Id) -> Result<Option<Principal>, DatabaseError> {
+        match kind {
+            PrincipalKind::Citizen => {
+                let row: Option<(String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+                    "SELECT given_name, family_name FROM citizens WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(pool)
+                .await)?;
+                Ok(row.map(|(given, family)| Principal::Citizen(Citizen::new(id, display_name(&given, &family)))))
+            }
+            PrincipalKind::Staff => {
+                let row: Option<String> = on_backend!(self.database, pool => sqlx::query_scalar(
+                    "SELECT display_name FROM staff_members WHERE id = $1 AND active = TRUE",
+                )
+                .bind(id)
+                .fetch_optional(pool)
+                .await)?;
+                match row {
+                    Some(name) => Ok(Some(Principal::Staff(Staff::new(id, name, self.roles_of(id).await?)))),
+                    None => Ok(None),
+                }
+            }
+        }
+    }
+
+    async fn roles_of(&self, staff: Id) -> Result<Vec<StaffRole>, DatabaseError> {
+        let rows: Vec<RoleRow> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT r.role, r.office_code, o.name_de, o.name_en FROM staff_roles r \
+             LEFT JOIN offices o ON o.code = r.office_code \
+             WHERE r.staff_id = $1 ORDER BY r.role, r.office_code",
+        )
+        .bind(staff)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(role, office_code, name_de, name_en)| match role.as_str() {
+                "caseworker" => Some(StaffRole::Caseworker {
+                    office_code: office_code?,
+                    office_name_de: name_de.unwrap_or_default(),
+                    office_name_en: name_en.unwrap_or_default(),
+                }),
+                "data_protection_officer" => Some(StaffRole::DataProtectionOfficer),
+                "administrator" => Some(StaffRole::Administrator),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The demo people one can sign in as: citizens and active staff whose subject marks them
+    /// as demo data.
+    pub async fn demo_people(&self) -> Result<Vec<DemoPerson>, DatabaseError> {
+        let pattern = format!("{DEMO_SUBJECT_PREFIX}%");
+        let citizens: Vec<(Id, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT id, given_name, family_name FROM citizens WHERE oidc_subject LIKE $1 ORDER BY family_name, given_name",
+        )
+        .bind(&pattern)
+        .fetch_all(pool)
+        .await)?;
+        let mut people: Vec<DemoPerson> = citizens
+            .into_iter()
+            .map(|(id, given, family)| DemoPerson {
+                id: id.to_string(),
+                display_name: display_name(&given, &family),
+                kind: DemoKind::Citizen,
+                offices_de: String::new(),
+                offices_en: String::new(),
+            })
+            .collect();
+
+        let staff: Vec<(Id, String)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT id, display_name FROM staff_members WHERE oidc_subject LIKE $1 AND active = TRUE ORDER BY display_name",
+        )
+        .bind(&pattern)
+        .fetch_all(pool)
+        .await)?;
+        for (id, name) in staff {
+            let roles = self.roles_of(id).await?;
+            let offices =
+                |pick: fn(&StaffRole) -> Option<&str>| roles.iter().filter_map(pick).collect::<Vec<_>>().join(", ");
+            let kind = if roles.iter().any(|role| matches!(role, StaffRole::Caseworker { .. })) {
+                DemoKind::Caseworker
+            } else if roles.contains(&StaffRole::DataProtectionOfficer) {
+                DemoKind::DataProtectionOfficer
+            } else {
+                DemoKind::Administrator
+            };
+            people.push(DemoPerson {
+                id: id.to_string(),
+                display_name: name,
+                kind,
+                offices_de: offices(|role| match role {
+                    StaffRole::Caseworker { office_name_de, .. } => Some(office_name_de),
+                    _ => None,
+                }),
+                offices_en: offices(|role| match role {
+                    StaffRole::Caseworker { office_name_en, .. } => Some(office_name_en),
+                    _ => None,
+                }),
+            });
+        }
+        Ok(people)
+    }
+
+    /// A demo person by id: a principal only for people of the demo data.
+    pub(super) async fn demo_principal(&self, id: Id) -> Result<Option<Principal>, DatabaseError> {
+        let pattern = format!("{DEMO_SUBJECT_PREFIX}%");
+        let citizen: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
+            "SELECT id FROM citizens WHERE id = $1 AND oidc_subject LIKE $2",
+        )
+        .bind(id)
+        .bind(&pattern)
+        .fetch_optional(pool)
+        .await)?;
+        if citizen.is_some() {
+            return self.load(PrincipalKind::Citizen, id).await;
+        }
+        let staff: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
+            "SELECT id FROM staff_members WHERE id = $1 AND oidc_subject LIKE $2",
+        )
+        .bind(id)
+        .bind(&pattern)
+        .fetch_optional(pool)
+        .await)?;
+        match staff {
+            Some(_) => self.load(PrincipalKind::Staff, id).await,
+            None => Ok(None),
+        }
+    }
+}
+
+fn display_name(given: &str, family: &str) -> String {
+    format!("{given} {family}").trim().to_owned()
+}

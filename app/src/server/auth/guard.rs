@@ -1,0 +1,84 @@
+//! What every server function calls first: the principal of this request, checked on the
+//! server, or an [`ApiError`] answered with 401 (nobody signed in) or 403 (wrong role).
+
+use leptos::prelude::use_context;
+use tower_sessions::Session;
+
+use crate::{auth::ApiError, server::services::Services};
+
+use super::principal::{Citizen, Principal, Staff};
+
+/// Sets the response status for `error` and returns it.
+pub fn fail(error: ApiError) -> ApiError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
+    }
+    error
+}
+
+/// The services, from the request's context.
+pub fn services() -> Result<Services, ApiError> {
+    use_context::<Services>().ok_or_else(|| {
+        tracing::error!("a server function ran without the services in its context");
+        fail(ApiError::Internal)
+    })
+}
+
+/// This request's session.
+pub async fn session() -> Result<Session, ApiError> {
+    leptos_axum::extract::<Session>().await.map_err(|error| {
+        tracing::error!(%error, "a server function ran without a session layer");
+        fail(ApiError::Internal)
+    })
+}
+
+/// The signed-in person, if any.
+pub async fn optional_principal() -> Result<Option<Principal>, ApiError> {
+    let services = services()?;
+    let session = session().await?;
+    services.sessions.current(&session).await.map_err(|error| {
+        tracing::error!(%error, "the session could not be read");
+        fail(ApiError::Internal)
+    })
+}
+
+/// The signed-in person, or 401.
+pub async fn principal() -> Result<Principal, ApiError> {
+    optional_principal().await?.ok_or_else(|| fail(ApiError::NotSignedIn))
+}
+
+/// A signed-in citizen, or 401/403.
+pub async fn citizen() -> Result<Citizen, ApiError> {
+    match principal().await? {
+        Principal::Citizen(citizen) => Ok(citizen),
+        Principal::Staff(_) => Err(fail(ApiError::NotAllowed)),
+    }
+}
+
+/// A signed-in staff member of any role, or 401/403.
+pub async fn staff() -> Result<Staff, ApiError> {
+    match principal().await? {
+        Principal::Staff(staff) => Ok(staff),
+        Principal::Citizen(_) => Err(fail(ApiError::NotAllowed)),
+    }
+}
+
+/// A signed-in caseworker, or 401/403.
+pub async fn caseworker() -> Result<Staff, ApiError> {
+    let staff = staff().await?;
+    if staff.caseworker_offices().next().is_some() { Ok(staff) } else { Err(fail(ApiError::NotAllowed)) }
+}
+
+/// A signed-in administrator, or 401/403.
+pub async fn administrator() -> Result<Staff, ApiError> {
+    let staff = staff().await?;
+    if staff.is_administrator() { Ok(staff) } else { Err(fail(ApiError::NotAllowed)) }
+}
+
+/// A signed-in data protection officer, or 401/403.
+pub async fn data_protection_officer() -> Result<Staff, ApiError> {
+    let staff = staff().await?;
+    if staff.is_data_protection_officer() { Ok(staff) } else { Err(fail(ApiError::NotAllowed)) }
+}

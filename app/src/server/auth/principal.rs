@@ -1,0 +1,143 @@
+//! The signed-in person. Fields are private and there is no public constructor: a principal
+//! comes only from the session code (`sessions`) after the directory has found the person.
+
+use crate::{
+    auth::{Me, MeKind, RoleView},
+    server::db::Id,
+};
+
+/// A citizen, signed in through the citizens' provider (or the demo sign-in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Citizen {
+    id: Id,
+    display_name: String,
+}
+
+/// A staff member who exists because an administrator created them, and is active.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Staff {
+    id: Id,
+    display_name: String,
+    roles: Vec<StaffRole>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StaffRole {
+    Caseworker { office_code: String, office_name_de: String, office_name_en: String },
+    DataProtectionOfficer,
+    Administrator,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    Citizen(Citizen),
+    Staff(Staff),
+}
+
+impl Citizen {
+    pub(super) fn new(id: Id, display_name: String) -> Self {
+        Self { id, display_name }
+    }
+
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+}
+
+impl Staff {
+    pub(super) fn new(id: Id, display_name: String, roles: Vec<StaffRole>) -> Self {
+        Self { id, display_name, roles }
+    }
+
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+
+    pub fn roles(&self) -> &[StaffRole] {
+        &self.roles
+    }
+
+    pub fn is_administrator(&self) -> bool {
+        self.roles.contains(&StaffRole::Administrator)
+    }
+
+    pub fn is_data_protection_officer(&self) -> bool {
+        self.roles.contains(&StaffRole::DataProtectionOfficer)
+    }
+
+    /// The offices this person works for as a caseworker.
+    pub fn caseworker_offices(&self) -> impl Iterator<Item = &str> {
+        self.roles.iter().filter_map(|role| match role {
+            StaffRole::Caseworker { office_code, .. } => Some(office_code.as_str()),
+            _ => None,
+        })
+    }
+}
+
+impl Principal {
+    pub fn id(&self) -> Id {
+        match self {
+            Self::Citizen(citizen) => citizen.id,
+            Self::Staff(staff) => staff.id,
+        }
+    }
+
+    pub fn kind(&self) -> PrincipalKind {
+        match self {
+            Self::Citizen(_) => PrincipalKind::Citizen,
+            Self::Staff(_) => PrincipalKind::Staff,
+        }
+    }
+
+    /// What the browser may know about this person.
+    pub fn me(&self) -> Me {
+        match self {
+            Self::Citizen(citizen) => Me { display_name: citizen.display_name.clone(), kind: MeKind::Citizen },
+            Self::Staff(staff) => Me {
+                display_name: staff.display_name.clone(),
+                kind: MeKind::Staff {
+                    roles: staff
+                        .roles
+                        .iter()
+                        .map(|role| match role {
+                            StaffRole::Caseworker { office_code, office_name_de, office_name_en } => {
+                                RoleView::Caseworker {
+                                    office_code: office_code.clone(),
+                                    office_name_de: office_name_de.clone(),
+                                    office_name_en: office_name_en.clone(),
+                                }
+                            }
+                            StaffRole::DataProtectionOfficer => RoleView::DataProtectionOfficer,
+                            StaffRole::Administrator => RoleView::Administrator,
+                        })
+                        .collect(),
+                },
+            },
+        }
+    }
+}
+
+/// Which entrance a person uses; stored with each session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrincipalKind {
+    Citizen,
+    Staff,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Citizen => "citizen",
+            Self::Staff => "staff",
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Column types that read and write the same on both backends: ids are `UUID` on PostgreSQL and
+//! lowercase hyphenated text on SQLite; timestamps are `TIMESTAMPTZ` on PostgreSQL and fixed-width
+//! RFC 3339 UTC text on SQLite (`2026-11-24T09:00:00.000000Z`), so text order is time order.
+
+use sqlx::{
+    Decode, Encode, Postgres, Sqlite, Type,
+    encode::IsNull,
+    error::BoxDynError,
+    postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef},
+    sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef},
+};
+use time::{OffsetDateTime, UtcOffset, format_description::FormatItem, macros::format_description};
+use uuid::Uuid;
+
+const SQLITE_TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+/// A point in time, always UTC, stored to the microsecond.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Timestamp(#[serde(with = "time::serde::rfc3339")] OffsetDateTime);
+
+impl Timestamp {
+    pub fn now() -> Self {
+        Self::from(OffsetDateTime::now_utc())
+    }
+
+    pub fn as_offset_date_time(self) -> OffsetDateTime {
+        self.0
+    }
+
+    /// RFC 3339, for JSON and the UI.
+    pub fn to_rfc3339(self) -> String {
+        self.0.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    }
+
+    fn to_sqlite_text(self) -> String {
+        self.0.format(SQLITE_TIMESTAMP).unwrap_or_default()
+    }
+}
+
+impl From<OffsetDateTime> for Timestamp {
+    fn from(value: OffsetDateTime) -> Self {
+        let utc = value.to_offset(UtcOffset::UTC);
+        // Microseconds: what PostgreSQL keeps, so a value reads back as it was written.
+        let micros = utc.microsecond();
+        Self(utc.replace_microsecond(micros).unwrap_or(utc))
+    }
+}
+
+impl std::ops::Add<time::Duration> for Timestamp {
+    type Output = Self;
+    fn add(self, duration: time::Duration) -> Self {
+        Self::from(self.0 + duration)
+    }
+}
+
+impl std::ops::Sub<Timestamp> for Timestamp {
+    type Output = time::Duration;
+    fn sub(self, earlier: Timestamp) -> time::Duration {
+        self.0 - earlier.0
+    }
+}
+
+impl Type<Sqlite> for Timestamp {
+    fn type_info() -> SqliteTypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'q> Encode<'q, Sqlite> for Timestamp {
+    fn encode_by_ref(&self, buffer: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
+        <String as Encode<'q, Sqlite>>::encode(self.to_sqlite_text(), buffer)
+    }
+}
+
+impl<'r> Decode<'r, Sqlite> for Timestamp {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <&str as Decode<'r, Sqlite>>::decode(value)?;
+        let parsed = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)?;
+        Ok(Self::from(parsed))
+    }
+}
+
+impl Type<Postgres> for Timestamp {
+    fn type_info() -> PgTypeInfo {
+        <OffsetDateTime as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Timestamp {
+    fn encode_by_ref(&self, buffer: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <OffsetDateTime as Encode<'_, Postgres>>::encode_by_ref(&self.0, buffer)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for Timestamp {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Self::from(<OffsetDateTime as Decode<'r, Postgres>>::decode(value)?))
+    }
+}
+
+/// A row id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Id(Uuid);
+
+impl Id {
+    /// A new id, time-ordered (UUID v7) so new rows land at the end of their index.
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Uuid::parse_str(text).ok().map(Self)
+    }
+
+    pub fn as_uuid(self) -> Uuid {
+        self.0
+    }
+}
+
+impl Default for Id {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.hyphenated().fmt(formatter)
+    }
+}
+
+impl Type<Sqlite> for Id {
+    fn type_info() -> SqliteTypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'q> Encode<'q, Sqlite> for Id {
+    fn encode_by_ref(&self, buffer: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
+        <String as Encode<'q, Sqlite>>::encode(self.to_string(), buffer)
+    }
+}
+
+impl<'r> Decode<'r, Sqlite> for Id {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Self(Uuid::parse_str(<&str as Decode<'r, Sqlite>>::decode(value)?)?))
+    }
+}
+
+impl Type<Postgres> for Id {
+    fn type_info() -> PgTypeInfo {
+        <Uuid as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Id {
+    fn encode_by_ref(&self, buffer: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <Uuid as Encode<'_, Postgres>>::encode_by_ref(&self.0, buffer)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for Id {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Self(<Uuid as Decode<'r, Postgres>>::decode(value)?))
+    }
+}
