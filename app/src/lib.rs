@@ -4,6 +4,9 @@
 //! The crate compiles twice: with `ssr` into the server binary, and with `hydrate` into the
 //! WebAssembly that makes the server-rendered pages interactive.
 
+// Leptos' typed views nest deeply; the WebAssembly build needs the higher limit.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -21,9 +21,9 @@ export function freePort() {
   });
 }
 
-export async function startServer({ demoData = false } = {}) {
+export async function startServer({ demoData = false, env = {}, port } = {}) {
   const directory = mkdtempSync(join(tmpdir(), 'klarsicht-browser-'));
-  const port = await freePort();
+  port ??= await freePort();
   const output = [];
   const child = spawn(serverBinary, ['serve'], {
     env: {
@@ -34,6 +34,7 @@ export async function startServer({ demoData = false } = {}) {
       KLARSICHT_SITE_ROOT: siteRoot,
       KLARSICHT_DEMO_DATA: String(demoData),
       RUST_LOG: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -180,6 +180,25 @@ on_both_databases! {
         assert_eq!(count_rows(app.database_url(), "session_records").await, 1);
     }
 
+    async fn a_stolen_code_is_refused_in_another_sign_in(backend: Backend) {
+        let provider = MockProvider::start().await;
+        let app = app_with(backend, &provider).await;
+        provider.will_sign_in(Person::new("konto-4", "Erika", "Mustermann"));
+        let mut victim = Visitor::new(&app);
+        let start = victim.get("/anmelden/buerger").await;
+        let victims_callback = location(&victim.get(&location(&start)).await);
+        let code = param(&victims_callback, "code").expect("a code").to_owned();
+
+        // The attacker starts a sign-in of their own and presents the victim's code with it.
+        let mut attacker = Visitor::new(&app);
+        let attackers_start = attacker.get("/anmelden/buerger").await;
+        let state = param(&location(&attackers_start), "state").expect("a state").to_owned();
+        let forged = format!("/anmelden/buerger/rueckruf?code={code}&state={state}");
+        assert_eq!(location(&attacker.get(&forged).await), "/anmeldung-fehlgeschlagen?grund=ungueltig&zugang=buerger");
+        assert!(attacker.me().await.is_null(), "the PKCE verifier of another sign-in does not fit the code");
+        assert_eq!(count_rows(app.database_url(), "session_records").await, 0);
+    }
+
     async fn a_return_address_outside_the_portal_is_ignored(backend: Backend) {
         let provider = MockProvider::start().await;
         let app = app_with(backend, &provider).await;
@@ -380,4 +399,27 @@ async fn without_a_provider_the_entrance_says_so() {
     assert_eq!(status, 404, "no demo sign-in when it is switched off");
     let demo = visitor.post_form("/anmelden/demo", &[("person", demo::ANNA_BECKER)]).await;
     assert_eq!(demo.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn outside_development_the_session_cookie_is_secure_and_host_bound() {
+    let provider = MockProvider::start().await;
+    let app = TestApp::spawn_with(Backend::Sqlite, |settings| {
+        *settings = klarsicht_tests::production_settings(&settings.database_url.clone().unwrap_or_default());
+        use_provider(settings, &provider);
+    })
+    .await;
+    let response = app.get("/anmelden/buerger").await;
+    assert_eq!(response.status().as_u16(), 303);
+    let redirect = location(&response);
+    assert!(
+        redirect.contains("redirect_uri=https%3A%2F%2Fklarsicht.stadt.example%2Fanmelden%2Fbuerger%2Frueckruf"),
+        "the provider sends people back to the public https address: {redirect}"
+    );
+    let cookie = response.headers()["set-cookie"].to_str().expect("text").to_owned();
+    assert!(cookie.starts_with("__Host-klarsicht="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
 }

@@ -48,6 +48,7 @@ pub fn DemoSignIn() -> impl IntoView {
                     </ul>
                 </section>
             }
+            .into_any()
         })
     };
 

@@ -9,10 +9,11 @@ use std::{
 };
 
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
-    ProviderMetadataWithLogout, RedirectUrl, Scope, TokenResponse,
-    core::{CoreAuthenticationFlow, CoreClient, CoreIdToken},
+    AccessToken, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EmptyAdditionalClaims, EndSessionUrl,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, LogoutRequest, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
+    SubjectIdentifier, TokenResponse, UserInfoClaims,
+    core::{CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdToken},
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -230,7 +231,7 @@ impl OidcProvider {
         let claims = id_token
             .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
             .map_err(|error| SignInError::InvalidIdToken(error_chain(&error)))?;
-        let identity = VerifiedIdentity {
+        let mut identity = VerifiedIdentity {
             subject: claims.subject().as_str().to_owned(),
             email: claims.email().map(|email| email.as_str().to_owned()),
             email_verified: claims.email_verified().unwrap_or(false),
@@ -239,7 +240,46 @@ impl OidcProvider {
             name: unlocalized(claims.name()).map(|name| name.as_str().to_owned()),
             birth_date: claims.birthdate().map(|date| date.as_str().to_owned()).filter(|date| date.len() == 10),
         };
+        // Many providers keep profile and e-mail claims out of the ID token and answer them at
+        // the userinfo endpoint, for the same subject only.
+        if identity.email.is_none() || (identity.name.is_none() && identity.family_name.is_none()) {
+            self.complete_from_userinfo(&client, tokens.access_token().clone(), &mut identity).await;
+        }
         Ok((identity, id_token.to_string()))
+    }
+
+    /// Adds what the userinfo endpoint says about the same subject; a failure leaves the
+    /// identity as the ID token gave it (a staff member without a verified e-mail then simply
+    /// does not match by e-mail).
+    async fn complete_from_userinfo(
+        &self,
+        client: &ProviderClient,
+        access_token: AccessToken,
+        identity: &mut VerifiedIdentity,
+    ) {
+        let request = match client.user_info(access_token, Some(SubjectIdentifier::new(identity.subject.clone()))) {
+            Ok(request) => request,
+            Err(_) => return,
+        };
+        let info: UserInfoClaims<EmptyAdditionalClaims, CoreGenderClaim> = match request.request_async(&self.http).await
+        {
+            Ok(info) => info,
+            Err(error) => {
+                tracing::warn!(error = %error_chain(&error), "the userinfo endpoint did not answer");
+                return;
+            }
+        };
+        if identity.email.is_none() {
+            identity.email = info.email().map(|email| email.as_str().to_owned());
+            identity.email_verified = info.email_verified().unwrap_or(false);
+        }
+        identity.given_name =
+            identity.given_name.take().or_else(|| unlocalized(info.given_name()).map(|name| name.as_str().to_owned()));
+        identity.family_name = identity
+            .family_name
+            .take()
+            .or_else(|| unlocalized(info.family_name()).map(|name| name.as_str().to_owned()));
+        identity.name = identity.name.take().or_else(|| unlocalized(info.name()).map(|name| name.as_str().to_owned()));
     }
 
     /// The provider's end-session URL for this ID token, where the provider supports it.
