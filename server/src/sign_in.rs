@@ -124,6 +124,8 @@ async fn callback(
                 SignInFailure::Provider(SignInError::ProviderUnavailable(_) | SignInError::ProviderRefused(_)) => {
                     "anbieter"
                 }
+                // Our side failed (database, session store): say so, not "invalid answer".
+                SignInFailure::Session(_) => "stoerung",
                 _ => "ungueltig",
             };
             failed(reason, entrance)

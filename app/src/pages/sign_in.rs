@@ -114,6 +114,7 @@ pub fn SignInFailed() -> impl IntoView {
                     "nicht-eingerichtet" => t_string!(i18n, failed.not_configured),
                     "anbieter" => t_string!(i18n, failed.provider),
                     "zu-viele" => t_string!(i18n, failed.too_many),
+                    "stoerung" => t_string!(i18n, failed.our_fault),
                     _ => t_string!(i18n, failed.invalid),
                 }}
             </p>
