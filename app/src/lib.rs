@@ -12,6 +12,7 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod pages;
+pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod url;
