@@ -425,6 +425,19 @@ CREATE TABLE access_log (
     CONSTRAINT access_log_seq_check CHECK (seq >= 1),
     CONSTRAINT access_log_basis_check CHECK (basis IN ('application', 'consent', 'emergency'))
 );
+
+-- The newest entry of the access log, under a MAC keyed with the server's secret. Appending
+-- updates it in the same transaction (its row lock also serialises appends); removing entries
+-- from the end leaves a head that no longer matches, and a forged head needs the secret.
+CREATE TABLE access_log_head (
+    id BIGINT PRIMARY KEY NOT NULL,
+    seq BIGINT NOT NULL,
+    entry_hash TEXT NOT NULL,
+    mac TEXT NOT NULL,
+    CONSTRAINT access_log_head_single_row_check CHECK (id = 1)
+);
+INSERT INTO access_log_head (id, seq, entry_hash, mac)
+VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', '');
 CREATE INDEX idx_access_log_citizen_id_seq ON access_log (citizen_id, seq);
 CREATE INDEX idx_access_log_office_code_occurred_at ON access_log (office_code, occurred_at);
 CREATE INDEX idx_access_log_staff_id_occurred_at ON access_log (staff_id, occurred_at);

@@ -24,6 +24,8 @@ pub enum RunError {
     Startup(#[from] StartupError),
     #[error("the server stopped with an error: {0}")]
     Serve(#[from] std::io::Error),
+    #[error("the access log is NOT intact: {0}; restore it from a backup and report it to the data protection officer")]
+    AccessLogBroken(String),
 }
 
 /// Runs what the command line asks for.
@@ -50,6 +52,18 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
         Command::DemoData => {
             startup::load_demo_data(&settings).await?;
             tracing::info!("demo data loaded");
+        }
+        Command::VerifyAccessLog => {
+            let verification = startup::verify_access_log(&settings).await?;
+            match verification.problem {
+                None => println!("the access log is intact: {} entries", verification.entries),
+                Some(problem) => {
+                    return Err(RunError::AccessLogBroken(format!(
+                        "{problem:?} after {} intact entries",
+                        verification.entries
+                    )));
+                }
+            }
         }
     }
     Ok(())

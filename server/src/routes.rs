@@ -6,6 +6,7 @@ use std::time::Duration;
 use app::{
     app::{App, shell},
     server::{
+        access_log::LogKey,
         auth::{oidc::OidcProvider, sessions::SessionLimits, store::SessionStoreBackend},
         services::{Services, SignInSetup},
     },
@@ -73,7 +74,7 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         .site_addr(settings.listen)
         .build();
     let idle = setup.limits.idle;
-    let services = Services::new(database, setup);
+    let services = Services::new(database, setup, LogKey::derive(settings.secret.expose()));
     let state = AppState { leptos_options, services: services.clone() };
     let pages = generate_route_list(App);
     let provide_services = move || provide_context(services.clone());

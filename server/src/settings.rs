@@ -53,6 +53,8 @@ pub enum Command {
     Migrate,
     /// Load the demo data (development mode only; idempotent), then exit.
     DemoData,
+    /// Check that the access log is intact (every entry, the chain, the head); exit 1 if not.
+    VerifyAccessLog,
 }
 
 /// Development or production. Production refuses insecure settings.

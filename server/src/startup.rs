@@ -125,6 +125,16 @@ fn spawn_session_cleanup(database: &Database) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// `server verify-access-log`.
+pub async fn verify_access_log(settings: &Settings) -> Result<app::server::access_log::Verification, StartupError> {
+    use app::server::access_log::{AccessLog, LogKey};
+    let database = connect_and_migrate(settings).await?;
+    let log = AccessLog::new(database.clone(), LogKey::derive(settings.secret.expose()));
+    let verification = log.verify().await?;
+    database.close().await;
+    Ok(verification)
+}
+
 /// `server migrate`.
 pub async fn migrate(settings: &Settings) -> Result<(), StartupError> {
     connect_and_migrate(settings).await?.close().await;

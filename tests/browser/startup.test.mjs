@@ -35,3 +35,17 @@ test('--help lists the settings', () => {
     assert.ok(result.stdout.includes(variable), `--help names ${variable}`);
   }
 });
+
+test('server verify-access-log checks the log and says so in one line', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const directory = mkdtempSync(join(tmpdir(), 'klarsicht-verify-'));
+  try {
+    const result = runServer({ DATABASE_URL: `sqlite://${directory}/klarsicht.db` }, ['verify-access-log']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), 'the access log is intact: 0 entries');
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});

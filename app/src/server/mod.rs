@@ -5,6 +5,7 @@
 //! - [`auth`]: who is signed in: principals, sessions, OpenID Connect, the guard.
 //! - [`services`]: what routes and server functions are handed.
 
+pub mod access_log;
 pub mod auth;
 pub mod db;
 pub mod services;

@@ -2,6 +2,7 @@
 //! behind methods; no route or server function ever sees a pool.
 
 use crate::server::{
+    access_log::{AccessLog, LogKey},
     auth::{
         Directory,
         oidc::OidcProvider,
@@ -44,10 +45,11 @@ pub struct Services {
     pub sessions: Sessions,
     pub sign_in: SignIn,
     pub directory: Directory,
+    pub access_log: AccessLog,
 }
 
 impl Services {
-    pub fn new(database: &Database, setup: SignInSetup) -> Self {
+    pub fn new(database: &Database, setup: SignInSetup, log_key: LogKey) -> Self {
         let directory = Directory::new(database.clone());
         let sessions = Sessions::new(database.clone(), directory.clone(), setup.limits);
         let sign_in = SignIn::new(
@@ -57,6 +59,12 @@ impl Services {
             setup.staff_provider,
             setup.demo_enabled,
         );
-        Self { readiness: Readiness { database: database.clone() }, sessions, sign_in, directory }
+        Self {
+            readiness: Readiness { database: database.clone() },
+            sessions,
+            sign_in,
+            directory,
+            access_log: AccessLog::new(database.clone(), log_key),
+        }
     }
 }

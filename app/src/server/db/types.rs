@@ -33,6 +33,11 @@ impl Timestamp {
         self.0.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
     }
 
+    /// The fixed-width text form (microseconds, `Z`): the same on both backends, for hashing.
+    pub fn canonical(self) -> String {
+        self.to_sqlite_text()
+    }
+
     fn to_sqlite_text(self) -> String {
         self.0.format(SQLITE_TIMESTAMP).unwrap_or_default()
     }
