@@ -5,9 +5,12 @@
 
 use leptos::prelude::*;
 
-use crate::auth::{ApiError, DemoPerson, Me, SessionView};
 #[cfg(feature = "ssr")]
 use crate::server::auth::{Principal, guard};
+use crate::{
+    auth::{ApiError, DemoPerson, Me, SessionView},
+    case::CaseView,
+};
 
 /// Which ways to sign in this portal offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -107,4 +110,26 @@ pub async fn data_protection_officer_me() -> Result<Me, ApiError> {
 #[server(prefix = "/api", endpoint = "buerger/ich")]
 pub async fn citizen_me() -> Result<Me, ApiError> {
     Ok(Principal::Citizen(guard::citizen().await?).me())
+}
+
+/// Opens an application of the caseworker's office through the gate: only the categories this
+/// office may see, and an access-log entry for the read. 404 for an application that is not
+/// this office's (whether it exists elsewhere is not said).
+#[server(prefix = "/api", endpoint = "mitarbeitende/fall")]
+pub async fn open_case(application: String) -> Result<CaseView, ApiError> {
+    use crate::server::db::Id;
+    let staff = guard::caseworker().await?;
+    let Some(id) = Id::parse(application.trim()) else {
+        return Err(guard::fail(ApiError::Invalid {
+            field: "application".to_owned(),
+            message: "give the application's id as shown in your queue".to_owned(),
+        }));
+    };
+    let services = guard::services()?;
+    for office in staff.caseworker_offices() {
+        if let Some(view) = services.gate.case_view(&staff, office, id).await.map_err(internal)? {
+            return Ok(view);
+        }
+    }
+    Err(guard::fail(ApiError::NotFound))
 }

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod case;
 pub mod components;
 pub mod pages;
 pub mod policy;

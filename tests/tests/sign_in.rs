@@ -333,7 +333,7 @@ on_both_databases! {
             ("administrator", demo::FRANK_RICHTER),
         ];
         // Endpoint, its arguments, and who may call it.
-        let table: [Row; 10] = [
+        let table: [Row; 11] = [
             ("ich", &[], &["anyone"]),
             ("anmeldung", &[], &["anyone"]),
             ("demo/personen", &[], &["anyone"]),
@@ -344,6 +344,7 @@ on_both_databases! {
             ("mitarbeitende/ich", &[], &["caseworker", "data_protection_officer", "administrator"]),
             ("verwaltung/ich", &[], &["administrator"]),
             ("datenschutz/ich", &[], &["data_protection_officer"]),
+            ("mitarbeitende/fall", &[("application", "00000000-0000-4000-8000-000000000702")], &["caseworker"]),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())

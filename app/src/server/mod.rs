@@ -8,4 +8,5 @@
 pub mod access_log;
 pub mod auth;
 pub mod db;
+pub mod gate;
 pub mod services;

@@ -10,6 +10,7 @@ use crate::server::{
         sign_in::SignIn,
     },
     db::Database,
+    gate::Gate,
 };
 
 /// Answers whether this instance can serve requests (for `/health/ready`).
@@ -46,6 +47,7 @@ pub struct Services {
     pub sign_in: SignIn,
     pub directory: Directory,
     pub access_log: AccessLog,
+    pub gate: Gate,
 }
 
 impl Services {
@@ -64,7 +66,8 @@ impl Services {
             sessions,
             sign_in,
             directory,
-            access_log: AccessLog::new(database.clone(), log_key),
+            access_log: AccessLog::new(database.clone(), log_key.clone()),
+            gate: Gate::new(database.clone(), log_key),
         }
     }
 }

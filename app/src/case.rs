@@ -1,0 +1,17 @@
+//! What staff see of a case, shared by server and browser.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What a caseworker sees of one application: the application and the allowed categories of
+/// the applicant's data (from the gate). Nothing in it hints at what was withheld.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub application: String,
+    pub reference: String,
+    pub benefit_type: String,
+    pub status: String,
+    /// The allowed categories, by code, with the citizen's data kept for them.
+    pub data: BTreeMap<String, serde_json::Value>,
+}

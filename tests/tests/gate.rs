@@ -1,0 +1,106 @@
+//! The gate, through the caseworker's server function: only what the office may see, an
+//! access-log entry for every read, nothing for another office, and no inference.
+
+use app::server::{
+    access_log::{AccessLog, LogKey},
+    db::{Database, DatabaseUrl},
+};
+use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64};
+
+/// The secret test apps run with (development mode's default).
+const DEVELOPMENT_SECRET: &str = "klarsicht-development-secret-never-use-in-production";
+
+/// Jonas for Mia: Hilfe zur Erziehung at the Jugendamt (demo data).
+const HZE_FOR_MIA: &str = "00000000-0000-4000-8000-000000000702";
+/// Jonas: Wohngeld at the Wohngeldstelle (demo data).
+const WOHNGELD_OF_JONAS: &str = "00000000-0000-4000-8000-000000000701";
+/// Sabine Fischer, caseworker at the Wohngeldstelle.
+const SABINE_FISCHER: &str = "00000000-0000-4000-8000-000000000104";
+
+async fn open_case(visitor: &mut Visitor<'_>, application: &str) -> (u16, serde_json::Value) {
+    visitor.call("mitarbeitende/fall", &[("application", application)]).await
+}
+
+on_both_databases! {
+    async fn a_caseworker_sees_exactly_the_categories_the_template_requires(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        let (status, view) = open_case(&mut lena, HZE_FOR_MIA).await;
+        assert_eq!(status, 200, "{view}");
+        assert_eq!(view["reference"], "KS-2026-000002");
+
+        let seen: Vec<String> = view["data"].as_object().expect("data").keys().cloned().collect();
+        let url = app.database_url();
+        let required = query_i64(url, &format!(
+            "SELECT COUNT(*) FROM citizen_data d JOIN applications a ON a.citizen_id = d.citizen_id \
+             JOIN template_required_categories r ON r.version_id = a.template_version_id AND r.category_code = d.category_code \
+             WHERE a.id = '{HZE_FOR_MIA}'"
+        )).await;
+        assert_eq!(seen.len() as i64, required, "every required category the citizen keeps, and no other: {seen:?}");
+        for forbidden in ["income_assets", "bank_account", "benefits_received", "health_disability"] {
+            assert!(!seen.iter().any(|code| code == forbidden), "{forbidden} is not for the youth office");
+        }
+        assert!(!view.to_string().contains("hidden") && !view.to_string().contains("withheld"), "no marker for what is absent");
+
+        assert_eq!(count_rows(url, "access_log").await, 1, "the read wrote one log entry");
+        assert_eq!(query_i64(url, &format!("SELECT COUNT(*) FROM access_log WHERE basis = 'application' AND basis_ref = '{HZE_FOR_MIA}'")).await, 1);
+    }
+
+    async fn another_office_learns_nothing_not_even_that_the_application_exists(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(SABINE_FISCHER).await;
+        let (existing, body_existing) = open_case(&mut sabine, HZE_FOR_MIA).await;
+        let (missing, body_missing) = open_case(&mut sabine, "00000000-0000-4000-8000-00000000dead").await;
+        assert_eq!((existing, missing), (404, 404));
+        assert_eq!(body_existing, body_missing, "the answer does not reveal whether the id exists");
+        assert_eq!(count_rows(app.database_url(), "access_log").await, 0, "a denial leaves no log entry and no trace");
+
+        let (own, _) = open_case(&mut sabine, WOHNGELD_OF_JONAS).await;
+        assert_eq!(own, 200, "her own office's application opens");
+    }
+
+    async fn a_youth_office_cannot_infer_a_fathers_housing_benefit(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url();
+        // The father applies to the youth office himself.
+        execute(url, &format!(
+            "INSERT INTO applications (id, reference, citizen_id, submitted_by_citizen_id, benefit_type_code, office_code, template_version_id, status, created_at, updated_at, submitted_at) \
+             SELECT '00000000-0000-4000-8000-000000000799', 'KS-2026-000099', '{father}', '{father}', benefit_type_code, office_code, template_version_id, 'submitted', created_at, updated_at, submitted_at \
+             FROM applications WHERE id = '{HZE_FOR_MIA}'",
+            father = demo::JONAS_WEBER
+        )).await;
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        let (status, with_housing_benefit) = open_case(&mut lena, "00000000-0000-4000-8000-000000000799").await;
+        assert_eq!(status, 200, "{with_housing_benefit}");
+
+        // Without his Wohngeld application and without his income: the same view, byte for byte.
+        execute(url, &format!(
+            "DELETE FROM application_events WHERE application_id = '{WOHNGELD_OF_JONAS}'; \
+             DELETE FROM application_answers WHERE application_id = '{WOHNGELD_OF_JONAS}'; \
+             DELETE FROM applications WHERE id = '{WOHNGELD_OF_JONAS}'; \
+             DELETE FROM consent_events WHERE consent_id IN (SELECT id FROM consents WHERE citizen_id = '{father}'); \
+             DELETE FROM consents WHERE citizen_id = '{father}'; \
+             DELETE FROM citizen_data WHERE citizen_id = '{father}' AND category_code IN ('income_assets', 'benefits_received', 'housing');",
+            father = demo::JONAS_WEBER
+        )).await;
+        let (_, without) = open_case(&mut lena, "00000000-0000-4000-8000-000000000799").await;
+        assert_eq!(with_housing_benefit.to_string(), without.to_string());
+    }
+
+    async fn the_log_stays_intact_across_reads(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        for _ in 0..3 {
+            assert_eq!(open_case(&mut lena, HZE_FOR_MIA).await.0, 200);
+        }
+        assert_eq!(count_rows(app.database_url(), "access_log").await, 3, "every read is logged");
+        let url = DatabaseUrl::parse(app.database_url()).expect("a valid URL");
+        let log = AccessLog::new(Database::connect(&url, 1).await.expect("connects"), LogKey::derive(DEVELOPMENT_SECRET));
+        let verification = log.verify().await.expect("verifies");
+        assert!(verification.is_intact() && verification.entries == 3, "{verification:?}");
+    }
+}
