@@ -36,10 +36,11 @@ ensure_rust() {
   if rustup toolchain list | grep -q "^$channel"; then
     present "Rust $channel"
   else
-    step "installing Rust $channel (about 1 minute)"
+    step "installing Rust $channel with the WebAssembly target (about 1 minute, once)"
+    # Without arguments rustup installs the toolchain rust-toolchain.toml names, with its
+    # components and targets.
+    rustup toolchain install --no-self-update
   fi
-  # Installs the toolchain, components and target from rust-toolchain.toml when missing.
-  rustup show active-toolchain >/dev/null
   rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 }
 

@@ -62,15 +62,14 @@ impl Gate {
         let view = on_backend!(self.database, pool => {
             let mut transaction = pool.begin().await?;
             let connection = &mut *transaction;
-            let found: Option<ApplicationRow> = sqlx::query_as(
-                "SELECT id, reference, benefit_type_code, status, citizen_id, template_version_id, closed_at \
-                 FROM applications WHERE id = $1 AND office_code = $2 AND status <> 'draft'",
+            let citizen: Option<Id> = sqlx::query_scalar(
+                "SELECT citizen_id FROM applications WHERE id = $1 AND office_code = $2 AND status <> 'draft'",
             )
             .bind(application)
             .bind(office)
             .fetch_optional(&mut *connection)
             .await?;
-            let Some((id, reference, benefit_type, status, citizen, _version, _closed)) = found else {
+            let Some(citizen) = citizen else {
                 return Ok(None);
             };
 
@@ -84,6 +83,11 @@ impl Gate {
             .bind(office)
             .fetch_all(&mut *connection)
             .await?;
+            let Some((id, reference, benefit_type, status, ..)) =
+                applications.iter().find(|row| row.0 == application).cloned()
+            else {
+                return Ok(None);
+            };
             let required: Vec<(Id, String)> = sqlx::query_as(
                 "SELECT r.version_id, r.category_code FROM template_required_categories r \
                  WHERE r.version_id IN (SELECT template_version_id FROM applications WHERE citizen_id = $1 AND office_code = $2)",
