@@ -1,5 +1,5 @@
 //! How long one policy decision takes (issue 4 asks for p50 ≤ 5 µs):
-//! `cargo bench -p klarsicht-tests --bench policy`.
+//! `cargo bench -p app --bench policy`.
 
 use std::hint::black_box;
 
