@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::server::auth::{Principal, guard};
 use crate::{
     auth::{ApiError, DemoPerson, Me, SessionView},
-    case::CaseView,
+    case::{CaseView, ProtectionFlagView},
 };
 
 /// Which ways to sign in this portal offers.
@@ -117,19 +117,99 @@ pub async fn citizen_me() -> Result<Me, ApiError> {
 /// this office's (whether it exists elsewhere is not said).
 #[server(prefix = "/api", endpoint = "mitarbeitende/fall")]
 pub async fn open_case(application: String) -> Result<CaseView, ApiError> {
-    use crate::server::db::Id;
     let staff = guard::caseworker().await?;
-    let Some(id) = Id::parse(application.trim()) else {
-        return Err(guard::fail(ApiError::Invalid {
-            field: "application".to_owned(),
-            message: "give the application's id as shown in your queue".to_owned(),
-        }));
-    };
-    let services = guard::services()?;
+    let id = application_id(&application)?;
+    let gate = guard::services()?.gate;
+    in_own_office(&staff, |office| {
+        let (gate, staff) = (gate.clone(), staff.clone());
+        async move { gate.case_view(&staff, &office, id).await }
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn invalid(field: &str, message: &str) -> ApiError {
+    guard::fail(ApiError::Invalid { field: field.to_owned(), message: message.to_owned() })
+}
+
+/// An application id from a form, or 422 naming the field.
+#[cfg(feature = "ssr")]
+fn application_id(application: &str) -> Result<crate::server::db::Id, ApiError> {
+    crate::server::db::Id::parse(application.trim())
+        .ok_or_else(|| invalid("application", "give the application's id as shown in your queue"))
+}
+
+/// A reason staff give for a protection flag: said plainly, 10 to 2,000 characters.
+#[cfg(feature = "ssr")]
+fn flag_reason(reason: &str) -> Result<String, ApiError> {
+    let reason = reason.trim();
+    match reason.chars().count() {
+        0..=9 => Err(invalid("reason", "give the reason in at least 10 characters")),
+        2_001.. => Err(invalid("reason", "keep the reason under 2,000 characters")),
+        _ => Ok(reason.to_owned()),
+    }
+}
+
+/// Runs `action` for the first of the caseworker's offices where the application is a case;
+/// 404 when it is none of them.
+#[cfg(feature = "ssr")]
+async fn in_own_office<T, F, Fut>(staff: &crate::server::auth::Staff, action: F) -> Result<T, ApiError>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, crate::server::db::DatabaseError>>,
+{
     for office in staff.caseworker_offices() {
-        if let Some(view) = services.gate.case_view(&staff, office, id).await.map_err(internal)? {
-            return Ok(view);
+        if let Some(found) = action(office.to_owned()).await.map_err(internal)? {
+            return Ok(found);
         }
     }
     Err(guard::fail(ApiError::NotFound))
+}
+
+/// The active protection flags of the citizen of this case (staff of the citizen's own cases).
+#[server(prefix = "/api", endpoint = "mitarbeitende/schutzvermerke")]
+pub async fn protection_flags(application: String) -> Result<Vec<ProtectionFlagView>, ApiError> {
+    let staff = guard::caseworker().await?;
+    let id = application_id(&application)?;
+    let gate = guard::services()?.gate;
+    in_own_office(&staff, |office| {
+        let (gate, staff) = (gate.clone(), staff.clone());
+        async move { gate.protection_flags(&staff, &office, id).await }
+    })
+    .await
+}
+
+/// Sets a protection flag on the citizen of this case; answers the flag's id.
+#[server(prefix = "/api", endpoint = "mitarbeitende/schutzvermerk-setzen")]
+pub async fn set_protection_flag(application: String, kind: String, reason: String) -> Result<String, ApiError> {
+    let staff = guard::caseworker().await?;
+    let id = application_id(&application)?;
+    if !crate::case::PROTECTION_FLAG_KINDS.contains(&kind.as_str()) {
+        return Err(invalid("kind", "choose address_block, domestic_violence or other"));
+    }
+    let reason = flag_reason(&reason)?;
+    let gate = guard::services()?.gate;
+    let flag = in_own_office(&staff, |office| {
+        let (gate, staff, kind, reason) = (gate.clone(), staff.clone(), kind.clone(), reason.clone());
+        async move { gate.set_protection_flag(&staff, &office, id, &kind, &reason).await }
+    })
+    .await?;
+    tracing::info!(staff = %staff.id(), flag = %flag, "protection flag set");
+    Ok(flag.to_string())
+}
+
+/// Lifts a protection flag of the citizen of this case, with a reason.
+#[server(prefix = "/api", endpoint = "mitarbeitende/schutzvermerk-aufheben")]
+pub async fn lift_protection_flag(application: String, flag: String, reason: String) -> Result<(), ApiError> {
+    let staff = guard::caseworker().await?;
+    let id = application_id(&application)?;
+    let flag =
+        crate::server::db::Id::parse(flag.trim()).ok_or_else(|| invalid("flag", "name one of the case's flags"))?;
+    let reason = flag_reason(&reason)?;
+    let gate = guard::services()?.gate;
+    in_own_office(&staff, |office| {
+        let (gate, staff, reason) = (gate.clone(), staff.clone(), reason.clone());
+        async move { gate.lift_protection_flag(&staff, &office, id, flag, &reason).await.map(|lifted| lifted.then_some(())) }
+    })
+    .await
 }

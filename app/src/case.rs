@@ -15,3 +15,16 @@ pub struct CaseView {
     /// The allowed categories, by code, with the citizen's data kept for them.
     pub data: BTreeMap<String, serde_json::Value>,
 }
+
+/// A protection flag (Auskunftssperre, Schutzvermerk) as staff of the citizen's own cases see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtectionFlagView {
+    pub id: String,
+    pub kind: String,
+    pub reason: String,
+    pub set_at: String,
+    pub set_by_office: String,
+}
+
+/// The kinds of protection flag.
+pub const PROTECTION_FLAG_KINDS: [&str; 3] = ["address_block", "domestic_violence", "other"];

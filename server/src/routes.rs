@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use app::{
     app::{App, shell},
+    auth::ApiError,
     server::{
         access_log::LogKey,
         auth::{oidc::OidcProvider, sessions::SessionLimits, store::SessionStoreBackend},
@@ -16,6 +17,7 @@ use axum::{
     Json, Router,
     extract::{FromRef, Path, Query, State},
     http::{HeaderValue, StatusCode, header},
+    middleware,
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
@@ -99,11 +101,31 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_services, shell))
+        .layer(middleware::from_fn(malformed_calls_are_client_errors))
         .layer(sessions)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(internal_error_page))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A server function call whose arguments cannot be read (missing or malformed fields) is the
+/// caller's mistake: server_fn answers it with 500; this makes it the 400 it is. The body already
+/// says what is wrong (e.g. "missing field `kind`").
+async fn malformed_calls_are_client_errors(request: axum::extract::Request, next: middleware::Next) -> Response {
+    let is_server_function = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_server_function || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "server error").into_response();
+    };
+    if matches!(serde_json::from_slice::<ApiError>(&bytes), Ok(ApiError::Request(_))) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// The process is up. Says nothing about the database, so an orchestrator does not restart a

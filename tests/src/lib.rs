@@ -60,12 +60,12 @@ macro_rules! on_both_databases {
 
                 async fn run($backend: $crate::Backend) $body
 
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
                     run($crate::Backend::Sqlite).await;
                 }
 
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
                     if $crate::postgres_available() {
                         run($crate::Backend::Postgres).await;

@@ -30,7 +30,7 @@ on_both_databases! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_fails_with_503_while_postgres_is_gone() {
     if !klarsicht_tests::postgres_available() {
         return;

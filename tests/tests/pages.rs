@@ -13,7 +13,7 @@ async fn body_of(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, Strin
     (status, response.text().await.expect("a body"))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_start_page_is_german_and_leads_to_the_three_entrances() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/", None).await;
@@ -29,7 +29,7 @@ async fn the_start_page_is_german_and_leads_to_the_three_entrances() {
     assert!(page.contains("/pkg/klarsicht.js"), "loads the WebAssembly's glue");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_start_page_is_english_when_the_reader_chose_english() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/", Some("i18n_pref_locale=en")).await;
@@ -39,7 +39,7 @@ async fn the_start_page_is_english_when_the_reader_chose_english() {
     assert!(!page.contains("Hilfe beantragen, an einem Ort"), "no German left on the English page");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_entrance_says_whom_it_is_for() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     for (path, heading) in [
@@ -53,7 +53,7 @@ async fn each_entrance_says_whom_it_is_for() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_address_answers_404_with_a_way_back() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/gibt-es-nicht", None).await;
@@ -62,7 +62,7 @@ async fn an_unknown_address_answers_404_with_a_way_back() {
     assert!(page.contains("Zur Startseite"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_language_switch_works_without_javascript() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let response = app.get("/sprache/en?zurueck=/buerger").await;
@@ -73,7 +73,7 @@ async fn the_language_switch_works_without_javascript() {
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_language_switch_sends_nobody_to_another_site() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     for foreign in ["//evil.example", "https://evil.example", "/\\evil.example"] {
@@ -83,7 +83,7 @@ async fn the_language_switch_sends_nobody_to_another_site() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_language_gets_a_clear_400() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, text) = body_of(&app, "/sprache/fr", None).await;

@@ -151,7 +151,7 @@ fn an_unknown_key_in_the_settings_file_is_refused() {
     assert!(line.contains("lissten"), "names the unknown key: {line}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_postgres_is_refused_with_the_fix() {
     // Port 1 on loopback: nothing listens there.
     let settings = Settings::check(test_settings("postgres://postgres@127.0.0.1:1/klarsicht")).expect("valid");
@@ -161,7 +161,7 @@ async fn an_unreachable_postgres_is_refused_with_the_fix() {
     assert!(line.ends_with("start PostgreSQL, or correct DATABASE_URL"), "{line}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_port_in_use_is_refused_with_the_fix() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = taken.local_addr().expect("its address");
@@ -221,7 +221,7 @@ fn a_public_address_with_a_path_is_refused() {
     assert!(line.contains("is not an http(s) URL without path"), "{line}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_address_that_is_no_url_stops_the_start() {
     let settings = Settings::check(SettingsInput {
         citizen_oidc_issuer: Some("konto ohne schema".into()),

@@ -7,8 +7,8 @@ use klarsicht_tests::{
     on_both_databases, query_i64, use_provider,
 };
 
-/// A server function's endpoint, its arguments, and who may call it.
-type Row = (&'static str, &'static [(&'static str, &'static str)], &'static [&'static str]);
+/// A server function's endpoint, its arguments, who may call it, and what they then get.
+type Row = (&'static str, &'static [(&'static str, &'static str)], &'static [&'static str], u16);
 
 async fn app_with(backend: Backend, provider: &MockProvider) -> TestApp {
     TestApp::spawn_with(backend, |settings| {
@@ -333,47 +333,49 @@ on_both_databases! {
             ("administrator", demo::FRANK_RICHTER),
         ];
         // Endpoint, its arguments, and who may call it.
-        let table: [Row; 11] = [
-            ("ich", &[], &["anyone"]),
-            ("anmeldung", &[], &["anyone"]),
-            ("demo/personen", &[], &["anyone"]),
-            ("buerger/ich", &[], &["citizen"]),
-            ("buerger/sitzungen", &[], &["citizen"]),
-            ("buerger/sitzung-beenden", &[("session_id", "unbekannt")], &["citizen"]),
-            ("buerger/andere-sitzungen-beenden", &[], &["citizen"]),
-            ("mitarbeitende/ich", &[], &["caseworker", "data_protection_officer", "administrator"]),
-            ("verwaltung/ich", &[], &["administrator"]),
-            ("datenschutz/ich", &[], &["data_protection_officer"]),
-            ("mitarbeitende/fall", &[("application", "00000000-0000-4000-8000-000000000702")], &["caseworker"]),
+        const CASE: (&str, &str) = ("application", "00000000-0000-4000-8000-000000000702");
+        const UNKNOWN_FLAG: (&str, &str) = ("flag", "00000000-0000-4000-8000-00000000f1a9");
+        const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
+        let table: [Row; 14] = [
+            ("ich", &[], &["anyone"], 200),
+            ("anmeldung", &[], &["anyone"], 200),
+            ("demo/personen", &[], &["anyone"], 200),
+            ("buerger/ich", &[], &["citizen"], 200),
+            ("buerger/sitzungen", &[], &["citizen"], 200),
+            ("buerger/sitzung-beenden", &[("session_id", "unbekannt")], &["citizen"], 404),
+            ("buerger/andere-sitzungen-beenden", &[], &["citizen"], 200),
+            ("mitarbeitende/ich", &[], &["caseworker", "data_protection_officer", "administrator"], 200),
+            ("verwaltung/ich", &[], &["administrator"], 200),
+            ("datenschutz/ich", &[], &["data_protection_officer"], 200),
+            ("mitarbeitende/fall", &[CASE], &["caseworker"], 200),
+            ("mitarbeitende/schutzvermerke", &[CASE], &["caseworker"], 200),
+            ("mitarbeitende/schutzvermerk-setzen", &[CASE, ("kind", "address_block"), REASON], &["caseworker"], 200),
+            ("mitarbeitende/schutzvermerk-aufheben", &[CASE, UNKNOWN_FLAG, REASON], &["caseworker"], 404),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
             .collect();
         for path in &registered {
-            assert!(table.iter().any(|(endpoint, _, _)| endpoint == path), "the table names every server function: {path}");
+            assert!(table.iter().any(|(endpoint, ..)| endpoint == path), "the table names every server function: {path}");
         }
 
-        for (endpoint, arguments, allowed) in table {
+        for (endpoint, arguments, allowed, allowed_status) in table {
             let mut anonymous = Visitor::new(&app);
             let (status, _) = anonymous.call(endpoint, arguments).await;
-            let expected = if allowed.contains(&"anyone") { 200 } else { 401 };
+            let expected = if allowed.contains(&"anyone") { allowed_status } else { 401 };
             assert_eq!(status, expected, "{endpoint} without a principal");
             for (role, person) in people {
                 let mut visitor = Visitor::new(&app);
                 visitor.sign_in_as_demo(person).await;
                 let (status, body) = visitor.call(endpoint, arguments).await;
-                let expected = if allowed.contains(&"anyone") || allowed.contains(&role) {
-                    if endpoint == "buerger/sitzung-beenden" { 404 } else { 200 }
-                } else {
-                    403
-                };
+                let expected = if allowed.contains(&"anyone") || allowed.contains(&role) { allowed_status } else { 403 };
                 assert_eq!(status, expected, "{endpoint} as {role}: {body}");
             }
         }
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_attempts_are_limited_per_client() {
     let provider = MockProvider::start().await;
     let app = TestApp::spawn_with(Backend::Sqlite, |settings| {
@@ -390,7 +392,7 @@ async fn sign_in_attempts_are_limited_per_client() {
     assert_eq!(limited.headers()["retry-after"], "60");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_provider_the_entrance_says_so() {
     let app = TestApp::spawn_with(Backend::Sqlite, |settings| settings.demo_sign_in = Some(false)).await;
     let mut visitor = Visitor::new(&app);
@@ -402,7 +404,7 @@ async fn without_a_provider_the_entrance_says_so() {
     assert_eq!(demo.status().as_u16(), 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outside_development_the_session_cookie_is_secure_and_host_bound() {
     let provider = MockProvider::start().await;
     let app = TestApp::spawn_with(Backend::Sqlite, |settings| {
