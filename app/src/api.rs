@@ -35,9 +35,9 @@ pub async fn who_am_i() -> Result<Option<Me>, ApiError> {
 /// The ways to sign in. Open to everybody.
 #[server(prefix = "/api", endpoint = "anmeldung")]
 pub async fn sign_in_options() -> Result<SignInChoices, ApiError> {
+    use crate::server::auth::oidc::Entrance;
     let services = guard::services()?;
     let sign_in = &services.sign_in;
-    use crate::server::auth::oidc::Entrance;
     Ok(SignInChoices {
         citizen_provider: sign_in.has_provider(Entrance::Citizen),
         staff_provider: sign_in.has_provider(Entrance::Staff),

@@ -79,7 +79,10 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
     let services = Services::new(database, setup, LogKey::derive(settings.secret.expose()));
     let state = AppState { leptos_options, services: services.clone() };
     let pages = generate_route_list(App);
-    let provide_services = move || provide_context(services.clone());
+    let provide_services = move || {
+        provide_context(services.clone());
+        provide_context(app::server::auth::guard::RequestPrincipal::default());
+    };
 
     // The session cookie: HttpOnly, SameSite=Lax; outside development Secure with the
     // `__Host-` prefix (no Domain, Path=/), so no other site or subdomain can set it.

@@ -34,14 +34,26 @@ pub async fn session() -> Result<Session, ApiError> {
     })
 }
 
+/// The principal of one request, looked up once: a page asks for it in its header and again in
+/// its guarded content. Provided fresh for every request by the router.
+#[derive(Clone, Default)]
+pub struct RequestPrincipal(std::sync::Arc<tokio::sync::OnceCell<Option<Principal>>>);
+
 /// The signed-in person, if any.
 pub async fn optional_principal() -> Result<Option<Principal>, ApiError> {
-    let services = services()?;
-    let session = session().await?;
-    services.sessions.current(&session).await.map_err(|error| {
-        tracing::error!(%error, "the session could not be read");
-        fail(ApiError::Internal)
-    })
+    let cache = use_context::<RequestPrincipal>().unwrap_or_default();
+    cache
+        .0
+        .get_or_try_init(|| async {
+            let services = services()?;
+            let session = session().await?;
+            services.sessions.current(&session).await.map_err(|error| {
+                tracing::error!(%error, "the session could not be read");
+                fail(ApiError::Internal)
+            })
+        })
+        .await
+        .cloned()
 }
 
 /// The signed-in person, or 401.
