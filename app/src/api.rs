@@ -3,6 +3,12 @@
 //!
 //! Every endpoint is named, under `/api/`, so tests and operators can address it.
 
+mod citizen;
+mod staff;
+
+pub use citizen::*;
+pub use staff::*;
+
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -127,6 +133,17 @@ pub async fn open_case(application: String) -> Result<CaseView, ApiError> {
     .await
 }
 
+/// A refusal of the gate as the caller's answer.
+#[cfg(feature = "ssr")]
+fn gate_refused(error: crate::server::gate::GateError) -> ApiError {
+    use crate::server::gate::GateError;
+    match error {
+        GateError::NotFound => guard::fail(ApiError::NotFound),
+        GateError::Invalid { field, message } => invalid(field, &message),
+        GateError::Database(error) => internal(error),
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn invalid(field: &str, message: &str) -> ApiError {
     guard::fail(ApiError::Invalid { field: field.to_owned(), message: message.to_owned() })
@@ -137,17 +154,6 @@ fn invalid(field: &str, message: &str) -> ApiError {
 fn application_id(application: &str) -> Result<crate::server::db::Id, ApiError> {
     crate::server::db::Id::parse(application.trim())
         .ok_or_else(|| invalid("application", "give the application's id as shown in your queue"))
-}
-
-/// A reason staff give for a protection flag: said plainly, 10 to 2,000 characters.
-#[cfg(feature = "ssr")]
-fn flag_reason(reason: &str) -> Result<String, ApiError> {
-    let reason = reason.trim();
-    match reason.chars().count() {
-        0..=9 => Err(invalid("reason", "give the reason in at least 10 characters")),
-        2_001.. => Err(invalid("reason", "keep the reason under 2,000 characters")),
-        _ => Ok(reason.to_owned()),
-    }
 }
 
 /// Runs `action` for the first of the caseworker's offices where the application is a case;
@@ -187,7 +193,7 @@ pub async fn set_protection_flag(application: String, kind: String, reason: Stri
     if !crate::case::PROTECTION_FLAG_KINDS.contains(&kind.as_str()) {
         return Err(invalid("kind", "choose address_block, domestic_violence or other"));
     }
-    let reason = flag_reason(&reason)?;
+    let reason = staff::reason_text(&reason)?;
     let gate = guard::services()?.gate;
     let flag = in_own_office(&staff, |office| {
         let (gate, staff, kind, reason) = (gate.clone(), staff.clone(), kind.clone(), reason.clone());
@@ -205,7 +211,7 @@ pub async fn lift_protection_flag(application: String, flag: String, reason: Str
     let id = application_id(&application)?;
     let flag =
         crate::server::db::Id::parse(flag.trim()).ok_or_else(|| invalid("flag", "name one of the case's flags"))?;
-    let reason = flag_reason(&reason)?;
+    let reason = staff::reason_text(&reason)?;
     let gate = guard::services()?.gate;
     in_own_office(&staff, |office| {
         let (gate, staff, reason) = (gate.clone(), staff.clone(), reason.clone());

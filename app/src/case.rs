@@ -28,3 +28,71 @@ pub struct ProtectionFlagView {
 
 /// The kinds of protection flag.
 pub const PROTECTION_FLAG_KINDS: [&str; 3] = ["address_block", "domestic_violence", "other"];
+
+/// Citizen data a caseworker reads on a consent or an emergency access rather than an
+/// application: the allowed categories and nothing else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedDataView {
+    pub citizen: String,
+    /// The consent's purpose, or the emergency access's reason.
+    pub purpose: String,
+    pub data: BTreeMap<String, serde_json::Value>,
+}
+
+/// One entry of the office's list of data citizens shared with it by consent: who, for which
+/// purpose, which categories, until when. Only consents that count now, and none of a citizen
+/// under a protection flag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharingItem {
+    pub citizen: String,
+    pub purpose: String,
+    pub categories: Vec<String>,
+    /// The earliest end of these consents (RFC 3339), if any ends.
+    pub until: Option<String>,
+}
+
+/// One application in the office's queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub application: String,
+    pub reference: String,
+    pub benefit_type: String,
+    pub status: String,
+    pub submitted_at: Option<String>,
+    pub assigned_to_me: bool,
+}
+
+/// A page of the office's queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub items: Vec<QueueItem>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// An emergency access (§ 8a SGB VIII) as the youth office and the data protection officer see
+/// it. No citizen data: the person is named by id only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencyView {
+    pub id: String,
+    pub office: String,
+    pub citizen: String,
+    pub reason: String,
+    pub categories: Vec<String>,
+    pub requested_hours: i64,
+    /// The display names of who opened and who confirmed it.
+    pub opened_by: String,
+    pub opened_at: String,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// pending, confirmed, expired, ended or rejected, as of now.
+    pub status: String,
+    /// Whether the signed-in staff member opened it (they cannot confirm it).
+    pub opened_by_me: bool,
+    /// Until when the citizen is not shown it, and why, if a deferral was decided.
+    pub deferred_until: Option<String>,
+    pub deferral_reason: Option<String>,
+}

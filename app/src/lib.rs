@@ -12,6 +12,7 @@ pub mod app;
 pub mod auth;
 pub mod case;
 pub mod components;
+pub mod consent;
 pub mod pages;
 pub mod policy;
 #[cfg(feature = "ssr")]

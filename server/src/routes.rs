@@ -9,6 +9,7 @@ use app::{
     server::{
         access_log::LogKey,
         auth::{oidc::OidcProvider, sessions::SessionLimits, store::SessionStoreBackend},
+        gate::GateLimits,
         services::{Services, SignInSetup},
     },
     url::is_local_path,
@@ -76,7 +77,11 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         .site_addr(settings.listen)
         .build();
     let idle = setup.limits.idle;
-    let services = Services::new(database, setup, LogKey::derive(settings.secret.expose()));
+    let limits = GateLimits {
+        emergency_max_hours: i64::from(settings.emergency_max_hours),
+        deferral_max_days: i64::from(settings.deferral_max_days),
+    };
+    let services = Services::new(database, setup, LogKey::derive(settings.secret.expose()), limits);
     let state = AppState { leptos_options, services: services.clone() };
     let pages = generate_route_list(App);
     let provide_services = move || {

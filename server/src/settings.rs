@@ -198,6 +198,16 @@ pub struct SettingsInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sign_in_per_minute: Option<u32>,
 
+    /// Longest an emergency access (§ 8a SGB VIII) may run once confirmed, in hours [default: 72].
+    #[arg(long, env = "KLARSICHT_EMERGENCY_MAX_HOURS", value_name = "HOURS", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emergency_max_hours: Option<u32>,
+
+    /// Latest date, in days ahead, to which a recorded decision may hold an emergency access back from the citizen [default: 90].
+    #[arg(long, env = "KLARSICHT_DEFERRAL_MAX_DAYS", value_name = "DAYS", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deferral_max_days: Option<u32>,
+
     /// Seconds open requests may take to finish after a stop signal [default: 10].
     #[arg(long, env = "KLARSICHT_SHUTDOWN_GRACE_SECONDS", value_name = "SECONDS", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -248,6 +258,8 @@ pub struct Settings {
     pub session_idle_minutes: u32,
     pub session_lifetime_hours: u32,
     pub sign_in_per_minute: u32,
+    pub emergency_max_hours: u32,
+    pub deferral_max_days: u32,
 }
 
 impl Settings {
@@ -415,6 +427,8 @@ impl Settings {
                 "KLARSICHT_SESSION_LIFETIME_HOURS",
             )?,
             sign_in_per_minute: in_range(input.sign_in_per_minute, 30, 10_000, "KLARSICHT_SIGN_IN_PER_MINUTE")?,
+            emergency_max_hours: in_range(input.emergency_max_hours, 72, 24 * 14, "KLARSICHT_EMERGENCY_MAX_HOURS")?,
+            deferral_max_days: in_range(input.deferral_max_days, 90, 365, "KLARSICHT_DEFERRAL_MAX_DAYS")?,
         })
     }
 }

@@ -59,7 +59,7 @@ impl Application {
         let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
         let setup = routes::sign_in_setup(settings, &public_url).map_err(StartupError::SignIn)?;
         let router = routes::router(settings, &database, setup);
-        let session_cleanup = spawn_session_cleanup(&database);
+        let session_cleanup = spawn_housekeeping(&database, settings);
         Ok(Self {
             listener,
             address,
@@ -110,16 +110,32 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions from the store every ten minutes.
-fn spawn_session_cleanup(database: &Database) -> tokio::task::JoinHandle<()> {
+/// Every ten minutes: deletes expired sessions from the store, and records consents and
+/// emergency accesses whose time ran out (the rule ends them on time regardless).
+fn spawn_housekeeping(database: &Database, settings: &Settings) -> tokio::task::JoinHandle<()> {
+    use app::server::{
+        access_log::LogKey,
+        gate::{Gate, GateLimits},
+    };
     use tower_sessions::session_store::ExpiredDeletion;
     let store = app::server::auth::store::SessionStoreBackend::new(database);
+    let gate = Gate::new(database.clone(), LogKey::derive(settings.secret.expose()), GateLimits::default());
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(600));
         loop {
             every.tick().await;
             if let Err(error) = store.delete_expired().await {
                 tracing::warn!(%error, "expired sessions could not be deleted");
+            }
+            match gate.record_expired_consents().await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "expired consents recorded"),
+                Err(error) => tracing::warn!(%error, "expired consents could not be recorded"),
+            }
+            match gate.record_expired_emergencies().await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "expired emergency accesses recorded"),
+                Err(error) => tracing::warn!(%error, "expired emergency accesses could not be recorded"),
             }
         }
     })

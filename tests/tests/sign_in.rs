@@ -336,7 +336,9 @@ on_both_databases! {
         const CASE: (&str, &str) = ("application", "00000000-0000-4000-8000-000000000702");
         const UNKNOWN_FLAG: (&str, &str) = ("flag", "00000000-0000-4000-8000-00000000f1a9");
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
-        let table: [Row; 14] = [
+        const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
+        const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
+        let table: [Row; 30] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -351,6 +353,27 @@ on_both_databases! {
             ("mitarbeitende/schutzvermerke", &[CASE], &["caseworker"], 200),
             ("mitarbeitende/schutzvermerk-setzen", &[CASE, ("kind", "address_block"), REASON], &["caseworker"], 200),
             ("mitarbeitende/schutzvermerk-aufheben", &[CASE, UNKNOWN_FLAG, REASON], &["caseworker"], 404),
+            ("buerger/einwilligungen", &[], &["citizen"], 200),
+            ("buerger/einwilligung-erteilen", &[("sharing", UNKNOWN)], &["citizen"], 422),
+            ("buerger/einwilligung-widerrufen", &[("consent", UNKNOWN)], &["citizen"], 404),
+            ("buerger/zugriffe", &[], &["citizen"], 200),
+            ("buerger/protokoll-pruefen", &[], &["citizen"], 200),
+            ("mitarbeitende/warteschlange", &[], &["caseworker"], 200),
+            ("mitarbeitende/freigaben", &[], &["caseworker"], 200),
+            ("mitarbeitende/freigabe", &[("citizen", demo::JONAS_WEBER), ("purpose", "Prüfung eines Anspruchs auf Grundsicherung")], &["caseworker"], 404),
+            (
+                "mitarbeitende/notzugriff-oeffnen",
+                &[CASE, ("person", demo::MIA_WEBER), REASON, ("categories", "health_disability"), ("hours", "24")],
+                &["caseworker"],
+                200,
+            ),
+            ("mitarbeitende/notzugriffe", &[], &["caseworker"], 200),
+            ("mitarbeitende/notzugriff-bestaetigen", &[EMERGENCY], &["caseworker"], 404),
+            ("mitarbeitende/notzugriff-ablehnen", &[EMERGENCY], &["caseworker"], 404),
+            ("mitarbeitende/notzugriff-beenden", &[EMERGENCY], &["caseworker"], 404),
+            ("mitarbeitende/notzugriff-zurueckstellen", &[EMERGENCY, REASON, ("until", "2020-01-01")], &["caseworker"], 422),
+            ("mitarbeitende/notzugriff-daten", &[EMERGENCY], &["caseworker"], 404),
+            ("datenschutz/notzugriffe", &[], &["data_protection_officer"], 200),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())

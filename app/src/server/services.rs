@@ -10,7 +10,7 @@ use crate::server::{
         sign_in::SignIn,
     },
     db::Database,
-    gate::Gate,
+    gate::{Gate, GateLimits},
 };
 
 /// Answers whether this instance can serve requests (for `/health/ready`).
@@ -51,7 +51,7 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(database: &Database, setup: SignInSetup, log_key: LogKey) -> Self {
+    pub fn new(database: &Database, setup: SignInSetup, log_key: LogKey, limits: GateLimits) -> Self {
         let directory = Directory::new(database.clone());
         let sessions = Sessions::new(database.clone(), directory.clone(), setup.limits);
         let sign_in = SignIn::new(
@@ -67,7 +67,7 @@ impl Services {
             sign_in,
             directory,
             access_log: AccessLog::new(database.clone(), log_key.clone()),
-            gate: Gate::new(database.clone(), log_key),
+            gate: Gate::new(database.clone(), log_key, limits),
         }
     }
 }

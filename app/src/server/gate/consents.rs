@@ -1,0 +1,247 @@
+//! Consents: a citizen (or the parent of a minor child) grants an optional sharing a published
+//! consent template offers, for its purpose and at most its longest validity; revokes it; and
+//! reads the history. The `consents` row holds the current state, `consent_events` the history,
+//! which is only ever appended to. The gate reads consents anew on every request, so a
+//! revocation counts from the next one.
+
+use super::{Gate, GateError};
+use crate::{
+    consent::{ConsentEventView, ConsentView},
+    server::{
+        auth::Citizen,
+        db::{DatabaseError, Id, Timestamp, on_backend},
+    },
+};
+
+type SharingRow = (Id, String, String, String, String, i64);
+type ConsentListRow = (Id, Id, String, String, String, String, Id, Timestamp, Option<Timestamp>, Option<Timestamp>);
+
+impl Gate {
+    /// Grants the optional sharing `sharing` of the newest published version of its template
+    /// for `person` (the citizen or their minor child), for `days` (at most the sharing's
+    /// longest validity; that when `None`). An active consent to the same office, category and
+    /// purpose is renewed instead. Answers the consent's id.
+    pub async fn grant_consent(
+        &self,
+        citizen: &Citizen,
+        person: Id,
+        sharing: Id,
+        days: Option<i64>,
+    ) -> Result<Id, GateError> {
+        if !self.acts_for(citizen, person).await? {
+            return Err(GateError::NotFound);
+        }
+        let now = Timestamp::now();
+        let id = on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let connection = &mut *transaction;
+            // Only sharings of the newest published version of a template can be granted anew.
+            let found: Option<SharingRow> = sqlx::query_as(
+                "SELECT s.version_id, s.category_code, s.recipient_office_code, s.purpose_de, s.legal_basis, s.max_validity_days \
+                 FROM template_optional_sharings s JOIN consent_template_versions v ON v.id = s.version_id \
+                 WHERE s.id = $1 AND v.status = 'published' AND v.version = \
+                   (SELECT MAX(newest.version) FROM consent_template_versions newest \
+                    WHERE newest.template_id = v.template_id AND newest.status = 'published')",
+            )
+            .bind(sharing)
+            .fetch_optional(&mut *connection)
+            .await?;
+            let Some((version, category, office, purpose, legal_basis, max_days)) = found else {
+                return Err(GateError::invalid("sharing", "choose one of the sharings offered to you"));
+            };
+            let days = days.unwrap_or(max_days);
+            if !(1..=max_days).contains(&days) {
+                return Err(GateError::invalid("days", format!("choose between 1 and {max_days} days")));
+            }
+            let expires_at = now + time::Duration::days(days);
+            let existing: Option<Id> = sqlx::query_scalar(
+                "SELECT id FROM consents WHERE citizen_id = $1 AND recipient_office_code = $2 AND category_code = $3 \
+                 AND purpose = $4 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $5)",
+            )
+            .bind(person)
+            .bind(&office)
+            .bind(&category)
+            .bind(&purpose)
+            .bind(now)
+            .fetch_optional(&mut *connection)
+            .await?;
+            let (consent, kind) = match existing {
+                Some(consent) => {
+                    sqlx::query("UPDATE consents SET expires_at = $1 WHERE id = $2")
+                        .bind(expires_at)
+                        .bind(consent)
+                        .execute(&mut *connection)
+                        .await?;
+                    (consent, "renewed")
+                }
+                None => {
+                    let consent = Id::new();
+                    sqlx::query(
+                        "INSERT INTO consents (id, citizen_id, recipient_office_code, category_code, purpose, sharing_id, \
+                         template_version_id, legal_basis, granted_at, expires_at, revoked_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)",
+                    )
+                    .bind(consent)
+                    .bind(person)
+                    .bind(&office)
+                    .bind(&category)
+                    .bind(&purpose)
+                    .bind(sharing)
+                    .bind(version)
+                    .bind(&legal_basis)
+                    .bind(now)
+                    .bind(expires_at)
+                    .execute(&mut *connection)
+                    .await?;
+                    (consent, "granted")
+                }
+            };
+            sqlx::query(
+                "INSERT INTO consent_events (id, consent_id, occurred_at, kind, actor_citizen_id, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(Id::new())
+            .bind(consent)
+            .bind(now)
+            .bind(kind)
+            .bind(citizen.id())
+            .bind(format!("valid until {}", expires_at.to_rfc3339()))
+            .execute(&mut *connection)
+            .await?;
+            transaction.commit().await?;
+            Ok::<Id, GateError>(consent)
+        })?;
+        Ok(id)
+    }
+
+    /// Revokes an active consent of a person `citizen` acts for, from now on. `NotFound` when
+    /// there is no such consent that still counts.
+    pub async fn revoke_consent(&self, citizen: &Citizen, consent: Id) -> Result<(), GateError> {
+        let now = Timestamp::now();
+        let person: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
+            "SELECT citizen_id FROM consents WHERE id = $1",
+        )
+        .bind(consent)
+        .fetch_optional(pool)
+        .await)
+        .map_err(DatabaseError::from)?;
+        let Some(person) = person else { return Err(GateError::NotFound) };
+        if !self.acts_for(citizen, person).await? {
+            return Err(GateError::NotFound);
+        }
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let revoked = sqlx::query(
+                "UPDATE consents SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL \
+                 AND (expires_at IS NULL OR expires_at > $1)",
+            )
+            .bind(now)
+            .bind(consent)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+            if revoked != 1 {
+                return Err(GateError::NotFound);
+            }
+            sqlx::query(
+                "INSERT INTO consent_events (id, consent_id, occurred_at, kind, actor_citizen_id, detail) \
+                 VALUES ($1, $2, $3, 'revoked', $4, NULL)",
+            )
+            .bind(Id::new())
+            .bind(consent)
+            .bind(now)
+            .bind(citizen.id())
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+            Ok::<(), GateError>(())
+        })
+    }
+
+    /// Every consent of `person` (whom `citizen` must act for), newest first, with its history.
+    pub async fn consents_of(&self, citizen: &Citizen, person: Id) -> Result<Vec<ConsentView>, GateError> {
+        if !self.acts_for(citizen, person).await? {
+            return Err(GateError::NotFound);
+        }
+        let now = Timestamp::now();
+        let (rows, events): (Vec<ConsentListRow>, Vec<(Id, String, Timestamp, Option<String>)>) = on_backend!(self.database, pool => {
+            let rows = sqlx::query_as(
+                "SELECT id, citizen_id, recipient_office_code, category_code, purpose, legal_basis, template_version_id, \
+                 granted_at, expires_at, revoked_at FROM consents WHERE citizen_id = $1 ORDER BY granted_at DESC, id",
+            )
+            .bind(person)
+            .fetch_all(pool)
+            .await?;
+            let events = sqlx::query_as(
+                "SELECT e.consent_id, e.kind, e.occurred_at, e.detail FROM consent_events e \
+                 JOIN consents c ON c.id = e.consent_id WHERE c.citizen_id = $1 ORDER BY e.occurred_at, e.id",
+            )
+            .bind(person)
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((rows, events))
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, person, office, category, purpose, legal_basis, version, granted_at, expires_at, revoked_at)| {
+                let state = if revoked_at.is_some_and(|revoked| revoked <= now) {
+                    "revoked"
+                } else if expires_at.is_some_and(|expires| expires <= now) {
+                    "expired"
+                } else {
+                    "active"
+                };
+                ConsentView {
+                    id: id.to_string(),
+                    citizen: person.to_string(),
+                    office,
+                    category,
+                    purpose,
+                    legal_basis,
+                    template_version: version.to_string(),
+                    granted_at: granted_at.to_rfc3339(),
+                    expires_at: expires_at.map(Timestamp::to_rfc3339),
+                    revoked_at: revoked_at.map(Timestamp::to_rfc3339),
+                    state: state.to_owned(),
+                    events: events
+                        .iter()
+                        .filter(|(consent, ..)| *consent == id)
+                        .map(|(_, kind, occurred_at, detail)| ConsentEventView {
+                            kind: kind.clone(),
+                            occurred_at: occurred_at.to_rfc3339(),
+                            detail: detail.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect())
+    }
+
+    /// Records an `expired` event for every consent whose time ran out (the rule already treats
+    /// it as ended; this writes it into the history). Answers how many. Run periodically.
+    pub async fn record_expired_consents(&self) -> Result<u64, DatabaseError> {
+        let now = Timestamp::now();
+        let due: Vec<(Id, Timestamp)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT c.id, c.expires_at FROM consents c WHERE c.revoked_at IS NULL AND c.expires_at IS NOT NULL \
+             AND c.expires_at <= $1 AND NOT EXISTS \
+               (SELECT 1 FROM consent_events e WHERE e.consent_id = c.id AND e.kind = 'expired')",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await)?;
+        for (consent, expired_at) in &due {
+            on_backend!(self.database, pool => sqlx::query(
+                "INSERT INTO consent_events (id, consent_id, occurred_at, kind, actor_citizen_id, detail) \
+                 SELECT $1, $2, $3, 'expired', NULL, NULL WHERE NOT EXISTS \
+                   (SELECT 1 FROM consent_events WHERE consent_id = $2 AND kind = 'expired')",
+            )
+            .bind(Id::new())
+            .bind(*consent)
+            .bind(*expired_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        }
+        Ok(due.len() as u64)
+    }
+}

@@ -1,0 +1,369 @@
+//! Emergency access (§ 8a SGB VIII): a caseworker of a youth office opens it for the person of
+//! one of the office's cases (the child, or the parent who applied for them) with a reason, the
+//! categories and a duration of at most the configured maximum; it takes effect only when a
+//! second caseworker of that office confirms it, and ends by itself. The citizen sees it in
+//! their access log unless a recorded deferral holds it back until a date no later than the
+//! configured maximum; the data protection officer always sees all of it.
+
+use sqlx::types::Json;
+
+use super::{Gate, GateError};
+use crate::{
+    case::EmergencyView,
+    consent::CitizenEmergencyView,
+    policy::Category,
+    server::{
+        auth::Staff,
+        db::{DatabaseError, Id, Timestamp, on_backend},
+    },
+};
+
+/// id, office, citizen, reason, categories, requested minutes, opened by (id and name), opened at,
+/// confirmed by (name), confirmed at, expires at, ended at, rejected at, deferred until, deferral reason.
+type EmergencyRow = (
+    Id,
+    String,
+    Id,
+    String,
+    Json<Vec<String>>,
+    i64,
+    Id,
+    String,
+    Timestamp,
+    Option<String>,
+    Option<Timestamp>,
+    Option<Timestamp>,
+    Option<Timestamp>,
+    Option<Timestamp>,
+    Option<Timestamp>,
+    Option<String>,
+);
+
+const EMERGENCY_COLUMNS: &str = "e.id, e.office_code, e.citizen_id, e.reason, e.categories, e.requested_duration_minutes, \
+     e.opened_by_staff_id, (SELECT s.display_name FROM staff_members s WHERE s.id = e.opened_by_staff_id), e.opened_at, \
+     (SELECT s.display_name FROM staff_members s WHERE s.id = e.confirmed_by_staff_id), e.confirmed_at, e.expires_at, e.ended_at, e.rejected_at, \
+     (SELECT MAX(d.visible_from) FROM access_log_deferrals d WHERE d.emergency_access_id = e.id), \
+     (SELECT MAX(d.reason) FROM access_log_deferrals d WHERE d.emergency_access_id = e.id)";
+
+/// The state of an emergency access at `now`, from its times (not the stored status, which
+/// housekeeping updates later).
+fn status_at(now: Timestamp, row: &EmergencyRow) -> &'static str {
+    let (confirmed_at, expires_at, ended_at, rejected_at) = (row.10, row.11, row.12, row.13);
+    if rejected_at.is_some() {
+        "rejected"
+    } else if ended_at.is_some_and(|ended| ended <= now) {
+        "ended"
+    } else if confirmed_at.is_none() {
+        "pending"
+    } else if expires_at.is_some_and(|expires| expires <= now) {
+        "expired"
+    } else {
+        "confirmed"
+    }
+}
+
+fn view(now: Timestamp, viewer: Option<Id>, row: EmergencyRow) -> EmergencyView {
+    let status = status_at(now, &row).to_owned();
+    let (id, office, citizen, reason, Json(categories), minutes, opened_by, opened_by_name, opened_at) =
+        (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8);
+    EmergencyView {
+        id: id.to_string(),
+        office,
+        citizen: citizen.to_string(),
+        reason,
+        categories,
+        requested_hours: minutes / 60,
+        opened_by: opened_by_name,
+        opened_at: opened_at.to_rfc3339(),
+        confirmed_by: row.9,
+        confirmed_at: row.10.map(Timestamp::to_rfc3339),
+        expires_at: row.11.map(Timestamp::to_rfc3339),
+        ended_at: row.12.map(Timestamp::to_rfc3339),
+        status,
+        opened_by_me: viewer == Some(opened_by),
+        deferred_until: row.14.map(Timestamp::to_rfc3339),
+        deferral_reason: row.15,
+    }
+}
+
+impl Gate {
+    /// Opens an emergency access of youth office `office` for `person`, who must be the person an
+    /// application of that office is for or the one who filed it. Pending until a second
+    /// caseworker of the office confirms it. Answers its id.
+    #[expect(clippy::too_many_arguments, reason = "one argument per field the law asks for")]
+    pub async fn open_emergency(
+        &self,
+        staff: &Staff,
+        office: &str,
+        application: Id,
+        person: Id,
+        reason: &str,
+        categories: &[Category],
+        hours: i64,
+    ) -> Result<Id, GateError> {
+        if !Self::is_caseworker_at(staff, office) {
+            return Err(GateError::NotFound);
+        }
+        let max = self.limits.emergency_max_hours;
+        if !(1..=max).contains(&hours) {
+            return Err(GateError::invalid("hours", format!("choose between 1 and {max} hours")));
+        }
+        if categories.is_empty() {
+            return Err(GateError::invalid("categories", "choose at least one category"));
+        }
+        let codes: Vec<&str> = categories.iter().map(|category| category.code()).collect();
+        let id = Id::new();
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM offices WHERE code = $1")
+                .bind(office)
+                .fetch_optional(&mut *transaction)
+                .await?;
+            if kind.as_deref() != Some("youth") {
+                return Err(GateError::NotFound);
+            }
+            let of_case: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(1 AS BIGINT) FROM applications WHERE id = $1 AND office_code = $2 AND status <> 'draft' \
+                 AND (citizen_id = $3 OR submitted_by_citizen_id = $3)",
+            )
+            .bind(application)
+            .bind(office)
+            .bind(person)
+            .fetch_optional(&mut *transaction)
+            .await?;
+            if of_case.is_none() {
+                return Err(GateError::NotFound);
+            }
+            sqlx::query(
+                "INSERT INTO emergency_accesses (id, office_code, citizen_id, opened_by_staff_id, reason, categories, \
+                 requested_duration_minutes, opened_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')",
+            )
+            .bind(id)
+            .bind(office)
+            .bind(person)
+            .bind(staff.id())
+            .bind(reason)
+            .bind(Json(&codes))
+            .bind(hours * 60)
+            .bind(Timestamp::now())
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+            Ok::<(), GateError>(())
+        })?;
+        Ok(id)
+    }
+
+    /// Confirms a pending emergency access of `office`: `staff` must be another caseworker of
+    /// that office than the one who opened it. It runs from now for the requested duration.
+    pub async fn confirm_emergency(&self, staff: &Staff, office: &str, emergency: Id) -> Result<(), GateError> {
+        self.decide_emergency(staff, office, emergency, true).await
+    }
+
+    /// Rejects a pending emergency access of `office` (again a second caseworker's decision).
+    pub async fn reject_emergency(&self, staff: &Staff, office: &str, emergency: Id) -> Result<(), GateError> {
+        self.decide_emergency(staff, office, emergency, false).await
+    }
+
+    async fn decide_emergency(
+        &self,
+        staff: &Staff,
+        office: &str,
+        emergency: Id,
+        confirm: bool,
+    ) -> Result<(), GateError> {
+        if !Self::is_caseworker_at(staff, office) {
+            return Err(GateError::NotFound);
+        }
+        let now = Timestamp::now();
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let found: Option<(Id, i64, String)> = sqlx::query_as(
+                "SELECT opened_by_staff_id, requested_duration_minutes, status FROM emergency_accesses \
+                 WHERE id = $1 AND office_code = $2",
+            )
+            .bind(emergency)
+            .bind(office)
+            .fetch_optional(&mut *transaction)
+            .await?;
+            let Some((opened_by, minutes, status)) = found else { return Err(GateError::NotFound) };
+            if opened_by == staff.id() {
+                return Err(GateError::invalid("emergency", "a second caseworker of your office must decide this"));
+            }
+            if status != "pending" {
+                return Err(GateError::invalid("emergency", "this emergency access has already been decided"));
+            }
+            let changed = if confirm {
+                sqlx::query(
+                    "UPDATE emergency_accesses SET status = 'confirmed', confirmed_by_staff_id = $1, confirmed_at = $2, \
+                     expires_at = $3 WHERE id = $4 AND status = 'pending'",
+                )
+                .bind(staff.id())
+                .bind(now)
+                .bind(now + time::Duration::minutes(minutes))
+                .bind(emergency)
+                .execute(&mut *transaction)
+                .await?
+            } else {
+                sqlx::query(
+                    "UPDATE emergency_accesses SET status = 'rejected', rejected_by_staff_id = $1, rejected_at = $2 \
+                     WHERE id = $3 AND status = 'pending'",
+                )
+                .bind(staff.id())
+                .bind(now)
+                .bind(emergency)
+                .execute(&mut *transaction)
+                .await?
+            };
+            if changed.rows_affected() != 1 {
+                return Err(GateError::invalid("emergency", "this emergency access has already been decided"));
+            }
+            transaction.commit().await?;
+            Ok::<(), GateError>(())
+        })
+    }
+
+    /// Ends a running (or pending) emergency access of `office` early.
+    pub async fn end_emergency(&self, staff: &Staff, office: &str, emergency: Id) -> Result<(), GateError> {
+        if !Self::is_caseworker_at(staff, office) {
+            return Err(GateError::NotFound);
+        }
+        let now = Timestamp::now();
+        let ended = on_backend!(self.database, pool => sqlx::query(
+            "UPDATE emergency_accesses SET status = 'ended', ended_at = $1, ended_by_staff_id = $2 \
+             WHERE id = $3 AND office_code = $4 AND status IN ('pending', 'confirmed') \
+             AND (expires_at IS NULL OR expires_at > $1)",
+        )
+        .bind(now)
+        .bind(staff.id())
+        .bind(emergency)
+        .bind(office)
+        .execute(pool)
+        .await
+        .map(|result| result.rows_affected()))
+        .map_err(DatabaseError::from)?;
+        match ended {
+            1 => Ok(()),
+            _ => Err(GateError::NotFound),
+        }
+    }
+
+    /// Holds an emergency access of `office` back from the citizen's access log until
+    /// `visible_from` (at most the configured number of days ahead), for a recorded reason.
+    pub async fn defer_emergency_notice(
+        &self,
+        staff: &Staff,
+        office: &str,
+        emergency: Id,
+        reason: &str,
+        visible_from: Timestamp,
+    ) -> Result<(), GateError> {
+        if !Self::is_caseworker_at(staff, office) {
+            return Err(GateError::NotFound);
+        }
+        let now = Timestamp::now();
+        let latest = now + time::Duration::days(self.limits.deferral_max_days);
+        if visible_from <= now || visible_from > latest {
+            return Err(GateError::invalid(
+                "until",
+                format!("choose a date after today and at most {} days ahead", self.limits.deferral_max_days),
+            ));
+        }
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let ours: Option<i64> =
+                sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM emergency_accesses WHERE id = $1 AND office_code = $2")
+                    .bind(emergency)
+                    .bind(office)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+            if ours.is_none() {
+                return Err(GateError::NotFound);
+            }
+            sqlx::query(
+                "INSERT INTO access_log_deferrals (id, access_log_seq, emergency_access_id, decided_by_staff_id, reason, \
+                 visible_from, created_at) VALUES ($1, NULL, $2, $3, $4, $5, $6)",
+            )
+            .bind(Id::new())
+            .bind(emergency)
+            .bind(staff.id())
+            .bind(reason)
+            .bind(visible_from)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+            Ok::<(), GateError>(())
+        })
+    }
+
+    /// The emergency accesses of `office`, newest first, for its caseworkers: the confirmation
+    /// queue and the running ones.
+    pub async fn office_emergencies(&self, staff: &Staff, office: &str) -> Result<Vec<EmergencyView>, DatabaseError> {
+        if !Self::is_caseworker_at(staff, office) {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {EMERGENCY_COLUMNS} FROM emergency_accesses e WHERE e.office_code = $1 ORDER BY e.opened_at DESC, e.id LIMIT 200"
+        );
+        let rows: Vec<EmergencyRow> =
+            on_backend!(self.database, pool => sqlx::query_as(&sql).bind(office).fetch_all(pool).await)?;
+        let now = Timestamp::now();
+        Ok(rows.into_iter().map(|row| view(now, Some(staff.id()), row)).collect())
+    }
+
+    /// Every emergency access of every office, newest first, for the data protection officer's
+    /// review: reason, categories, who opened and who confirmed, deferrals. No case content.
+    pub async fn emergency_review(&self, officer: &Staff) -> Result<Vec<EmergencyView>, DatabaseError> {
+        if !officer.is_data_protection_officer() {
+            return Ok(Vec::new());
+        }
+        let sql =
+            format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_accesses e ORDER BY e.opened_at DESC, e.id LIMIT 1000");
+        let rows: Vec<EmergencyRow> = on_backend!(self.database, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+        let now = Timestamp::now();
+        Ok(rows.into_iter().map(|row| view(now, None, row)).collect())
+    }
+
+    /// The confirmed emergency accesses to `person`'s data that no deferral holds back now, for
+    /// the citizen's access log. The caller has checked that the citizen acts for `person`.
+    pub(crate) async fn emergencies_for_citizen(&self, person: Id) -> Result<Vec<CitizenEmergencyView>, DatabaseError> {
+        let now = Timestamp::now();
+        let sql = format!(
+            "SELECT {EMERGENCY_COLUMNS} FROM emergency_accesses e WHERE e.citizen_id = $1 AND e.confirmed_at IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM access_log_deferrals d WHERE d.emergency_access_id = e.id AND d.visible_from > $2) \
+             ORDER BY e.opened_at DESC, e.id"
+        );
+        let rows: Vec<EmergencyRow> =
+            on_backend!(self.database, pool => sqlx::query_as(&sql).bind(person).bind(now).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let status = status_at(now, &row).to_owned();
+                CitizenEmergencyView {
+                    id: row.0.to_string(),
+                    office: row.1,
+                    reason: row.3,
+                    categories: row.4.0,
+                    opened_at: row.8.to_rfc3339(),
+                    confirmed_at: row.10.map(Timestamp::to_rfc3339),
+                    expires_at: row.11.map(Timestamp::to_rfc3339),
+                    status,
+                }
+            })
+            .collect())
+    }
+
+    /// Sets the stored status of emergency accesses whose time ran out to `expired`. The rule
+    /// ends them at `expires_at` regardless; this keeps the lists tidy. Run periodically.
+    pub async fn record_expired_emergencies(&self) -> Result<u64, DatabaseError> {
+        let expired = on_backend!(self.database, pool => sqlx::query(
+            "UPDATE emergency_accesses SET status = 'expired' WHERE status = 'confirmed' AND expires_at <= $1",
+        )
+        .bind(Timestamp::now())
+        .execute(pool)
+        .await
+        .map(|result| result.rows_affected()))?;
+        Ok(expired)
+    }
+}

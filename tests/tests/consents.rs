@@ -1,0 +1,176 @@
+//! Consents through the citizen's and the caseworker's server functions: granted for a purpose
+//! and at most the template's longest validity, tied to the template version, history kept as
+//! events, a revocation counts from the very next request, an expired consent counts no more,
+//! and a protection flag overrides every consent.
+
+use app::server::{
+    access_log::LogKey,
+    db::{Database, DatabaseUrl},
+    gate::{Gate, GateLimits},
+};
+use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64};
+
+/// Optional sharings of the Wohngeld template, version 1: income and housing costs to the
+/// Sozialamt for checking a claim to basic income support (demo data).
+const INCOME_TO_SOZIALAMT: &str = "00000000-0000-4000-8000-000000000321";
+const HOUSING_TO_SOZIALAMT: &str = "00000000-0000-4000-8000-000000000322";
+const WOHNGELD_VERSION_1: &str = "00000000-0000-4000-8000-000000000311";
+/// The Hilfe zur Erziehung template's sharing of the child's health with the Jugendamt.
+const HEALTH_TO_JUGENDAMT: &str = "00000000-0000-4000-8000-000000000323";
+/// Jonas's consent of the demo data (income to the Sozialamt).
+const JONAS_INCOME_CONSENT: &str = "00000000-0000-4000-8000-000000000801";
+const PURPOSE: &str = "Prüfung eines Anspruchs auf Grundsicherung";
+
+async fn shared_with_sozialamt(murat: &mut Visitor<'_>, citizen: &str) -> (u16, Vec<String>) {
+    let (status, view) = murat.call("mitarbeitende/freigabe", &[("citizen", citizen), ("purpose", PURPOSE)]).await;
+    let categories = view["data"].as_object().map(|data| data.keys().cloned().collect()).unwrap_or_default();
+    (status, categories)
+}
+
+on_both_databases! {
+    async fn a_granted_consent_opens_its_category_and_a_revocation_closes_it_on_the_next_request(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let mut murat = Visitor::new(&app);
+        murat.sign_in_as_demo(demo::MURAT_YILMAZ).await;
+
+        assert_eq!(shared_with_sozialamt(&mut murat, demo::JONAS_WEBER).await, (200, vec!["income_assets".to_owned()]));
+
+        let (status, consent) = jonas.call("buerger/einwilligung-erteilen", &[("sharing", HOUSING_TO_SOZIALAMT), ("days", "30")]).await;
+        assert_eq!(status, 200, "{consent}");
+        let consent = consent.as_str().expect("the consent's id").to_owned();
+        assert_eq!(
+            shared_with_sozialamt(&mut murat, demo::JONAS_WEBER).await,
+            (200, vec!["housing".to_owned(), "income_assets".to_owned()])
+        );
+        assert_eq!(
+            query_i64(&url, &format!("SELECT COUNT(*) FROM consents WHERE id = '{consent}' AND template_version_id = '{WOHNGELD_VERSION_1}' AND purpose = '{PURPOSE}'")).await,
+            1,
+            "bound to its purpose and the template version that offered it"
+        );
+
+        let (status, body) = jonas.call("buerger/einwilligung-widerrufen", &[("consent", &consent)]).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            shared_with_sozialamt(&mut murat, demo::JONAS_WEBER).await,
+            (200, vec!["income_assets".to_owned()]),
+            "revoked from the next request on"
+        );
+        let (status, _) = jonas.call("buerger/einwilligung-widerrufen", &[("consent", JONAS_INCOME_CONSENT)]).await;
+        assert_eq!(status, 200);
+        let log_before = count_rows(&url, "access_log").await;
+        assert_eq!(shared_with_sozialamt(&mut murat, demo::JONAS_WEBER).await.0, 404, "nothing shared any more");
+        assert_eq!(count_rows(&url, "access_log").await, log_before, "a denial leaves no log entry");
+
+        let (status, consents) = jonas.call("buerger/einwilligungen", &[]).await;
+        assert_eq!(status, 200);
+        let housing = consents.as_array().expect("a list").iter().find(|item| item["id"] == consent.as_str()).expect("listed");
+        assert_eq!(housing["state"], "revoked");
+        let kinds: Vec<&str> = housing["events"].as_array().expect("events").iter().filter_map(|event| event["kind"].as_str()).collect();
+        assert_eq!(kinds, ["granted", "revoked"], "the history, in order");
+        assert_eq!(
+            query_i64(&url, &format!("SELECT COUNT(*) FROM consent_events WHERE consent_id = '{consent}'")).await,
+            2,
+            "events are appended, never changed"
+        );
+        let (status, _) = jonas.call("buerger/einwilligung-widerrufen", &[("consent", &consent)]).await;
+        assert_eq!(status, 404, "a revoked consent cannot be revoked again");
+    }
+
+    async fn granting_checks_the_offer_and_the_duration(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let (status, error) = jonas.call("buerger/einwilligung-erteilen", &[("sharing", HOUSING_TO_SOZIALAMT), ("days", "366")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("days")), "{error}");
+        assert!(error["Invalid"]["message"].as_str().unwrap_or_default().contains("365"), "{error}");
+        let (status, error) = jonas.call("buerger/einwilligung-erteilen", &[("sharing", HOUSING_TO_SOZIALAMT), ("days", "viele")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("days")), "{error}");
+        let (status, error) = jonas.call("buerger/einwilligung-erteilen", &[("sharing", "00000000-0000-4000-8000-00000000dead")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("sharing")), "{error}");
+
+        // A newer published version replaces the old offer: its sharings can no longer be granted anew.
+        execute(app.database_url(), &format!(
+            "INSERT INTO consent_template_versions (id, template_id, version, status, intro_de, intro_en, published_at, created_at) \
+             SELECT '00000000-0000-4000-8000-0000000003f1', template_id, 2, 'published', intro_de, intro_en, '2026-11-20T00:00:00.000000Z', '2026-11-20T00:00:00.000000Z' \
+             FROM consent_template_versions WHERE id = '{WOHNGELD_VERSION_1}'"
+        )).await;
+        let (status, error) = jonas.call("buerger/einwilligung-erteilen", &[("sharing", HOUSING_TO_SOZIALAMT)]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("sharing")), "{error}");
+
+        // Renewing an active consent extends it and records that.
+        let (status, renewed) = jonas.call("buerger/einwilligung-erteilen", &[("sharing", HEALTH_TO_JUGENDAMT), ("person", demo::MIA_WEBER)]).await;
+        assert_eq!(status, 200, "a parent grants for their minor child: {renewed}");
+        let (status, again) = jonas.call("buerger/einwilligung-erteilen", &[("sharing", HEALTH_TO_JUGENDAMT), ("person", demo::MIA_WEBER), ("days", "10")]).await;
+        assert_eq!((status, &again), (200, &renewed), "the same consent, renewed");
+        let (_, consents) = jonas.call("buerger/einwilligungen", &[("person", demo::MIA_WEBER)]).await;
+        let kinds: Vec<&str> = consents[0]["events"].as_array().expect("events").iter().filter_map(|event| event["kind"].as_str()).collect();
+        assert_eq!(kinds, ["granted", "renewed"]);
+        assert_eq!(consents[0]["citizen"], demo::MIA_WEBER);
+    }
+
+    async fn nobody_acts_for_somebody_else(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut anna = Visitor::new(&app);
+        anna.sign_in_as_demo(demo::ANNA_BECKER).await;
+        for (endpoint, arguments) in [
+            ("buerger/einwilligungen", vec![("person", demo::MIA_WEBER)]),
+            ("buerger/einwilligung-erteilen", vec![("sharing", HEALTH_TO_JUGENDAMT), ("person", demo::MIA_WEBER)]),
+            ("buerger/einwilligung-widerrufen", vec![("consent", JONAS_INCOME_CONSENT)]),
+            ("buerger/zugriffe", vec![("person", demo::JONAS_WEBER)]),
+        ] {
+            let (status, body) = anna.call(endpoint, &arguments).await;
+            let (unknown, unknown_body) = anna.call(endpoint, &arguments.iter().map(|(name, value)| {
+                (*name, if *value == HEALTH_TO_JUGENDAMT { *value } else { "00000000-0000-4000-8000-00000000beef" })
+            }).collect::<Vec<_>>()).await;
+            assert_eq!((status, &body), (404, &unknown_body), "{endpoint}: like an id that does not exist");
+            assert_eq!(unknown, 404, "{endpoint}");
+        }
+        assert_eq!(query_i64(app.database_url(), &format!("SELECT COUNT(*) FROM consents WHERE id = '{JONAS_INCOME_CONSENT}' AND revoked_at IS NULL")).await, 1);
+    }
+
+    async fn an_expired_consent_counts_no_more_and_its_expiry_is_recorded(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let mut murat = Visitor::new(&app);
+        murat.sign_in_as_demo(demo::MURAT_YILMAZ).await;
+        let (_, listed) = murat.call("mitarbeitende/freigaben", &[]).await;
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+        assert_eq!(listed[0]["citizen"], demo::JONAS_WEBER);
+        assert_eq!(listed[0]["categories"], serde_json::json!(["income_assets"]));
+
+        execute(&url, &format!(
+            "UPDATE consents SET granted_at = '2025-01-01T00:00:00.000000Z', expires_at = '2025-06-01T00:00:00.000000Z' WHERE id = '{JONAS_INCOME_CONSENT}'; \
+             UPDATE consent_events SET occurred_at = '2025-01-01T00:00:00.000000Z' WHERE consent_id = '{JONAS_INCOME_CONSENT}'"
+        )).await;
+        assert_eq!(shared_with_sozialamt(&mut murat, demo::JONAS_WEBER).await.0, 404);
+        let (_, listed) = murat.call("mitarbeitende/freigaben", &[]).await;
+        assert_eq!(listed, serde_json::json!([]), "the list filters by the same rule");
+
+        let database = Database::connect(&DatabaseUrl::parse(&url).expect("url"), 2).await.expect("database");
+        let gate = Gate::new(database, LogKey::derive("unused for housekeeping"), GateLimits::default());
+        assert_eq!(gate.record_expired_consents().await.expect("recorded"), 1);
+        assert_eq!(gate.record_expired_consents().await.expect("recorded"), 0, "once");
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let (_, consents) = jonas.call("buerger/einwilligungen", &[]).await;
+        assert_eq!(consents[0]["state"], "expired");
+        let kinds: Vec<&str> = consents[0]["events"].as_array().expect("events").iter().filter_map(|event| event["kind"].as_str()).collect();
+        assert_eq!(kinds, ["granted", "expired"]);
+    }
+
+    async fn a_protection_flag_overrides_every_consent(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut selin = Visitor::new(&app);
+        selin.sign_in_as_demo(demo::SELIN_KAYA).await;
+        let (status, body) = selin.call("buerger/einwilligung-erteilen", &[("sharing", INCOME_TO_SOZIALAMT)]).await;
+        assert_eq!(status, 200, "she may grant it: {body}");
+        let mut murat = Visitor::new(&app);
+        murat.sign_in_as_demo(demo::MURAT_YILMAZ).await;
+        assert_eq!(shared_with_sozialamt(&mut murat, demo::SELIN_KAYA).await.0, 404, "but the flag holds");
+        let (_, listed) = murat.call("mitarbeitende/freigaben", &[]).await;
+        assert!(!listed.to_string().contains(demo::SELIN_KAYA), "and she is not listed: {listed}");
+    }
+}
