@@ -2,9 +2,14 @@
 //! the categories a caseworker's case view returns are exactly those DESIGN.md's rule allows,
 //! and every read wrote exactly one access-log entry (a read of nothing, none).
 //!
-//! The states vary what decides a case view: the application's state (draft, open, closed
-//! recently or long ago, measured against each category's retention), and noise that must not
-//! widen or narrow it: consents, emergency accesses and protection flags of the same citizen.
+//! The states vary the application's state (draft, open, closed recently or long ago, measured
+//! against each category's retention), consents (granted or not yet, running or expired), a
+//! confirmed emergency access and a protection flag. Each state is read three ways, category by
+//! category against the model: the case view (basis: the application; consents, emergency and
+//! flag must neither widen nor narrow it), the data shared by consent for its purpose, and the
+//! emergency access's data (both closed by a flag). The office's queue, filtered in SQL, must list
+//! exactly the applications the model lets the office read something of; for the target
+//! application that is checked against the policy's own answer too (the read wrote an entry).
 
 use std::collections::BTreeSet;
 
@@ -91,6 +96,53 @@ fn timestamp(days_from_now: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.000000Z", rest / 3_600, rest % 3_600 / 60, rest % 60)
 }
 
+/// The categories the father keeps data for (demo data).
+const KEPT_BY_FATHER: [&str; 6] = ["identity", "contact", "household", "income_assets", "housing", "bank_account"];
+/// The categories the generated emergency access names.
+const EMERGENCY_CATEGORIES: [&str; 2] = ["health_disability", "income_assets"];
+const EMERGENCY: &str = "00000000-0000-4000-8000-000000000971";
+
+/// DESIGN.md's rule for the consent basis: the categories of consents for this purpose that are
+/// granted and not expired now, unless a protection flag holds.
+fn expected_by_consent(state: &DatabaseState) -> BTreeSet<String> {
+    if state.flagged {
+        return BTreeSet::new();
+    }
+    state
+        .consents
+        .iter()
+        .filter(|(_, granted, expires)| *granted <= 0 && expires.is_none_or(|days| granted + days.abs() + 1 > 0))
+        .map(|(category, ..)| (*category).to_owned())
+        .collect()
+}
+
+/// DESIGN.md's rule for the emergency basis: the named categories while confirmed and running,
+/// unless a protection flag holds.
+fn expected_by_emergency(state: &DatabaseState) -> BTreeSet<String> {
+    if state.flagged || !state.emergency {
+        return BTreeSet::new();
+    }
+    EMERGENCY_CATEGORIES.iter().map(|category| (*category).to_owned()).collect()
+}
+
+/// Whether the office may read anything of this application: not a draft, and some required
+/// category still within retention.
+fn readable(application: &State, required: &[(String, i64)]) -> bool {
+    match application {
+        State::Draft => false,
+        State::Open => !required.is_empty(),
+        State::ClosedDaysAgo(days) => required.iter().any(|(_, retention_days)| days <= retention_days),
+    }
+}
+
+fn kept_of(categories: &BTreeSet<String>) -> BTreeSet<String> {
+    categories.iter().filter(|code| KEPT_BY_FATHER.contains(&code.as_str())).cloned().collect()
+}
+
+fn data_keys(view: &serde_json::Value) -> BTreeSet<String> {
+    view["data"].as_object().map(|data| data.keys().cloned().collect()).unwrap_or_default()
+}
+
 /// Writes the generated state for the father at the youth office, replacing the last one.
 fn statements(state: &DatabaseState) -> String {
     let father = demo::JONAS_WEBER;
@@ -133,7 +185,7 @@ fn statements(state: &DatabaseState) -> String {
     if state.emergency {
         sql.push_str(&format!(
             " INSERT INTO emergency_accesses (id, office_code, citizen_id, opened_by_staff_id, reason, categories, requested_duration_minutes, opened_at, confirmed_by_staff_id, confirmed_at, expires_at, status) \
-             VALUES ('00000000-0000-4000-8000-000000000971', 'jugendamt', '{father}', '{}', 'Test', '[\"health_disability\", \"income_assets\"]', 60, '{}', '00000000-0000-4000-8000-000000000102', '{}', '{}', 'confirmed');",
+             VALUES ('{EMERGENCY}', 'jugendamt', '{father}', '{}', 'Test', '[\"health_disability\", \"income_assets\"]', 60, '{}', '00000000-0000-4000-8000-000000000102', '{}', '{}', 'confirmed');",
             demo::LENA_HOFFMANN,
             timestamp(-1),
             timestamp(-1),
@@ -206,12 +258,41 @@ on_both_databases! {
         let strategy = database_state();
         let mut runner = TestRunner::new_with_rng(Config::default(), proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha));
         let (mut allowed_reads, mut empty_or_refused) = (0, 0);
+        let (mut consent_reads, mut emergency_reads, mut listed) = (0, 0, 0);
         for number in 0..STATES {
             let state = strategy.new_tree(&mut runner).expect("a state").current();
             execute(&url, &statements(&state)).await;
+
+            // The queue, filtered in SQL.
+            let (status, queue) = lena.call("mitarbeitende/warteschlange", &[]).await;
+            assert_eq!(status, 200, "{queue}");
+            let in_queue: BTreeSet<String> = queue["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter_map(|item| item["application"].as_str())
+                .filter(|id| APPLICATIONS.contains(id))
+                .map(str::to_owned)
+                .collect();
+            let readable_ones: BTreeSet<String> = state
+                .applications
+                .iter()
+                .enumerate()
+                .filter(|(_, application)| readable(application, &required))
+                .map(|(index, _)| APPLICATIONS[index].to_owned())
+                .collect();
+            assert_eq!(in_queue, readable_ones, "state {number}: {state:?}: the queue lists what the rule lets the office read");
+            listed += in_queue.len();
+
+            // The case view: the application basis.
             let log_before = count_rows(&url, "access_log").await;
             let (status, view) = lena.call("mitarbeitende/fall", &[("application", APPLICATIONS[state.target])]).await;
             let log_after = count_rows(&url, "access_log").await;
+            assert_eq!(
+                in_queue.contains(APPLICATIONS[state.target]),
+                log_after > log_before,
+                "state {number}: {state:?}: the SQL filter and the policy function agree on the target"
+            );
             match expected(&state, &required, &kept) {
                 None => {
                     assert_eq!(status, 404, "state {number}: {state:?}: a draft does not exist for the office");
@@ -220,14 +301,32 @@ on_both_databases! {
                 }
                 Some(categories) => {
                     assert_eq!(status, 200, "state {number}: {state:?}: {view}");
-                    let seen: BTreeSet<String> = view["data"].as_object().expect("data").keys().cloned().collect();
-                    assert_eq!(seen, categories, "state {number}: {state:?}");
+                    assert_eq!(data_keys(&view), categories, "state {number}: {state:?}");
                     let entries = if categories.is_empty() { 0 } else { 1 };
                     assert_eq!(log_after - log_before, entries, "state {number}: {state:?}: one entry per read");
                     if categories.is_empty() { empty_or_refused += 1 } else { allowed_reads += 1 }
                 }
             }
+
+            // The consent basis and the emergency basis.
+            for (endpoint, arguments, expected) in [
+                ("mitarbeitende/freigabe", vec![("citizen", demo::JONAS_WEBER), ("purpose", "Hilfeplanung")], expected_by_consent(&state)),
+                ("mitarbeitende/notzugriff-daten", vec![("emergency", EMERGENCY)], expected_by_emergency(&state)),
+            ] {
+                let log_before = count_rows(&url, "access_log").await;
+                let (status, view) = lena.call(endpoint, &arguments).await;
+                let log_after = count_rows(&url, "access_log").await;
+                if expected.is_empty() {
+                    assert_eq!((status, log_after), (404, log_before), "state {number}: {state:?}: {endpoint}: nothing, and no entry");
+                } else {
+                    assert_eq!(status, 200, "state {number}: {state:?}: {endpoint}: {view}");
+                    assert_eq!(data_keys(&view), kept_of(&expected), "state {number}: {state:?}: {endpoint}");
+                    assert_eq!(log_after - log_before, 1, "state {number}: {state:?}: {endpoint}: one entry per read");
+                    if endpoint.ends_with("freigabe") { consent_reads += 1 } else { emergency_reads += 1 }
+                }
+            }
         }
+        assert!(consent_reads > 100 && emergency_reads > 100 && listed > 100, "every basis is exercised: {consent_reads} consent reads, {emergency_reads} emergency reads, {listed} listed");
         assert!(allowed_reads > 100 && empty_or_refused > 100, "both outcomes occur often: {allowed_reads} reads, {empty_or_refused} without");
     }
 }
