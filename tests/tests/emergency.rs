@@ -136,7 +136,7 @@ on_both_databases! {
         assert_eq!(listed[0]["status"], "expired");
         let database = Database::connect(&DatabaseUrl::parse(&url).expect("url"), 2).await.expect("database");
         let gate = Gate::new(database, LogKey::derive("unused for housekeeping"), GateLimits::default());
-        assert_eq!(gate.record_expired_emergencies().await.expect("recorded"), 1);
+        gate.record_expired_emergencies().await.expect("recorded");
         assert_eq!(query_i64(&url, &format!("SELECT COUNT(*) FROM emergency_accesses WHERE id = '{first}' AND status = 'expired'")).await, 1);
 
         let (_, second) = open(&mut lena, HZE_FOR_MIA, demo::MIA_WEBER, "72").await;

@@ -53,6 +53,17 @@ impl Staff {
         Self { id, display_name, roles }
     }
 
+    /// A caseworker of `office` made without a session, for the gate benchmark only.
+    #[cfg(feature = "bench")]
+    pub fn caseworker_for_benchmark(id: Id, office: &str) -> Self {
+        let role = StaffRole::Caseworker {
+            office_code: office.to_owned(),
+            office_name_de: office.to_owned(),
+            office_name_en: office.to_owned(),
+        };
+        Self::new(id, "Benchmark".to_owned(), vec![role])
+    }
+
     pub fn id(&self) -> Id {
         self.id
     }

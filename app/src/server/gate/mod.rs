@@ -83,9 +83,45 @@ impl GateError {
     }
 }
 
-type ApplicationRow = (Id, String, Id, Option<Timestamp>);
-type ConsentRow = (Id, String, String, Timestamp, Option<Timestamp>, Option<Timestamp>);
-type EmergencyRow = (Id, Timestamp, Option<Timestamp>, Option<Timestamp>, Option<Timestamp>, Json<Vec<String>>);
+/// An application of the citizen at the office with one category its template version requires
+/// and that category's retention in days (both absent when it requires none).
+type ApplicationRow = (Id, String, Option<Timestamp>, Option<String>, Option<i64>);
+/// A consent, an emergency access or a protection flag in one shape: kind, id, category,
+/// purpose, four times (see `BASES`), the categories of an emergency access.
+type BasisRow = (
+    String,
+    Id,
+    Option<String>,
+    Option<String>,
+    Timestamp,
+    Option<Timestamp>,
+    Option<Timestamp>,
+    Option<Timestamp>,
+    Option<Json<Vec<String>>>,
+);
+
+/// The facts about one citizen ($1) at one office ($2) in two queries (each round trip counts
+/// on PostgreSQL). Times of a consent: granted, expires, revoked; of an emergency access:
+/// opened, confirmed, expires, ended; of a flag: set, lifted.
+const APPLICATIONS: &str = "SELECT a.id, a.status, a.closed_at, r.category_code, c.retention_days FROM applications a \
+     LEFT JOIN template_required_categories r ON r.version_id = a.template_version_id \
+     LEFT JOIN data_categories c ON c.code = r.category_code \
+     WHERE a.citizen_id = $1 AND a.office_code = $2 ORDER BY a.id";
+/// `APPLICATIONS` for the citizen of application $1 at office $2 (none if it is not the office's
+/// or a draft), with what the case view shows of each: citizen, reference, benefit type.
+const CASE_APPLICATIONS: &str = "SELECT a.id, a.status, a.closed_at, r.category_code, c.retention_days, \
+     a.citizen_id, a.reference, a.benefit_type_code FROM applications a \
+     LEFT JOIN template_required_categories r ON r.version_id = a.template_version_id \
+     LEFT JOIN data_categories c ON c.code = r.category_code \
+     WHERE a.office_code = $2 AND a.citizen_id = \
+       (SELECT s.citizen_id FROM applications s WHERE s.id = $1 AND s.office_code = $2 AND s.status <> 'draft') \
+     ORDER BY a.id";
+type CaseApplicationRow = (Id, String, Option<Timestamp>, Option<String>, Option<i64>, Id, String, String);
+const BASES: &str = "SELECT 'consent', id, category_code, purpose, granted_at, expires_at, revoked_at, \
+       CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS JSONB) FROM consents WHERE citizen_id = $1 AND recipient_office_code = $2 \
+     UNION ALL SELECT 'emergency', id, NULL, NULL, opened_at, confirmed_at, expires_at, ended_at, categories \
+       FROM emergency_accesses WHERE citizen_id = $1 AND office_code = $2 \
+     UNION ALL SELECT 'flag', id, NULL, NULL, set_at, lifted_at, NULL, NULL, NULL FROM protection_flags WHERE citizen_id = $1";
 
 fn seconds(timestamp: Timestamp) -> Seconds {
     timestamp.as_offset_date_time().unix_timestamp()
@@ -98,57 +134,11 @@ macro_rules! load_facts {
         async {
             let connection = $connection;
             let (office, citizen): (&str, Id) = ($office, $citizen);
-            let applications: Vec<ApplicationRow> = sqlx::query_as(
-                "SELECT id, status, template_version_id, closed_at FROM applications \
-                 WHERE citizen_id = $1 AND office_code = $2",
-            )
-            .bind(citizen)
-            .bind(office)
-            .fetch_all(&mut *connection)
-            .await?;
-            let required: Vec<(Id, String)> = sqlx::query_as(
-                "SELECT r.version_id, r.category_code FROM template_required_categories r \
-                 WHERE r.version_id IN (SELECT template_version_id FROM applications WHERE citizen_id = $1 AND office_code = $2)",
-            )
-            .bind(citizen)
-            .bind(office)
-            .fetch_all(&mut *connection)
-            .await?;
-            let consents: Vec<ConsentRow> = sqlx::query_as(
-                "SELECT id, category_code, purpose, granted_at, expires_at, revoked_at FROM consents \
-                 WHERE citizen_id = $1 AND recipient_office_code = $2",
-            )
-            .bind(citizen)
-            .bind(office)
-            .fetch_all(&mut *connection)
-            .await?;
-            let emergencies: Vec<EmergencyRow> = sqlx::query_as(
-                "SELECT id, opened_at, confirmed_at, expires_at, ended_at, categories FROM emergency_accesses \
-                 WHERE citizen_id = $1 AND office_code = $2",
-            )
-            .bind(citizen)
-            .bind(office)
-            .fetch_all(&mut *connection)
-            .await?;
-            let flags: Vec<(Timestamp, Option<Timestamp>)> =
-                sqlx::query_as("SELECT set_at, lifted_at FROM protection_flags WHERE citizen_id = $1")
-                    .bind(citizen)
-                    .fetch_all(&mut *connection)
-                    .await?;
-            let retention_days: Vec<(String, i64)> = sqlx::query_as("SELECT code, retention_days FROM data_categories")
-                .fetch_all(&mut *connection)
-                .await?;
-            Ok::<Facts, sqlx::Error>(facts(
-                $now,
-                office,
-                citizen,
-                &applications,
-                &required,
-                &consents,
-                &emergencies,
-                &flags,
-                &retention_days,
-            ))
+            let applications: Vec<ApplicationRow> =
+                sqlx::query_as(APPLICATIONS).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
+            let bases: Vec<BasisRow> =
+                sqlx::query_as(BASES).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
+            Ok::<Facts, sqlx::Error>(facts($now, office, citizen, &applications, &bases))
         }
         .await
     };
@@ -224,18 +214,19 @@ impl Gate {
         let view = on_backend!(self.database, pool => {
             let mut transaction = pool.begin().await?;
             let connection = &mut *transaction;
-            let found: Option<(Id, String, String, String)> = sqlx::query_as(
-                "SELECT citizen_id, reference, benefit_type_code, status FROM applications \
-                 WHERE id = $1 AND office_code = $2 AND status <> 'draft'",
-            )
-            .bind(application)
-            .bind(office)
-            .fetch_optional(&mut *connection)
-            .await?;
-            let Some((citizen, reference, benefit_type, status)) = found else {
+            // The application and the facts in two queries: each round trip counts on PostgreSQL.
+            let rows: Vec<CaseApplicationRow> =
+                sqlx::query_as(CASE_APPLICATIONS).bind(application).bind(office).fetch_all(&mut *connection).await?;
+            let Some((_, status, _, _, _, citizen, reference, benefit_type)) =
+                rows.iter().find(|row| row.0 == application).cloned()
+            else {
                 return Ok(None);
             };
-            let facts = load_facts!(&mut *connection, office, citizen, Timestamp::now())?;
+            let applications: Vec<ApplicationRow> =
+                rows.into_iter().map(|(id, status, closed_at, required, retention, ..)| (id, status, closed_at, required, retention)).collect();
+            let bases: Vec<BasisRow> =
+                sqlx::query_as(BASES).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
+            let facts = facts(Timestamp::now(), office, citizen, &applications, &bases);
             let reader = Reader::Caseworker { office: office.to_owned() };
             let purpose = Purpose::Application { application: application.to_string() };
             let entry = NewEntry {
@@ -391,33 +382,16 @@ fn adult_born_by(now: Timestamp) -> String {
     format!("{:04}-{:02}-{:02}", year, u8::from(day.month()), day.day())
 }
 
-#[expect(clippy::too_many_arguments, reason = "one argument per kind of fact the rule names")]
-fn facts(
-    now: Timestamp,
-    office: &str,
-    citizen: Id,
-    applications: &[ApplicationRow],
-    required: &[(Id, String)],
-    consents: &[ConsentRow],
-    emergencies: &[EmergencyRow],
-    flags: &[(Timestamp, Option<Timestamp>)],
-    retention_days: &[(String, i64)],
-) -> Facts {
+/// The facts from the rows of `APPLICATIONS` and `BASES`.
+fn facts(now: Timestamp, office: &str, citizen: Id, applications: &[ApplicationRow], bases: &[BasisRow]) -> Facts {
     let citizen_text = citizen.to_string();
     let mut retention = Retention([0; 10]);
-    for (code, days) in retention_days {
-        if let Some(category) = Category::from_code(code) {
-            retention.0[category as usize] = days.saturating_mul(86_400);
-        }
-    }
-    Facts {
-        now: seconds(now),
-        office: office.to_owned(),
-        citizen: citizen_text.clone(),
-        applications: applications
-            .iter()
-            .map(|(id, status, version, closed_at)| ApplicationFact {
-                id: id.to_string(),
+    let mut application_facts: Vec<ApplicationFact> = Vec::new();
+    for (id, status, closed_at, required, retention_days) in applications {
+        let id = id.to_string();
+        if application_facts.last().is_none_or(|last| last.id != id) {
+            application_facts.push(ApplicationFact {
+                id,
                 office: office.to_owned(),
                 citizen: citizen_text.clone(),
                 state: match status.as_str() {
@@ -427,49 +401,62 @@ fn facts(
                     }
                     _ => ApplicationState::Open,
                 },
-                required: required
-                    .iter()
-                    .filter(|(required_version, _)| required_version == version)
-                    .filter_map(|(_, code)| Category::from_code(code))
-                    .collect(),
-            })
-            .collect(),
-        consents: consents
-            .iter()
-            .filter_map(|(id, code, purpose, granted_at, expires_at, revoked_at)| {
-                Some(ConsentFact {
-                    id: id.to_string(),
-                    office: office.to_owned(),
-                    citizen: citizen_text.clone(),
-                    category: Category::from_code(code)?,
-                    purpose: purpose.clone(),
-                    granted_at: seconds(*granted_at),
-                    expires_at: expires_at.map(seconds),
-                    revoked_at: revoked_at.map(seconds),
-                })
-            })
-            .collect(),
-        emergencies: emergencies
-            .iter()
-            .map(|(id, opened_at, confirmed_at, expires_at, ended_at, Json(categories))| EmergencyFact {
+                required: Vec::new(),
+            });
+        }
+        if let (Some(category), Some(fact)) =
+            (required.as_deref().and_then(Category::from_code), application_facts.last_mut())
+        {
+            fact.required.push(category);
+            retention.0[category as usize] = retention_days.unwrap_or(0).saturating_mul(86_400);
+        }
+    }
+    let (mut consents, mut emergencies, mut protection_flags) = (Vec::new(), Vec::new(), Vec::new());
+    for (kind, id, category, purpose, first, second, third, fourth, categories) in bases {
+        match kind.as_str() {
+            "consent" => {
+                if let (Some(category), Some(purpose)) = (category.as_deref().and_then(Category::from_code), purpose) {
+                    consents.push(ConsentFact {
+                        id: id.to_string(),
+                        office: office.to_owned(),
+                        citizen: citizen_text.clone(),
+                        category,
+                        purpose: purpose.clone(),
+                        granted_at: seconds(*first),
+                        expires_at: second.map(seconds),
+                        revoked_at: third.map(seconds),
+                    });
+                }
+            }
+            "emergency" => emergencies.push(EmergencyFact {
                 id: id.to_string(),
                 office: office.to_owned(),
                 citizen: citizen_text.clone(),
-                opened_at: seconds(*opened_at),
-                confirmed_at: confirmed_at.map(seconds),
-                expires_at: expires_at.map(seconds),
-                ended_at: ended_at.map(seconds),
-                categories: categories.iter().filter_map(|code| Category::from_code(code)).collect(),
-            })
-            .collect(),
-        protection_flags: flags
-            .iter()
-            .map(|(set_at, lifted_at)| ProtectionFact {
+                opened_at: seconds(*first),
+                confirmed_at: second.map(seconds),
+                expires_at: third.map(seconds),
+                ended_at: fourth.map(seconds),
+                categories: categories
+                    .iter()
+                    .flat_map(|Json(codes)| codes.iter().filter_map(|code| Category::from_code(code)))
+                    .collect(),
+            }),
+            // A protection flag, and anything unknown is taken as one: it can only deny.
+            _ => protection_flags.push(ProtectionFact {
                 citizen: citizen_text.clone(),
-                set_at: seconds(*set_at),
-                lifted_at: lifted_at.map(seconds),
-            })
-            .collect(),
+                set_at: seconds(*first),
+                lifted_at: second.map(seconds),
+            }),
+        }
+    }
+    Facts {
+        now: seconds(now),
+        office: office.to_owned(),
+        citizen: citizen_text,
+        applications: application_facts,
+        consents,
+        emergencies,
+        protection_flags,
         retention,
     }
 }
