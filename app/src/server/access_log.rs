@@ -90,6 +90,8 @@ struct Sealed {
     categories: Vec<String>,
 }
 
+/// seq, occurred at, office, categories, purpose, basis.
+type CitizenEntryRow = (i64, Timestamp, String, Json<Vec<String>>, String, String);
 type EntryRow = (i64, Id, Timestamp, Id, String, Id, Json<Vec<String>>, String, String, Option<Id>, String, String);
 
 #[allow(clippy::too_many_arguments, reason = "every field of an entry goes into its hash")]
@@ -180,7 +182,7 @@ impl AccessLog {
     /// what a recorded deferral holds back until its date. The caller has checked that the
     /// signed-in citizen acts for `person`.
     pub async fn entries_for_citizen(&self, person: Id) -> Result<Vec<AccessEntryView>, DatabaseError> {
-        let rows: Vec<(i64, Timestamp, String, Json<Vec<String>>, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+        let rows: Vec<CitizenEntryRow> = on_backend!(self.database, pool => sqlx::query_as(
                 "SELECT l.seq, l.occurred_at, l.office_code, l.categories, l.purpose, l.basis FROM access_log l \
                  WHERE l.citizen_id = $1 AND NOT EXISTS (SELECT 1 FROM access_log_deferrals d \
                    WHERE (d.access_log_seq = l.seq OR (l.basis = 'emergency' AND d.emergency_access_id = l.basis_ref)) \

@@ -14,6 +14,8 @@ use crate::{
 };
 
 type SharingRow = (Id, String, String, String, String, i64);
+/// consent, kind, occurred at, detail.
+type ConsentEventRow = (Id, String, Timestamp, Option<String>);
 type ConsentListRow = (Id, Id, String, String, String, String, Id, Timestamp, Option<Timestamp>, Option<Timestamp>);
 
 impl Gate {
@@ -164,7 +166,7 @@ impl Gate {
             return Err(GateError::NotFound);
         }
         let now = Timestamp::now();
-        let (rows, events): (Vec<ConsentListRow>, Vec<(Id, String, Timestamp, Option<String>)>) = on_backend!(self.database, pool => {
+        let (rows, events): (Vec<ConsentListRow>, Vec<ConsentEventRow>) = on_backend!(self.database, pool => {
             let rows = sqlx::query_as(
                 "SELECT id, citizen_id, recipient_office_code, category_code, purpose, legal_basis, template_version_id, \
                  granted_at, expires_at, revoked_at FROM consents WHERE citizen_id = $1 ORDER BY granted_at DESC, id",
