@@ -52,13 +52,16 @@ pub fn App() -> impl IntoView {
         <I18nContextProvider>
             <Router>
                 <Layout>
+                    // Every page renders once its data is there (SsrMode::Async): with out-of-order
+                    // streaming, two resources resolving at once under <Suspense> left about one
+                    // response in five hanging here (leptos-rs/leptos#4698, #4851).
                     <Routes fallback=NotFound>
-                        <Route path=path!("/") view=StartPage />
-                        <Route path=path!("/buerger") view=CitizenEntrance />
-                        <Route path=path!("/mitarbeitende") view=StaffEntrance />
-                        <Route path=path!("/verwaltung") view=AdminEntrance />
-                        <Route path=path!("/anmelden/demo") view=DemoSignIn />
-                        <Route path=path!("/abgemeldet") view=SignedOut />
+                        <Route path=path!("/") view=StartPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger") view=CitizenEntrance ssr=SsrMode::Async />
+                        <Route path=path!("/mitarbeitende") view=StaffEntrance ssr=SsrMode::Async />
+                        <Route path=path!("/verwaltung") view=AdminEntrance ssr=SsrMode::Async />
+                        <Route path=path!("/anmelden/demo") view=DemoSignIn ssr=SsrMode::Async />
+                        <Route path=path!("/abgemeldet") view=SignedOut ssr=SsrMode::Async />
                         <Route path=path!("/anmeldung-fehlgeschlagen") view=SignInFailed ssr=SsrMode::Async />
                         <Route path=path!("/kein-zugang") view=NoAccessPage ssr=SsrMode::Async />
                         // Guarded pages: rendered whole before sending, so a redirect to sign-in

@@ -121,7 +121,9 @@ fn spawn_housekeeping(database: &Database, settings: &Settings) -> tokio::task::
     let store = app::server::auth::store::SessionStoreBackend::new(database);
     let gate = Gate::new(database.clone(), LogKey::derive(settings.secret.expose()), GateLimits::default());
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(600));
+        let period = Duration::from_secs(600);
+        // The first round after one period, not at start: start-up has enough to do.
+        let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         loop {
             every.tick().await;
             if let Err(error) = store.delete_expired().await {

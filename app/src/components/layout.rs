@@ -4,17 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{
-    api::who_am_i,
-    auth::{ApiError, Me},
-    components::language_switch::LanguageSwitch,
-    i18n::*,
-    pages::error::ErrorPage,
-};
-
-/// Who is signed in, loaded once per page for the header and the entrances.
-#[derive(Clone, Copy)]
-pub struct SignedInPerson(pub Resource<Result<Option<Me>, ApiError>>);
+use crate::{api::who_am_i, components::language_switch::LanguageSwitch, i18n::*, pages::error::ErrorPage};
 
 /// The signed-in person's name and the sign-out button (a plain form, so it works without
 /// JavaScript; the server ends the session and, where it can, the provider's).
@@ -22,7 +12,6 @@ pub struct SignedInPerson(pub Resource<Result<Option<Me>, ApiError>>);
 fn SignedInBar() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| who_am_i());
-    provide_context(SignedInPerson(me));
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

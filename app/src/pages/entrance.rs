@@ -5,8 +5,7 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
-    api::sign_in_options,
-    components::layout::SignedInPerson,
+    api::{sign_in_options, who_am_i},
     i18n::*,
     url::{encode_component, is_local_path},
 };
@@ -23,7 +22,10 @@ fn SignInSection(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let options = Resource::new(|| (), |_| sign_in_options());
-    let me = use_context::<SignedInPerson>();
+    // Its own resource, not the header's: one resource awaited under two <Suspense> can leave an
+    // SSR response hanging (leptos-rs/leptos#4851). The server looks the principal up once per
+    // request either way.
+    let me = Resource::new(|| (), |_| who_am_i());
     let query = use_query_map();
     let return_to =
         move || query.read().get("zurueck").filter(|path| is_local_path(path)).unwrap_or_else(|| home.to_owned());
@@ -34,10 +36,7 @@ fn SignInSection(
             <h2 id="anmelden">{t!(i18n, entrance.sign_in_heading)}</h2>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
-                    let signed_in = match me {
-                        Some(me) => me.0.await.ok().flatten(),
-                        None => None,
-                    };
+                    let signed_in = me.await.ok().flatten();
                     if let Some(me) = signed_in {
                         return view! {
                             <p>{t!(i18n, entrance.already_signed_in)}</p>
