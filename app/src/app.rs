@@ -18,6 +18,7 @@ use crate::{
         sign_in::{DemoSignIn, NoAccessPage, SignInFailed, SignedOut},
         staff::{AdministrationHome, DataProtectionHome, StaffHome},
         start::StartPage,
+        transparency::AccessLogPage,
     },
 };
 
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                         // or a 403 reaches the browser before any content.
                         <Route path=path!("/buerger/start") view=CitizenHome ssr=SsrMode::Async />
                         <Route path=path!("/buerger/sitzungen") view=SessionsPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/zugriffe") view=AccessLogPage ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/start") view=StaffHome ssr=SsrMode::Async />
                         <Route path=path!("/verwaltung/start") view=AdministrationHome ssr=SsrMode::Async />
                         <Route path=path!("/datenschutz/start") view=DataProtectionHome ssr=SsrMode::Async />

@@ -43,6 +43,8 @@ pub struct AccessEntryView {
     pub purpose: String,
     /// application, consent or emergency.
     pub basis: String,
+    /// The application's reference number, when the basis is an application.
+    pub reference: Option<String>,
 }
 
 /// An emergency access to the citizen's data, as the citizen sees it once no deferral holds it back.
@@ -63,8 +65,39 @@ pub struct CitizenEmergencyView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CitizenAccessLog {
     pub citizen: String,
+    /// Whose log it is, by name (the citizen, or their minor child).
+    pub citizen_name: String,
     pub entries: Vec<AccessEntryView>,
     pub emergencies: Vec<CitizenEmergencyView>,
+    /// The names of the offices and categories the codes above stand for.
+    pub offices: Vec<NamedCode>,
+    pub categories: Vec<NamedCode>,
+}
+
+/// A code (an office's, a data category's) with its names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedCode {
+    pub code: String,
+    pub name_de: String,
+    pub name_en: String,
+}
+
+impl NamedCode {
+    /// The name of `code` in `list`, in German or English; the code itself if it is not listed.
+    pub fn name_in(list: &[NamedCode], code: &str, german: bool) -> String {
+        list.iter()
+            .find(|named| named.code == code)
+            .map(|named| if german { named.name_de.clone() } else { named.name_en.clone() })
+            .unwrap_or_else(|| code.to_owned())
+    }
+}
+
+/// A person the signed-in citizen acts for: themselves, or a minor child in their custody.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonView {
+    pub id: String,
+    pub name: String,
+    pub is_self: bool,
 }
 
 /// The result of checking the whole access log.

@@ -10,7 +10,7 @@ use super::{gate_refused, internal, invalid};
 use crate::server::{auth::guard, db::Id};
 use crate::{
     auth::ApiError,
-    consent::{CitizenAccessLog, ConsentView, LogCheck},
+    consent::{CitizenAccessLog, ConsentView, LogCheck, PersonView},
 };
 
 /// The person the citizen acts for: themselves when `person` is absent.
@@ -65,10 +65,14 @@ pub async fn revoke_consent(consent: String) -> Result<(), ApiError> {
 pub async fn my_access_log(person: Option<String>) -> Result<CitizenAccessLog, ApiError> {
     let citizen = guard::citizen().await?;
     let person = person_acted_for(&citizen, person.as_deref()).await?;
-    let services = guard::services()?;
-    let entries = services.access_log.entries_for_citizen(person).await.map_err(internal)?;
-    let emergencies = services.gate.emergencies_for_citizen(person).await.map_err(internal)?;
-    Ok(CitizenAccessLog { citizen: person.to_string(), entries, emergencies })
+    guard::services()?.gate.citizen_access_log(person).await.map_err(internal)
+}
+
+/// The signed-in citizen and the minor children they act for.
+#[server(prefix = "/api", endpoint = "buerger/personen")]
+pub async fn people_acted_for() -> Result<Vec<PersonView>, ApiError> {
+    let citizen = guard::citizen().await?;
+    guard::services()?.gate.people_acted_for(&citizen).await.map_err(internal)
 }
 
 /// Checks the whole access log: every entry, the chain and the head.

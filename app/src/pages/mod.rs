@@ -8,3 +8,4 @@ pub mod not_found;
 pub mod sign_in;
 pub mod staff;
 pub mod start;
+pub mod transparency;

@@ -14,7 +14,6 @@ use sha2::{Digest, Sha256};
 use sqlx::types::Json;
 
 use crate::{
-    consent::AccessEntryView,
     policy::Category,
     server::db::{Database, DatabaseError, Id, Timestamp, on_backend},
 };
@@ -90,8 +89,6 @@ struct Sealed {
     categories: Vec<String>,
 }
 
-/// seq, occurred at, office, categories, purpose, basis.
-type CitizenEntryRow = (i64, Timestamp, String, Json<Vec<String>>, String, String);
 type EntryRow = (i64, Id, Timestamp, Id, String, Id, Json<Vec<String>>, String, String, Option<Id>, String, String);
 
 #[allow(clippy::too_many_arguments, reason = "every field of an entry goes into its hash")]
@@ -176,35 +173,6 @@ impl AccessLog {
             Ok::<i64, sqlx::Error>(seq)
         })?;
         Ok(seq)
-    }
-
-    /// The reads of `person`'s data, newest first, as the citizen sees them: everything but
-    /// what a recorded deferral holds back until its date. The caller has checked that the
-    /// signed-in citizen acts for `person`.
-    pub async fn entries_for_citizen(&self, person: Id) -> Result<Vec<AccessEntryView>, DatabaseError> {
-        let rows: Vec<CitizenEntryRow> = on_backend!(self.database, pool => sqlx::query_as(
-                "SELECT l.seq, l.occurred_at, l.office_code, l.categories, l.purpose, l.basis FROM access_log l \
-                 WHERE l.citizen_id = $1 AND NOT EXISTS (SELECT 1 FROM access_log_deferrals d \
-                   WHERE (d.access_log_seq = l.seq OR (l.basis = 'emergency' AND d.emergency_access_id = l.basis_ref)) \
-                   AND d.visible_from > $2) \
-                 ORDER BY l.seq DESC LIMIT 1000",
-            )
-            .bind(person)
-            .bind(Timestamp::now())
-            .fetch_all(pool)
-            .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(seq, occurred_at, office, Json(categories), purpose, basis)| AccessEntryView {
-                seq,
-                occurred_at: occurred_at.to_rfc3339(),
-                office,
-                role: "caseworker".to_owned(),
-                categories,
-                purpose,
-                basis,
-            })
-            .collect())
     }
 
     /// Checks every entry, the chain and the head.

@@ -327,7 +327,7 @@ impl Gate {
 
     /// The confirmed emergency accesses to `person`'s data that no deferral holds back now, for
     /// the citizen's access log. The caller has checked that the citizen acts for `person`.
-    pub(crate) async fn emergencies_for_citizen(&self, person: Id) -> Result<Vec<CitizenEmergencyView>, DatabaseError> {
+    pub(super) async fn emergencies_for_citizen(&self, person: Id) -> Result<Vec<CitizenEmergencyView>, DatabaseError> {
         let now = Timestamp::now();
         let sql = format!(
             "SELECT {EMERGENCY_COLUMNS} FROM emergency_accesses e WHERE e.citizen_id = $1 AND e.confirmed_at IS NOT NULL \

@@ -18,6 +18,7 @@ mod consents;
 mod emergency;
 mod flags;
 mod queue;
+mod transparency;
 
 use std::collections::{BTreeMap, BTreeSet};
 

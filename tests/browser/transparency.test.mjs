@@ -1,0 +1,75 @@
+// A parent reads who saw their child's data after a caseworker opened the case, and checks that
+// the record is intact — in headless Chromium against the release build, with the demo data.
+// (The caseworker opens the case through its server function: the case screen is issue 6's.)
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { openBrowser, openPage } from './browser.mjs';
+import { startServer } from './server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ demoData: true });
+  browser = await openBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signInAsDemo(page, name) {
+  await page.goto(`${server.url}/anmelden/demo`);
+  await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
+  await page.waitForURL((url) => url.pathname.endsWith('/start'));
+}
+
+test('a parent sees the youth office read their child\'s data, and the record is intact', async () => {
+  const caseworker = await openPage(browser);
+  await signInAsDemo(caseworker.page, 'Lena Hoffmann');
+  const status = await caseworker.page.evaluate(async () => {
+    const response = await fetch('/api/mitarbeitende/fall', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'application=00000000-0000-4000-8000-000000000702',
+    });
+    return response.status;
+  });
+  assert.equal(status, 200, 'the caseworker opened the case');
+  await caseworker.context.close();
+
+  const { context, page, problems } = await openPage(browser);
+  await signInAsDemo(page, 'Jonas Weber');
+  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await page.getByRole('link', { name: 'Sehen, wer Ihre Daten gesehen hat' }).click();
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Wer hat Ihre Daten gesehen?');
+  assert.match(await page.locator('main').textContent(), /Bisher hat kein Amt diese Daten gelesen\./, 'nobody read his own data');
+
+  await page.getByRole('link', { name: 'Zugriffe auf die Daten von Mia Weber' }).click();
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Wer hat die Daten von Mia Weber gesehen?');
+  const row = page.locator('tbody tr');
+  assert.equal(await row.count(), 1);
+  const cells = await row.first().locator('td').allTextContents();
+  assert.match(cells[1], /Jugendamt/);
+  assert.match(cells[1], /Sachbearbeitung/);
+  assert.match(cells[2], /Angaben zur Person/);
+  assert.equal(cells[3], 'Bearbeitung des Antrags KS-2026-000002');
+  assert.equal(cells[4], 'Ihr Antrag');
+
+  await page.getByRole('link', { name: 'Protokoll jetzt prüfen' }).click();
+  await page.getByRole('status').waitFor();
+  assert.equal(
+    await page.getByRole('status').textContent(),
+    'Das Protokoll ist vollständig und unverändert (geprüfte Einträge: 1).',
+  );
+
+  // The same page without JavaScript's help: a fresh load of the address.
+  await page.reload();
+  assert.equal(await page.locator('h1').textContent(), 'Wer hat die Daten von Mia Weber gesehen?');
+  assert.equal(await page.getByRole('status').textContent(), 'Das Protokoll ist vollständig und unverändert (geprüfte Einträge: 1).');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,58 @@
+//! The citizen's view of who read their data, through the server functions and the page: a read
+//! by a caseworker appears with office, categories, the application's reference and the basis,
+//! for the parent of the child whose data it was; other citizens get nothing.
+
+use klarsicht_tests::{TestApp, Visitor, demo, on_both_databases};
+
+/// Jonas for Mia: Hilfe zur Erziehung at the Jugendamt (demo data).
+const HZE_FOR_MIA: &str = "00000000-0000-4000-8000-000000000702";
+
+on_both_databases! {
+    async fn a_parent_sees_the_read_of_their_childs_data(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        let (status, _) = lena.call("mitarbeitende/fall", &[("application", HZE_FOR_MIA)]).await;
+        assert_eq!(status, 200);
+
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let (status, people) = jonas.call("buerger/personen", &[]).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            people,
+            serde_json::json!([
+                { "id": demo::JONAS_WEBER, "name": "Jonas Weber", "is_self": true },
+                { "id": demo::MIA_WEBER, "name": "Mia Weber", "is_self": false },
+            ])
+        );
+        let (_, own) = jonas.call("buerger/zugriffe", &[]).await;
+        assert_eq!(own["entries"], serde_json::json!([]), "nobody read his own data");
+        assert_eq!(own["citizen_name"], "Jonas Weber");
+
+        let (status, log) = jonas.call("buerger/zugriffe", &[("person", demo::MIA_WEBER)]).await;
+        assert_eq!(status, 200, "{log}");
+        assert_eq!(log["citizen_name"], "Mia Weber");
+        let entry = &log["entries"][0];
+        assert_eq!(entry["office"], "jugendamt");
+        assert_eq!(entry["basis"], "application");
+        assert_eq!(entry["reference"], "KS-2026-000002");
+        assert_eq!(entry["categories"], serde_json::json!(["children_upbringing", "contact", "household", "identity"]), "every category the office could read, as sealed");
+        assert!(log["offices"].as_array().expect("names").iter().any(|office| office["name_de"] == "Jugendamt"));
+
+        let page = jonas.get(&format!("/buerger/zugriffe?fuer={}&pruefen=1", demo::MIA_WEBER)).await;
+        assert_eq!(page.status().as_u16(), 200);
+        // Without the hydration markers between text parts.
+        let html = page.text().await.expect("a page").replace("<!>", "");
+        assert!(html.contains("<h1>Wer hat die Daten von Mia Weber gesehen?</h1>"), "{html}");
+        assert!(html.contains("Bearbeitung des Antrags KS-2026-000002"));
+        assert!(html.contains("geprüfte Einträge: 1"), "the check ran on the server");
+
+        let mut anna = Visitor::new(&app);
+        anna.sign_in_as_demo(demo::ANNA_BECKER).await;
+        let (status, _) = anna.call("buerger/zugriffe", &[("person", demo::MIA_WEBER)]).await;
+        assert_eq!(status, 404, "not her child");
+        let (_, people) = anna.call("buerger/personen", &[]).await;
+        assert_eq!(people.as_array().map(Vec::len), Some(1));
+    }
+}
