@@ -106,3 +106,81 @@ pub struct LogCheck {
     pub intact: bool,
     pub entries: i64,
 }
+
+/// Everything Klarsicht keeps about one person, for the person (GDPR Art. 15 and 20): their
+/// data by category, their applications, their consent records and the reads of their data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataExport {
+    pub generated_at: String,
+    pub person: PersonView,
+    pub birth_date: Option<String>,
+    /// The data kept once per category, by category code.
+    pub data: std::collections::BTreeMap<String, serde_json::Value>,
+    pub applications: Vec<ApplicationRecord>,
+    /// The consent records, with the fields of ISO/IEC TS 27560.
+    pub consent_records: Vec<ConsentRecord>,
+    pub access_log: Vec<AccessEntryView>,
+}
+
+/// One application as its applicant sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationRecord {
+    pub id: String,
+    pub reference: String,
+    pub benefit_type: String,
+    pub office: String,
+    pub status: String,
+    pub created_at: String,
+    pub submitted_at: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_reason: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+/// A consent record in the structure of ISO/IEC TS 27560 (consent record information
+/// structure), field names in its camelCase form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentRecord {
+    pub schema_version: String,
+    pub record_id: String,
+    /// The person whose data it is.
+    pub pii_principal_id: String,
+    /// The office the data is shared with, which decides on its use for the purpose.
+    pub pii_controller: String,
+    /// The notice shown: the consent template version.
+    pub notice: ConsentNotice,
+    pub purposes: Vec<ConsentPurpose>,
+    /// active, withdrawn or expired.
+    pub consent_status: String,
+    pub consent_timestamp: String,
+    pub expiry: Option<String>,
+    pub withdrawal_timestamp: Option<String>,
+    pub events: Vec<ConsentRecordEvent>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentNotice {
+    pub notice_id: String,
+    pub language: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentPurpose {
+    pub purpose: String,
+    /// GDPR Art. 6(1)(a) or Art. 9(2)(a).
+    pub lawful_basis: String,
+    pub pii_categories: Vec<String>,
+    pub pii_recipients: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentRecordEvent {
+    /// given, renewed, withdrawn or expired.
+    pub event_type: String,
+    pub event_timestamp: String,
+    pub detail: Option<String>,
+}

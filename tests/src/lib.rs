@@ -413,6 +413,15 @@ impl<'a> Visitor<'a> {
     }
 
     /// Who the app says is signed in (`null` for nobody).
+    /// Calls a server function that answers GET (a download), with its arguments in the query.
+    pub async fn call_get(&mut self, endpoint: &str, arguments: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let query: Vec<String> = arguments.iter().map(|(name, value)| format!("{name}={}", encode(value))).collect();
+        let response = self.get(&format!("/api/{endpoint}?{}", query.join("&"))).await;
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+
     pub async fn me(&mut self) -> serde_json::Value {
         let (status, me) = self.call("ich", &[]).await;
         assert_eq!(status, 200, "/api/ich answers: {me}");

@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 31] = [
+        let table: [Row; 32] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -359,6 +359,7 @@ on_both_databases! {
             ("buerger/zugriffe", &[], &["citizen"], 200),
             ("buerger/protokoll-pruefen", &[], &["citizen"], 200),
             ("buerger/personen", &[], &["citizen"], 200),
+            ("buerger/datenexport", &[], &["citizen"], 200),
             ("mitarbeitende/warteschlange", &[], &["caseworker"], 200),
             ("mitarbeitende/freigaben", &[], &["caseworker"], 200),
             ("mitarbeitende/freigabe", &[("citizen", demo::JONAS_WEBER), ("purpose", "Prüfung eines Anspruchs auf Grundsicherung")], &["caseworker"], 404),
@@ -385,13 +386,16 @@ on_both_databases! {
 
         for (endpoint, arguments, allowed, allowed_status) in table {
             let mut anonymous = Visitor::new(&app);
-            let (status, _) = anonymous.call(endpoint, arguments).await;
+            // Downloads answer GET; every other server function POST.
+            let get = endpoint == "buerger/datenexport";
+            let (status, _) = if get { anonymous.call_get(endpoint, arguments).await } else { anonymous.call(endpoint, arguments).await };
             let expected = if allowed.contains(&"anyone") { allowed_status } else { 401 };
             assert_eq!(status, expected, "{endpoint} without a principal");
             for (role, person) in people {
                 let mut visitor = Visitor::new(&app);
                 visitor.sign_in_as_demo(person).await;
-                let (status, body) = visitor.call(endpoint, arguments).await;
+                let (status, body) =
+                    if get { visitor.call_get(endpoint, arguments).await } else { visitor.call(endpoint, arguments).await };
                 let expected = if allowed.contains(&"anyone") || allowed.contains(&role) { allowed_status } else { 403 };
                 assert_eq!(status, expected, "{endpoint} as {role}: {body}");
             }

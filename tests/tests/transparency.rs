@@ -48,10 +48,36 @@ on_both_databases! {
         assert!(html.contains("Bearbeitung des Antrags KS-2026-000002"));
         assert!(html.contains("geprüfte Einträge: 1"), "the check ran on the server");
 
+        let export = jonas.get(&format!("/api/buerger/datenexport?person={}", demo::MIA_WEBER)).await;
+        assert_eq!(export.status().as_u16(), 200);
+        let disposition = export.headers()["content-disposition"].to_str().expect("text").to_owned();
+        assert!(disposition.starts_with("attachment; filename=\"klarsicht-daten-"), "{disposition}");
+        let export: serde_json::Value = export.json().await.expect("JSON");
+        assert_eq!(export["person"]["name"], "Mia Weber");
+        assert_eq!(export["applications"][0]["reference"], "KS-2026-000002");
+        assert!(export["data"]["children_upbringing"].is_object());
+        assert_eq!(export["access_log"][0]["reference"], "KS-2026-000002");
+
+        let own = jonas.get("/api/buerger/datenexport").await;
+        let own: serde_json::Value = own.json().await.expect("JSON");
+        let record = &own["consent_records"][0];
+        for field in ["schemaVersion", "recordId", "piiPrincipalId", "piiController", "notice", "purposes", "consentStatus", "consentTimestamp", "expiry", "events"] {
+            assert!(!record[field].is_null(), "the consent record has {field}: {record}");
+        }
+        assert_eq!(record["piiPrincipalId"], demo::JONAS_WEBER);
+        assert_eq!(record["purposes"][0]["lawfulBasis"], "GDPR Art. 6(1)(a)");
+        assert_eq!(record["purposes"][0]["piiCategories"], serde_json::json!(["income_assets"]));
+        assert_eq!(record["consentStatus"], "active");
+        assert_eq!(record["events"][0]["eventType"], "given");
+        assert!(own["data"]["income_assets"].is_object(), "his own data");
+        assert!(own["data"].get("children_upbringing").is_none(), "not his child's");
+
         let mut anna = Visitor::new(&app);
         anna.sign_in_as_demo(demo::ANNA_BECKER).await;
         let (status, _) = anna.call("buerger/zugriffe", &[("person", demo::MIA_WEBER)]).await;
         assert_eq!(status, 404, "not her child");
+        let export = anna.get(&format!("/api/buerger/datenexport?person={}", demo::MIA_WEBER)).await;
+        assert_eq!(export.status().as_u16(), 404);
         let (_, people) = anna.call("buerger/personen", &[]).await;
         assert_eq!(people.as_array().map(Vec::len), Some(1));
     }

@@ -10,7 +10,7 @@ use super::{gate_refused, internal, invalid};
 use crate::server::{auth::guard, db::Id};
 use crate::{
     auth::ApiError,
-    consent::{CitizenAccessLog, ConsentView, LogCheck, PersonView},
+    consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, PersonView},
 };
 
 /// The person the citizen acts for: themselves when `person` is absent.
@@ -81,4 +81,21 @@ pub async fn check_access_log() -> Result<LogCheck, ApiError> {
     guard::citizen().await?;
     let verification = guard::services()?.access_log.verify().await.map_err(internal)?;
     Ok(LogCheck { intact: verification.is_intact(), entries: verification.entries })
+}
+
+/// Everything kept about the citizen (or their minor child) as a JSON file to download: their
+/// data, applications, consent records (ISO/IEC TS 27560) and the reads of their data.
+#[server(prefix = "/api", endpoint = "buerger/datenexport", input = server_fn::codec::GetUrl)]
+pub async fn export_my_data(person: Option<String>) -> Result<DataExport, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let export = guard::services()?.gate.data_export(&citizen, person).await.map_err(gate_refused)?;
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let name = format!("attachment; filename=\"klarsicht-daten-{}.json\"", &export.generated_at[..10]);
+        if let Ok(value) = axum::http::HeaderValue::from_str(&name) {
+            response.insert_header(axum::http::header::CONTENT_DISPOSITION, value);
+        }
+        response.insert_header(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    }
+    Ok(export)
 }

@@ -55,6 +55,7 @@ pub fn AccessLogPage() -> impl IntoView {
                 let here = if for_self { String::from("/buerger/zugriffe") } else {
                     format!("/buerger/zugriffe?fuer={}", encode_component(&log.citizen))
                 };
+                let export_href = format!("/api/buerger/datenexport?person={}", encode_component(&log.citizen));
                 let check_href = format!("{here}{}pruefen=1", if here.contains('?') { "&" } else { "?" });
                 let CitizenAccessLog { entries, emergencies, offices, categories, .. } = log;
                 let rows = entries
@@ -142,6 +143,11 @@ pub fn AccessLogPage() -> impl IntoView {
                             }
                             .into_any()
                         }}
+                        <section aria-labelledby="export">
+                            <h2 id="export">{t!(i18n, access.export_heading)}</h2>
+                            <p>{t!(i18n, access.export_text)}</p>
+                            <p><a class="button button--secondary" href=export_href rel="external" download>{t!(i18n, access.export_link)}</a></p>
+                        </section>
                         <p><A href="/buerger/start">{t!(i18n, access.back)}</A></p>
                     </div>
                 }

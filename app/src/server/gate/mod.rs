@@ -16,6 +16,7 @@
 
 mod consents;
 mod emergency;
+mod export;
 mod flags;
 mod queue;
 mod transparency;
