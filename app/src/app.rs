@@ -14,6 +14,7 @@ use crate::{
     pages::{
         citizen::{CitizenHome, SessionsPage},
         entrance::{AdminEntrance, CitizenEntrance, StaffEntrance},
+        my_data::MyDataPage,
         not_found::NotFound,
         sign_in::{DemoSignIn, NoAccessPage, SignInFailed, SignedOut},
         staff::{AdministrationHome, DataProtectionHome, StaffHome},
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/buerger/start") view=CitizenHome ssr=SsrMode::Async />
                         <Route path=path!("/buerger/sitzungen") view=SessionsPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/zugriffe") view=AccessLogPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/daten") view=MyDataPage ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/start") view=StaffHome ssr=SsrMode::Async />
                         <Route path=path!("/verwaltung/start") view=AdministrationHome ssr=SsrMode::Async />
                         <Route path=path!("/datenschutz/start") view=DataProtectionHome ssr=SsrMode::Async />

@@ -184,3 +184,50 @@ pub struct ConsentRecordEvent {
     pub event_timestamp: String,
     pub detail: Option<String>,
 }
+
+/// The person's data by category, and which offices may see each right now and why — decided
+/// by the same rule the gate enforces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyData {
+    pub citizen: String,
+    pub citizen_name: String,
+    pub offices: Vec<NamedCode>,
+    pub categories: Vec<CategoryOverview>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryOverview {
+    pub code: String,
+    pub name_de: String,
+    pub name_en: String,
+    pub description_de: String,
+    pub description_en: String,
+    /// A special category of personal data (GDPR Art. 9: health, disability).
+    pub special: bool,
+    /// What is kept, field by field, with the form's labels; empty when nothing is kept.
+    pub fields: Vec<FieldView>,
+    /// Who may see it now, and on which basis.
+    pub seen_by: Vec<Visibility>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldView {
+    pub key: String,
+    pub label_de: String,
+    pub label_en: String,
+    pub value: serde_json::Value,
+}
+
+/// One office that may see a category now, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visibility {
+    pub office: String,
+    /// application, consent or emergency.
+    pub basis: String,
+    /// The application's reference number (basis application).
+    pub reference: Option<String>,
+    /// The consent's purpose (basis consent).
+    pub purpose: Option<String>,
+    /// Until when, if it ends by itself (RFC 3339).
+    pub until: Option<String>,
+}

@@ -1,4 +1,4 @@
-// A parent reads who saw their child's data after a caseworker opened the case, and checks that
+// A citizen sees which office may see which of his data and why; a parent reads who saw their child's data after a caseworker opened the case, and checks that
 // the record is intact — in headless Chromium against the release build, with the demo data.
 // (The caseworker opens the case through its server function: the case screen is issue 6's.)
 
@@ -44,6 +44,14 @@ test('a parent sees the youth office read their child\'s data, and the record is
   const { context, page, problems } = await openPage(browser);
   await signInAsDemo(page, 'Jonas Weber');
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await page.getByRole('link', { name: 'Ihre Daten ansehen und wer sie sehen darf' }).click();
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Daten von Jonas Weber');
+  const income = page.locator('section', { has: page.getByRole('heading', { name: 'Einkommen und Vermögen' }) });
+  assert.match(await income.textContent(), /Sozialamt: weil Sie es freigegeben haben – Zweck: Prüfung eines Anspruchs auf Grundsicherung/);
+  assert.match(await income.textContent(), /Wohngeldstelle: für Ihren Antrag KS-2026-000001/);
+  await page.getByRole('link', { name: 'Zurück zu Ihrem Bereich' }).click();
+  await page.waitForURL(`${server.url}/buerger/start`);
+
   await page.getByRole('link', { name: 'Sehen, wer Ihre Daten gesehen hat' }).click();
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Wer hat Ihre Daten gesehen?');
   assert.match(await page.locator('main').textContent(), /Bisher hat kein Amt diese Daten gelesen\./, 'nobody read his own data');

@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 32] = [
+        let table: [Row; 33] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -359,6 +359,7 @@ on_both_databases! {
             ("buerger/zugriffe", &[], &["citizen"], 200),
             ("buerger/protokoll-pruefen", &[], &["citizen"], 200),
             ("buerger/personen", &[], &["citizen"], 200),
+            ("buerger/daten", &[], &["citizen"], 200),
             ("buerger/datenexport", &[], &["citizen"], 200),
             ("mitarbeitende/warteschlange", &[], &["caseworker"], 200),
             ("mitarbeitende/freigaben", &[], &["caseworker"], 200),

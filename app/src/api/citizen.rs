@@ -10,7 +10,7 @@ use super::{gate_refused, internal, invalid};
 use crate::server::{auth::guard, db::Id};
 use crate::{
     auth::ApiError,
-    consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, PersonView},
+    consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, MyData, PersonView},
 };
 
 /// The person the citizen acts for: themselves when `person` is absent.
@@ -98,4 +98,13 @@ pub async fn export_my_data(person: Option<String>) -> Result<DataExport, ApiErr
         response.insert_header(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     }
     Ok(export)
+}
+
+/// The citizen's (or their minor child's) data by category, and which offices may see each now
+/// and why.
+#[server(prefix = "/api", endpoint = "buerger/daten")]
+pub async fn data_by_category(person: Option<String>) -> Result<MyData, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    guard::services()?.gate.my_data(&citizen, person).await.map_err(gate_refused)
 }

@@ -31,6 +31,9 @@ pub fn CitizenHome() -> impl IntoView {
                         <p class="lead">{t!(i18n, citizen.lead)}</p>
                         <ul class="list">
                             <li>
+                                <A href="/buerger/daten">{t!(i18n, my_data.link)}</A>
+                            </li>
+                            <li>
                                 <A href="/buerger/zugriffe">{t!(i18n, access.link)}</A>
                             </li>
                             <li>

@@ -4,6 +4,7 @@
 pub mod citizen;
 pub mod entrance;
 pub mod error;
+pub mod my_data;
 pub mod not_found;
 pub mod sign_in;
 pub mod staff;

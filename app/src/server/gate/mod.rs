@@ -18,6 +18,7 @@ mod consents;
 mod emergency;
 mod export;
 mod flags;
+mod overview;
 mod queue;
 mod transparency;
 

@@ -1,0 +1,175 @@
+//! "My data": the person's data by category and which offices may see each right now and why,
+//! decided by the very policy function the gate enforces (so the citizen's picture and the
+//! staff's view cannot drift apart).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::types::Json;
+
+use super::{ApplicationRow, BasisRow, Gate, GateError, facts};
+use crate::{
+    consent::{CategoryOverview, FieldView, MyData, NamedCode, Visibility},
+    policy::{Basis, Category, Decision, Purpose, Reader, decide},
+    server::{
+        auth::Citizen,
+        db::{Id, Timestamp, on_backend},
+    },
+};
+
+/// code, names, descriptions, special category.
+type CategoryRow = (String, String, String, String, String, bool);
+/// category, key, German label, English label.
+type LabelRow = (String, String, String, String);
+
+fn rfc3339(seconds: i64) -> Option<String> {
+    time::OffsetDateTime::from_unix_timestamp(seconds).ok().map(|at| Timestamp::from(at).to_rfc3339())
+}
+
+impl Gate {
+    /// The data of `person` (whom `citizen` must act for) by category, with who may see it now.
+    pub async fn my_data(&self, citizen: &Citizen, person: Id) -> Result<MyData, GateError> {
+        let people = self.people_acted_for(citizen).await?;
+        let Some(who) = people.into_iter().find(|candidate| candidate.id == person.to_string()) else {
+            return Err(GateError::NotFound);
+        };
+        let now = Timestamp::now();
+        let mut by_office: Vec<(String, crate::policy::Facts)> = Vec::new();
+        let (offices, categories, labels, kept, references) = on_backend!(self.database, pool => {
+            let mut connection = pool.acquire().await?;
+            let offices: Vec<(String, String, String)> =
+                sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(&mut *connection).await?;
+            for (office, ..) in &offices {
+                let applications: Vec<ApplicationRow> =
+                    sqlx::query_as(super::APPLICATIONS).bind(person).bind(office).fetch_all(&mut *connection).await?;
+                let bases: Vec<BasisRow> =
+                    sqlx::query_as(super::BASES).bind(person).bind(office).fetch_all(&mut *connection).await?;
+                by_office.push((office.clone(), facts(now, office, person, &applications, &bases)));
+            }
+            let categories: Vec<CategoryRow> = sqlx::query_as(
+                "SELECT code, name_de, name_en, description_de, description_en, special_category FROM data_categories ORDER BY sort_order",
+            )
+            .fetch_all(&mut *connection)
+            .await?;
+            let labels: Vec<LabelRow> = sqlx::query_as(
+                "SELECT s.category_code, q.key, MIN(q.label_de), MIN(q.label_en) FROM form_questions q \
+                 JOIN form_sections s ON s.id = q.section_id GROUP BY s.category_code, q.key",
+            )
+            .fetch_all(&mut *connection)
+            .await?;
+            let kept: Vec<(String, Json<serde_json::Value>)> =
+                sqlx::query_as("SELECT category_code, data FROM citizen_data WHERE citizen_id = $1")
+                    .bind(person)
+                    .fetch_all(&mut *connection)
+                    .await?;
+            let references: Vec<(Id, String)> = sqlx::query_as("SELECT id, reference FROM applications WHERE citizen_id = $1")
+                .bind(person)
+                .fetch_all(&mut *connection)
+                .await?;
+            Ok::<_, sqlx::Error>((offices, categories, labels, kept, references))
+        })?;
+        let references: BTreeMap<String, String> =
+            references.into_iter().map(|(id, reference)| (id.to_string(), reference)).collect();
+        let kept: BTreeMap<String, serde_json::Value> =
+            kept.into_iter().map(|(code, Json(value))| (code, value)).collect();
+
+        // Every purpose each office could read for, asked of the policy category by category.
+        let mut seen: BTreeMap<Category, Vec<Visibility>> = BTreeMap::new();
+        for (office, facts) in &by_office {
+            let reader = Reader::Caseworker { office: office.clone() };
+            let mut purposes: Vec<Purpose> = facts
+                .applications
+                .iter()
+                .map(|application| Purpose::Application { application: application.id.clone() })
+                .collect();
+            let consented: BTreeSet<&String> = facts.consents.iter().map(|consent| &consent.purpose).collect();
+            purposes.extend(consented.into_iter().map(|purpose| Purpose::Consented { purpose: purpose.clone() }));
+            purposes.extend(
+                facts.emergencies.iter().map(|emergency| Purpose::Emergency { emergency: emergency.id.clone() }),
+            );
+            for category in Category::ALL {
+                for purpose in &purposes {
+                    let Decision::Allow(basis) = decide(&reader, category, purpose, facts) else { continue };
+                    let visibility = match basis {
+                        Basis::Application { application } => Visibility {
+                            office: office.clone(),
+                            basis: "application".to_owned(),
+                            reference: references.get(&application).cloned(),
+                            purpose: None,
+                            until: None,
+                        },
+                        Basis::Consent { consent } => Visibility {
+                            office: office.clone(),
+                            basis: "consent".to_owned(),
+                            reference: None,
+                            purpose: facts
+                                .consents
+                                .iter()
+                                .find(|fact| fact.id == consent)
+                                .map(|fact| fact.purpose.clone()),
+                            until: facts
+                                .consents
+                                .iter()
+                                .find(|fact| fact.id == consent)
+                                .and_then(|fact| fact.expires_at)
+                                .and_then(rfc3339),
+                        },
+                        Basis::Emergency { emergency } => Visibility {
+                            office: office.clone(),
+                            basis: "emergency".to_owned(),
+                            reference: None,
+                            purpose: None,
+                            until: facts
+                                .emergencies
+                                .iter()
+                                .find(|fact| fact.id == emergency)
+                                .and_then(|fact| fact.expires_at)
+                                .and_then(rfc3339),
+                        },
+                        Basis::OwnData | Basis::MinorChild => continue,
+                    };
+                    seen.entry(category).or_default().push(visibility);
+                }
+            }
+        }
+
+        Ok(MyData {
+            citizen: who.id,
+            citizen_name: who.name,
+            offices: offices.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect(),
+            categories: categories
+                .into_iter()
+                .map(|(code, name_de, name_en, description_de, description_en, special)| {
+                    let fields = match kept.get(&code) {
+                        Some(serde_json::Value::Object(values)) => values
+                            .iter()
+                            .map(|(key, value)| {
+                                let label = labels
+                                    .iter()
+                                    .find(|(category, label_key, ..)| *category == code && label_key == key);
+                                FieldView {
+                                    key: key.clone(),
+                                    label_de: label.map(|label| label.2.clone()).unwrap_or_else(|| key.clone()),
+                                    label_en: label.map(|label| label.3.clone()).unwrap_or_else(|| key.clone()),
+                                    value: value.clone(),
+                                }
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    let seen_by =
+                        Category::from_code(&code).and_then(|category| seen.remove(&category)).unwrap_or_default();
+                    CategoryOverview {
+                        code,
+                        name_de,
+                        name_en,
+                        description_de,
+                        description_en,
+                        special,
+                        fields,
+                        seen_by,
+                    }
+                })
+                .collect(),
+        })
+    }
+}
