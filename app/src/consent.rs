@@ -104,7 +104,6 @@ pub struct PersonView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogCheck {
     pub intact: bool,
-    pub entries: i64,
 }
 
 /// Everything Klarsicht keeps about one person, for the person (GDPR Art. 15 and 20): their

@@ -66,6 +66,7 @@ on_both_databases! {
         let html = page.text().await.expect("a page").replace("<!>", "");
         assert!(html.contains("<h1>Daten von Jonas Weber</h1>"), "{html}");
         assert!(html.contains("für Ihren Antrag KS-2026-000001"));
+        assert!(html.contains(&format!("href=\"/buerger/daten?fuer={}\"", demo::MIA_WEBER)), "a way to the child's data");
 
         let mut anna = Visitor::new(&app);
         anna.sign_in_as_demo(demo::ANNA_BECKER).await;

@@ -9,32 +9,63 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
-    api::data_by_category,
+    api::{data_by_category, people_acted_for},
     components::guarded::Guarded,
-    consent::{CategoryOverview, MyData, NamedCode, Visibility},
+    consent::{CategoryOverview, MyData, NamedCode, PersonView, Visibility},
     i18n::*,
-    url::format_timestamp,
+    url::{encode_component, format_timestamp},
 };
+
+/// The page's data: the overview and the people the citizen may switch between.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct Page {
+    data: MyData,
+    people: Vec<PersonView>,
+}
 
 #[component]
 pub fn MyDataPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let person = move || query.read().get("fuer").filter(|person| !person.is_empty());
-    let data = Resource::new(person, data_by_category);
+    let data = Resource::new(person, |person| async move {
+        let data = data_by_category(person).await?;
+        let people = people_acted_for().await?;
+        Ok(Page { data, people })
+    });
 
     view! {
         <Title text=move || t_string!(i18n, my_data.page_title) />
         <Guarded
             data=data
             sign_in_path="/buerger"
-            render=Arc::new(move |MyData { citizen_name, offices, categories, .. }| {
+            render=Arc::new(move |Page { data: MyData { citizen, citizen_name, offices, categories }, people }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let name = citizen_name.clone();
                 view! {
                     <div class="container">
                         <h1>{t!(i18n, my_data.heading, name = move || name.clone())}</h1>
                         <p class="lead">{t!(i18n, my_data.lead)}</p>
+                        {(people.len() > 1).then(|| view! {
+                            <nav aria-label=move || t_string!(i18n, access.people_label)>
+                                <ul class="list">
+                                    {people.into_iter().map(|person| {
+                                        let href = if person.is_self { String::from("/buerger/daten") } else {
+                                            format!("/buerger/daten?fuer={}", encode_component(&person.id))
+                                        };
+                                        let current = (person.id == citizen).then_some("page");
+                                        let label = person.name.clone();
+                                        view! {
+                                            <li>
+                                                <a href=href aria-current=current>
+                                                    {t!(i18n, my_data.person_link, name = move || label.clone())}
+                                                </a>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </nav>
+                        })}
                         {categories
                             .into_iter()
                             .map(|category| category_section(i18n, german, category, &offices))

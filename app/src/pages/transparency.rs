@@ -37,7 +37,7 @@ pub fn AccessLogPage() -> impl IntoView {
     });
     let check = Resource::new(check_asked, |asked| async move {
         match asked {
-            true => check_access_log().await.ok(),
+            true => Some(check_access_log().await.map(|check| check.intact)),
             false => None,
         }
     });
@@ -97,11 +97,9 @@ pub fn AccessLogPage() -> impl IntoView {
                             <Suspense fallback=|| ()>
                                 {move || Suspend::new(async move {
                                     match check.await {
-                                        Some(result) if result.intact => {
-                                            let count = result.entries;
-                                            view! { <p role="status">{t!(i18n, access.check_intact, count = move || count)}</p> }.into_any()
-                                        }
-                                        Some(_) => view! { <p role="alert" class="error">{t!(i18n, access.check_broken)}</p> }.into_any(),
+                                        Some(Ok(true)) => view! { <p role="status">{t!(i18n, access.check_intact)}</p> }.into_any(),
+                                        Some(Ok(false)) => view! { <p role="alert" class="error">{t!(i18n, access.check_broken)}</p> }.into_any(),
+                                        Some(Err(_)) => view! { <p role="alert" class="error">{t!(i18n, access.check_failed)}</p> }.into_any(),
                                         None => ().into_any(),
                                     }
                                 })}

@@ -175,17 +175,32 @@ impl AccessLog {
         Ok(seq)
     }
 
+    async fn head(&self) -> Result<Option<(i64, String, String)>, DatabaseError> {
+        let head = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT seq, entry_hash, mac FROM access_log_head WHERE id = 1",
+        )
+        .fetch_optional(pool)
+        .await)?;
+        Ok(head)
+    }
+
     /// Checks every entry, the chain and the head.
+    ///
+    /// The head is read first and the entries up to it are checked, so entries appended while
+    /// the check runs do not make an intact log look broken.
     pub async fn verify(&self) -> Result<Verification, DatabaseError> {
+        let head = self.head().await?;
+        let head_seq = head.as_ref().map_or(0, |(seq, ..)| *seq);
         let mut previous_hash = GENESIS.to_owned();
         let mut expected_seq = 1_i64;
         loop {
             let rows: Vec<EntryRow> = on_backend!(self.database, pool => sqlx::query_as(
                 "SELECT seq, id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, basis_ref, prev_hash, entry_hash \
-                 FROM access_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
+                 FROM access_log WHERE seq >= $1 AND seq <= $3 ORDER BY seq LIMIT $2",
             )
             .bind(expected_seq)
             .bind(VERIFY_BATCH)
+            .bind(head_seq)
             .fetch_all(pool)
             .await)?;
             let batch_len = rows.len();
@@ -232,17 +247,23 @@ impl AccessLog {
             }
         }
         let entries = expected_seq - 1;
-        let head: Option<(i64, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
-            "SELECT seq, entry_hash, mac FROM access_log_head WHERE id = 1",
-        )
-        .fetch_optional(pool)
-        .await)?;
-        let head_fits = match head {
+        let head_fits = match &head {
             Some((0, hash, _)) => entries == 0 && hash == GENESIS,
-            Some((seq, hash, mac)) => seq == entries && hash == previous_hash && mac == head_mac(&self.key, seq, &hash),
+            Some((seq, hash, mac)) => {
+                *seq == entries && *hash == previous_hash && *mac == head_mac(&self.key, *seq, hash)
+            }
             None => false,
         };
-        Ok(Verification { entries, problem: (!head_fits).then_some(Problem::Head) })
+        // Entries beyond the head are fine only if the head has moved on since (appends while
+        // checking); past an unmoved head they were added without the secret.
+        let beyond: i64 = on_backend!(self.database, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM access_log WHERE seq > $1",
+        )
+        .bind(head_seq)
+        .fetch_one(pool)
+        .await)?;
+        let forged_tail = beyond > 0 && self.head().await? == head;
+        Ok(Verification { entries, problem: (!head_fits || forged_tail).then_some(Problem::Head) })
     }
 }
 

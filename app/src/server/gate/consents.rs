@@ -69,11 +69,22 @@ impl Gate {
             .await?;
             let (consent, kind) = match existing {
                 Some(consent) => {
-                    sqlx::query("UPDATE consents SET expires_at = $1 WHERE id = $2")
-                        .bind(expires_at)
-                        .bind(consent)
-                        .execute(&mut *connection)
-                        .await?;
+                    // Renewed on the offer granted now: its template version and legal basis.
+                    let renewed = sqlx::query(
+                        "UPDATE consents SET expires_at = $1, sharing_id = $2, template_version_id = $3, legal_basis = $4 \
+                         WHERE id = $5 AND revoked_at IS NULL",
+                    )
+                    .bind(expires_at)
+                    .bind(sharing)
+                    .bind(version)
+                    .bind(&legal_basis)
+                    .bind(consent)
+                    .execute(&mut *connection)
+                    .await?
+                    .rows_affected();
+                    if renewed != 1 {
+                        return Err(GateError::invalid("sharing", "this consent changed meanwhile; please try again"));
+                    }
                     (consent, "renewed")
                 }
                 None => {

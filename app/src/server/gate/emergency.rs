@@ -249,7 +249,9 @@ impl Gate {
     }
 
     /// Holds an emergency access of `office` back from the citizen's access log until
-    /// `visible_from` (at most the configured number of days ahead), for a recorded reason.
+    /// `visible_from`, for a recorded reason: a decision of a caseworker other than the one who
+    /// opened it, once per emergency access, and never later than the configured number of days
+    /// after it was opened — a deferral never hides anything for good.
     pub async fn defer_emergency_notice(
         &self,
         staff: &Staff,
@@ -262,23 +264,34 @@ impl Gate {
             return Err(GateError::NotFound);
         }
         let now = Timestamp::now();
-        let latest = now + time::Duration::days(self.limits.deferral_max_days);
-        if visible_from <= now || visible_from > latest {
-            return Err(GateError::invalid(
-                "until",
-                format!("choose a date after today and at most {} days ahead", self.limits.deferral_max_days),
-            ));
-        }
+        let max_days = self.limits.deferral_max_days;
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin().await?;
-            let ours: Option<i64> =
-                sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM emergency_accesses WHERE id = $1 AND office_code = $2")
+            let found: Option<(Id, Timestamp)> =
+                sqlx::query_as("SELECT opened_by_staff_id, opened_at FROM emergency_accesses WHERE id = $1 AND office_code = $2")
                     .bind(emergency)
                     .bind(office)
                     .fetch_optional(&mut *transaction)
                     .await?;
-            if ours.is_none() {
-                return Err(GateError::NotFound);
+            let Some((opened_by, opened_at)) = found else { return Err(GateError::NotFound) };
+            if opened_by == staff.id() {
+                return Err(GateError::invalid("emergency", "a second caseworker of your office must decide this"));
+            }
+            let latest = opened_at + time::Duration::days(max_days);
+            if visible_from <= now || visible_from > latest {
+                return Err(GateError::invalid(
+                    "until",
+                    format!("choose a date after today and at most {max_days} days after the access was opened"),
+                ));
+            }
+            let earlier: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(1 AS BIGINT) FROM access_log_deferrals WHERE emergency_access_id = $1",
+            )
+            .bind(emergency)
+            .fetch_optional(&mut *transaction)
+            .await?;
+            if earlier.is_some() {
+                return Err(GateError::invalid("emergency", "this emergency access has already been deferred once"));
             }
             sqlx::query(
                 "INSERT INTO access_log_deferrals (id, access_log_seq, emergency_access_id, decided_by_staff_id, reason, \

@@ -34,7 +34,7 @@ impl Gate {
         };
         let now = Timestamp::now();
         let mut by_office: Vec<(String, crate::policy::Facts)> = Vec::new();
-        let (offices, categories, labels, kept, references) = on_backend!(self.database, pool => {
+        let (offices, categories, labels, kept, references, deferred) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             let offices: Vec<(String, String, String)> =
                 sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(&mut *connection).await?;
@@ -65,8 +65,18 @@ impl Gate {
                 .bind(person)
                 .fetch_all(&mut *connection)
                 .await?;
-            Ok::<_, sqlx::Error>((offices, categories, labels, kept, references))
+            // Emergency accesses a recorded deferral still holds back from the citizen.
+            let deferred: Vec<Id> = sqlx::query_scalar(
+                "SELECT d.emergency_access_id FROM access_log_deferrals d JOIN emergency_accesses e ON e.id = d.emergency_access_id \
+                 WHERE e.citizen_id = $1 AND d.visible_from > $2",
+            )
+            .bind(person)
+            .bind(now)
+            .fetch_all(&mut *connection)
+            .await?;
+            Ok::<_, sqlx::Error>((offices, categories, labels, kept, references, deferred))
         })?;
+        let deferred: BTreeSet<String> = deferred.into_iter().map(|id| id.to_string()).collect();
         let references: BTreeMap<String, String> =
             references.into_iter().map(|(id, reference)| (id.to_string(), reference)).collect();
         let kept: BTreeMap<String, serde_json::Value> =
@@ -83,8 +93,13 @@ impl Gate {
                 .collect();
             let consented: BTreeSet<&String> = facts.consents.iter().map(|consent| &consent.purpose).collect();
             purposes.extend(consented.into_iter().map(|purpose| Purpose::Consented { purpose: purpose.clone() }));
+            // A deferred emergency access stays out of this picture as it stays out of the log.
             purposes.extend(
-                facts.emergencies.iter().map(|emergency| Purpose::Emergency { emergency: emergency.id.clone() }),
+                facts
+                    .emergencies
+                    .iter()
+                    .filter(|emergency| !deferred.contains(&emergency.id))
+                    .map(|emergency| Purpose::Emergency { emergency: emergency.id.clone() }),
             );
             for category in Category::ALL {
                 for purpose in &purposes {

@@ -57,7 +57,7 @@ impl Gate {
         let condition = readable_application(&self.database);
         let list = format!(
             "SELECT a.id, a.reference, a.benefit_type_code, a.status, a.submitted_at, a.assigned_staff_id \
-             FROM applications a WHERE {condition} ORDER BY a.submitted_at, a.id LIMIT $3 OFFSET $4"
+             FROM applications a WHERE {condition} ORDER BY (a.submitted_at IS NULL), a.submitted_at, a.id LIMIT $3 OFFSET $4"
         );
         let count = format!("SELECT COUNT(*) FROM applications a WHERE {condition}");
         let (rows, total): (Vec<QueueRow>, i64) = on_backend!(self.database, pool => {
