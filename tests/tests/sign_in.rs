@@ -374,7 +374,7 @@ on_both_databases! {
             ("mitarbeitende/notzugriff-bestaetigen", &[EMERGENCY], &["caseworker"], 404),
             ("mitarbeitende/notzugriff-ablehnen", &[EMERGENCY], &["caseworker"], 404),
             ("mitarbeitende/notzugriff-beenden", &[EMERGENCY], &["caseworker"], 404),
-            ("mitarbeitende/notzugriff-zurueckstellen", &[EMERGENCY, REASON, ("until", "2020-01-01")], &["caseworker"], 422),
+            ("mitarbeitende/notzugriff-zurueckstellen", &[EMERGENCY, REASON, ("until", "2020-01-01")], &["caseworker"], 404),
             ("mitarbeitende/notzugriff-daten", &[EMERGENCY], &["caseworker"], 404),
             ("datenschutz/notzugriffe", &[], &["data_protection_officer"], 200),
         ];
