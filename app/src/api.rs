@@ -12,7 +12,10 @@ pub use staff::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::auth::{Principal, guard};
+use crate::server::{
+    auth::{Principal, guard},
+    gate::GateError,
+};
 use crate::{
     auth::{ApiError, DemoPerson, Me, SessionView},
     case::{CaseView, ProtectionFlagView},
@@ -126,17 +129,16 @@ pub async fn open_case(application: String) -> Result<CaseView, ApiError> {
     let staff = guard::caseworker().await?;
     let id = application_id(&application)?;
     let gate = guard::services()?.gate;
-    in_own_office(&staff, |office| {
+    in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.case_view(&staff, &office, id).await }
+        async move { gate.case_view(&staff, &office, id).await?.ok_or(GateError::NotFound) }
     })
     .await
 }
 
 /// A refusal of the gate as the caller's answer.
 #[cfg(feature = "ssr")]
-fn gate_refused(error: crate::server::gate::GateError) -> ApiError {
-    use crate::server::gate::GateError;
+fn gate_refused(error: GateError) -> ApiError {
     match error {
         GateError::NotFound => guard::fail(ApiError::NotFound),
         GateError::Invalid { field, message } => invalid(field, &message),
@@ -156,17 +158,18 @@ fn application_id(application: &str) -> Result<crate::server::db::Id, ApiError> 
         .ok_or_else(|| invalid("application", "give the application's id as shown in your queue"))
 }
 
-/// Runs `action` for the first of the caseworker's offices where the application is a case;
-/// 404 when it is none of them.
+/// Runs `action` for each of the caseworker's offices until one knows the id; 404 when none does
+/// (whether the id exists at another office is not said).
 #[cfg(feature = "ssr")]
-async fn in_own_office<T, F, Fut>(staff: &crate::server::auth::Staff, action: F) -> Result<T, ApiError>
+async fn in_some_office<T, F, Fut>(staff: &crate::server::auth::Staff, action: F) -> Result<T, ApiError>
 where
     F: Fn(String) -> Fut,
-    Fut: std::future::Future<Output = Result<Option<T>, crate::server::db::DatabaseError>>,
+    Fut: std::future::Future<Output = Result<T, GateError>>,
 {
     for office in staff.caseworker_offices() {
-        if let Some(found) = action(office.to_owned()).await.map_err(internal)? {
-            return Ok(found);
+        match action(office.to_owned()).await {
+            Err(GateError::NotFound) => continue,
+            other => return other.map_err(gate_refused),
         }
     }
     Err(guard::fail(ApiError::NotFound))
@@ -178,9 +181,9 @@ pub async fn protection_flags(application: String) -> Result<Vec<ProtectionFlagV
     let staff = guard::caseworker().await?;
     let id = application_id(&application)?;
     let gate = guard::services()?.gate;
-    in_own_office(&staff, |office| {
+    in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.protection_flags(&staff, &office, id).await }
+        async move { gate.protection_flags(&staff, &office, id).await?.ok_or(GateError::NotFound) }
     })
     .await
 }
@@ -195,9 +198,9 @@ pub async fn set_protection_flag(application: String, kind: String, reason: Stri
     }
     let reason = staff::reason_text(&reason)?;
     let gate = guard::services()?.gate;
-    let flag = in_own_office(&staff, |office| {
+    let flag = in_some_office(&staff, |office| {
         let (gate, staff, kind, reason) = (gate.clone(), staff.clone(), kind.clone(), reason.clone());
-        async move { gate.set_protection_flag(&staff, &office, id, &kind, &reason).await }
+        async move { gate.set_protection_flag(&staff, &office, id, &kind, &reason).await?.ok_or(GateError::NotFound) }
     })
     .await?;
     tracing::info!(staff = %staff.id(), flag = %flag, "protection flag set");
@@ -213,9 +216,14 @@ pub async fn lift_protection_flag(application: String, flag: String, reason: Str
         crate::server::db::Id::parse(flag.trim()).ok_or_else(|| invalid("flag", "name one of the case's flags"))?;
     let reason = staff::reason_text(&reason)?;
     let gate = guard::services()?.gate;
-    in_own_office(&staff, |office| {
+    in_some_office(&staff, |office| {
         let (gate, staff, reason) = (gate.clone(), staff.clone(), reason.clone());
-        async move { gate.lift_protection_flag(&staff, &office, id, flag, &reason).await.map(|lifted| lifted.then_some(())) }
+        async move {
+            gate.lift_protection_flag(&staff, &office, id, flag, &reason)
+                .await?
+                .then_some(())
+                .ok_or(GateError::NotFound)
+        }
     })
     .await
 }

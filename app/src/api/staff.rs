@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{application_id, gate_refused, internal, invalid};
+use super::{application_id, in_some_office, internal, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{
     auth::{Staff, guard},
@@ -26,22 +26,6 @@ fn own_office(staff: &Staff, office: Option<&str>) -> Result<String, ApiError> {
         Some(named) => offices.find(|own| *own == named),
     };
     found.map(str::to_owned).ok_or_else(|| guard::fail(ApiError::NotFound))
-}
-
-/// Runs `action` for each of the caseworker's offices until one knows the id; 404 when none does.
-#[cfg(feature = "ssr")]
-async fn in_some_office<T, F, Fut>(staff: &Staff, action: F) -> Result<T, ApiError>
-where
-    F: Fn(String) -> Fut,
-    Fut: std::future::Future<Output = Result<T, GateError>>,
-{
-    for office in staff.caseworker_offices() {
-        match action(office.to_owned()).await {
-            Err(GateError::NotFound) => continue,
-            other => return other.map_err(gate_refused),
-        }
-    }
-    Err(guard::fail(ApiError::NotFound))
 }
 
 #[cfg(feature = "ssr")]

@@ -3,3 +3,4 @@
 pub mod guarded;
 pub mod language_switch;
 pub mod layout;
+pub mod person_switch;

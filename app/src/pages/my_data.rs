@@ -10,10 +10,10 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::{data_by_category, people_acted_for},
-    components::guarded::Guarded,
+    components::{guarded::Guarded, person_switch::person_switch},
     consent::{CategoryOverview, MyData, NamedCode, PersonView, Visibility},
     i18n::*,
-    url::{encode_component, format_timestamp},
+    url::format_timestamp,
 };
 
 /// The page's data: the overview and the people the citizen may switch between.
@@ -46,25 +46,8 @@ pub fn MyDataPage() -> impl IntoView {
                     <div class="container">
                         <h1>{t!(i18n, my_data.heading, name = move || name.clone())}</h1>
                         <p class="lead">{t!(i18n, my_data.lead)}</p>
-                        {(people.len() > 1).then(|| view! {
-                            <nav aria-label=move || t_string!(i18n, access.people_label)>
-                                <ul class="list">
-                                    {people.into_iter().map(|person| {
-                                        let href = if person.is_self { String::from("/buerger/daten") } else {
-                                            format!("/buerger/daten?fuer={}", encode_component(&person.id))
-                                        };
-                                        let current = (person.id == citizen).then_some("page");
-                                        let label = person.name.clone();
-                                        view! {
-                                            <li>
-                                                <a href=href aria-current=current>
-                                                    {t!(i18n, my_data.person_link, name = move || label.clone())}
-                                                </a>
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            </nav>
+                        {person_switch(i18n, people, &citizen, "/buerger/daten", move |name| {
+                            view! { {t!(i18n, my_data.person_link, name = move || name.clone())} }
                         })}
                         {categories
                             .into_iter()

@@ -11,7 +11,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::{check_access_log, my_access_log, people_acted_for},
-    components::guarded::Guarded,
+    components::{guarded::Guarded, person_switch::person_switch},
     consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, NamedCode, PersonView},
     i18n::*,
     url::{encode_component, format_timestamp},
@@ -72,25 +72,8 @@ pub fn AccessLogPage() -> impl IntoView {
                             view! { <h1>{t!(i18n, access.heading_child, name = move || name.clone())}</h1> }.into_any()
                         }}
                         <p class="lead">{t!(i18n, access.lead)}</p>
-                        {(people.len() > 1).then(|| view! {
-                            <nav aria-label=move || t_string!(i18n, access.people_label)>
-                                <ul class="list">
-                                    {people.into_iter().map(|person| {
-                                        let href = if person.is_self { String::from("/buerger/zugriffe") } else {
-                                            format!("/buerger/zugriffe?fuer={}", encode_component(&person.id))
-                                        };
-                                        let current = (person.id == shown).then_some("page");
-                                        let label = person.name.clone();
-                                        view! {
-                                            <li>
-                                                <a href=href aria-current=current>
-                                                    {t!(i18n, access.person_link, name = move || label.clone())}
-                                                </a>
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            </nav>
+                        {person_switch(i18n, people, &shown, "/buerger/zugriffe", move |name| {
+                            view! { {t!(i18n, access.person_link, name = move || name.clone())} }
                         })}
                         <section aria-labelledby="pruefung" class="notice">
                             <h2 id="pruefung">{t!(i18n, access.check_heading)}</h2>
