@@ -3,9 +3,11 @@
 //!
 //! Every endpoint is named, under `/api/`, so tests and operators can address it.
 
+mod applying;
 mod citizen;
 mod staff;
 
+pub use applying::*;
 pub use citizen::*;
 pub use staff::*;
 

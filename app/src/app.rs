@@ -12,6 +12,7 @@ use crate::{
     components::layout::Layout,
     i18n::I18nContextProvider,
     pages::{
+        apply::{ApplyStartPage, ApplyStepPage, CheckAnswersPage, ReceiptPage},
         citizen::{CitizenHome, SessionsPage},
         entrance::{AdminEntrance, CitizenEntrance, StaffEntrance},
         my_data::MyDataPage,
@@ -72,6 +73,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/buerger/sitzungen") view=SessionsPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/zugriffe") view=AccessLogPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/daten") view=MyDataPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/antrag") view=ApplyStartPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/antrag/schritt/:category") view=ApplyStepPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/antrag/pruefen") view=CheckAnswersPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/antrag/eingang") view=ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/start") view=StaffHome ssr=SsrMode::Async />
                         <Route path=path!("/verwaltung/start") view=AdministrationHome ssr=SsrMode::Async />
                         <Route path=path!("/datenschutz/start") view=DataProtectionHome ssr=SsrMode::Async />

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod app;
+pub mod applying;
 pub mod auth;
 pub mod case;
 pub mod components;

@@ -35,6 +35,14 @@ pub fn format_timestamp(rfc3339: &str, german: bool) -> String {
     }
 }
 
+/// `2016-05-14` as `14.05.2016` (German) or as it is; anything else unchanged.
+pub fn format_date(date: &str, german: bool) -> String {
+    match (german, date.split('-').collect::<Vec<_>>().as_slice()) {
+        (true, [year, month, day]) if year.len() == 4 => format!("{day}.{month}.{year}"),
+        _ => date.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,6 +182,7 @@ pub struct TestApp {
     pub backend: Backend,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    settings: Settings,
     // Dropped last: the app must stop before its database goes.
     database: TestDatabase,
 }
@@ -198,15 +199,33 @@ impl TestApp {
         let mut input = test_settings(database.url());
         adjust(&mut input);
         let settings = Settings::check(input).expect("the test settings are valid");
-        let application = Application::build(&settings).await.expect("the application starts");
+        let (address, stop, task) = Self::start(&settings).await;
+        let client =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client");
+        Self { address, client, backend, stop: Some(stop), task: Some(task), settings, database }
+    }
+
+    async fn start(settings: &Settings) -> (SocketAddr, oneshot::Sender<()>, JoinHandle<std::io::Result<()>>) {
+        let application = Application::build(settings).await.expect("the application starts");
         let address = application.address();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(application.run_until(async move {
             let _sender_dropped = stopped.await;
         }));
-        let client =
-            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client");
-        Self { address, client, backend, stop: Some(stop), task: Some(task), database }
+        (address, stop, task)
+    }
+
+    /// Stops the app as a stop signal would and starts it again on the same database (on a new
+    /// port): what a server restart keeps, survives this.
+    pub async fn restart(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _app_may_be_gone = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("the server task does not panic").expect("the app stops cleanly");
+        }
+        let (address, stop, task) = Self::start(&self.settings).await;
+        (self.address, self.stop, self.task) = (address, Some(stop), Some(task));
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 33] = [
+        let table: [Row; 41] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -377,6 +377,15 @@ on_both_databases! {
             ("mitarbeitende/notzugriff-zurueckstellen", &[EMERGENCY, REASON, ("until", "2020-01-01")], &["caseworker"], 404),
             ("mitarbeitende/notzugriff-daten", &[EMERGENCY], &["caseworker"], 404),
             ("datenschutz/notzugriffe", &[], &["data_protection_officer"], 200),
+            ("buerger/uebersicht", &[], &["citizen"], 200),
+            ("buerger/antrag", &[], &["citizen"], 200),
+            ("buerger/antrag-waehlen", &[], &["citizen"], 422),
+            ("buerger/antrag-schritt", &[("category", "unbekannt")], &["citizen"], 404),
+            ("buerger/antrag-speichern", &[("category", "unbekannt")], &["citizen"], 404),
+            ("buerger/antrag-pruefen", &[], &["citizen"], 200),
+            // Anna's draft of the demo data is not complete: back to the check page.
+            ("buerger/antrag-absenden", &[("versions", "")], &["citizen"], 200),
+            ("buerger/antrag-eingang", &[("applications", UNKNOWN)], &["citizen"], 404),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())

@@ -15,7 +15,7 @@ use crate::{
 
 /// The person the citizen acts for: themselves when `person` is absent.
 #[cfg(feature = "ssr")]
-async fn person_acted_for(citizen: &crate::server::auth::Citizen, person: Option<&str>) -> Result<Id, ApiError> {
+pub(super) async fn person_acted_for(citizen: &crate::server::auth::Citizen, person: Option<&str>) -> Result<Id, ApiError> {
     let Some(person) = person.map(str::trim).filter(|person| !person.is_empty()) else { return Ok(citizen.id()) };
     let person = Id::parse(person).ok_or_else(|| invalid("person", "choose yourself or one of your children"))?;
     let gate = guard::services()?.gate;

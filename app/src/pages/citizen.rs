@@ -1,4 +1,5 @@
-//! The citizen's area: their start page and their sign-ins.
+//! The citizen's area: their start page (what to do next, applications, what offices wait for,
+//! who read their data lately) and their sign-ins.
 
 use std::sync::Arc;
 
@@ -6,45 +7,227 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use leptos_i18n::I18nContext;
+
 use crate::{
-    api::{EndOtherSessions, EndSession, citizen_me, my_sessions},
+    api::{EndOtherSessions, EndSession, my_overview, my_sessions},
+    applying::{ApplicationSummary, CitizenOverview, ToDo},
     auth::SessionView,
     components::guarded::Guarded,
+    consent::{AccessEntryView, NamedCode, PersonView},
     i18n::*,
-    url::format_timestamp,
+    url::{encode_component, format_timestamp},
 };
 
 #[component]
 pub fn CitizenHome() -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| citizen_me());
+    let overview = Resource::new(|| (), |_| my_overview());
     view! {
         <Title text=move || t_string!(i18n, citizen.page_title) />
         <Guarded
-            data=me
+            data=overview
             sign_in_path="/buerger"
-            render=Arc::new(move |me| {
-                let name = me.display_name.clone();
+            render=Arc::new(move |overview: CitizenOverview| {
+                let german = i18n.get_locale_untracked() == Locale::de;
+                let name = overview.name.clone();
+                let CitizenOverview { applications, to_dos, recent_reads, offices, categories, people, .. } = overview;
+                let next = next_step(i18n, &applications, &to_dos, &people);
                 view! {
                     <div class="container">
                         <h1>{t!(i18n, citizen.heading, name = move || name.clone())}</h1>
-                        <p class="lead">{t!(i18n, citizen.lead)}</p>
+                        {next}
+                        {to_do_list(i18n, german, to_dos)}
+                        {application_table(i18n, german, applications)}
+                        {recent_reads_list(i18n, german, recent_reads, &offices, &categories)}
+                        <h2>{t!(i18n, overview.more_heading)}</h2>
                         <ul class="list">
-                            <li>
-                                <A href="/buerger/daten">{t!(i18n, my_data.link)}</A>
-                            </li>
-                            <li>
-                                <A href="/buerger/zugriffe">{t!(i18n, access.link)}</A>
-                            </li>
-                            <li>
-                                <A href="/buerger/sitzungen">{t!(i18n, citizen.sessions_link)}</A>
-                            </li>
+                            <li><A href="/buerger/antrag">{t!(i18n, overview.apply_link)}</A></li>
+                            <li><A href="/buerger/daten">{t!(i18n, my_data.link)}</A></li>
+                            <li><A href="/buerger/zugriffe">{t!(i18n, access.link)}</A></li>
+                            <li><A href="/buerger/sitzungen">{t!(i18n, citizen.sessions_link)}</A></li>
                         </ul>
                     </div>
                 }
                 .into_any()
             })
         />
+    }
+}
+
+/// The one thing to do next: finish a started application, else answer an office, else apply.
+fn next_step(
+    i18n: I18nContext<Locale>,
+    applications: &[ApplicationSummary],
+    to_dos: &[ToDo],
+    people: &[PersonView],
+) -> impl IntoView + use<> {
+    let draft = applications.iter().find(|application| application.status == "draft");
+    let (text, href, button) = match (draft, to_dos.first()) {
+        (Some(draft), _) => {
+            let href = match draft.person.is_self {
+                true => String::from("/buerger/antrag"),
+                false => format!("/buerger/antrag?fuer={}", encode_component(&draft.person.id)),
+            };
+            (t_string!(i18n, overview.next_draft).to_owned(), href, t_string!(i18n, overview.next_draft_button).to_owned())
+        }
+        (None, Some(_)) => (
+            t_string!(i18n, overview.next_to_do).to_owned(),
+            String::from("#zu-erledigen"),
+            t_string!(i18n, overview.next_to_do_button).to_owned(),
+        ),
+        (None, None) => (
+            match people.len() {
+                1 => t_string!(i18n, overview.next_apply).to_owned(),
+                _ => t_string!(i18n, overview.next_apply_family).to_owned(),
+            },
+            String::from("/buerger/antrag"),
+            t_string!(i18n, overview.apply_link).to_owned(),
+        ),
+    };
+    view! {
+        <section class="panel panel--next" aria-labelledby="naechster-schritt">
+            <h2 id="naechster-schritt">{t!(i18n, overview.next_heading)}</h2>
+            <p>{text}</p>
+            <a href=href class="button">{button}</a>
+        </section>
+    }
+}
+
+fn status_text(i18n: I18nContext<Locale>, status: &str) -> &'static str {
+    match status {
+        "draft" => t_string!(i18n, overview.status_draft),
+        "submitted" => t_string!(i18n, overview.status_submitted),
+        "in_review" => t_string!(i18n, overview.status_in_review),
+        "waiting_for_citizen" => t_string!(i18n, overview.status_waiting),
+        "approved" => t_string!(i18n, overview.status_approved),
+        "rejected" => t_string!(i18n, overview.status_rejected),
+        "withdrawn" => t_string!(i18n, overview.status_withdrawn),
+        _ => t_string!(i18n, overview.status_closed),
+    }
+}
+
+fn status_class(status: &str) -> &'static str {
+    match status {
+        "draft" | "waiting_for_citizen" => "tag tag--waiting",
+        "approved" => "tag tag--approved",
+        "rejected" => "tag tag--rejected",
+        "submitted" | "in_review" => "tag tag--new",
+        _ => "tag",
+    }
+}
+
+fn application_table(i18n: I18nContext<Locale>, german: bool, applications: Vec<ApplicationSummary>) -> impl IntoView + use<> {
+    view! {
+        <section aria-labelledby="antraege">
+            <h2 id="antraege">{t!(i18n, overview.applications_heading)}</h2>
+            {if applications.is_empty() {
+                view! { <p>{t!(i18n, overview.no_applications)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrapper">
+                        <table class="table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, apply.receipt_reference)}</th>
+                                    <th scope="col">{t!(i18n, apply.receipt_benefit)}</th>
+                                    <th scope="col">{t!(i18n, overview.col_for)}</th>
+                                    <th scope="col">{t!(i18n, apply.receipt_office)}</th>
+                                    <th scope="col">{t!(i18n, overview.col_status)}</th>
+                                    <th scope="col">{t!(i18n, overview.col_since)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {applications
+                                    .into_iter()
+                                    .map(|application| {
+                                        let when = application.submitted_at.clone().unwrap_or_else(|| application.updated_at.clone());
+                                        view! {
+                                            <tr>
+                                                <th scope="row" class="reference">{application.reference}</th>
+                                                <td>{if german { application.benefit.name_de } else { application.benefit.name_en }}</td>
+                                                <td>{application.person.name}</td>
+                                                <td>{if german { application.office.name_de } else { application.office.name_en }}</td>
+                                                <td><span class=status_class(&application.status)>{status_text(i18n, &application.status)}</span></td>
+                                                <td>{format_timestamp(&when, german)}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+fn to_do_list(i18n: I18nContext<Locale>, german: bool, to_dos: Vec<ToDo>) -> impl IntoView + use<> {
+    (!to_dos.is_empty()).then(|| {
+        view! {
+            <section aria-labelledby="zu-erledigen">
+                <h2 id="zu-erledigen">{t!(i18n, overview.to_dos_heading)}</h2>
+                <ul class="list">
+                    {to_dos
+                        .into_iter()
+                        .map(|to_do| {
+                            let office = if german { to_do.office.name_de } else { to_do.office.name_en };
+                            let reference = to_do.reference;
+                            let person = to_do.person.name;
+                            let since = format_timestamp(&to_do.since, german);
+                            view! {
+                                <li>
+                                    <strong>{t!(i18n, overview.to_do_from, office = move || office.clone(), reference = move || reference.clone(), person = move || person.clone())}</strong>
+                                    " " {to_do.description} " "
+                                    <span class="hint">{t!(i18n, overview.to_do_since, since = move || since.clone())}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+fn recent_reads_list(
+    i18n: I18nContext<Locale>,
+    german: bool,
+    reads: Vec<(PersonView, AccessEntryView)>,
+    offices: &[NamedCode],
+    categories: &[NamedCode],
+) -> impl IntoView + use<> {
+    let items = reads
+        .into_iter()
+        .map(|(person, entry)| {
+            let office = NamedCode::name_in(offices, &entry.office, german);
+            let data = entry
+                .categories
+                .iter()
+                .map(|category| NamedCode::name_in(categories, category, german))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let when = format_timestamp(&entry.occurred_at, german);
+            let person = person.name;
+            view! {
+                <li>
+                    {t!(i18n, overview.read_item, office = move || office.clone(), data = move || data.clone(), when = move || when.clone(), person = move || person.clone())}
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <section aria-labelledby="zugriffe">
+            <h2 id="zugriffe">{t!(i18n, overview.reads_heading)}</h2>
+            {if items.is_empty() {
+                view! { <p>{t!(i18n, overview.no_reads)}</p> }.into_any()
+            } else {
+                view! { <ul class="list">{items}</ul> }.into_any()
+            }}
+            <p><A href="/buerger/zugriffe">{t!(i18n, overview.all_reads)}</A></p>
+        </section>
     }
 }
 

@@ -1,6 +1,7 @@
 //! One module per page. The role areas (citizen, staff, administration) get their own folders
 //! as they grow; for now each role has its entrance.
 
+pub mod apply;
 pub mod citizen;
 pub mod entrance;
 pub mod error;

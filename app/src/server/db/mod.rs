@@ -148,6 +148,13 @@ pub enum DatabaseError {
     Query(#[from] sqlx::Error),
 }
 
+impl DatabaseError {
+    /// A unique constraint refused the write (e.g. two writers took the same number).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Query(sqlx::Error::Database(error)) if error.is_unique_violation())
+    }
+}
+
 #[derive(Clone)]
 pub(in crate::server) enum Backend {
     Sqlite(SqlitePool),

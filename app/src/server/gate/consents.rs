@@ -13,32 +13,22 @@ use crate::{
     },
 };
 
-type SharingRow = (Id, String, String, String, String, i64);
+/// version, category, office, purpose, legal basis, longest validity in days.
+pub(super) type SharingRow = (Id, String, String, String, String, i64);
 /// consent, kind, occurred at, detail.
 type ConsentEventRow = (Id, String, Timestamp, Option<String>);
 type ConsentListRow = (Id, Id, String, String, String, String, Id, Timestamp, Option<Timestamp>, Option<Timestamp>);
 
-impl Gate {
-    /// Grants the optional sharing `sharing` of the newest published version of its template
-    /// for `person` (the citizen or their minor child), for `days` (at most the sharing's
-    /// longest validity; that when `None`). An active consent to the same office, category and
-    /// purpose is renewed instead. Answers the consent's id.
-    pub async fn grant_consent(
-        &self,
-        citizen: &Citizen,
-        person: Id,
-        sharing: Id,
-        days: Option<i64>,
-    ) -> Result<Id, GateError> {
-        if !self.acts_for(citizen, person).await? {
-            return Err(GateError::NotFound);
-        }
-        let now = Timestamp::now();
-        let id = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
-            let connection = &mut *transaction;
+/// Grants (or renews) sharing `$sharing` for `$person`, given by `$actor` (the person or their
+/// parent), on `$connection` inside the caller's transaction; see [`Gate::grant_consent`].
+/// Evaluates to `Result<Id, GateError>`.
+macro_rules! grant_in {
+    ($connection:expr, $actor:expr, $person:expr, $sharing:expr, $days:expr, $now:expr) => {
+        async {
+            let connection = $connection;
+            let (actor, person, sharing, days, now): (Id, Id, Id, Option<i64>, Timestamp) = ($actor, $person, $sharing, $days, $now);
             // Only sharings of the newest published version of a template can be granted anew.
-            let found: Option<SharingRow> = sqlx::query_as(
+            let found: Option<$crate::server::gate::consents::SharingRow> = sqlx::query_as(
                 "SELECT s.version_id, s.category_code, s.recipient_office_code, s.purpose_de, s.legal_basis, s.max_validity_days \
                  FROM template_optional_sharings s JOIN consent_template_versions v ON v.id = s.version_id \
                  WHERE s.id = $1 AND v.status = 'published' AND v.version = \
@@ -117,10 +107,36 @@ impl Gate {
             .bind(consent)
             .bind(now)
             .bind(kind)
-            .bind(citizen.id())
+            .bind(actor)
             .bind(format!("valid until {}", expires_at.to_rfc3339()))
             .execute(&mut *connection)
             .await?;
+            Ok::<Id, GateError>(consent)
+        }
+        .await
+    };
+}
+pub(super) use grant_in;
+
+impl Gate {
+    /// Grants the optional sharing `sharing` of the newest published version of its template
+    /// for `person` (the citizen or their minor child), for `days` (at most the sharing's
+    /// longest validity; that when `None`). An active consent to the same office, category and
+    /// purpose is renewed instead. Answers the consent's id.
+    pub async fn grant_consent(
+        &self,
+        citizen: &Citizen,
+        person: Id,
+        sharing: Id,
+        days: Option<i64>,
+    ) -> Result<Id, GateError> {
+        if !self.acts_for(citizen, person).await? {
+            return Err(GateError::NotFound);
+        }
+        let now = Timestamp::now();
+        let id = on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let consent = grant_in!(&mut *transaction, citizen.id(), person, sharing, days, now)?;
             transaction.commit().await?;
             Ok::<Id, GateError>(consent)
         })?;

@@ -14,13 +14,17 @@
 //! INVARIANT: SQL on citizen tables lives in this module only (and in the demo data and the
 //! migrations); `tests/tests/no_bypass.rs` fails when it appears elsewhere.
 
+mod applying;
 mod consents;
 mod emergency;
 mod export;
 mod flags;
+mod home;
 mod overview;
 mod queue;
 mod transparency;
+
+pub use applying::{APPLY_PATH, Submission};
 
 use std::collections::{BTreeMap, BTreeSet};
 

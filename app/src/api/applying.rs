@@ -1,0 +1,151 @@
+//! The citizen's server functions of the guided application flow. Each page's form posts to one
+//! of them; after a write the answer names the next page, and the browser is sent there (a
+//! redirect with and without JavaScript), so the flow works as plain forms.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::{citizen::person_acted_for, gate_refused, invalid};
+#[cfg(feature = "ssr")]
+use crate::server::{auth::guard, db::Id, gate::Submission};
+use crate::{
+    applying::{ApplyStart, CheckAnswers, CitizenOverview, DraftStep, Receipt, StepSaved},
+    auth::ApiError,
+};
+
+/// Sends the browser to `path` after the server function: a 302 for a plain form, a hint the
+/// client router follows otherwise.
+#[cfg(feature = "ssr")]
+fn go_to(path: &str) {
+    leptos_axum::redirect(path);
+}
+
+/// The citizen's start page: applications (their own and their minor children's), what the
+/// offices wait for, and the newest reads of their data.
+#[server(prefix = "/api", endpoint = "buerger/uebersicht")]
+pub async fn my_overview() -> Result<CitizenOverview, ApiError> {
+    let citizen = guard::citizen().await?;
+    guard::services()?.gate.citizen_overview(&citizen).await.map_err(gate_refused)
+}
+
+/// Which help the citizen (or their minor child) may apply for, and what the draft holds.
+#[server(prefix = "/api", endpoint = "buerger/antrag")]
+pub async fn help_on_offer(person: Option<String>) -> Result<ApplyStart, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    guard::services()?.gate.apply_start(&citizen, person).await.map_err(gate_refused)
+}
+
+/// Chooses the kinds of help to apply for (`benefits[0]`, `benefits[1]`, …: codes, as the
+/// page's checkboxes send them); answers the first page of the flow.
+#[server(prefix = "/api", endpoint = "buerger/antrag-waehlen")]
+pub async fn choose_help(person: Option<String>, benefits: Option<Vec<String>>) -> Result<String, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let chosen = benefits.unwrap_or_default();
+    let next = guard::services()?.gate.choose_benefits(&citizen, person, &chosen).await.map_err(gate_refused)?;
+    go_to(&next);
+    Ok(next)
+}
+
+/// One page of the draft, with its problems when `problems` is set (after a save that did not fit).
+#[server(prefix = "/api", endpoint = "buerger/antrag-schritt")]
+pub async fn application_step(
+    person: Option<String>,
+    category: String,
+    problems: Option<String>,
+) -> Result<DraftStep, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let judged = problems.is_some_and(|problems| !problems.is_empty());
+    guard::services()?.gate.draft_step(&citizen, person, category.trim(), judged).await.map_err(gate_refused)
+}
+
+/// Keeps the answers of one page (`answers`: question key → answer as written), even those that
+/// do not fit, and goes on to the next page, or back to this one to show what to fix.
+#[server(prefix = "/api", endpoint = "buerger/antrag-speichern")]
+pub async fn save_answers(
+    person: Option<String>,
+    category: String,
+    answers: Option<BTreeMap<String, String>>,
+) -> Result<StepSaved, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let answers = answers.unwrap_or_default();
+    if answers.len() > 100 {
+        return Err(invalid("answers", "send the answers of one page at a time"));
+    }
+    let gate = guard::services()?.gate;
+    let saved = gate.save_step(&citizen, person, category.trim(), &answers).await.map_err(gate_refused)?;
+    go_to(&saved.next);
+    Ok(saved)
+}
+
+/// Every answer of the draft, and for each office what it receives, on which legal basis, and
+/// the sharings the citizen may add.
+#[server(prefix = "/api", endpoint = "buerger/antrag-pruefen")]
+pub async fn check_application(person: Option<String>) -> Result<CheckAnswers, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    guard::services()?.gate.check_answers(&citizen, person).await.map_err(gate_refused)
+}
+
+/// Submits the draft: one application per office, all or none, with the sharings chosen
+/// (`sharings[0]`, `sharings[1]`, …: their ids). `versions` are the consent template versions the
+/// citizen saw, comma-separated. Answers the receipt's address, or the check page's when
+/// something is missing or the terms changed meanwhile.
+#[server(prefix = "/api", endpoint = "buerger/antrag-absenden")]
+pub async fn submit_application(
+    person: Option<String>,
+    versions: String,
+    sharings: Option<Vec<String>>,
+) -> Result<String, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person_id = person_acted_for(&citizen, person.as_deref()).await?;
+    let ids = |text: &mut dyn Iterator<Item = &str>, field: &str, fix: &str| {
+        text.map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(|id| Id::parse(id).ok_or_else(|| invalid(field, fix)))
+            .collect::<Result<std::collections::BTreeSet<Id>, ApiError>>()
+    };
+    let versions = ids(&mut versions.split(','), "versions", "send the versions shown on the check page")?;
+    let sharings = sharings.unwrap_or_default();
+    let sharings = ids(&mut sharings.iter().map(String::as_str), "sharings", "choose from the sharings offered")?;
+    let gate = guard::services()?.gate;
+    let check_page = |reason: &str| {
+        let path = crate::server::gate::APPLY_PATH;
+        match person_id == citizen.id() {
+            true => format!("{path}/pruefen?{reason}=1"),
+            false => format!("{path}/pruefen?fuer={person_id}&{reason}=1"),
+        }
+    };
+    let next = match gate.submit_draft(&citizen, person_id, &versions, &sharings).await.map_err(gate_refused)? {
+        Submission::Submitted(applications) => {
+            let list: Vec<String> = applications.iter().map(ToString::to_string).collect();
+            tracing::info!(citizen = %citizen.id(), count = list.len(), "applications submitted");
+            format!("{}/eingang?antraege={}", crate::server::gate::APPLY_PATH, list.join(","))
+        }
+        Submission::Incomplete => check_page("fehler"),
+        Submission::TermsChanged => check_page("geaendert"),
+    };
+    go_to(&next);
+    Ok(next)
+}
+
+/// The receipt of submitted applications (`applications`: ids, comma-separated), to print.
+#[server(prefix = "/api", endpoint = "buerger/antrag-eingang")]
+pub async fn application_receipt(applications: String) -> Result<Receipt, ApiError> {
+    let citizen = guard::citizen().await?;
+    let ids = applications
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(|id| Id::parse(id).ok_or_else(|| invalid("applications", "give the ids from your receipt's address")))
+        .collect::<Result<Vec<Id>, ApiError>>()?;
+    if ids.is_empty() || ids.len() > 10 {
+        return Err(invalid("applications", "give between one and ten application ids"));
+    }
+    guard::services()?.gate.receipt(&citizen, &ids).await.map_err(gate_refused)
+}

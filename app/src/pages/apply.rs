@@ -1,0 +1,667 @@
+//! Applying for help, one topic per page (GOV.UK's pattern): choose the help, answer each
+//! topic (filled in from the person's data), check the answers and see which office receives
+//! what on which legal basis, add sharings if wished, submit, and keep the receipt. Every page
+//! is a plain form that works without JavaScript; answers are kept on the server at each step.
+//! For a minor child the pages take `?fuer=` and say on whose behalf.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_meta::Title;
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
+
+use crate::{
+    api::{
+        ChooseHelp, SaveAnswers, SubmitApplication, application_receipt, application_step, help_on_offer,
+        check_application,
+    },
+    applying::{
+        AnswerKind, AnswerProblem, AnswerSection, ApplyStart, CheckAnswers, DraftStep, OfficePreview, QuestionView,
+        Receipt, SharingOffer,
+    },
+    auth::ApiError,
+    components::{guarded::Guarded, person_switch::person_switch},
+    consent::PersonView,
+    i18n::*,
+    url::{encode_component, format_timestamp},
+};
+
+/// Text answers that are written in sentences get a larger field.
+const LONG_TEXT_KEYS: [&str; 2] = ["anliegen", "bisherige_hilfen"];
+
+/// `path` for `person`: with `?fuer=` for a child.
+fn for_person(path: &str, person: &PersonView) -> String {
+    match person.is_self {
+        true => path.to_owned(),
+        false => format!("{path}?fuer={}", encode_component(&person.id)),
+    }
+}
+
+/// The hidden field that names the person a form is for (none for the citizen themselves).
+fn person_field(person: &PersonView) -> impl IntoView + use<> {
+    (!person.is_self).then(|| view! { <input type="hidden" name="person" value=person.id.clone() /> })
+}
+
+/// "You are applying for …": on every page of the flow.
+fn on_behalf(i18n: I18nContext<Locale>, person: &PersonView) -> impl IntoView + use<> {
+    let name = person.name.clone();
+    match person.is_self {
+        true => view! { <p class="on-behalf">{t!(i18n, apply.on_behalf_self)}</p> }.into_any(),
+        false => view! {
+            <p class="on-behalf"><strong>{t!(i18n, apply.on_behalf_child, name = move || name.clone())}</strong></p>
+        }
+        .into_any(),
+    }
+}
+
+fn problem_text(i18n: I18nContext<Locale>, problem: AnswerProblem) -> &'static str {
+    match problem {
+        AnswerProblem::Missing => t_string!(i18n, apply.problem_missing),
+        AnswerProblem::TooLong => t_string!(i18n, apply.problem_too_long),
+        AnswerProblem::NotAWholeNumber => t_string!(i18n, apply.problem_number),
+        AnswerProblem::NotAnAmount => t_string!(i18n, apply.problem_amount),
+        AnswerProblem::NotADate => t_string!(i18n, apply.problem_date),
+        AnswerProblem::NotAChoice => t_string!(i18n, apply.problem_choice),
+        AnswerProblem::NotAnIban => t_string!(i18n, apply.problem_iban),
+    }
+}
+
+/// The error summary at the top of a page: a heading and a link to each field to fix. It takes
+/// the focus when shown, so a screen reader announces it (GOV.UK's pattern).
+fn error_summary(i18n: I18nContext<Locale>, items: Vec<(String, String)>) -> impl IntoView + use<> {
+    (!items.is_empty()).then(|| {
+        let summary = NodeRef::<leptos::html::Div>::new();
+        Effect::new(move || {
+            if let Some(summary) = summary.get() {
+                let _ = summary.focus();
+            }
+        });
+        view! {
+            <div class="error-summary" role="alert" tabindex="-1" node_ref=summary aria-labelledby="fehler-titel">
+                <h2 id="fehler-titel">{t!(i18n, apply.error_heading)}</h2>
+                <ul>
+                    {items
+                        .into_iter()
+                        .map(|(target, text)| view! { <li><a href=format!("#{target}")>{text}</a></li> })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+/// Whether a server function refused a plain form post: it is then named in the address
+/// (`__err`), as server functions report errors to forms without JavaScript.
+fn refused_in_address(query: &leptos_router::params::ParamsMap) -> bool {
+    query.get("__err").is_some()
+}
+
+#[component]
+pub fn ApplyStartPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let person = move || query.read().get("fuer").filter(|person| !person.is_empty());
+    let data = Resource::new(person, help_on_offer);
+    let choose = ServerAction::<ChooseHelp>::new();
+    let refused = move || {
+        refused_in_address(&query.read())
+            || choose.value().with(|value| matches!(value, Some(Err(ApiError::Invalid { .. }))))
+    };
+
+    view! {
+        <Title text=move || t_string!(i18n, apply.start_title) />
+        <Guarded
+            data=data
+            sign_in_path="/buerger"
+            render=Arc::new(move |ApplyStart { person, people, benefits }| {
+                let german = i18n.get_locale_untracked() == Locale::de;
+                let shown = person.id.clone();
+                let options = benefits
+                    .into_iter()
+                    .enumerate()
+                    .map(|(position, option)| {
+                        let id = format!("hilfe-{}", option.benefit.code);
+                        let hint_id = format!("{id}-hinweis");
+                        let (name, description, office) = match german {
+                            true => (option.benefit.name_de, option.description_de, option.office.name_de),
+                            false => (option.benefit.name_en, option.description_en, option.office.name_en),
+                        };
+                        view! {
+                            <div class="choice">
+                                <input
+                                    type="checkbox"
+                                    id=id.clone()
+                                    name=format!("benefits[{position}]")
+                                    value=option.benefit.code.clone()
+                                    checked=option.chosen
+                                    aria-describedby=hint_id.clone()
+                                />
+                                <label for=id>{name}</label>
+                                <span class="hint choice__hint" id=hint_id>
+                                    {description} " " {t!(i18n, apply.decided_by, office = move || office.clone())}
+                                </span>
+                            </div>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <div class="container">
+                        <h1>{t!(i18n, apply.start_heading)}</h1>
+                        {on_behalf(i18n, &person)}
+                        {person_switch(i18n, people, &shown, "/buerger/antrag", move |name| {
+                            view! { {t!(i18n, apply.person_link, name = move || name.clone())} }
+                        })}
+                        {move || refused().then(|| error_summary(i18n, vec![
+                            (String::from("hilfe-auswahl"), t_string!(i18n, apply.error_choose).to_owned()),
+                        ]))}
+                        <p class="lead">{t!(i18n, apply.start_lead)}</p>
+                        <ActionForm action=choose>
+                            {person_field(&person)}
+                            <fieldset class="form-group" id="hilfe-auswahl" aria-describedby="hilfe-hinweis">
+                                <legend>{t!(i18n, apply.choose_legend)}</legend>
+                                <span class="hint" id="hilfe-hinweis">{t!(i18n, apply.choose_hint)}</span>
+                                {options}
+                            </fieldset>
+                            <button type="submit" class="button">{t!(i18n, apply.continue_button)}</button>
+                        </ActionForm>
+                        <p><A href="/buerger/start">{t!(i18n, apply.to_overview)}</A></p>
+                    </div>
+                }
+                .into_any()
+            })
+        />
+    }
+}
+
+/// One question as a form field, with its problem next to it.
+fn question_field(i18n: I18nContext<Locale>, german: bool, question: QuestionView) -> impl IntoView + use<> {
+    let id = format!("frage-{}", question.key);
+    let error_id = format!("{id}-fehler");
+    let hint_id = format!("{id}-hinweis");
+    let name = format!("answers[{}]", question.key);
+    let about_child = question.label_de.contains("Kind");
+    let label = if german { question.label_de } else { question.label_en };
+    let hint = if german { question.help_de } else { question.help_en };
+    let problem = question.problem.map(|problem| problem_text(i18n, problem));
+    let described_by = [hint.as_ref().map(|_| hint_id.clone()), problem.map(|_| error_id.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let described_by = (!described_by.is_empty()).then_some(described_by);
+    let invalid = problem.map(|_| "true");
+    let group_class = if problem.is_some() { "form-group form-group--error" } else { "form-group" };
+    let optional = (!question.required).then(|| view! { " " <span class="optional">{t!(i18n, apply.optional)}</span> });
+    let hint_view = hint.map(|hint| view! { <span class="hint" id=hint_id.clone()>{hint}</span> });
+    let problem_view = problem.map(|text| view! { <span class="error-message" id=error_id.clone()>{text}</span> });
+    let value = question.value;
+    match question.kind {
+        AnswerKind::YesNo | AnswerKind::Choice => {
+            let choices: Vec<(String, String)> = match question.kind {
+                AnswerKind::YesNo => vec![
+                    (String::from("ja"), t_string!(i18n, apply.yes).to_owned()),
+                    (String::from("nein"), t_string!(i18n, apply.no).to_owned()),
+                ],
+                _ => question
+                    .options
+                    .into_iter()
+                    .map(|option| (option.value, if german { option.label_de } else { option.label_en }))
+                    .collect(),
+            };
+            let inline = question.kind == AnswerKind::YesNo;
+            view! {
+                <div class=group_class>
+                    <fieldset id=id.clone() aria-describedby=described_by>
+                        <legend>{label} {optional}</legend>
+                        {hint_view}
+                        {problem_view}
+                        <div class=if inline { "choices choices--inline" } else { "choices" }>
+                            {choices
+                                .into_iter()
+                                .enumerate()
+                                .map(|(position, (choice, text))| {
+                                    let choice_id = if position == 0 { id.clone() + "-wahl" } else { format!("{id}-{position}") };
+                                    view! {
+                                        <div class="choice">
+                                            <input type="radio" id=choice_id.clone() name=name.clone() value=choice.clone() checked=choice == value />
+                                            <label for=choice_id>{text}</label>
+                                        </div>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    </fieldset>
+                </div>
+            }
+            .into_any()
+        }
+        kind => {
+            let field = if kind == AnswerKind::Text && LONG_TEXT_KEYS.contains(&question.key.as_str()) {
+                view! {
+                    <textarea id=id.clone() name=name rows="6" aria-describedby=described_by aria-invalid=invalid>{value}</textarea>
+                }
+                .into_any()
+            } else {
+                let (input_type, inputmode, class) = match kind {
+                    AnswerKind::Date => ("date", None, "input--date"),
+                    AnswerKind::Number => ("text", Some("numeric"), "input--short"),
+                    AnswerKind::Money => ("text", Some("decimal"), "input--short"),
+                    _ => ("text", None, ""),
+                };
+                let autocomplete = match question.key.as_str() {
+                    "vorname" if !about_child => Some("given-name"),
+                    "nachname" if !about_child => Some("family-name"),
+                    "email" => Some("email"),
+                    "telefon" => Some("tel"),
+                    "iban" => Some("off"),
+                    _ => None,
+                };
+                view! {
+                    <input
+                        type=input_type
+                        id=id.clone()
+                        name=name
+                        value=value
+                        class=class
+                        inputmode=inputmode
+                        autocomplete=autocomplete
+                        spellcheck=(kind != AnswerKind::Text).then_some("false")
+                        aria-describedby=described_by
+                        aria-invalid=invalid
+                    />
+                }
+                .into_any()
+            };
+            view! {
+                <div class=group_class>
+                    <label for=id.clone()>{label} {optional}</label>
+                    {hint_view}
+                    {problem_view}
+                    {field}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[component]
+pub fn ApplyStepPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let params = use_params_map();
+    let key = move || {
+        let query = query.read();
+        (
+            query.get("fuer").filter(|person| !person.is_empty()),
+            params.read().get("category").unwrap_or_default(),
+            query.get("fehler"),
+        )
+    };
+    let data = Resource::new(key, |(person, category, problems)| application_step(person, category, problems));
+    let save = ServerAction::<SaveAnswers>::new();
+
+    view! {
+        <Title text=move || t_string!(i18n, apply.step_title) />
+        <Guarded
+            data=data
+            sign_in_path="/buerger"
+            render=Arc::new(move |DraftStep { person, steps, index, questions }| {
+                let german = i18n.get_locale_untracked() == Locale::de;
+                let Some(step) = steps.get(index).cloned() else { return ().into_any() };
+                let title = if german { step.title_de } else { step.title_en };
+                let (number, count) = ((index + 1).to_string(), steps.len().to_string());
+                let back = match index.checked_sub(1).and_then(|previous| steps.get(previous)) {
+                    Some(previous) => for_person(&format!("/buerger/antrag/schritt/{}", previous.category), &person),
+                    None => for_person("/buerger/antrag", &person),
+                };
+                let problems: Vec<(String, String)> = questions
+                    .iter()
+                    .filter_map(|question| {
+                        let problem = question.problem?;
+                        let label = if german { &question.label_de } else { &question.label_en };
+                        let target = match question.kind {
+                            AnswerKind::YesNo | AnswerKind::Choice => format!("frage-{}-wahl", question.key),
+                            _ => format!("frage-{}", question.key),
+                        };
+                        Some((target, format!("{label}: {}", problem_text(i18n, problem))))
+                    })
+                    .collect();
+                let category = step.category.clone();
+                view! {
+                    <div class="container">
+                        <A href=back attr:class="back-link">{t!(i18n, apply.back)}</A>
+                        {error_summary(i18n, problems)}
+                        <p class="caption">{t!(i18n, apply.step_of, number = move || number.clone(), count = move || count.clone())}</p>
+                        <h1>{title}</h1>
+                        {on_behalf(i18n, &person)}
+                        <ActionForm action=save attr:novalidate="">
+                            {person_field(&person)}
+                            <input type="hidden" name="category" value=category />
+                            {questions.into_iter().map(|question| question_field(i18n, german, question)).collect_view()}
+                            <button type="submit" class="button">{t!(i18n, apply.continue_button)}</button>
+                        </ActionForm>
+                        <p class="hint">{t!(i18n, apply.saved_hint)}</p>
+                    </div>
+                }
+                .into_any()
+            })
+        />
+    }
+}
+
+fn answer_section(i18n: I18nContext<Locale>, german: bool, person: &PersonView, section: AnswerSection) -> impl IntoView + use<> {
+    let title = if german { section.step.title_de } else { section.step.title_en };
+    let heading_id = format!("thema-{}", section.step.category);
+    let change = for_person(&format!("/buerger/antrag/schritt/{}", section.step.category), person);
+    let hidden_title = title.clone();
+    view! {
+        <section class="answer-section" aria-labelledby=heading_id.clone()>
+            <h3 id=heading_id.clone()>{title}</h3>
+            {section.incomplete.then(|| view! { <p class="error-message">{t!(i18n, apply.incomplete_section)}</p> })}
+            <dl class="summary-list">
+                {section
+                    .answers
+                    .into_iter()
+                    .map(|answer| {
+                        let label = if german { answer.label_de.clone() } else { answer.label_en.clone() };
+                        let shown = match answer.kind {
+                            AnswerKind::YesNo => match answer.value.as_str() {
+                                "ja" => t_string!(i18n, apply.yes).to_owned(),
+                                "nein" => t_string!(i18n, apply.no).to_owned(),
+                                other => other.to_owned(),
+                            },
+                            AnswerKind::Choice => answer
+                                .options
+                                .iter()
+                                .find(|option| option.value == answer.value)
+                                .map(|option| if german { option.label_de.clone() } else { option.label_en.clone() })
+                                .unwrap_or_else(|| answer.value.clone()),
+                            AnswerKind::Date => crate::url::format_date(&answer.value, german),
+                            _ => answer.value.clone(),
+                        };
+                        let problem = answer.problem.map(|problem| problem_text(i18n, problem));
+                        view! {
+                            <div>
+                                <dt>{label}</dt>
+                                <dd>
+                                    {shown}
+                                    {problem.map(|text| view! { <span class="error-message">{text}</span> })}
+                                </dd>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+            <p>
+                <a href=change>
+                    {t!(i18n, apply.change)}
+                    <span class="visually-hidden">": " {hidden_title}</span>
+                </a>
+            </p>
+        </section>
+    }
+}
+
+fn legal_basis_text(i18n: I18nContext<Locale>, basis: &str) -> String {
+    match basis {
+        "art_6_1_a" => t_string!(i18n, apply.basis_art_6_1_a).to_owned(),
+        "art_9_2_a" => t_string!(i18n, apply.basis_art_9_2_a).to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn sharing_choice(i18n: I18nContext<Locale>, german: bool, position: usize, sharing: SharingOffer) -> impl IntoView + use<> {
+    let id = format!("freigabe-{}", sharing.id);
+    let hint_id = format!("{id}-hinweis");
+    let (office, category, purpose, explanation) = match german {
+        true => (sharing.recipient.name_de, sharing.category.name_de, sharing.purpose_de, sharing.explanation_de),
+        false => (sharing.recipient.name_en, sharing.category.name_en, sharing.purpose_en, sharing.explanation_en),
+    };
+    let days = sharing.max_validity_days.to_string();
+    let basis = legal_basis_text(i18n, &sharing.legal_basis);
+    view! {
+        <div class="choice">
+            <input type="checkbox" id=id.clone() name=format!("sharings[{position}]") value=sharing.id.clone() aria-describedby=hint_id.clone() />
+            <label for=id>
+                {t!(i18n, apply.sharing_label, office = move || office.clone(), category = move || category.clone(), purpose = move || purpose.clone())}
+            </label>
+            <span class="hint choice__hint" id=hint_id>
+                {explanation} " "
+                {t!(i18n, apply.sharing_validity, days = move || days.clone(), basis = move || basis.clone())}
+            </span>
+        </div>
+    }
+}
+
+fn office_preview(i18n: I18nContext<Locale>, german: bool, preview: OfficePreview) -> impl IntoView + use<> {
+    let (office, benefit, intro) = match german {
+        true => (preview.office.name_de, preview.benefit.name_de, preview.intro_de),
+        false => (preview.office.name_en, preview.benefit.name_en, preview.intro_en),
+    };
+    let heading = office.clone();
+    view! {
+        <section class="office-preview">
+            <h3>{heading}</h3>
+            <p>{t!(i18n, apply.office_receives, office = move || office.clone(), benefit = move || benefit.clone())}</p>
+            <ul class="list">
+                {preview
+                    .required
+                    .into_iter()
+                    .map(|required| {
+                        let name = if german { required.category.name_de } else { required.category.name_en };
+                        let explanation = if german { required.explanation_de } else { required.explanation_en };
+                        let basis = required.legal_basis;
+                        view! {
+                            <li>
+                                <strong>{name}</strong> " – " {explanation} " "
+                                <span class="hint">{t!(i18n, apply.legal_basis, basis = move || basis.clone())}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <p class="hint">{intro}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn CheckAnswersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let person = move || query.read().get("fuer").filter(|person| !person.is_empty());
+    let data = Resource::new(person, check_application);
+    let submit = ServerAction::<SubmitApplication>::new();
+
+    view! {
+        <Title text=move || t_string!(i18n, apply.check_title) />
+        <Guarded
+            data=data
+            sign_in_path="/buerger"
+            render=Arc::new(move |check: CheckAnswers| {
+                let german = i18n.get_locale_untracked() == Locale::de;
+                let complete = check.complete();
+                let CheckAnswers { person, sections, offices } = check;
+                if sections.is_empty() {
+                    return view! {
+                        <div class="container">
+                            <h1>{t!(i18n, apply.check_heading)}</h1>
+                            <p>{t!(i18n, apply.no_draft)}</p>
+                            <p><a href=for_person("/buerger/antrag", &person) class="button">{t!(i18n, apply.start_heading)}</a></p>
+                        </div>
+                    }
+                    .into_any();
+                }
+                let terms_changed = query.read_untracked().get("geaendert").is_some();
+                let problems: Vec<(String, String)> = sections
+                    .iter()
+                    .filter(|section| section.incomplete)
+                    .map(|section| {
+                        let title = if german { &section.step.title_de } else { &section.step.title_en };
+                        (format!("thema-{}", section.step.category), title.clone())
+                    })
+                    .collect();
+                let versions = offices.iter().map(|office| office.version.clone()).collect::<Vec<_>>().join(",");
+                let count = offices.len();
+                let count_text = count.to_string();
+                let sharings: Vec<SharingOffer> = offices.iter().flat_map(|office| office.sharings.clone()).collect();
+                let back = match sections.last() {
+                    Some(last) => for_person(&format!("/buerger/antrag/schritt/{}", last.step.category), &person),
+                    None => for_person("/buerger/antrag", &person),
+                };
+                view! {
+                    <div class="container">
+                        <A href=back attr:class="back-link">{t!(i18n, apply.back)}</A>
+                        {error_summary(i18n, problems)}
+                        {terms_changed.then(|| view! { <div class="notice" role="status"><p>{t!(i18n, apply.terms_changed)}</p></div> })}
+                        <h1>{t!(i18n, apply.check_heading)}</h1>
+                        {on_behalf(i18n, &person)}
+                        <p class="lead">{t!(i18n, apply.check_lead)}</p>
+                        <h2>{t!(i18n, apply.answers_heading)}</h2>
+                        {sections.into_iter().map(|section| answer_section(i18n, german, &person, section)).collect_view()}
+                        <h2>{t!(i18n, apply.offices_heading)}</h2>
+                        <p>{t!(i18n, apply.nobody_else)}</p>
+                        {offices.into_iter().map(|office| office_preview(i18n, german, office)).collect_view()}
+                        <ActionForm action=submit>
+                            {person_field(&person)}
+                            <input type="hidden" name="versions" value=versions />
+                            {(!sharings.is_empty()).then(|| view! {
+                                <h2>{t!(i18n, apply.sharings_heading)}</h2>
+                                <fieldset class="form-group" aria-describedby="freigaben-hinweis">
+                                    <legend>{t!(i18n, apply.sharings_legend)}</legend>
+                                    <span class="hint" id="freigaben-hinweis">{t!(i18n, apply.sharings_hint)}</span>
+                                    {sharings.into_iter().enumerate().map(|(position, sharing)| sharing_choice(i18n, german, position, sharing)).collect_view()}
+                                </fieldset>
+                            })}
+                            <h2>{t!(i18n, apply.send_heading)}</h2>
+                            <p>{t!(i18n, apply.declaration)}</p>
+                            <button type="submit" class="button" disabled=!complete aria-disabled=(!complete).then_some("true")>
+                                {match count {
+                                    1 => view! { {t!(i18n, apply.submit_one)} }.into_any(),
+                                    _ => view! { {t!(i18n, apply.submit_many, count = move || count_text.clone())} }.into_any(),
+                                }}
+                            </button>
+                        </ActionForm>
+                    </div>
+                }
+                .into_any()
+            })
+        />
+    }
+}
+
+#[component]
+pub fn ReceiptPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let applications = move || query.read().get("antraege").unwrap_or_default();
+    let data = Resource::new(applications, application_receipt);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
+
+    view! {
+        <Title text=move || t_string!(i18n, apply.receipt_title) />
+        <Guarded
+            data=data
+            sign_in_path="/buerger"
+            render=Arc::new(move |Receipt { person, submitted_by, submitted_at, applications, consents }| {
+                let german = i18n.get_locale_untracked() == Locale::de;
+                let when = format_timestamp(&submitted_at, german);
+                let name = person.name.clone();
+                let many = applications.len() > 1;
+                view! {
+                    <div class="container receipt">
+                        <div class="panel panel--confirmation">
+                            <h1>
+                                {match many {
+                                    true => view! { {t!(i18n, apply.receipt_heading_many)} }.into_any(),
+                                    false => view! { {t!(i18n, apply.receipt_heading)} }.into_any(),
+                                }}
+                            </h1>
+                            <p>{t!(i18n, apply.receipt_for, name = move || name.clone(), by = move || submitted_by.clone(), when = move || when.clone())}</p>
+                        </div>
+                        <div class="table-wrapper">
+                            <table class="table">
+                                <caption>{t!(i18n, apply.receipt_caption)}</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{t!(i18n, apply.receipt_reference)}</th>
+                                        <th scope="col">{t!(i18n, apply.receipt_benefit)}</th>
+                                        <th scope="col">{t!(i18n, apply.receipt_office)}</th>
+                                        <th scope="col">{t!(i18n, apply.receipt_data)}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {applications
+                                        .into_iter()
+                                        .map(|item| {
+                                            let categories = item
+                                                .categories
+                                                .iter()
+                                                .map(|category| if german { category.name_de.clone() } else { category.name_en.clone() })
+                                                .collect::<Vec<_>>()
+                                                .join(", ");
+                                            view! {
+                                                <tr>
+                                                    <th scope="row" class="reference">{item.reference}</th>
+                                                    <td>{if german { item.benefit.name_de } else { item.benefit.name_en }}</td>
+                                                    <td>{if german { item.office.name_de } else { item.office.name_en }}</td>
+                                                    <td>{categories}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        {(!consents.is_empty()).then(|| view! {
+                            <h2>{t!(i18n, apply.receipt_consents_heading)}</h2>
+                            <ul class="list">
+                                {consents
+                                    .into_iter()
+                                    .map(|consent| {
+                                        let office = if german { consent.recipient.name_de } else { consent.recipient.name_en };
+                                        let category = if german { consent.category.name_de } else { consent.category.name_en };
+                                        let purpose = consent.purpose;
+                                        let until = consent.until.map(|until| format_timestamp(&until, german)).unwrap_or_default();
+                                        view! {
+                                            <li>
+                                                {t!(i18n, apply.receipt_consent, office = move || office.clone(), category = move || category.clone(), purpose = move || purpose.clone(), until = move || until.clone())}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            <p><a href="/buerger/daten">{t!(i18n, apply.receipt_revoke_hint)}</a></p>
+                        })}
+                        <h2>{t!(i18n, apply.receipt_next_heading)}</h2>
+                        <p>{t!(i18n, apply.receipt_next)}</p>
+                        <p class="no-print">{t!(i18n, apply.print_hint)}</p>
+                        <p class="no-print">
+                            // The print button needs the script; without it the hint above says how.
+                            {move || hydrated.get().then(|| view! {
+                                <button type="button" class="button button--secondary" on:click=move |_| print_page()>
+                                    {t!(i18n, apply.print)}
+                                </button>
+                                " "
+                            })}
+                            <A href="/buerger/start" attr:class="button">{t!(i18n, apply.to_overview)}</A>
+                        </p>
+                    </div>
+                }
+                .into_any()
+            })
+        />
+    }
+}
+
+/// Opens the browser's print dialogue (where the page can also be saved as a PDF).
+fn print_page() {
+    // Only ever called from a click, so in the browser.
+    let _ = window().print();
+}
