@@ -14,6 +14,7 @@ use crate::{
     pages::{
         apply::{ApplyStartPage, ApplyStepPage, CheckAnswersPage, ReceiptPage},
         citizen::{CitizenHome, SessionsPage},
+        consents::{ConsentCockpitPage, OfficeViewPage},
         entrance::{AdminEntrance, CitizenEntrance, StaffEntrance},
         my_data::MyDataPage,
         not_found::NotFound,
@@ -73,6 +74,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/buerger/sitzungen") view=SessionsPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/zugriffe") view=AccessLogPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/daten") view=MyDataPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/freigaben") view=ConsentCockpitPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/freigaben/amt/:office") view=OfficeViewPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/antrag") view=ApplyStartPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/antrag/schritt/:category") view=ApplyStepPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/antrag/pruefen") view=CheckAnswersPage ssr=SsrMode::Async />

@@ -25,46 +25,58 @@ export async function startServer({ demoData = false, env = {}, port } = {}) {
   const directory = mkdtempSync(join(tmpdir(), 'klarsicht-browser-'));
   port ??= await freePort();
   const output = [];
-  const child = spawn(serverBinary, ['serve'], {
-    env: {
-      ...process.env,
-      KLARSICHT_MODE: 'development',
-      KLARSICHT_LISTEN: `127.0.0.1:${port}`,
-      DATABASE_URL: `sqlite://${directory}/klarsicht.db`,
-      KLARSICHT_SITE_ROOT: siteRoot,
-      KLARSICHT_DEMO_DATA: String(demoData),
-      RUST_LOG: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (chunk) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk) => output.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`the server exited with ${child.exitCode}:\n${output.join('')}`);
+  const launch = async () => {
+    const child = spawn(serverBinary, ['serve'], {
+      env: {
+        ...process.env,
+        KLARSICHT_MODE: 'development',
+        KLARSICHT_LISTEN: `127.0.0.1:${port}`,
+        DATABASE_URL: `sqlite://${directory}/klarsicht.db`,
+        KLARSICHT_SITE_ROOT: siteRoot,
+        KLARSICHT_DEMO_DATA: String(demoData),
+        RUST_LOG: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk) => output.push(chunk.toString()));
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (child.exitCode !== null) {
+        throw new Error(`the server exited with ${child.exitCode}:\n${output.join('')}`);
+      }
+      try {
+        const response = await fetch(`${url}/health/ready`);
+        if (response.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`the server did not become ready within 20 s:\n${output.join('')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    try {
-      const response = await fetch(`${url}/health/ready`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the server did not become ready within 20 s:\n${output.join('')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return child;
+  };
+  const halt = async (child) => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  let child = await launch();
   return {
     url,
     output,
+    /// Stops the server as a stop signal would and starts it again on the same database and port.
+    async restart() {
+      await halt(child);
+      child = await launch();
+    },
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await halt(child);
       rmSync(directory, { recursive: true, force: true });
     },
   };

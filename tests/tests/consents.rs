@@ -175,4 +175,26 @@ on_both_databases! {
         let (_, listed) = murat.call("mitarbeitende/freigaben", &[]).await;
         assert!(!listed.to_string().contains(demo::SELIN_KAYA), "and she is not listed: {listed}");
     }
+
+    async fn a_citizen_is_offered_the_sharings_of_the_newest_templates_and_nobody_elses(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let (status, offers) = jonas.call("buerger/freigabe-angebote", &[]).await;
+        assert_eq!(status, 200, "{offers}");
+        let offered: Vec<(&str, &str)> = offers.as_array().expect("offers").iter()
+            .map(|offer| (offer["category"]["code"].as_str().unwrap_or_default(), offer["recipient"]["code"].as_str().unwrap_or_default()))
+            .collect();
+        assert_eq!(offered.len(), 5, "{offered:?}");
+        assert!(offered.contains(&("housing", "sozialamt")));
+        assert!(offers.as_array().expect("offers").iter().all(|offer| offer["max_validity_days"].as_i64().unwrap_or_default() > 0));
+        let (status, _) = jonas.call("buerger/freigabe-angebote", &[("person", demo::MIA_WEBER)]).await;
+        assert_eq!(status, 200, "for his daughter too");
+
+        let mut selin = Visitor::new(&app);
+        selin.sign_in_as_demo(demo::SELIN_KAYA).await;
+        let (status, body) = selin.call("buerger/freigabe-angebote", &[("person", demo::MIA_WEBER)]).await;
+        assert_eq!(status, 404, "not her child: {body}");
+    }
 }
+

@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 41] = [
+        let table: [Row; 42] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -386,6 +386,7 @@ on_both_databases! {
             // Anna's draft of the demo data is not complete: back to the check page.
             ("buerger/antrag-absenden", &[("versions", "")], &["citizen"], 200),
             ("buerger/antrag-eingang", &[("applications", UNKNOWN)], &["citizen"], 404),
+            ("buerger/freigabe-angebote", &[], &["citizen"], 200),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())

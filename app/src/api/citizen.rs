@@ -9,6 +9,7 @@ use super::{gate_refused, internal, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{auth::guard, db::Id};
 use crate::{
+    applying::SharingOffer,
     auth::ApiError,
     consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, MyData, PersonView},
 };
@@ -107,4 +108,13 @@ pub async fn data_by_category(person: Option<String>) -> Result<MyData, ApiError
     let citizen = guard::citizen().await?;
     let person = person_acted_for(&citizen, person.as_deref()).await?;
     guard::services()?.gate.my_data(&citizen, person).await.map_err(gate_refused)
+}
+
+/// The sharings the citizen (or their minor child) may grant now, from the newest consent
+/// templates.
+#[server(prefix = "/api", endpoint = "buerger/freigabe-angebote")]
+pub async fn sharing_offers(person: Option<String>) -> Result<Vec<SharingOffer>, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    guard::services()?.gate.sharing_offers(&citizen, person).await.map_err(gate_refused)
 }

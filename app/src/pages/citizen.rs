@@ -43,6 +43,7 @@ pub fn CitizenHome() -> impl IntoView {
                         <h2>{t!(i18n, overview.more_heading)}</h2>
                         <ul class="list">
                             <li><A href="/buerger/antrag">{t!(i18n, overview.apply_link)}</A></li>
+                            <li><A href="/buerger/freigaben">{t!(i18n, cockpit.link)}</A></li>
                             <li><A href="/buerger/daten">{t!(i18n, my_data.link)}</A></li>
                             <li><A href="/buerger/zugriffe">{t!(i18n, access.link)}</A></li>
                             <li><A href="/buerger/sitzungen">{t!(i18n, citizen.sessions_link)}</A></li>

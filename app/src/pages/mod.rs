@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod citizen;
+pub mod consents;
 pub mod entrance;
 pub mod error;
 pub mod my_data;

@@ -12,11 +12,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::types::Json;
 
-use super::{Gate, GateError, consents::grant_in};
+use super::{
+    Gate, GateError,
+    consents::{OFFERS, OfferRow, grant_in, offer},
+};
 use crate::{
     applying::{
         AnswerKind, AnswerSection, ApplyStart, BenefitOption, CheckAnswers, ChoiceOption, DraftStep, OfficePreview,
-        QuestionView, Receipt, ReceiptConsent, ReceiptItem, RequiredCategory, SharingOffer, StepName, StepSaved,
+        QuestionView, Receipt, ReceiptConsent, ReceiptItem, RequiredCategory, StepName, StepSaved,
         check_answer, written,
     },
     consent::{NamedCode, PersonView},
@@ -504,7 +507,6 @@ impl Gate {
     pub async fn check_answers(&self, citizen: &Citizen, person: Id) -> Result<CheckAnswers, GateError> {
         let (person_view, _) = self.person(citizen, person).await?;
         type RequiredRow = (Id, String, String, String, String, String, String);
-        type SharingRow = (Id, Id, String, String, String, String, String, String, String, String, i64, String, String, String);
         type IntroRow = (String, Id, String, String);
         let (flow, intros, required, sharings) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
@@ -521,14 +523,7 @@ impl Gate {
             )
             .fetch_all(&mut *connection)
             .await?;
-            let sharings: Vec<SharingRow> = sqlx::query_as(
-                "SELECT s.version_id, s.id, s.category_code, c.name_de, c.name_en, s.recipient_office_code, o.name_de, o.name_en, \
-                 s.purpose_de, s.purpose_en, s.max_validity_days, s.explanation_de, s.explanation_en, s.legal_basis \
-                 FROM template_optional_sharings s JOIN data_categories c ON c.code = s.category_code \
-                 JOIN offices o ON o.code = s.recipient_office_code ORDER BY c.sort_order, o.code",
-            )
-            .fetch_all(&mut *connection)
-            .await?;
+            let sharings: Vec<OfferRow> = sqlx::query_as(OFFERS).fetch_all(&mut *connection).await?;
             Ok::<_, sqlx::Error>((flow, intros, required, sharings))
         })
         .map_err(crate::server::db::DatabaseError::from)?;
@@ -558,17 +553,7 @@ impl Gate {
                     sharings: sharings
                         .iter()
                         .filter(|row| row.0 == *version)
-                        .map(|row| SharingOffer {
-                                id: row.1.to_string(),
-                                category: NamedCode { code: row.2.clone(), name_de: row.3.clone(), name_en: row.4.clone() },
-                                recipient: NamedCode { code: row.5.clone(), name_de: row.6.clone(), name_en: row.7.clone() },
-                                purpose_de: row.8.clone(),
-                                purpose_en: row.9.clone(),
-                                legal_basis: row.13.clone(),
-                                max_validity_days: row.10,
-                                explanation_de: row.11.clone(),
-                                explanation_en: row.12.clone(),
-                        })
+                        .map(offer)
                         .collect(),
                 })
             })

@@ -6,7 +6,8 @@
 
 use super::{Gate, GateError};
 use crate::{
-    consent::{ConsentEventView, ConsentView},
+    applying::SharingOffer,
+    consent::{ConsentEventView, ConsentView, NamedCode},
     server::{
         auth::Citizen,
         db::{DatabaseError, Id, Timestamp, on_backend},
@@ -18,6 +19,30 @@ pub(super) type SharingRow = (Id, String, String, String, String, i64);
 /// consent, kind, occurred at, detail.
 type ConsentEventRow = (Id, String, Timestamp, Option<String>);
 type ConsentListRow = (Id, Id, String, String, String, String, Id, Timestamp, Option<Timestamp>, Option<Timestamp>);
+
+/// Every optional sharing of every consent template version, with its names: version, id,
+/// category (code, names), office (code, names), purpose (de, en), longest validity,
+/// explanation (de, en), legal basis.
+pub(super) const OFFERS: &str = "SELECT s.version_id, s.id, s.category_code, c.name_de, c.name_en, s.recipient_office_code, \
+     o.name_de, o.name_en, s.purpose_de, s.purpose_en, s.max_validity_days, s.explanation_de, s.explanation_en, s.legal_basis \
+     FROM template_optional_sharings s JOIN data_categories c ON c.code = s.category_code \
+     JOIN offices o ON o.code = s.recipient_office_code ORDER BY c.sort_order, o.code";
+pub(super) type OfferRow = (Id, Id, String, String, String, String, String, String, String, String, i64, String, String, String);
+
+/// A row of `OFFERS` as the citizen sees the offer.
+pub(super) fn offer(row: &OfferRow) -> SharingOffer {
+    SharingOffer {
+        id: row.1.to_string(),
+        category: NamedCode { code: row.2.clone(), name_de: row.3.clone(), name_en: row.4.clone() },
+        recipient: NamedCode { code: row.5.clone(), name_de: row.6.clone(), name_en: row.7.clone() },
+        purpose_de: row.8.clone(),
+        purpose_en: row.9.clone(),
+        legal_basis: row.13.clone(),
+        max_validity_days: row.10,
+        explanation_de: row.11.clone(),
+        explanation_en: row.12.clone(),
+    }
+}
 
 /// Grants (or renews) sharing `$sharing` for `$person`, given by `$actor` (the person or their
 /// parent), on `$connection` inside the caller's transaction; see [`Gate::grant_consent`].
@@ -185,6 +210,29 @@ impl Gate {
             transaction.commit().await?;
             Ok::<(), GateError>(())
         })
+    }
+
+    /// The sharings `person` (whom `citizen` must act for) may grant now: those of the newest
+    /// published version of each consent template.
+    pub async fn sharing_offers(&self, citizen: &Citizen, person: Id) -> Result<Vec<SharingOffer>, GateError> {
+        if !self.acts_for(citizen, person).await? {
+            return Err(GateError::NotFound);
+        }
+        let (rows, newest): (Vec<OfferRow>, Vec<Id>) = on_backend!(self.database, pool => {
+            let rows = sqlx::query_as(OFFERS).fetch_all(pool).await?;
+            let newest = sqlx::query_scalar(
+                "SELECT v.id FROM consent_template_versions v WHERE v.status = 'published' AND v.version = \
+                 (SELECT MAX(newest.version) FROM consent_template_versions newest \
+                  WHERE newest.template_id = v.template_id AND newest.status = 'published')",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((rows, newest))
+        })?;
+        let mut offers: Vec<SharingOffer> = rows.iter().filter(|row| newest.contains(&row.0)).map(offer).collect();
+        // Two templates may offer the same sharing; the citizen sees it once.
+        offers.dedup_by(|a, b| a.category.code == b.category.code && a.recipient.code == b.recipient.code && a.purpose_de == b.purpose_de);
+        Ok(offers)
     }
 
     /// Every consent of `person` (whom `citizen` must act for), newest first, with its history.
