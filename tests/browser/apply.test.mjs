@@ -173,3 +173,57 @@ test('without JavaScript the flow is plain forms, and an answer that does not fi
   await page.waitForURL(/schritt\/income_assets$/);
   await context.close();
 });
+
+/// What the Sozialamt's caseworker sees of Jonas's data shared for the Grundsicherung check.
+async function sharedWithSozialamt() {
+  const { context, page } = await openPage(browser);
+  await signInAsDemo(page, 'Murat Yılmaz');
+  const answer = await page.evaluate(async () => {
+    const response = await fetch('/api/mitarbeitende/freigabe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: `citizen=00000000-0000-4000-8000-000000000202&purpose=${encodeURIComponent('Prüfung eines Anspruchs auf Grundsicherung')}`,
+    });
+    return { status: response.status, body: await response.json() };
+  });
+  await context.close();
+  return answer.status === 200 ? Object.keys(answer.body.data).sort() : answer.status;
+}
+
+test('a citizen grants and revokes a sharing, and the caseworker\'s view changes on the next request', async () => {
+  assert.deepEqual(await sharedWithSozialamt(), ['income_assets']);
+  const { context, page, problems } = await openPage(browser);
+  await signInAsDemo(page, 'Jonas Weber');
+  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await page.getByRole('link', { name: 'Freigaben verwalten: wer was sehen darf' }).click();
+  await heading(page, 'Wer darf die Daten von Jonas Weber sehen?');
+  const incomeRow = page.getByRole('row', { name: /Einkommen und Vermögen/ });
+  assert.match(await incomeRow.textContent(), /Von Ihnen freigegeben für: Prüfung eines Anspruchs auf Grundsicherung/);
+  assert.match(await incomeRow.textContent(), /Nötig für Ihren Antrag KS-2026-000001/);
+
+  const offer = page.locator('section.offer', { hasText: 'Sozialamt darf „Wohnung“ sehen' });
+  await offer.getByLabel('Wie lange?').selectOption('30');
+  await offer.getByRole('button', { name: 'Freigeben' }).click();
+  await page.getByRole('link', { name: /Widerrufen – Sozialamt: Wohnung/ }).waitFor();
+  assert.deepEqual(await sharedWithSozialamt(), ['housing', 'income_assets'], 'granted: seen on the next request');
+
+  await page.getByRole('link', { name: /Widerrufen – Sozialamt: Wohnung/ }).click();
+  await page.getByRole('heading', { name: 'Freigabe widerrufen?' }).waitFor();
+  assert.match(
+    await page.getByRole('region', { name: 'Freigabe widerrufen?' }).textContent(),
+    /sieht Sozialamt „Wohnung“ ab sofort nicht mehr für: Prüfung eines Anspruchs auf Grundsicherung/,
+  );
+  await page.getByRole('button', { name: 'Ja, Freigabe widerrufen' }).click();
+  await page.getByText('Diese Freigabe gilt nicht mehr').waitFor();
+  assert.deepEqual(await sharedWithSozialamt(), ['income_assets'], 'revoked: gone on the next request');
+  const history = await page.locator('table').last().textContent();
+  assert.match(history, /Widerrufen/);
+  assert.match(history, /Freigegeben/);
+
+  await page.getByRole('link', { name: 'Das sieht Sozialamt' }).click();
+  await heading(page, 'Das sieht Sozialamt von Jonas Weber');
+  const seen = await page.locator('main h2').allTextContents();
+  assert.deepEqual(seen, ['Einkommen und Vermögen'], 'only what the rules allow the office');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
