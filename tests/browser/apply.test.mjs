@@ -114,7 +114,7 @@ test('a parent\'s draft for their child survives a server restart', async () => 
   const { context, page, problems } = await openPage(browser);
   await signInAsDemo(page, 'Jonas Weber');
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
-  await page.getByRole('link', { name: 'Hilfe beantragen' }).first().click();
+  await page.getByRole('link', { name: 'Hilfe beantragen', exact: true }).first().click();
   await heading(page, 'Hilfe beantragen');
   await page.getByRole('link', { name: 'Antrag für Mia Weber' }).click();
   await page.waitForFunction(() => document.querySelector('.on-behalf')?.textContent.includes('Mia Weber'));
@@ -150,7 +150,7 @@ test('without JavaScript the flow is plain forms, and an answer that does not fi
   await page.goto(`${server.url}/anmelden/demo`);
   await page.getByRole('button', { name: 'Als Peter Schmidt anmelden' }).click();
   await page.waitForURL(`${server.url}/buerger/start`);
-  await page.getByRole('link', { name: 'Hilfe beantragen' }).first().click();
+  await page.getByRole('link', { name: 'Hilfe beantragen', exact: true }).first().click();
   await page.getByLabel('Wohngeld', { exact: true }).check();
   await page.getByRole('button', { name: 'Weiter' }).click();
   await page.waitForURL(/schritt\/identity/);
@@ -197,7 +197,7 @@ test('a citizen grants and revokes a sharing, and the caseworker\'s view changes
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
   await page.getByRole('link', { name: 'Freigaben verwalten: wer was sehen darf' }).click();
   await heading(page, 'Wer darf die Daten von Jonas Weber sehen?');
-  const incomeRow = page.getByRole('row', { name: /Einkommen und Vermögen/ });
+  const incomeRow = page.locator('table.matrix').getByRole('row', { name: /Einkommen und Vermögen/ });
   assert.match(await incomeRow.textContent(), /Von Ihnen freigegeben für: Prüfung eines Anspruchs auf Grundsicherung/);
   assert.match(await incomeRow.textContent(), /Nötig für Ihren Antrag KS-2026-000001/);
 

@@ -86,8 +86,10 @@ pub fn ConsentCockpitPage() -> impl IntoView {
     let grant = ServerAction::<GrantConsent>::new();
     let revoke = ServerAction::<RevokeConsent>::new();
     let person = move || query.read().get("fuer").filter(|person| !person.is_empty());
+    // The revocation asked about is part of the key, so following its link renders the question.
+    let asked = move || query.read().get("widerrufen");
     let data = Resource::new(
-        move || (person(), grant.version().get(), revoke.version().get()),
+        move || (person(), asked(), grant.version().get(), revoke.version().get()),
         |(person, ..)| async move {
             let data = data_by_category(person.clone()).await?;
             let consents = my_consents(person.clone()).await?;
