@@ -15,6 +15,14 @@ pub fn encode_component(value: &str) -> String {
     encoded
 }
 
+/// `path` for the person a citizen acts for: as it is for themselves, with `?fuer=` for a child.
+pub fn for_person(path: &str, person: &str, is_self: bool) -> String {
+    match is_self {
+        true => path.to_owned(),
+        false => format!("{path}?fuer={}", encode_component(person)),
+    }
+}
+
 /// A path on this site: starts with one `/` and is not `//host` or `/\host`, which browsers
 /// read as another site. Used for every return-to address.
 pub fn is_local_path(path: &str) -> bool {

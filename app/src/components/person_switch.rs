@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-use crate::{consent::PersonView, i18n::*, url::encode_component};
+use crate::{consent::PersonView, i18n::*, url::for_person};
 
 /// One link per person to `path` for them; `shown` is marked as the current page, `label`
 /// words each link from the person's name.
@@ -23,11 +23,7 @@ where
         let links = people
             .into_iter()
             .map(|person| {
-                let href = if person.is_self {
-                    path.to_owned()
-                } else {
-                    format!("{path}?fuer={}", encode_component(&person.id))
-                };
+                let href = for_person(path, &person.id, person.is_self);
                 let current = (person.id == shown).then_some("page");
                 view! { <li><a href=href aria-current=current>{label(person.name)}</a></li> }
             })

@@ -27,7 +27,7 @@ use crate::{
     components::{guarded::Guarded, person_switch::person_switch},
     consent::PersonView,
     i18n::*,
-    url::{encode_component, format_timestamp},
+    url::format_timestamp,
 };
 
 /// Text answers that are written in sentences get a larger field.
@@ -35,10 +35,7 @@ const LONG_TEXT_KEYS: [&str; 2] = ["anliegen", "bisherige_hilfen"];
 
 /// `path` for `person`: with `?fuer=` for a child.
 fn for_person(path: &str, person: &PersonView) -> String {
-    match person.is_self {
-        true => path.to_owned(),
-        false => format!("{path}?fuer={}", encode_component(&person.id)),
-    }
+    crate::url::for_person(path, &person.id, person.is_self)
 }
 
 /// The hidden field that names the person a form is for (none for the citizen themselves).

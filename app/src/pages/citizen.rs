@@ -16,7 +16,7 @@ use crate::{
     components::guarded::Guarded,
     consent::{AccessEntryView, NamedCode, PersonView},
     i18n::*,
-    url::{encode_component, format_timestamp},
+    url::{for_person, format_timestamp},
 };
 
 #[component]
@@ -66,10 +66,7 @@ fn next_step(
     let draft = applications.iter().find(|application| application.status == "draft");
     let (text, href, button) = match (draft, to_dos.first()) {
         (Some(draft), _) => {
-            let href = match draft.person.is_self {
-                true => String::from("/buerger/antrag"),
-                false => format!("/buerger/antrag?fuer={}", encode_component(&draft.person.id)),
-            };
+            let href = for_person("/buerger/antrag", &draft.person.id, draft.person.is_self);
             (t_string!(i18n, overview.next_draft).to_owned(), href, t_string!(i18n, overview.next_draft_button).to_owned())
         }
         (None, Some(_)) => (

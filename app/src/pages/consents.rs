@@ -18,9 +18,10 @@ use crate::{
     api::{GrantConsent, RevokeConsent, data_by_category, my_consents, people_acted_for, sharing_offers},
     applying::SharingOffer,
     components::{guarded::Guarded, person_switch::person_switch},
+    pages::my_data::kept_fields,
     consent::{ConsentView, MyData, NamedCode, PersonView, Visibility},
     i18n::*,
-    url::{encode_component, format_timestamp},
+    url::{encode_component, for_person, format_timestamp},
 };
 
 /// Everything the cockpit shows, loaded in one go.
@@ -30,13 +31,6 @@ struct Cockpit {
     consents: Vec<ConsentView>,
     offers: Vec<SharingOffer>,
     people: Vec<PersonView>,
-}
-
-fn with_person(path: &str, person: &str, is_self: bool) -> String {
-    match is_self {
-        true => path.to_owned(),
-        false => format!("{path}?fuer={}", encode_component(person)),
-    }
 }
 
 /// What one cell of the matrix says: every reason the office may see the category now.
@@ -157,7 +151,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                         .filter(|seen| seen.office == consent.office && seen.basis == "application")
                         .filter_map(|seen| seen.reference.clone())
                         .collect();
-                    let back = with_person("/buerger/freigaben", &person_id, is_self);
+                    let back = for_person("/buerger/freigaben", &person_id, is_self);
                     match consent.state.as_str() {
                         "active" => {
                             let (office_text, category_text) = (office.clone(), category.clone());
@@ -199,7 +193,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                         let until = consent.expires_at.as_deref().map(|until| format_timestamp(until, german)).unwrap_or_default();
                         let revoke_href = format!(
                             "{}{}widerrufen={}",
-                            with_person("/buerger/freigaben", &person_id, is_self),
+                            for_person("/buerger/freigaben", &person_id, is_self),
                             if is_self { "?" } else { "&" },
                             consent.id
                         );
@@ -228,7 +222,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                 let office_links = offices
                     .iter()
                     .map(|office| {
-                        let href = with_person(&format!("/buerger/freigaben/amt/{}", office.code), &person_id, is_self);
+                        let href = for_person(&format!("/buerger/freigaben/amt/{}", office.code), &person_id, is_self);
                         let name = if german { office.name_de.clone() } else { office.name_en.clone() };
                         view! { <li><a href=href>{t!(i18n, cockpit.office_view_link, office = move || name.clone())}</a></li> }
                     })
@@ -428,23 +422,7 @@ pub fn OfficeViewPage() -> impl IntoView {
                                 <section class="data-category">
                                     <h2>{title}</h2>
                                     <p class="hint">{why}</p>
-                                    {if fields.is_empty() {
-                                        view! { <p>{t!(i18n, my_data.nothing_kept)}</p> }.into_any()
-                                    } else {
-                                        view! {
-                                            <dl class="summary-list">
-                                                {fields
-                                                    .into_iter()
-                                                    .map(|field| {
-                                                        let label = if german { field.label_de } else { field.label_en };
-                                                        let value = crate::applying::written(&field.value);
-                                                        view! { <div><dt>{label}</dt><dd>{value}</dd></div> }
-                                                    })
-                                                    .collect_view()}
-                                            </dl>
-                                        }
-                                        .into_any()
-                                    }}
+                                    {kept_fields(i18n, german, fields)}
                                 </section>
                             }
                         })

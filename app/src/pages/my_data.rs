@@ -11,7 +11,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use crate::{
     api::{data_by_category, people_acted_for},
     components::{guarded::Guarded, person_switch::person_switch},
-    consent::{CategoryOverview, MyData, NamedCode, PersonView, Visibility},
+    consent::{CategoryOverview, FieldView, MyData, NamedCode, PersonView, Visibility},
     i18n::*,
     url::format_timestamp,
 };
@@ -95,6 +95,26 @@ fn visibility_item(
     view! { <li><strong>{office}</strong> ": " {why}</li> }
 }
 
+/// The fields kept in one category, labelled, or a line saying nothing is kept.
+pub fn kept_fields(i18n: I18nContext<Locale>, german: bool, fields: Vec<FieldView>) -> AnyView {
+    if fields.is_empty() {
+        return view! { <p>{t!(i18n, my_data.nothing_kept)}</p> }.into_any();
+    }
+    view! {
+        <dl class="summary-list">
+            {fields
+                .into_iter()
+                .map(|field| {
+                    let label = if german { field.label_de } else { field.label_en };
+                    let value = value_text(i18n, &field.value);
+                    view! { <div><dt>{label}</dt><dd>{value}</dd></div> }
+                })
+                .collect_view()}
+        </dl>
+    }
+    .into_any()
+}
+
 fn category_section(
     i18n: I18nContext<Locale>,
     german: bool,
@@ -112,23 +132,7 @@ fn category_section(
             <h2 id=heading_id>{name}</h2>
             <p class="hint">{description}</p>
             {category.special.then(|| view! { <p class="tag">{t!(i18n, my_data.special)}</p> })}
-            {if fields.is_empty() {
-                view! { <p>{t!(i18n, my_data.nothing_kept)}</p> }.into_any()
-            } else {
-                view! {
-                    <dl class="summary-list">
-                        {fields
-                            .into_iter()
-                            .map(|field| {
-                                let label = if german { field.label_de.clone() } else { field.label_en.clone() };
-                                let value = value_text(i18n, &field.value);
-                                view! { <div><dt>{label}</dt><dd>{value}</dd></div> }
-                            })
-                            .collect_view()}
-                    </dl>
-                }
-                .into_any()
-            }}
+            {kept_fields(i18n, german, fields)}
             <h3>{t!(i18n, my_data.who_heading)}</h3>
             {if seen_by.is_empty() {
                 view! { <p>{t!(i18n, my_data.nobody)}</p> }.into_any()
