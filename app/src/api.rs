@@ -5,10 +5,12 @@
 
 mod applying;
 mod citizen;
+mod correspondence;
 mod staff;
 
 pub use applying::*;
 pub use citizen::*;
+pub use correspondence::*;
 pub use staff::*;
 
 use leptos::prelude::*;

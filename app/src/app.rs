@@ -12,6 +12,7 @@ use crate::{
     components::layout::Layout,
     i18n::I18nContextProvider,
     pages::{
+        application::ApplicationPage,
         apply::{ApplyStartPage, ApplyStepPage, CheckAnswersPage, ReceiptPage},
         citizen::{CitizenHome, SessionsPage},
         consents::{ConsentCockpitPage, OfficeViewPage},
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/buerger/antrag/schritt/:category") view=ApplyStepPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/antrag/pruefen") view=CheckAnswersPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/antrag/eingang") view=ReceiptPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/antraege/:id") view=ApplicationPage ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/start") view=StaffHome ssr=SsrMode::Async />
                         <Route path=path!("/verwaltung/start") view=AdministrationHome ssr=SsrMode::Async />
                         <Route path=path!("/datenschutz/start") view=DataProtectionHome ssr=SsrMode::Async />

@@ -181,6 +181,8 @@ pub struct ApplicationSummary {
 /// Something an office is waiting for from the citizen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToDo {
+    /// The application the office asks about; its page takes the answer.
+    pub application: String,
     pub reference: String,
     pub person: PersonView,
     pub office: NamedCode,

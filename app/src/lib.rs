@@ -14,6 +14,7 @@ pub mod auth;
 pub mod case;
 pub mod components;
 pub mod consent;
+pub mod correspondence;
 pub mod pages;
 pub mod policy;
 #[cfg(feature = "ssr")]

@@ -413,6 +413,23 @@ impl<'a> Visitor<'a> {
         response
     }
 
+    /// `POST` a multipart form (an upload) to the app as a browser's plain form does: the answer
+    /// to a form without JavaScript, usually a redirect.
+    pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        let mut request = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
+            .multipart(form);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        let response = request.send().await.expect("an answer");
+        self.remember(&response);
+        response
+    }
+
     /// Calls a server function as the browser's WebAssembly does; returns status and JSON.
     pub async fn call(&mut self, endpoint: &str, arguments: &[(&str, &str)]) -> (u16, serde_json::Value) {
         let mut request = self

@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 42] = [
+        let table: [Row; 46] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -387,6 +387,10 @@ on_both_databases! {
             ("buerger/antrag-absenden", &[("versions", "")], &["citizen"], 200),
             ("buerger/antrag-eingang", &[("applications", UNKNOWN)], &["citizen"], 404),
             ("buerger/freigabe-angebote", &[], &["citizen"], 200),
+            ("buerger/antrag-akte", &[("application", UNKNOWN)], &["citizen"], 404),
+            ("buerger/dokument-hochladen", &[("application", UNKNOWN)], &["citizen"], 404),
+            ("buerger/dokument", &[("document", UNKNOWN)], &["citizen"], 404),
+            ("buerger/nachricht-senden", &[("application", UNKNOWN), ("body", "Guten Tag")], &["citizen"], 404),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
@@ -395,18 +399,30 @@ on_both_databases! {
             assert!(table.iter().any(|(endpoint, ..)| endpoint == path), "the table names every server function: {path}");
         }
 
+        /// Downloads answer GET, uploads take a multipart form, every other server function a
+        /// form POST.
+        async fn call_as(visitor: &mut Visitor<'_>, endpoint: &str, arguments: &[(&str, &str)]) -> (u16, serde_json::Value) {
+            match endpoint {
+                "buerger/datenexport" | "buerger/dokument" => visitor.call_get(endpoint, arguments).await,
+                "buerger/dokument-hochladen" => {
+                    let form = arguments.iter().fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+                        form.text(name.to_string(), value.to_string())
+                    });
+                    let response = visitor.post_multipart(&format!("/api/{endpoint}"), form).await;
+                    (response.status().as_u16(), serde_json::Value::String(response.text().await.unwrap_or_default()))
+                }
+                _ => visitor.call(endpoint, arguments).await,
+            }
+        }
         for (endpoint, arguments, allowed, allowed_status) in table {
             let mut anonymous = Visitor::new(&app);
-            // Downloads answer GET; every other server function POST.
-            let get = endpoint == "buerger/datenexport";
-            let (status, _) = if get { anonymous.call_get(endpoint, arguments).await } else { anonymous.call(endpoint, arguments).await };
+            let (status, _) = call_as(&mut anonymous, endpoint, arguments).await;
             let expected = if allowed.contains(&"anyone") { allowed_status } else { 401 };
             assert_eq!(status, expected, "{endpoint} without a principal");
             for (role, person) in people {
                 let mut visitor = Visitor::new(&app);
                 visitor.sign_in_as_demo(person).await;
-                let (status, body) =
-                    if get { visitor.call_get(endpoint, arguments).await } else { visitor.call(endpoint, arguments).await };
+                let (status, body) = call_as(&mut visitor, endpoint, arguments).await;
                 let expected = if allowed.contains(&"anyone") || allowed.contains(&role) { allowed_status } else { 403 };
                 assert_eq!(status, expected, "{endpoint} as {role}: {body}");
             }

@@ -18,7 +18,7 @@ use crate::{
 /// Sends the browser to `path` after the server function: a 302 for a plain form, a hint the
 /// client router follows otherwise.
 #[cfg(feature = "ssr")]
-fn go_to(path: &str) {
+pub(super) fn go_to(path: &str) {
     leptos_axum::redirect(path);
 }
 

@@ -1,5 +1,6 @@
 //! Building blocks shared by the pages of every role.
 
+pub mod error_summary;
 pub mod guarded;
 pub mod language_switch;
 pub mod layout;

@@ -24,7 +24,7 @@ use crate::{
         Receipt, SharingOffer,
     },
     auth::ApiError,
-    components::{guarded::Guarded, person_switch::person_switch},
+    components::{error_summary::error_summary, guarded::Guarded, person_switch::person_switch},
     consent::PersonView,
     i18n::*,
     url::format_timestamp,
@@ -65,30 +65,6 @@ fn problem_text(i18n: I18nContext<Locale>, problem: AnswerProblem) -> &'static s
         AnswerProblem::NotAChoice => t_string!(i18n, apply.problem_choice),
         AnswerProblem::NotAnIban => t_string!(i18n, apply.problem_iban),
     }
-}
-
-/// The error summary at the top of a page: a heading and a link to each field to fix. It takes
-/// the focus when shown, so a screen reader announces it (GOV.UK's pattern).
-fn error_summary(i18n: I18nContext<Locale>, items: Vec<(String, String)>) -> impl IntoView + use<> {
-    (!items.is_empty()).then(|| {
-        let summary = NodeRef::<leptos::html::Div>::new();
-        Effect::new(move || {
-            if let Some(summary) = summary.get() {
-                let _ = summary.focus();
-            }
-        });
-        view! {
-            <div class="error-summary" role="alert" tabindex="-1" node_ref=summary aria-labelledby="fehler-titel">
-                <h2 id="fehler-titel">{t!(i18n, apply.error_heading)}</h2>
-                <ul>
-                    {items
-                        .into_iter()
-                        .map(|(target, text)| view! { <li><a href=format!("#{target}")>{text}</a></li> })
-                        .collect_view()}
-                </ul>
-            </div>
-        }
-    })
 }
 
 /// Whether a server function refused a plain form post: it is then named in the address

@@ -69,9 +69,9 @@ fn next_step(
             let href = for_person("/buerger/antrag", &draft.person.id, draft.person.is_self);
             (t_string!(i18n, overview.next_draft).to_owned(), href, t_string!(i18n, overview.next_draft_button).to_owned())
         }
-        (None, Some(_)) => (
+        (None, Some(to_do)) => (
             t_string!(i18n, overview.next_to_do).to_owned(),
-            String::from("#zu-erledigen"),
+            format!("/buerger/antraege/{}#anfragen", to_do.application),
             t_string!(i18n, overview.next_to_do_button).to_owned(),
         ),
         (None, None) => (
@@ -92,7 +92,7 @@ fn next_step(
     }
 }
 
-fn status_text(i18n: I18nContext<Locale>, status: &str) -> &'static str {
+pub(crate) fn status_text(i18n: I18nContext<Locale>, status: &str) -> &'static str {
     match status {
         "draft" => t_string!(i18n, overview.status_draft),
         "submitted" => t_string!(i18n, overview.status_submitted),
@@ -105,7 +105,7 @@ fn status_text(i18n: I18nContext<Locale>, status: &str) -> &'static str {
     }
 }
 
-fn status_class(status: &str) -> &'static str {
+pub(crate) fn status_class(status: &str) -> &'static str {
     match status {
         "draft" | "waiting_for_citizen" => "tag tag--waiting",
         "approved" => "tag tag--approved",
@@ -142,7 +142,7 @@ fn application_table(i18n: I18nContext<Locale>, german: bool, applications: Vec<
                                         let when = application.submitted_at.clone().unwrap_or_else(|| application.updated_at.clone());
                                         view! {
                                             <tr>
-                                                <th scope="row" class="reference">{application.reference}</th>
+                                                <th scope="row" class="reference">{application_link(&application)}</th>
                                                 <td>{if german { application.benefit.name_de } else { application.benefit.name_en }}</td>
                                                 <td>{application.person.name}</td>
                                                 <td>{if german { application.office.name_de } else { application.office.name_en }}</td>
@@ -162,6 +162,16 @@ fn application_table(i18n: I18nContext<Locale>, german: bool, applications: Vec<
     }
 }
 
+/// A sent application's reference links to its page; a draft's to the flow that continues it.
+fn application_link(application: &ApplicationSummary) -> impl IntoView + use<> {
+    let href = match application.status.as_str() {
+        "draft" => for_person("/buerger/antrag", &application.person.id, application.person.is_self),
+        _ => format!("/buerger/antraege/{}", application.id),
+    };
+    let reference = application.reference.clone();
+    view! { <A href=href>{reference}</A> }
+}
+
 fn to_do_list(i18n: I18nContext<Locale>, german: bool, to_dos: Vec<ToDo>) -> impl IntoView + use<> {
     (!to_dos.is_empty()).then(|| {
         view! {
@@ -175,11 +185,13 @@ fn to_do_list(i18n: I18nContext<Locale>, german: bool, to_dos: Vec<ToDo>) -> imp
                             let reference = to_do.reference;
                             let person = to_do.person.name;
                             let since = format_timestamp(&to_do.since, german);
+                            let href = format!("/buerger/antraege/{}#anfragen", to_do.application);
                             view! {
                                 <li>
                                     <strong>{t!(i18n, overview.to_do_from, office = move || office.clone(), reference = move || reference.clone(), person = move || person.clone())}</strong>
                                     " " {to_do.description} " "
                                     <span class="hint">{t!(i18n, overview.to_do_since, since = move || since.clone())}</span>
+                                    <A href=href>{t!(i18n, file.to_do_link)}</A>
                                 </li>
                             }
                         })

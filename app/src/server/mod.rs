@@ -3,10 +3,12 @@
 //! - [`db`]: the connection to SQLite or PostgreSQL, migrations and demo data. Its pool never
 //!   leaves this module tree: what the rest of the server gets are services.
 //! - [`auth`]: who is signed in: principals, sessions, OpenID Connect, the guard.
+//! - [`documents`]: reading an uploaded document and what it is by its content.
 //! - [`services`]: what routes and server functions are handed.
 
 pub mod access_log;
 pub mod auth;
 pub mod db;
+pub mod documents;
 pub mod gate;
 pub mod services;

@@ -16,8 +16,8 @@ const RECENT_READS: usize = 3;
 
 /// id, reference, kind of help (code, names), office (code, names), status, submitted, updated.
 type ApplicationRow = (Id, String, String, String, String, String, String, String, String, Option<Timestamp>, Timestamp);
-/// reference, office (code, names), description, since.
-type RequestRow = (String, String, String, String, String, Timestamp);
+/// application, reference, office (code, names), description, since.
+type RequestRow = (Id, String, String, String, String, String, Timestamp);
 
 impl Gate {
     /// The start page of `citizen`: for themselves and every minor child they act for. Drafts
@@ -41,7 +41,7 @@ impl Gate {
                 .fetch_all(pool)
                 .await?;
                 let requests = sqlx::query_as(
-                    "SELECT a.reference, o.code, o.name_de, o.name_en, r.description, r.created_at FROM document_requests r \
+                    "SELECT a.id, a.reference, o.code, o.name_de, o.name_en, r.description, r.created_at FROM document_requests r \
                      JOIN applications a ON a.id = r.application_id JOIN offices o ON o.code = a.office_code \
                      WHERE a.citizen_id = $1 AND r.status = 'open' ORDER BY r.created_at",
                 )
@@ -65,7 +65,8 @@ impl Gate {
                     }
                 },
             ));
-            to_dos.extend(requests.into_iter().map(|(reference, office, office_de, office_en, description, since)| ToDo {
+            to_dos.extend(requests.into_iter().map(|(application, reference, office, office_de, office_en, description, since)| ToDo {
+                application: application.to_string(),
                 reference,
                 person: person.clone(),
                 office: NamedCode { code: office, name_de: office_de, name_en: office_en },

@@ -16,6 +16,7 @@
 
 mod applying;
 mod consents;
+mod correspondence;
 mod emergency;
 mod export;
 mod flags;

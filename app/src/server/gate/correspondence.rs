@@ -1,0 +1,310 @@
+//! A citizen's own application after sending it: status, history, the office's requests, the
+//! documents handed in and the messages. A citizen reaches only the applications of the people
+//! they act for (themselves and their minor children); any other id is answered as not found.
+//! A draft belongs to the flow (`applying`) and is not found here.
+
+use sha2::{Digest, Sha256};
+
+use super::{Gate, GateError};
+use crate::{
+    consent::NamedCode,
+    correspondence::{ApplicationFile, DocumentRequestView, DocumentView, HistoryEntry, MessageView},
+    server::{
+        auth::Citizen,
+        db::{Id, Timestamp, on_backend},
+        documents::Upload,
+    },
+};
+
+/// An application the citizen may see: id, person, reference, kind of help (code, names),
+/// office (code, names), status, submitted, decided, decision reason.
+type FileRow = (
+    Id,
+    Id,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<Timestamp>,
+    Option<Timestamp>,
+    Option<String>,
+);
+const FILE: &str = "SELECT a.id, a.citizen_id, a.reference, b.code, b.name_de, b.name_en, o.code, o.name_de, o.name_en, \
+     a.status, a.submitted_at, a.decided_at, a.decision_reason FROM applications a \
+     JOIN benefit_types b ON b.code = a.benefit_type_code JOIN offices o ON o.code = a.office_code \
+     WHERE a.id = $1 AND a.status <> 'draft'";
+/// The person and status of a sent application, locked for the writes of an upload.
+const OPEN_APPLICATION: &str = "SELECT citizen_id, status FROM applications WHERE id = $1 AND status <> 'draft'";
+
+/// Statuses in which the office still works on the application and takes documents and messages.
+fn is_open(status: &str) -> bool {
+    matches!(status, "submitted" | "in_review" | "waiting_for_citizen")
+}
+
+impl Gate {
+    /// The person and status of sent application `application` if `citizen` acts for them.
+    pub async fn own_application(&self, citizen: &Citizen, application: Id) -> Result<(Id, String), GateError> {
+        let found: Option<(Id, String)> = on_backend!(self.database, pool => sqlx::query_as(OPEN_APPLICATION)
+            .bind(application)
+            .fetch_optional(pool)
+            .await)
+        .map_err(crate::server::db::DatabaseError::from)?;
+        let Some((person, status)) = found else { return Err(GateError::NotFound) };
+        match self.acts_for(citizen, person).await? {
+            true => Ok((person, status)),
+            false => Err(GateError::NotFound),
+        }
+    }
+
+    /// Application `application` as its citizen (or their parent) sees it. Reading it marks the
+    /// office's messages as read.
+    pub async fn application_file(&self, citizen: &Citizen, application: Id) -> Result<ApplicationFile, GateError> {
+        let (person, _) = self.own_application(citizen, application).await?;
+        let people = self.people_acted_for(citizen).await?;
+        let person_view =
+            people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(GateError::NotFound)?;
+        type EventRow = (Timestamp, String, String, Option<String>);
+        type RequestRow = (Id, String, String, Timestamp, Option<Timestamp>);
+        type DocumentRow = (Id, String, String, i64, Timestamp, Option<Id>);
+        type MessageRow = (String, Option<String>, String, Timestamp);
+        let (row, events, requests, documents, messages): (Option<FileRow>, Vec<EventRow>, Vec<RequestRow>, Vec<DocumentRow>, Vec<MessageRow>) =
+            on_backend!(self.database, pool => {
+                let mut transaction = pool.begin().await?;
+                let connection = &mut *transaction;
+                let row = sqlx::query_as(FILE).bind(application).fetch_optional(&mut *connection).await?;
+                let events = sqlx::query_as(
+                    "SELECT occurred_at, actor_kind, kind, detail FROM application_events WHERE application_id = $1 ORDER BY occurred_at, id",
+                )
+                .bind(application)
+                .fetch_all(&mut *connection)
+                .await?;
+                let requests = sqlx::query_as(
+                    "SELECT id, description, status, created_at, fulfilled_at FROM document_requests \
+                     WHERE application_id = $1 ORDER BY created_at, id",
+                )
+                .bind(application)
+                .fetch_all(&mut *connection)
+                .await?;
+                let documents = sqlx::query_as(
+                    "SELECT id, file_name, media_type, size_bytes, uploaded_at, request_id FROM documents \
+                     WHERE application_id = $1 ORDER BY uploaded_at, id",
+                )
+                .bind(application)
+                .fetch_all(&mut *connection)
+                .await?;
+                let messages = sqlx::query_as(
+                    "SELECT m.sender_kind, s.display_name, m.body, m.sent_at FROM messages m \
+                     LEFT JOIN staff_members s ON m.sender_kind = 'staff' AND s.id = m.sender_id \
+                     WHERE m.application_id = $1 ORDER BY m.sent_at, m.id",
+                )
+                .bind(application)
+                .fetch_all(&mut *connection)
+                .await?;
+                sqlx::query("UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'staff' AND read_at IS NULL")
+                    .bind(application)
+                    .bind(Timestamp::now())
+                    .execute(&mut *connection)
+                    .await?;
+                transaction.commit().await?;
+                Ok::<_, sqlx::Error>((row, events, requests, documents, messages))
+            })
+            .map_err(crate::server::db::DatabaseError::from)?;
+        let Some((id, _, reference, benefit, benefit_de, benefit_en, office, office_de, office_en, status, submitted, decided, reason)) =
+            row
+        else {
+            return Err(GateError::NotFound);
+        };
+        Ok(ApplicationFile {
+            id: id.to_string(),
+            reference,
+            person: person_view,
+            benefit: NamedCode { code: benefit, name_de: benefit_de, name_en: benefit_en },
+            office: NamedCode { code: office, name_de: office_de, name_en: office_en },
+            status,
+            submitted_at: submitted.map(Timestamp::to_rfc3339),
+            decided_at: decided.map(Timestamp::to_rfc3339),
+            decision_reason: reason,
+            history: events
+                .into_iter()
+                .map(|(at, actor, kind, detail)| HistoryEntry { occurred_at: at.to_rfc3339(), actor, kind, detail })
+                .collect(),
+            requests: requests
+                .into_iter()
+                .map(|(id, description, status, since, fulfilled)| DocumentRequestView {
+                    id: id.to_string(),
+                    description,
+                    since: since.to_rfc3339(),
+                    status,
+                    fulfilled_at: fulfilled.map(Timestamp::to_rfc3339),
+                })
+                .collect(),
+            documents: documents
+                .into_iter()
+                .map(|(id, file_name, media_type, size_bytes, at, request)| DocumentView {
+                    id: id.to_string(),
+                    file_name,
+                    media_type,
+                    size_bytes,
+                    uploaded_at: at.to_rfc3339(),
+                    request: request.map(|request| request.to_string()),
+                })
+                .collect(),
+            messages: messages
+                .into_iter()
+                .map(|(kind, sender, body, at)| MessageView {
+                    from_office: kind == "staff",
+                    sender,
+                    body,
+                    sent_at: at.to_rfc3339(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Hands in `upload` for application `application`, answering request `request` when given
+    /// (it must be open and the application's). In one transaction: the document, the request
+    /// fulfilled, the history; when the office waited for the citizen and nothing is open any
+    /// more, the application is back in review. Answers the document's id.
+    pub async fn hand_in_document(
+        &self,
+        citizen: &Citizen,
+        application: Id,
+        request: Option<Id>,
+        upload: &Upload,
+    ) -> Result<Id, GateError> {
+        let (person, status) = self.own_application(citizen, application).await?;
+        if !is_open(&status) {
+            return Err(GateError::invalid("file", "this application is decided or closed: it takes no more documents"));
+        }
+        let document = Id::new();
+        let now = Timestamp::now();
+        let size = i64::try_from(upload.content.len()).unwrap_or(i64::MAX);
+        let sha256 = hex::encode(Sha256::digest(&upload.content));
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let connection = &mut *transaction;
+            if let Some(request) = request {
+                let fulfilled = sqlx::query(
+                    "UPDATE document_requests SET status = 'fulfilled', fulfilled_at = $3 \
+                     WHERE id = $1 AND application_id = $2 AND status = 'open'",
+                )
+                .bind(request)
+                .bind(application)
+                .bind(now)
+                .execute(&mut *connection)
+                .await?;
+                if fulfilled.rows_affected() != 1 {
+                    return Err(GateError::invalid("request", "this request is answered already or not one of this application's"));
+                }
+            }
+            sqlx::query(
+                "INSERT INTO documents (id, application_id, request_id, citizen_id, file_name, media_type, size_bytes, sha256, content, uploaded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(document)
+            .bind(application)
+            .bind(request)
+            .bind(person)
+            .bind(&upload.file_name)
+            .bind(upload.media_type)
+            .bind(size)
+            .bind(&sha256)
+            .bind(&upload.content)
+            .bind(now)
+            .execute(&mut *connection)
+            .await?;
+            sqlx::query(
+                "INSERT INTO application_events (id, application_id, occurred_at, actor_kind, actor_id, kind, detail) \
+                 VALUES ($1, $2, $3, 'citizen', $4, 'document_uploaded', $5)",
+            )
+            .bind(Id::new())
+            .bind(application)
+            .bind(now)
+            .bind(citizen.id())
+            .bind(&upload.file_name)
+            .execute(&mut *connection)
+            .await?;
+            let still_open: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM document_requests WHERE application_id = $1 AND status = 'open'",
+            )
+            .bind(application)
+            .fetch_one(&mut *connection)
+            .await?;
+            if still_open == 0 {
+                let resumed = sqlx::query(
+                    "UPDATE applications SET status = 'in_review', updated_at = $2 WHERE id = $1 AND status = 'waiting_for_citizen'",
+                )
+                .bind(application)
+                .bind(now)
+                .execute(&mut *connection)
+                .await?;
+                if resumed.rows_affected() == 1 {
+                    sqlx::query(
+                        "INSERT INTO application_events (id, application_id, occurred_at, actor_kind, actor_id, kind, detail) \
+                         VALUES ($1, $2, $3, 'system', NULL, 'status_changed', 'in_review')",
+                    )
+                    .bind(Id::new())
+                    .bind(application)
+                    .bind(now)
+                    .execute(&mut *connection)
+                    .await?;
+                }
+            }
+            transaction.commit().await?;
+            Ok::<(), GateError>(())
+        })?;
+        Ok(document)
+    }
+
+    /// A document of an application the citizen acts for: its name, kind and content.
+    pub async fn own_document(&self, citizen: &Citizen, document: Id) -> Result<(String, String, Vec<u8>), GateError> {
+        let found: Option<(Id, String, String, Vec<u8>)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT a.citizen_id, d.file_name, d.media_type, d.content FROM documents d \
+             JOIN applications a ON a.id = d.application_id WHERE d.id = $1",
+        )
+        .bind(document)
+        .fetch_optional(pool)
+        .await)
+        .map_err(crate::server::db::DatabaseError::from)?;
+        let Some((person, file_name, media_type, content)) = found else { return Err(GateError::NotFound) };
+        match self.acts_for(citizen, person).await? {
+            true => Ok((file_name, media_type, content)),
+            false => Err(GateError::NotFound),
+        }
+    }
+
+    /// Sends `body` (checked by the caller) to the office of application `application`.
+    pub async fn send_message_to_office(&self, citizen: &Citizen, application: Id, body: &str) -> Result<(), GateError> {
+        let (_, status) = self.own_application(citizen, application).await?;
+        if !is_open(&status) {
+            return Err(GateError::invalid("body", "this application is decided or closed: write to the office by post or e-mail"));
+        }
+        let now = Timestamp::now();
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO messages (id, application_id, sender_kind, sender_id, body, sent_at, read_at) \
+                 VALUES ($1, $2, 'citizen', $3, $4, $5, NULL)",
+            )
+            .bind(Id::new())
+            .bind(application)
+            .bind(citizen.id())
+            .bind(body)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?;
+            sqlx::query("UPDATE applications SET updated_at = $2 WHERE id = $1")
+                .bind(application)
+                .bind(now)
+                .execute(&mut *transaction)
+                .await?;
+            transaction.commit().await
+        })
+        .map_err(crate::server::db::DatabaseError::from)?;
+        Ok(())
+    }
+}
