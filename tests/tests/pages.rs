@@ -3,6 +3,13 @@
 
 use klarsicht_tests::{Backend, TestApp, reqwest::header};
 
+/// One test of this file at a time. Several apps rendering pages at once in one test process,
+/// each on a tokio runtime of its own, now and then left an entrance page unanswered until the
+/// 30 s timeout (about 1 run in 8 of this file; 0 in 60 runs alone or one at a time, and none
+/// in 37,000 requests under load against the real server, which has one runtime). Until that
+/// interaction is understood, these tests do not overlap; what they check is unchanged.
+static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn body_of(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, String) {
     let mut request = app.client.get(app.url(path));
     if let Some(cookie) = cookie {
@@ -15,6 +22,7 @@ async fn body_of(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_start_page_is_german_and_leads_to_the_three_entrances() {
+    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/", None).await;
     assert_eq!(status, 200);
@@ -31,6 +39,7 @@ async fn the_start_page_is_german_and_leads_to_the_three_entrances() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_start_page_is_english_when_the_reader_chose_english() {
+    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/", Some("i18n_pref_locale=en")).await;
     assert_eq!(status, 200);
@@ -41,6 +50,7 @@ async fn the_start_page_is_english_when_the_reader_chose_english() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_entrance_says_whom_it_is_for() {
+    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     for (path, heading) in [
         ("/buerger", "Zugang für Bürgerinnen und Bürger"),
@@ -55,6 +65,7 @@ async fn each_entrance_says_whom_it_is_for() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_address_answers_404_with_a_way_back() {
+    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/gibt-es-nicht", None).await;
     assert_eq!(status, 404);
@@ -64,6 +75,7 @@ async fn an_unknown_address_answers_404_with_a_way_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_language_switch_works_without_javascript() {
+    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let response = app.get("/sprache/en?zurueck=/buerger").await;
     assert_eq!(response.status().as_u16(), 303);
@@ -75,6 +87,7 @@ async fn the_language_switch_works_without_javascript() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_language_switch_sends_nobody_to_another_site() {
+    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     for foreign in ["//evil.example", "https://evil.example", "/\\evil.example"] {
         let response =
@@ -85,6 +98,7 @@ async fn the_language_switch_sends_nobody_to_another_site() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_language_gets_a_clear_400() {
+    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, text) = body_of(&app, "/sprache/fr", None).await;
     assert_eq!(status, 400);
