@@ -17,7 +17,7 @@ use crate::{
         citizen::{CitizenHome, SessionsPage},
         consents::{ConsentCockpitPage, OfficeViewPage},
         entrance::{AdminEntrance, CitizenEntrance, StaffEntrance},
-        my_data::MyDataPage,
+        my_data::{DataEditPage, MyDataPage},
         not_found::NotFound,
         sign_in::{DemoSignIn, NoAccessPage, SignInFailed, SignedOut},
         staff::{AdministrationHome, DataProtectionHome, StaffHome},
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/buerger/sitzungen") view=SessionsPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/zugriffe") view=AccessLogPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/daten") view=MyDataPage ssr=SsrMode::Async />
+                        <Route path=path!("/buerger/daten/:category") view=DataEditPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/freigaben") view=ConsentCockpitPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/freigaben/amt/:office") view=OfficeViewPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/antrag") view=ApplyStartPage ssr=SsrMode::Async />

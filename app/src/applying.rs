@@ -67,6 +67,15 @@ pub struct DraftStep {
     pub questions: Vec<QuestionView>,
 }
 
+/// One category of a person's data to correct: every form's questions of it, merged, with what
+/// is kept (or, after a save that did not fit, what was written and why it does not fit).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataEdit {
+    pub person: PersonView,
+    pub category: NamedCode,
+    pub questions: Vec<QuestionView>,
+}
+
 /// What a page's answers were saved as, and where the citizen goes next.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepSaved {

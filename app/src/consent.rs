@@ -207,6 +207,8 @@ pub struct CategoryOverview {
     pub fields: Vec<FieldView>,
     /// Who may see it now, and on which basis.
     pub seen_by: Vec<Visibility>,
+    /// Some form asks for it, so the citizen can correct it on its own page.
+    pub editable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 46] = [
+        let table: [Row; 48] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -391,6 +391,8 @@ on_both_databases! {
             ("buerger/dokument-hochladen", &[("application", UNKNOWN)], &["citizen"], 404),
             ("buerger/dokument", &[("document", UNKNOWN)], &["citizen"], 404),
             ("buerger/nachricht-senden", &[("application", UNKNOWN), ("body", "Guten Tag")], &["citizen"], 404),
+            ("buerger/daten-kategorie", &[("category", "contact")], &["citizen"], 200),
+            ("buerger/daten-speichern", &[("category", "unbekannt")], &["citizen"], 404),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())

@@ -9,7 +9,7 @@ use super::{gate_refused, internal, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{auth::guard, db::Id};
 use crate::{
-    applying::SharingOffer,
+    applying::{DataEdit, SharingOffer},
     auth::ApiError,
     consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, MyData, PersonView},
 };
@@ -117,4 +117,77 @@ pub async fn sharing_offers(person: Option<String>) -> Result<Vec<SharingOffer>,
     let citizen = guard::citizen().await?;
     let person = person_acted_for(&citizen, person.as_deref()).await?;
     guard::services()?.gate.sharing_offers(&citizen, person).await.map_err(gate_refused)
+}
+
+/// Where answers that did not fit wait in the session until the citizen fixes them: kept on the
+/// server, so a reload shows them again, and never in an address.
+#[cfg(feature = "ssr")]
+fn written_answers_key(person: Id, category: &str) -> String {
+    format!("data-edit:{person}:{category}")
+}
+
+/// One category of the citizen's (or their minor child's) data to correct: every form's
+/// questions of it with what is kept, or, after a save that did not fit (`problems`), what was
+/// written and what to fix.
+#[server(prefix = "/api", endpoint = "buerger/daten-kategorie")]
+pub async fn data_category(
+    person: Option<String>,
+    category: String,
+    problems: Option<String>,
+) -> Result<DataEdit, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let category = category.trim();
+    let written = match problems.is_some_and(|problems| !problems.is_empty()) {
+        true => {
+            let session = guard::session().await?;
+            session
+                .get::<std::collections::BTreeMap<String, String>>(&written_answers_key(person, category))
+                .await
+                .map_err(internal)?
+        }
+        false => None,
+    };
+    guard::services()?.gate.data_edit(&citizen, person, category, written.as_ref()).await.map_err(gate_refused)
+}
+
+/// Corrects one category of the citizen's (or their minor child's) data (`answers`: question
+/// key → answer as written). When every answer fits it is kept — offices that may see the
+/// category see the change from the next request — and the browser goes back to "my data";
+/// otherwise nothing changes and the page shows what was written and what to fix.
+#[server(prefix = "/api", endpoint = "buerger/daten-speichern")]
+pub async fn save_my_data(
+    person: Option<String>,
+    category: String,
+    answers: Option<std::collections::BTreeMap<String, String>>,
+) -> Result<String, ApiError> {
+    use crate::url::for_person;
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let category = category.trim();
+    let answers = answers.unwrap_or_default();
+    if answers.len() > 100 {
+        return Err(invalid("answers", "send the answers of one category at a time"));
+    }
+    let gate = guard::services()?.gate;
+    let session = guard::session().await?;
+    let key = written_answers_key(person, category);
+    let is_self = person == citizen.id();
+    let next = match gate.save_data(&citizen, person, category, &answers).await.map_err(gate_refused)? {
+        true => {
+            session.remove::<std::collections::BTreeMap<String, String>>(&key).await.map_err(internal)?;
+            tracing::info!(citizen = %citizen.id(), %person, category, "data corrected");
+            let page = for_person("/buerger/daten", &person.to_string(), is_self);
+            let joiner = if page.contains('?') { '&' } else { '?' };
+            format!("{page}{joiner}gespeichert={category}#kategorie-{category}")
+        }
+        false => {
+            session.insert(&key, &answers).await.map_err(internal)?;
+            let page = for_person(&format!("/buerger/daten/{category}"), &person.to_string(), is_self);
+            let joiner = if page.contains('?') { '&' } else { '?' };
+            format!("{page}{joiner}fehler=1")
+        }
+    };
+    super::applying::go_to(&next);
+    Ok(next)
 }

@@ -39,12 +39,12 @@ fn for_person(path: &str, person: &PersonView) -> String {
 }
 
 /// The hidden field that names the person a form is for (none for the citizen themselves).
-fn person_field(person: &PersonView) -> impl IntoView + use<> {
+pub(crate) fn person_field(person: &PersonView) -> impl IntoView + use<> {
     (!person.is_self).then(|| view! { <input type="hidden" name="person" value=person.id.clone() /> })
 }
 
 /// "You are applying for …": on every page of the flow.
-fn on_behalf(i18n: I18nContext<Locale>, person: &PersonView) -> impl IntoView + use<> {
+pub(crate) fn on_behalf(i18n: I18nContext<Locale>, person: &PersonView) -> impl IntoView + use<> {
     let name = person.name.clone();
     match person.is_self {
         true => view! { <p class="on-behalf">{t!(i18n, apply.on_behalf_self)}</p> }.into_any(),
@@ -55,7 +55,7 @@ fn on_behalf(i18n: I18nContext<Locale>, person: &PersonView) -> impl IntoView + 
     }
 }
 
-fn problem_text(i18n: I18nContext<Locale>, problem: AnswerProblem) -> &'static str {
+pub(crate) fn problem_text(i18n: I18nContext<Locale>, problem: AnswerProblem) -> &'static str {
     match problem {
         AnswerProblem::Missing => t_string!(i18n, apply.problem_missing),
         AnswerProblem::TooLong => t_string!(i18n, apply.problem_too_long),
@@ -151,7 +151,7 @@ pub fn ApplyStartPage() -> impl IntoView {
 }
 
 /// One question as a form field, with its problem next to it.
-fn question_field(i18n: I18nContext<Locale>, german: bool, question: QuestionView) -> impl IntoView + use<> {
+pub(crate) fn question_field(i18n: I18nContext<Locale>, german: bool, question: QuestionView) -> impl IntoView + use<> {
     let id = format!("frage-{}", question.key);
     let error_id = format!("{id}-fehler");
     let hint_id = format!("{id}-hinweis");

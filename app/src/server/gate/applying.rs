@@ -32,13 +32,13 @@ use crate::{
 /// Where the flow's pages live.
 pub const APPLY_PATH: &str = "/buerger/antrag";
 
-type Answers = serde_json::Map<String, serde_json::Value>;
+pub(super) type Answers = serde_json::Map<String, serde_json::Value>;
 
 /// A draft application: id, kind of help, consent template version.
 type DraftRow = (Id, String, Id);
 /// Kind of help, category, its sort order, section title (de, en), question position, key,
 /// labels (de, en), help (de, en), kind, options, required.
-type QuestionRow = (
+pub(super) type QuestionRow = (
     String,
     String,
     i64,
@@ -58,7 +58,7 @@ type QuestionRow = (
 type BenefitRow = (String, String, String, String, String, String, String, String, String);
 
 /// The questions of the forms of the chosen kinds of help; the SQL is the same for all.
-const QUESTIONS: &str = "SELECT s.benefit_type_code, s.category_code, c.sort_order, s.title_de, s.title_en, q.position, q.key, \
+pub(super) const QUESTIONS: &str = "SELECT s.benefit_type_code, s.category_code, c.sort_order, s.title_de, s.title_en, q.position, q.key, \
      q.label_de, q.label_en, q.help_de, q.help_en, q.kind, q.options, q.required FROM form_sections s \
      JOIN data_categories c ON c.code = s.category_code JOIN form_questions q ON q.section_id = s.id \
      ORDER BY c.sort_order, s.benefit_type_code, q.position";
@@ -77,28 +77,28 @@ const BENEFITS: &str = "SELECT b.code, b.name_de, b.name_en, b.description_de, b
 
 /// One question of a merged page.
 #[derive(Clone, Debug)]
-struct Question {
-    key: String,
+pub(super) struct Question {
+    pub(super) key: String,
     label_de: String,
     label_en: String,
     help_de: Option<String>,
     help_en: Option<String>,
     kind: AnswerKind,
     options: Vec<ChoiceOption>,
-    required: bool,
+    pub(super) required: bool,
 }
 
 /// One page of the flow: a topic, its questions (asked once even when several forms ask them),
 /// and which keys each kind of help asks.
 #[derive(Clone, Debug)]
-struct Step {
-    name: StepName,
-    questions: Vec<Question>,
+pub(super) struct Step {
+    pub(super) name: StepName,
+    pub(super) questions: Vec<Question>,
     keys_by_benefit: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The pages for the chosen kinds of help, in the order of the data categories.
-fn steps(rows: Vec<QuestionRow>, benefits: &BTreeSet<String>) -> Vec<Step> {
+pub(super) fn steps(rows: Vec<QuestionRow>, benefits: &BTreeSet<String>) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     for (benefit, category, _, title_de, title_en, _, key, label_de, label_en, help_de, help_en, kind, options, required) in
         rows
@@ -134,7 +134,7 @@ fn steps(rows: Vec<QuestionRow>, benefits: &BTreeSet<String>) -> Vec<Step> {
 }
 
 /// The questions of `step` with the answers kept, and (when `judged`) their problems.
-fn question_views(step: &Step, answers: Option<&Answers>, judged: bool) -> Vec<QuestionView> {
+pub(super) fn question_views(step: &Step, answers: Option<&Answers>, judged: bool) -> Vec<QuestionView> {
     step.questions
         .iter()
         .map(|question| {
@@ -158,7 +158,7 @@ fn question_views(step: &Step, answers: Option<&Answers>, judged: bool) -> Vec<Q
 
 /// The answers of `step` as given, each kept as checked when it fits and as written when not,
 /// so nothing the citizen wrote is lost.
-fn kept_answers(step: &Step, given: &BTreeMap<String, String>) -> (Answers, bool) {
+pub(super) fn kept_answers(step: &Step, given: &BTreeMap<String, String>) -> (Answers, bool) {
     let mut answers = Answers::new();
     let mut complete = true;
     for question in &step.questions {

@@ -17,6 +17,7 @@
 mod applying;
 mod consents;
 mod correspondence;
+mod data_edit;
 mod emergency;
 mod export;
 mod flags;

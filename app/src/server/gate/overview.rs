@@ -173,6 +173,7 @@ impl Gate {
                     };
                     let seen_by =
                         Category::from_code(&code).and_then(|category| seen.remove(&category)).unwrap_or_default();
+                    let editable = labels.iter().any(|(category, ..)| *category == code);
                     CategoryOverview {
                         code,
                         name_de,
@@ -182,6 +183,7 @@ impl Gate {
                         special,
                         fields,
                         seen_by,
+                        editable,
                     }
                 })
                 .collect(),

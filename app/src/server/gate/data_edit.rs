@@ -1,0 +1,130 @@
+//! Correcting one's data in place, one category at a time. The questions are those every form
+//! asks of the category, merged; answers are checked as in the application flow. What a form
+//! needs and is kept may be corrected but not emptied; anything else may be left empty, which
+//! removes it. A change counts everywhere at once: offices read the person's data, not a copy.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::types::Json;
+
+use super::{
+    Gate, GateError,
+    applying::{Answers, QUESTIONS, QuestionRow, Step, kept_answers, question_views, steps},
+};
+use crate::{
+    applying::DataEdit,
+    consent::NamedCode,
+    server::{
+        auth::Citizen,
+        db::{DatabaseError, Id, Timestamp, on_backend},
+    },
+};
+
+/// The category's name, its page of questions, and what the person's data holds of it.
+type Loaded = (NamedCode, Step, Answers);
+
+impl Gate {
+    /// The questions of `category` for `person` and what is kept, or `NotFound`.
+    async fn load_data_category(&self, person: Id, category: &str) -> Result<Loaded, GateError> {
+        let (rows, name, kept): (Vec<QuestionRow>, Option<(String, String)>, Option<Json<Answers>>) =
+            on_backend!(self.database, pool => {
+                let rows = sqlx::query_as(QUESTIONS).fetch_all(pool).await?;
+                let name = sqlx::query_as("SELECT name_de, name_en FROM data_categories WHERE code = $1")
+                    .bind(category)
+                    .fetch_optional(pool)
+                    .await?;
+                let kept = sqlx::query_scalar("SELECT data FROM citizen_data WHERE citizen_id = $1 AND category_code = $2")
+                    .bind(person)
+                    .bind(category)
+                    .fetch_optional(pool)
+                    .await?;
+                Ok::<_, sqlx::Error>((rows, name, kept))
+            })
+            .map_err(DatabaseError::from)?;
+        let every_form: BTreeSet<String> = rows.iter().map(|row| row.0.clone()).collect();
+        let (Some((name_de, name_en)), Some(mut step)) =
+            (name, steps(rows, &every_form).into_iter().find(|step| step.name.category == category))
+        else {
+            return Err(GateError::NotFound);
+        };
+        let kept = kept.map(|Json(kept)| kept).unwrap_or_default();
+        // What a form needs may be corrected but not emptied once it is kept.
+        for question in &mut step.questions {
+            question.required &= kept.get(&question.key).is_some_and(|value| !value.is_null());
+        }
+        Ok((NamedCode { code: category.to_owned(), name_de, name_en }, step, kept))
+    }
+
+    /// The page to correct `person`'s data of `category`: what is kept, or `written` (answers
+    /// that did not fit) with their problems.
+    pub async fn data_edit(
+        &self,
+        citizen: &Citizen,
+        person: Id,
+        category: &str,
+        written: Option<&BTreeMap<String, String>>,
+    ) -> Result<DataEdit, GateError> {
+        let people = self.people_acted_for(citizen).await?;
+        let person_view = people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(GateError::NotFound)?;
+        let (category, step, kept) = self.load_data_category(person, category).await?;
+        let questions = match written {
+            Some(written) => {
+                let written: Answers =
+                    written.iter().map(|(key, value)| (key.clone(), serde_json::Value::String(value.clone()))).collect();
+                question_views(&step, Some(&written), true)
+            }
+            None => question_views(&step, Some(&kept), false),
+        };
+        Ok(DataEdit { person: person_view, category, questions })
+    }
+
+    /// Keeps `given` as `person`'s data of `category` when every answer fits (`true`); keeps
+    /// nothing otherwise (`false`). An empty answer removes what was kept.
+    pub async fn save_data(
+        &self,
+        citizen: &Citizen,
+        person: Id,
+        category: &str,
+        given: &BTreeMap<String, String>,
+    ) -> Result<bool, GateError> {
+        if !self.acts_for(citizen, person).await? {
+            return Err(GateError::NotFound);
+        }
+        let (category, step, mut data) = self.load_data_category(person, category).await?;
+        let (answers, complete) = kept_answers(&step, given);
+        if !complete {
+            return Ok(false);
+        }
+        for (key, value) in answers {
+            match value {
+                serde_json::Value::Null => data.remove(&key),
+                value => data.insert(key, value),
+            };
+        }
+        let now = Timestamp::now();
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            if data.is_empty() {
+                sqlx::query("DELETE FROM citizen_data WHERE citizen_id = $1 AND category_code = $2")
+                    .bind(person)
+                    .bind(&category.code)
+                    .execute(&mut *transaction)
+                    .await?;
+            } else {
+                sqlx::query(
+                    "INSERT INTO citizen_data (citizen_id, category_code, data, updated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (citizen_id, category_code) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                )
+                .bind(person)
+                .bind(&category.code)
+                .bind(Json(&data))
+                .bind(now)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            transaction.commit().await
+        })
+        .map_err(DatabaseError::from)?;
+        Ok(true)
+    }
+}
