@@ -208,6 +208,7 @@ pub async fn set_protection_flag(application: String, kind: String, reason: Stri
     })
     .await?;
     tracing::info!(staff = %staff.id(), flag = %flag, "protection flag set");
+    applying::go_to(&staff::case_path(&id.to_string(), "?erledigt=schutzvermerk"));
     Ok(flag.to_string())
 }
 
@@ -229,5 +230,7 @@ pub async fn lift_protection_flag(application: String, flag: String, reason: Str
                 .ok_or(GateError::NotFound)
         }
     })
-    .await
+    .await?;
+    applying::go_to(&staff::case_path(&id.to_string(), "?erledigt=vermerk-aufgehoben"));
+    Ok(())
 }

@@ -20,7 +20,11 @@ use crate::{
         my_data::{DataEditPage, MyDataPage},
         not_found::NotFound,
         sign_in::{DemoSignIn, NoAccessPage, SignInFailed, SignedOut},
-        staff::{AdministrationHome, DataProtectionHome, StaffHome},
+        data_protection::DataProtectionHome,
+        staff::{AdministrationHome, StaffHome},
+        staff_case::StaffCasePage,
+        staff_emergency::{StaffEmergencyDataPage, StaffEmergencyPage},
+        staff_queue::StaffQueuePage,
         start::StartPage,
         transparency::AccessLogPage,
     },
@@ -84,6 +88,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/buerger/antrag/eingang") view=ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/buerger/antraege/:id") view=ApplicationPage ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/start") view=StaffHome ssr=SsrMode::Async />
+                        <Route path=path!("/mitarbeitende/warteschlange") view=StaffQueuePage ssr=SsrMode::Async />
+                        <Route path=path!("/mitarbeitende/faelle/:id") view=StaffCasePage ssr=SsrMode::Async />
+                        <Route path=path!("/mitarbeitende/notzugriffe") view=StaffEmergencyPage ssr=SsrMode::Async />
+                        <Route path=path!("/mitarbeitende/notzugriffe/:id") view=StaffEmergencyDataPage ssr=SsrMode::Async />
                         <Route path=path!("/verwaltung/start") view=AdministrationHome ssr=SsrMode::Async />
                         <Route path=path!("/datenschutz/start") view=DataProtectionHome ssr=SsrMode::Async />
                     </Routes>

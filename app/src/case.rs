@@ -4,6 +4,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::{
+    consent::NamedCode,
+    correspondence::{DocumentRequestView, DocumentView, HistoryEntry, MessageView},
+};
+
 /// What a caseworker sees of one application: the application and the allowed categories of
 /// the applicant's data (from the gate). Nothing in it hints at what was withheld.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +19,82 @@ pub struct CaseView {
     pub status: String,
     /// The allowed categories, by code, with the citizen's data kept for them.
     pub data: BTreeMap<String, serde_json::Value>,
+    /// The application's answers of the allowed categories, by category code, as submitted.
+    pub answers: BTreeMap<String, serde_json::Value>,
+}
+
+/// A field's label: which question of which category a data key answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldLabel {
+    pub category: String,
+    pub key: String,
+    pub label_de: String,
+    pub label_en: String,
+}
+
+/// An internal note of the office on a case; the citizen never sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+/// A person whose data an emergency access of the youth office may open from this case: the
+/// applicant (the child) or a parent of the child.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CasePerson {
+    pub id: String,
+    pub name: String,
+    pub is_applicant: bool,
+}
+
+/// A colleague of the office a case may be assigned to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Colleague {
+    pub id: String,
+    pub name: String,
+    pub is_me: bool,
+}
+
+/// Everything a caseworker works a case with: the gate's view of the applicant's data and the
+/// application's answers (only what the office may see), and the office's own correspondence
+/// on this application. Nothing in it speaks of other applications, offices or consents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFile {
+    pub case: CaseView,
+    pub office: NamedCode,
+    pub benefit: NamedCode,
+    pub applicant: CasePerson,
+    pub submitted_at: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_reason: Option<String>,
+    pub assigned_to: Option<String>,
+    pub assigned_to_me: bool,
+    /// The data categories in their order, for headings.
+    pub categories: Vec<NamedCode>,
+    pub labels: Vec<FieldLabel>,
+    pub requests: Vec<DocumentRequestView>,
+    pub documents: Vec<DocumentView>,
+    pub messages: Vec<MessageView>,
+    pub notes: Vec<NoteView>,
+    pub history: Vec<HistoryEntry>,
+    pub colleagues: Vec<Colleague>,
+    /// For a youth office: whom an emergency access may be opened for from this case.
+    pub emergency_people: Vec<CasePerson>,
+    pub protection_flags: Vec<ProtectionFlagView>,
+}
+
+impl CaseFile {
+    /// Whether the office still works on it: documents, messages and a decision are possible.
+    pub fn is_open(&self) -> bool {
+        matches!(self.case.status.as_str(), "submitted" | "in_review" | "waiting_for_citizen")
+    }
+
+    /// Whether a decision was made that may still be withdrawn (not yet closed).
+    pub fn is_decided(&self) -> bool {
+        matches!(self.case.status.as_str(), "approved" | "rejected")
+    }
 }
 
 /// A protection flag (Auskunftssperre, Schutzvermerk) as staff of the citizen's own cases see it.
@@ -60,15 +141,92 @@ pub struct QueueItem {
     pub status: String,
     pub submitted_at: Option<String>,
     pub assigned_to_me: bool,
+    /// The applicant's name, as the office knows it from the application.
+    pub applicant: String,
+    /// The display name of the caseworker it is assigned to.
+    pub assigned_to: Option<String>,
 }
 
-/// A page of the office's queue.
+/// The tabs of the queue: which statuses each shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueGroup {
+    New,
+    InProgress,
+    Waiting,
+    Decided,
+    Closed,
+}
+
+impl QueueGroup {
+    pub const ALL: [QueueGroup; 5] = [Self::New, Self::InProgress, Self::Waiting, Self::Decided, Self::Closed];
+
+    /// The tab's name in an address (`?liste=…`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::New => "neu",
+            Self::InProgress => "in-bearbeitung",
+            Self::Waiting => "wartet",
+            Self::Decided => "entschieden",
+            Self::Closed => "abgeschlossen",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|group| group.code() == code)
+    }
+
+    pub fn statuses(self) -> &'static [&'static str] {
+        match self {
+            Self::New => &["submitted"],
+            Self::InProgress => &["in_review"],
+            Self::Waiting => &["waiting_for_citizen"],
+            Self::Decided => &["approved", "rejected"],
+            Self::Closed => &["closed", "withdrawn"],
+        }
+    }
+}
+
+/// Whose applications a queue shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueAssignee {
+    Anyone,
+    Me,
+    Nobody,
+}
+
+impl QueueAssignee {
+    pub const ALL: [QueueAssignee; 3] = [Self::Anyone, Self::Me, Self::Nobody];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Anyone => "alle",
+            Self::Me => "mir",
+            Self::Nobody => "niemandem",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|assignee| assignee.code() == code)
+    }
+}
+
+/// A page of the office's queue, with the filter it answers and how many each tab holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuePage {
+    pub office: NamedCode,
+    /// The caseworker's other offices, to switch to.
+    pub offices: Vec<NamedCode>,
     pub items: Vec<QueueItem>,
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    pub group: QueueGroup,
+    pub assignee: QueueAssignee,
+    pub search: String,
+    /// How many applications each tab holds (without the search, with the assignee filter).
+    pub counts: Vec<(QueueGroup, i64)>,
+    /// The names of the kinds of help the items name by code.
+    pub benefits: Vec<NamedCode>,
 }
 
 /// An emergency access (§ 8a SGB VIII) as the youth office and the data protection officer see
@@ -95,4 +253,43 @@ pub struct EmergencyView {
     /// Until when the citizen is not shown it, and why, if a deferral was decided.
     pub deferred_until: Option<String>,
     pub deferral_reason: Option<String>,
+}
+
+/// One read of citizen data, as the data protection officer reviews it: who, which office,
+/// whose data (by id only), which categories, what for, on which basis. No case content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogReviewEntry {
+    pub seq: i64,
+    pub occurred_at: String,
+    pub staff: String,
+    pub office: String,
+    pub citizen: String,
+    pub categories: Vec<String>,
+    pub purpose: String,
+    /// application, consent or emergency.
+    pub basis: String,
+}
+
+/// What the data protection officer filters the access log by; every part is optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogReviewFilter {
+    pub office: String,
+    pub staff: String,
+    pub basis: String,
+    /// `YYYY-MM-DD`, from the start of that day (UTC).
+    pub from: String,
+    /// `YYYY-MM-DD`, to the end of that day (UTC).
+    pub until: String,
+}
+
+/// A page of the access log for the data protection officer, newest first, with the names its
+/// filters offer. `next_before` continues with older entries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogReview {
+    pub filter: LogReviewFilter,
+    pub entries: Vec<LogReviewEntry>,
+    pub next_before: Option<i64>,
+    pub offices: Vec<NamedCode>,
+    pub categories: Vec<NamedCode>,
+    pub staff: Vec<Colleague>,
 }

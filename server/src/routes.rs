@@ -110,11 +110,28 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_services, shell))
         .layer(middleware::from_fn(malformed_calls_are_client_errors))
+        .layer(middleware::from_fn(personal_pages_are_not_stored))
         .layer(sessions)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(internal_error_page))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Pages and server function answers may hold citizen data: no browser or proxy keeps a copy
+/// (`Cache-Control: no-store`), so nothing lands in the browser's storage or a shared cache.
+/// Only the built site (`/pkg/…`, the icon) may be cached; a response that already says how it
+/// is cached keeps its own word.
+async fn personal_pages_are_not_stored(request: axum::extract::Request, next: middleware::Next) -> Response {
+    let path = request.uri().path();
+    let static_file = path.starts_with("/pkg/") || path == "/favicon.svg";
+    let mut response = next.run(request).await;
+    if !static_file && !response.headers().contains_key(axum::http::header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// A server function call whose arguments cannot be read (missing or malformed fields) is the

@@ -24,7 +24,7 @@ async fn open(visitor: &mut Visitor<'_>, application: &str, person: &str, hours:
                 ("application", application),
                 ("person", person),
                 ("reason", REASON),
-                ("categories", "income_assets,bank_account"),
+                ("categories[0]", "income_assets,bank_account"),
                 ("hours", hours),
             ],
         )
@@ -183,11 +183,11 @@ on_both_databases! {
         assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("hours")), "{error}");
         assert!(error["Invalid"]["message"].as_str().unwrap_or_default().contains("48"), "{error}");
         let (status, error) = lena.call("mitarbeitende/notzugriff-oeffnen", &[
-            ("application", HZE_FOR_MIA), ("person", demo::MIA_WEBER), ("reason", "kurz"), ("categories", "income_assets"), ("hours", "2"),
+            ("application", HZE_FOR_MIA), ("person", demo::MIA_WEBER), ("reason", "kurz"), ("categories[0]", "income_assets"), ("hours", "2"),
         ]).await;
         assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("reason")), "{error}");
         let (status, error) = lena.call("mitarbeitende/notzugriff-oeffnen", &[
-            ("application", HZE_FOR_MIA), ("person", demo::MIA_WEBER), ("reason", REASON), ("categories", "alles"), ("hours", "2"),
+            ("application", HZE_FOR_MIA), ("person", demo::MIA_WEBER), ("reason", REASON), ("categories[0]", "alles"), ("hours", "2"),
         ]).await;
         assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("categories")), "{error}");
 

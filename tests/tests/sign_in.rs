@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 48] = [
+        let table: [Row; 60] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -366,7 +366,7 @@ on_both_databases! {
             ("mitarbeitende/freigabe", &[("citizen", demo::JONAS_WEBER), ("purpose", "Prüfung eines Anspruchs auf Grundsicherung")], &["caseworker"], 404),
             (
                 "mitarbeitende/notzugriff-oeffnen",
-                &[CASE, ("person", demo::MIA_WEBER), REASON, ("categories", "health_disability"), ("hours", "24")],
+                &[CASE, ("person", demo::MIA_WEBER), REASON, ("categories[0]", "health_disability"), ("hours", "24")],
                 &["caseworker"],
                 200,
             ),
@@ -393,6 +393,18 @@ on_both_databases! {
             ("buerger/nachricht-senden", &[("application", UNKNOWN), ("body", "Guten Tag")], &["citizen"], 404),
             ("buerger/daten-kategorie", &[("category", "contact")], &["citizen"], 200),
             ("buerger/daten-speichern", &[("category", "unbekannt")], &["citizen"], 404),
+            ("mitarbeitende/akte", &[CASE], &["caseworker"], 200),
+            ("mitarbeitende/zuweisen", &[CASE, ("assignee", "ich")], &["caseworker"], 200),
+            ("mitarbeitende/unterlagen-anfordern", &[CASE, ("description", "x")], &["caseworker"], 422),
+            ("mitarbeitende/anforderung-zuruecknehmen", &[CASE, ("request", UNKNOWN)], &["caseworker"], 422),
+            ("mitarbeitende/nachricht-senden", &[CASE, ("body", "Guten Tag")], &["caseworker"], 200),
+            ("mitarbeitende/notiz", &[CASE, ("body", "Rückruf vereinbart")], &["caseworker"], 200),
+            ("mitarbeitende/entscheiden", &[CASE, ("outcome", "bewilligen"), REASON], &["caseworker"], 422),
+            ("mitarbeitende/entscheidung-aufheben", &[CASE, REASON], &["caseworker"], 422),
+            ("mitarbeitende/abschliessen", &[CASE, ("confirmed", "ja")], &["caseworker"], 422),
+            ("mitarbeitende/dokument", &[("document", UNKNOWN)], &["caseworker"], 404),
+            ("datenschutz/zugriffe", &[], &["data_protection_officer"], 200),
+            ("datenschutz/protokoll-pruefen", &[], &["data_protection_officer"], 200),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
@@ -405,7 +417,7 @@ on_both_databases! {
         /// form POST.
         async fn call_as(visitor: &mut Visitor<'_>, endpoint: &str, arguments: &[(&str, &str)]) -> (u16, serde_json::Value) {
             match endpoint {
-                "buerger/datenexport" | "buerger/dokument" => visitor.call_get(endpoint, arguments).await,
+                "buerger/datenexport" | "buerger/dokument" | "mitarbeitende/dokument" => visitor.call_get(endpoint, arguments).await,
                 "buerger/dokument-hochladen" => {
                     let form = arguments.iter().fold(reqwest::multipart::Form::new(), |form, (name, value)| {
                         form.text(name.to_string(), value.to_string())

@@ -87,19 +87,26 @@ pub async fn hand_in_document(data: MultipartData) -> Result<String, ApiError> {
 /// always a download (never shown inside the portal) and sandboxed, whatever it holds.
 #[server(prefix = "/api", endpoint = "buerger/dokument", input = GetUrl, output = Streaming)]
 pub async fn own_document(document: String) -> Result<ByteStream<ApiError>, ApiError> {
-    use axum::http::{HeaderValue, header};
     let citizen = guard::citizen().await?;
     let document = parse_id(&document, "document", "choose one of the documents of your application")?;
     let (file_name, media_type, content) =
         guard::services()?.gate.own_document(&citizen, document).await.map_err(gate_refused)?;
+    send_document(&file_name, &media_type, content)
+}
+
+/// A document as a download: saved under its name, never shown inside the portal (sandboxed,
+/// not sniffed), not kept in the browser's cache.
+#[cfg(feature = "ssr")]
+pub(super) fn send_document(file_name: &str, media_type: &str, content: Vec<u8>) -> Result<ByteStream<ApiError>, ApiError> {
+    use axum::http::{HeaderValue, header};
     let response = use_context::<leptos_axum::ResponseOptions>().ok_or_else(|| internal("no response options"))?;
     // The name as the browser should save it: ASCII in `filename`, the original in `filename*`.
     let ascii: String =
         file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
     let disposition =
-        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::url::encode_component(&file_name));
+        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::url::encode_component(file_name));
     for (name, value) in [
-        (header::CONTENT_TYPE, HeaderValue::from_str(&media_type).ok()),
+        (header::CONTENT_TYPE, HeaderValue::from_str(media_type).ok()),
         (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).ok()),
         (header::CACHE_CONTROL, Some(HeaderValue::from_static("no-store"))),
         (header::X_CONTENT_TYPE_OPTIONS, Some(HeaderValue::from_static("nosniff"))),

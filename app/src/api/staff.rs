@@ -3,6 +3,7 @@
 //! answered like ids that do not exist.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::{ByteStream, GetUrl, Streaming};
 
 #[cfg(feature = "ssr")]
 use super::{application_id, in_some_office, internal, invalid};
@@ -10,12 +11,15 @@ use super::{application_id, in_some_office, internal, invalid};
 use crate::server::{
     auth::{Staff, guard},
     db::Id,
-    gate::GateError,
+    gate::{CaseAction, GateError, QueueQuery},
 };
 use crate::{
     auth::ApiError,
-    case::{EmergencyView, QueuePage, SharedDataView, SharingItem},
+    case::{CaseFile, EmergencyView, LogReview, QueuePage, SharedDataView, SharingItem},
 };
+
+/// The page of the office's emergency accesses.
+pub const EMERGENCY_PATH: &str = "/mitarbeitende/notzugriffe";
 
 /// The office a caseworker names, or their first; 404 for an office that is not theirs.
 #[cfg(feature = "ssr")]
@@ -45,9 +49,18 @@ pub(super) fn reason_text(reason: &str) -> Result<String, ApiError> {
     }
 }
 
-/// One page of the office's queue (`page` from 1, 25 to a page).
+/// One page of the office's queue (`page` from 1, 25 to a page): the tab (`list`: `neu`,
+/// `in-bearbeitung`, `wartet`, `entschieden`, `abgeschlossen`), whose (`assignee`: `alle`,
+/// `mir`, `niemandem`), and a reference number or the start of a name (`search`).
 #[server(prefix = "/api", endpoint = "mitarbeitende/warteschlange")]
-pub async fn queue(office: Option<String>, page: Option<String>) -> Result<QueuePage, ApiError> {
+pub async fn queue(
+    office: Option<String>,
+    page: Option<String>,
+    list: Option<String>,
+    assignee: Option<String>,
+    search: Option<String>,
+) -> Result<QueuePage, ApiError> {
+    use crate::case::{QueueAssignee, QueueGroup};
     let staff = guard::caseworker().await?;
     let office = own_office(&staff, office.as_deref())?;
     let page = match page.as_deref().map(str::trim).filter(|page| !page.is_empty()) {
@@ -58,8 +71,178 @@ pub async fn queue(office: Option<String>, page: Option<String>) -> Result<Queue
             .filter(|page| *page >= 1)
             .ok_or_else(|| invalid("page", "give a page number from 1"))?,
     };
+    let given = |value: &Option<String>| value.as_deref().map(str::trim).filter(|value| !value.is_empty()).map(str::to_owned);
+    let group = match given(&list) {
+        None => QueueGroup::New,
+        Some(code) => QueueGroup::from_code(&code)
+            .ok_or_else(|| invalid("list", "choose neu, in-bearbeitung, wartet, entschieden or abgeschlossen"))?,
+    };
+    let assignee = match given(&assignee) {
+        None => QueueAssignee::Anyone,
+        Some(code) => {
+            QueueAssignee::from_code(&code).ok_or_else(|| invalid("assignee", "choose alle, mir or niemandem"))?
+        }
+    };
+    let search = given(&search).unwrap_or_default();
+    if search.chars().count() > 100 {
+        return Err(invalid("search", "search for a reference number or a name of at most 100 characters"));
+    }
+    let query = QueueQuery { group, assignee, search, page, per_page: 25 };
     let gate = guard::services()?.gate;
-    gate.queue(&staff, &office, page, 25).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+    gate.queue(&staff, &office, &query).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+}
+
+/// A case of the caseworker's office: the applicant's data and the answers through the gate
+/// (only what the office may see; the read is logged), and the office's correspondence on it.
+#[server(prefix = "/api", endpoint = "mitarbeitende/akte")]
+pub async fn open_case_file(application: String) -> Result<CaseFile, ApiError> {
+    let staff = guard::caseworker().await?;
+    let id = application_id(&application)?;
+    let gate = guard::services()?.gate;
+    in_some_office(&staff, |office| {
+        let (gate, staff) = (gate.clone(), staff.clone());
+        async move { gate.case_file(&staff, &office, id).await }
+    })
+    .await
+}
+
+/// The page of case `application`, with `query` (`?…`) when it has something to say.
+pub fn case_path(application: &str, query: &str) -> String {
+    format!("/mitarbeitende/faelle/{application}{query}")
+}
+
+/// Carries out `action` on a case of one of the caseworker's offices and sends the browser
+/// back to the case, saying what was done (`done`).
+#[cfg(feature = "ssr")]
+async fn act(staff: Staff, application: &str, action: CaseAction, done: &str) -> Result<(), ApiError> {
+    let id = application_id(application)?;
+    let gate = guard::services()?.gate;
+    in_some_office(&staff, |office| {
+        let (gate, staff, action) = (gate.clone(), staff.clone(), action.clone());
+        async move { gate.act_on_case(&staff, &office, id, &action).await }
+    })
+    .await?;
+    tracing::info!(staff = %staff.id(), application = %id, done, "case changed");
+    super::applying::go_to(&case_path(&id.to_string(), &format!("?erledigt={done}")));
+    Ok(())
+}
+
+/// A text staff write to or about a case: said plainly, at most `MAX_MESSAGE_CHARS`.
+#[cfg(feature = "ssr")]
+fn case_text(field: &str, text: &str) -> Result<String, ApiError> {
+    use crate::correspondence::{MessageProblem, check_message};
+    check_message(text).map_err(|problem| match problem {
+        MessageProblem::Empty => invalid(field, "write something first"),
+        MessageProblem::TooLong => invalid(field, "keep it under 4,000 characters"),
+    })
+}
+
+/// Assigns a case to a caseworker of the office (`assignee`: their id, `ich` for oneself,
+/// empty for nobody). A new application taken goes in review.
+#[server(prefix = "/api", endpoint = "mitarbeitende/zuweisen")]
+pub async fn assign_case(application: String, assignee: Option<String>) -> Result<(), ApiError> {
+    let staff = guard::caseworker().await?;
+    let assignee = match assignee.as_deref().map(str::trim).filter(|assignee| !assignee.is_empty()) {
+        None => None,
+        Some("ich") => Some(staff.id()),
+        Some(id) => Some(Id::parse(id).ok_or_else(|| invalid("assignee", "choose a caseworker of your office"))?),
+    };
+    act(staff, &application, CaseAction::Assign(assignee), "zugewiesen").await
+}
+
+/// Asks the citizen for a document or information: a to-do for them; the case waits for them.
+#[server(prefix = "/api", endpoint = "mitarbeitende/unterlagen-anfordern")]
+pub async fn request_document(application: String, description: String) -> Result<(), ApiError> {
+    let staff = guard::caseworker().await?;
+    let description = description.trim();
+    if description.chars().count() < 5 || description.chars().count() > 500 {
+        return Err(invalid("description", "say in 5 to 500 characters what the citizen should send"));
+    }
+    act(staff, &application, CaseAction::RequestDocument(description.to_owned()), "angefordert").await
+}
+
+/// Takes back an open request of the case.
+#[server(prefix = "/api", endpoint = "mitarbeitende/anforderung-zuruecknehmen")]
+pub async fn cancel_document_request(application: String, request: String) -> Result<(), ApiError> {
+    let staff = guard::caseworker().await?;
+    let request = Id::parse(request.trim()).ok_or_else(|| invalid("request", "choose one of the case's requests"))?;
+    act(staff, &application, CaseAction::CancelRequest(request), "zurueckgenommen").await
+}
+
+/// Writes to the citizen about the case.
+#[server(prefix = "/api", endpoint = "mitarbeitende/nachricht-senden")]
+pub async fn message_citizen(application: String, body: String) -> Result<(), ApiError> {
+    let staff = guard::caseworker().await?;
+    let body = case_text("body", &body)?;
+    act(staff, &application, CaseAction::Message(body), "gesendet").await
+}
+
+/// Keeps an internal note on the case; the citizen never sees it.
+#[server(prefix = "/api", endpoint = "mitarbeitende/notiz")]
+pub async fn add_case_note(application: String, body: String) -> Result<(), ApiError> {
+    let staff = guard::caseworker().await?;
+    let body = case_text("body", &body)?;
+    act(staff, &application, CaseAction::Note(body), "notiert").await
+}
+
+/// Whether the caseworker ticked the confirmation a weighty step asks for (`ja`).
+#[cfg(feature = "ssr")]
+fn confirmed(confirmed: Option<&str>) -> Result<(), ApiError> {
+    match confirmed.map(str::trim) {
+        Some("ja") => Ok(()),
+        _ => Err(invalid("confirmed", "confirm the step: tick the box")),
+    }
+}
+
+/// Decides the case (`outcome`: `bewilligen` or `ablehnen`) with the reason the citizen reads,
+/// once `confirmed` is `ja`.
+#[server(prefix = "/api", endpoint = "mitarbeitende/entscheiden")]
+pub async fn decide_case(
+    application: String,
+    outcome: Option<String>,
+    reason: String,
+    confirmed: Option<String>,
+) -> Result<(), ApiError> {
+    let staff = guard::caseworker().await?;
+    let approve = match outcome.as_deref().map(str::trim) {
+        Some("bewilligen") => true,
+        Some("ablehnen") => false,
+        _ => return Err(invalid("outcome", "choose to approve or to reject")),
+    };
+    let reason = reason_text(&reason)?;
+    self::confirmed(confirmed.as_deref())?;
+    act(staff, &application, CaseAction::Decide { approve, reason }, "entschieden").await
+}
+
+/// Withdraws a decision that is not closed yet, with a reason; the case is in review again.
+#[server(prefix = "/api", endpoint = "mitarbeitende/entscheidung-aufheben")]
+pub async fn reopen_case(application: String, reason: String) -> Result<(), ApiError> {
+    let staff = guard::caseworker().await?;
+    let reason = reason_text(&reason)?;
+    act(staff, &application, CaseAction::Reopen(reason), "aufgehoben").await
+}
+
+/// Closes a decided case once `confirmed` is `ja`: final.
+#[server(prefix = "/api", endpoint = "mitarbeitende/abschliessen")]
+pub async fn close_case(application: String, confirmed: Option<String>) -> Result<(), ApiError> {
+    let staff = guard::caseworker().await?;
+    self::confirmed(confirmed.as_deref())?;
+    act(staff, &application, CaseAction::Close, "abgeschlossen").await
+}
+
+/// A document handed in to a case of the caseworker's office, to download (logged as a read).
+#[server(prefix = "/api", endpoint = "mitarbeitende/dokument", input = GetUrl, output = Streaming)]
+pub async fn case_document(document: String) -> Result<ByteStream<ApiError>, ApiError> {
+    let staff = guard::caseworker().await?;
+    let document =
+        Id::parse(document.trim()).ok_or_else(|| invalid("document", "choose one of the case's documents"))?;
+    let gate = guard::services()?.gate;
+    let (file_name, media_type, content) = in_some_office(&staff, |office| {
+        let (gate, staff) = (gate.clone(), staff.clone());
+        async move { gate.office_document(&staff, &office, document).await }
+    })
+    .await?;
+    super::correspondence::send_document(&file_name, &media_type, content)
 }
 
 /// What citizens shared with the office by consent, by citizen and purpose.
@@ -86,14 +269,15 @@ pub async fn shared_data(citizen: String, purpose: String) -> Result<SharedDataV
 }
 
 /// Opens an emergency access (§ 8a SGB VIII) for the person of a case of the caseworker's youth
-/// office: `categories` comma-separated codes, `hours` at most the configured maximum. Pending
+/// office: `categories` codes (`categories[0]`, `categories[1]`, … as a form's checkboxes send
+/// them), `hours` at most the configured maximum. Pending
 /// until a second caseworker confirms. Answers its id.
 #[server(prefix = "/api", endpoint = "mitarbeitende/notzugriff-oeffnen")]
 pub async fn open_emergency(
     application: String,
     person: String,
     reason: String,
-    categories: String,
+    categories: Option<Vec<String>>,
     hours: String,
 ) -> Result<String, ApiError> {
     use crate::policy::Category;
@@ -103,7 +287,9 @@ pub async fn open_emergency(
         Id::parse(person.trim()).ok_or_else(|| invalid("person", "choose the child or the parent of this case"))?;
     let reason = reason_text(&reason)?;
     let categories = categories
-        .split(',')
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|codes| codes.split(','))
         .map(str::trim)
         .filter(|code| !code.is_empty())
         .map(|code| Category::from_code(code).ok_or_else(|| invalid("categories", "choose categories from the list")))
@@ -116,6 +302,7 @@ pub async fn open_emergency(
     })
     .await?;
     tracing::warn!(staff = %staff.id(), emergency = %id, "emergency access opened");
+    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=geoeffnet"));
     Ok(id.to_string())
 }
 
@@ -143,6 +330,7 @@ pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
     })
     .await?;
     tracing::warn!(staff = %staff.id(), %emergency, "emergency access confirmed");
+    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=bestaetigt"));
     Ok(())
 }
 
@@ -156,7 +344,9 @@ pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.reject_emergency(&staff, &office, emergency).await }
     })
-    .await
+    .await?;
+    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=abgelehnt"));
+    Ok(())
 }
 
 /// Ends an emergency access of the caseworker's office early.
@@ -169,7 +359,9 @@ pub async fn end_emergency(emergency: String) -> Result<(), ApiError> {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.end_emergency(&staff, &office, emergency).await }
     })
-    .await
+    .await?;
+    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=beendet"));
+    Ok(())
 }
 
 /// Holds an emergency access back from the citizen's access log until `until` (a date,
@@ -211,4 +403,64 @@ pub async fn emergency_data(emergency: String) -> Result<SharedDataView, ApiErro
 pub async fn emergency_review() -> Result<Vec<EmergencyView>, ApiError> {
     let officer = guard::data_protection_officer().await?;
     guard::services()?.gate.emergency_review(&officer).await.map_err(internal)
+}
+
+/// The access log across citizens for the data protection officer, newest first, 50 to a page
+/// (`before`: continue below that entry), filtered by office, staff member, basis
+/// (`application`, `consent`, `emergency`) and days (`from`, `until`: `YYYY-MM-DD`).
+#[server(prefix = "/api", endpoint = "datenschutz/zugriffe")]
+pub async fn access_log_review(
+    office: Option<String>,
+    staff: Option<String>,
+    basis: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+    before: Option<String>,
+) -> Result<LogReview, ApiError> {
+    use crate::server::db::Timestamp;
+    let officer = guard::data_protection_officer().await?;
+    let given = |value: Option<String>| value.map(|value| value.trim().to_owned()).unwrap_or_default();
+    let filter = crate::case::LogReviewFilter {
+        office: given(office),
+        staff: given(staff),
+        basis: given(basis),
+        from: given(from),
+        until: given(until),
+    };
+    if filter.office.len() > 64 {
+        return Err(invalid("office", "choose an office from the list"));
+    }
+    if !["", "application", "consent", "emergency"].contains(&filter.basis.as_str()) {
+        return Err(invalid("basis", "choose application, consent or emergency"));
+    }
+    let staff = match filter.staff.as_str() {
+        "" => None,
+        id => Some(Id::parse(id).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?),
+    };
+    let day = |text: &str, field: &str| -> Result<Option<time::Date>, ApiError> {
+        match text {
+            "" => Ok(None),
+            text => time::Date::parse(text, &time::macros::format_description!("[year]-[month]-[day]"))
+                .map(Some)
+                .map_err(|_| invalid(field, "give the day as YYYY-MM-DD")),
+        }
+    };
+    let from = day(&filter.from, "from")?.map(|day| Timestamp::from(day.midnight().assume_utc()));
+    let until = day(&filter.until, "until")?
+        .and_then(|day| day.next_day())
+        .map(|day| Timestamp::from(day.midnight().assume_utc()));
+    let before = match before.as_deref().map(str::trim).filter(|before| !before.is_empty()) {
+        None => None,
+        Some(before) => Some(before.parse::<i64>().map_err(|_| invalid("before", "continue from a page of the log"))?),
+    };
+    let gate = guard::services()?.gate;
+    gate.review_access_log(&officer, filter, staff, (from, until), before).await.map_err(internal)
+}
+
+/// Checks the whole access log for the data protection officer: every entry, the chain, the head.
+#[server(prefix = "/api", endpoint = "datenschutz/protokoll-pruefen")]
+pub async fn check_access_log_as_officer() -> Result<crate::consent::LogCheck, ApiError> {
+    guard::data_protection_officer().await?;
+    let verification = guard::services()?.access_log.verify().await.map_err(internal)?;
+    Ok(crate::consent::LogCheck { intact: verification.is_intact() })
 }

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    api::{administrator_me, data_protection_officer_me, staff_me},
+    api::{administrator_me, staff_me},
     auth::{Me, MeKind, RoleView},
     components::guarded::Guarded,
     i18n::*,
@@ -48,9 +48,16 @@ fn RoleList(me: Me) -> impl IntoView {
 fn greeting(me: Me) -> AnyView {
     let i18n = use_i18n();
     let name = me.display_name.clone();
+    let caseworker = matches!(&me.kind, MeKind::Staff { roles } if roles.iter().any(|role| matches!(role, RoleView::Caseworker { .. })));
     view! {
         <div class="container">
             <h1>{t!(i18n, staff.heading, name = move || name.clone())}</h1>
+            {caseworker.then(|| view! {
+                <ul class="list list--links">
+                    <li><A href="/mitarbeitende/warteschlange">{t!(i18n, staff.queue_link)}</A></li>
+                    <li><A href="/mitarbeitende/notzugriffe">{t!(i18n, staff.emergency_link)}</A></li>
+                </ul>
+            })}
             <RoleList me />
         </div>
     }
@@ -80,28 +87,6 @@ pub fn AdministrationHome() -> impl IntoView {
                 view! {
                     <div class="container">
                         <h1>{t!(i18n, staff.admin_heading)}</h1>
-                        <RoleList me />
-                    </div>
-                }
-                .into_any()
-            })
-        />
-    }
-}
-
-#[component]
-pub fn DataProtectionHome() -> impl IntoView {
-    let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| data_protection_officer_me());
-    view! {
-        <Title text=move || t_string!(i18n, staff.dpo_page_title) />
-        <Guarded
-            data=me
-            sign_in_path="/mitarbeitende"
-            render=Arc::new(move |me: Me| {
-                view! {
-                    <div class="container">
-                        <h1>{t!(i18n, staff.dpo_heading)}</h1>
                         <RoleList me />
                     </div>
                 }

@@ -71,7 +71,8 @@ impl Gate {
         type RequestRow = (Id, String, String, Timestamp, Option<Timestamp>);
         type DocumentRow = (Id, String, String, i64, Timestamp, Option<Id>);
         type MessageRow = (String, Option<String>, String, Timestamp);
-        let (row, events, requests, documents, messages): (Option<FileRow>, Vec<EventRow>, Vec<RequestRow>, Vec<DocumentRow>, Vec<MessageRow>) =
+        type Loaded = (Option<FileRow>, Vec<EventRow>, Vec<RequestRow>, Vec<DocumentRow>, Vec<MessageRow>);
+        let (row, events, requests, documents, messages): Loaded =
             on_backend!(self.database, pool => {
                 let mut transaction = pool.begin().await?;
                 let connection = &mut *transaction;

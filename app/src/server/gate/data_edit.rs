@@ -26,7 +26,8 @@ type Loaded = (NamedCode, Step, Answers);
 impl Gate {
     /// The questions of `category` for `person` and what is kept, or `NotFound`.
     async fn load_data_category(&self, person: Id, category: &str) -> Result<Loaded, GateError> {
-        let (rows, name, kept): (Vec<QuestionRow>, Option<(String, String)>, Option<Json<Answers>>) =
+        type Rows = (Vec<QuestionRow>, Option<(String, String)>, Option<Json<Answers>>);
+        let (rows, name, kept): Rows =
             on_backend!(self.database, pool => {
                 let rows = sqlx::query_as(QUESTIONS).fetch_all(pool).await?;
                 let name = sqlx::query_as("SELECT name_de, name_en FROM data_categories WHERE code = $1")

@@ -15,6 +15,7 @@
 //! migrations); `tests/tests/no_bypass.rs` fails when it appears elsewhere.
 
 mod applying;
+mod casework;
 mod consents;
 mod correspondence;
 mod data_edit;
@@ -27,6 +28,8 @@ mod queue;
 mod transparency;
 
 pub use applying::{APPLY_PATH, Submission};
+pub use casework::CaseAction;
+pub use queue::QueueQuery;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -248,6 +251,23 @@ impl Gate {
                 basis_ref: Some(application),
             };
             let data = read_and_log!(&mut *connection, key, &entry)?;
+            // The application's own answers, of the same allowed categories only.
+            let mut answers = BTreeMap::new();
+            if !entry.categories.is_empty() {
+                let placeholders: Vec<String> =
+                    (2..entry.categories.len() + 2).map(|number| format!("${number}")).collect();
+                let sql = format!(
+                    "SELECT category_code, answers FROM application_answers WHERE application_id = $1 AND category_code IN ({})",
+                    placeholders.join(", ")
+                );
+                let mut query = sqlx::query_as::<_, (String, Json<serde_json::Value>)>(&sql).bind(application);
+                for category in &entry.categories {
+                    query = query.bind(category.code());
+                }
+                for (code, Json(value)) in query.fetch_all(&mut *connection).await? {
+                    answers.insert(code, value);
+                }
+            }
             transaction.commit().await?;
             Ok::<Option<CaseView>, sqlx::Error>(Some(CaseView {
                 application: application.to_string(),
@@ -255,9 +275,65 @@ impl Gate {
                 benefit_type,
                 status,
                 data,
+                answers,
             }))
         })?;
         Ok(view)
+    }
+
+    /// Document `document` of application `application` of `office`, read by `staff`: only
+    /// while the rule lets the office read something of the application (its own case, not
+    /// beyond retention), and logged as a read of category `documents` on the application's
+    /// basis in the same transaction. `None` otherwise.
+    pub(super) async fn read_application_document(
+        &self,
+        staff: &Staff,
+        office: &str,
+        application: Id,
+        document: Id,
+    ) -> Result<Option<(String, String, Vec<u8>)>, DatabaseError> {
+        let key = &self.log_key;
+        let read = on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let connection = &mut *transaction;
+            let rows: Vec<CaseApplicationRow> =
+                sqlx::query_as(CASE_APPLICATIONS).bind(application).bind(office).fetch_all(&mut *connection).await?;
+            let Some(citizen) = rows.iter().find(|row| row.0 == application).map(|row| row.5) else {
+                return Ok(None);
+            };
+            let applications: Vec<ApplicationRow> =
+                rows.into_iter().map(|(id, status, closed_at, required, retention, ..)| (id, status, closed_at, required, retention)).collect();
+            let bases: Vec<BasisRow> =
+                sqlx::query_as(BASES).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
+            let facts = facts(Timestamp::now(), office, citizen, &applications, &bases);
+            let reader = Reader::Caseworker { office: office.to_owned() };
+            let purpose = Purpose::Application { application: application.to_string() };
+            if allowed(&reader, &purpose, &facts).is_empty() {
+                return Ok(None);
+            }
+            let found: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+                "SELECT file_name, media_type, content FROM documents WHERE id = $1 AND application_id = $2",
+            )
+            .bind(document)
+            .bind(application)
+            .fetch_optional(&mut *connection)
+            .await?;
+            let Some(found) = found else { return Ok(None) };
+            let entry = NewEntry {
+                staff: staff.id(),
+                office: office.to_owned(),
+                citizen,
+                categories: vec![Category::Documents],
+                purpose: format!("application {application}"),
+                basis: LogBasis::Application,
+                basis_ref: Some(application),
+            };
+            // INVARIANT: the entry is written in this transaction; if it fails, so does the read.
+            append_in!(&mut *connection, key, &entry)?;
+            transaction.commit().await?;
+            Ok::<_, sqlx::Error>(Some(found))
+        })?;
+        Ok(read)
     }
 
     /// The data `citizen` shared with `office` by consent for `purpose`, read by `staff`, a

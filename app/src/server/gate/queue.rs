@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use super::Gate;
 use crate::{
-    case::{QueueItem, QueuePage, SharingItem},
+    case::{QueueAssignee, QueueGroup, QueueItem, QueuePage, SharingItem},
+    consent::NamedCode,
     server::{
         auth::Staff,
         db::{Database, DatabaseError, Id, Timestamp, on_backend},
@@ -37,55 +38,171 @@ fn readable_application(database: &Database) -> String {
     )
 }
 
-type QueueRow = (Id, String, String, String, Option<Timestamp>, Option<Id>);
+/// id, reference, kind of help, status, submitted, assignee, applicant's names, assignee's name.
+type QueueRow = (Id, String, String, String, Option<Timestamp>, Option<Id>, String, String, Option<String>);
+
+/// What a caseworker asks of the queue.
+#[derive(Clone, Debug)]
+pub struct QueueQuery {
+    pub group: QueueGroup,
+    pub assignee: QueueAssignee,
+    /// A reference number, or the start of a given or family name; empty for all.
+    pub search: String,
+    /// From 1.
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// The search as a LIKE prefix: lower case, without LIKE's wildcards.
+fn search_prefix(search: &str) -> String {
+    let cleaned: String = search.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+    format!("{}%", cleaned.trim().to_lowercase())
+}
 
 impl Gate {
-    /// One page (from 1) of the applications of `office` that its caseworkers may read, oldest
-    /// submission first.
-    pub async fn queue(
-        &self,
-        staff: &Staff,
-        office: &str,
-        page: i64,
-        per_page: i64,
-    ) -> Result<Option<QueuePage>, DatabaseError> {
+    /// One page of the applications of `office` that its caseworkers may read, in the tab,
+    /// for the assignee and matching the search of `query`, oldest submission first; with how
+    /// many each tab holds.
+    pub async fn queue(&self, staff: &Staff, office: &str, query: &QueueQuery) -> Result<Option<QueuePage>, DatabaseError> {
         if !Self::is_caseworker_at(staff, office) {
             return Ok(None);
         }
-        let (page, per_page) = (page.max(1), per_page.clamp(1, MAX_PER_PAGE));
+        let (page, per_page) = (query.page.max(1), query.per_page.clamp(1, MAX_PER_PAGE));
         let now = Timestamp::now().as_offset_date_time().unix_timestamp();
         let condition = readable_application(&self.database);
-        let list = format!(
-            "SELECT a.id, a.reference, a.benefit_type_code, a.status, a.submitted_at, a.assigned_staff_id \
-             FROM applications a WHERE {condition} ORDER BY (a.submitted_at IS NULL), a.submitted_at, a.id LIMIT $3 OFFSET $4"
+        // INVARIANT: only these fixed status names are written into the SQL text; every value
+        // from the caller is a bound parameter. $1 office, $2 now, $3 the assignee (NULL for
+        // anyone), $4 a reference and $5 a name prefix ('' and '%' for no search), $6 and $7
+        // the page. Each text is bound exactly the parameters it names, as both backends need.
+        let statuses: Vec<String> = query.group.statuses().iter().map(|status| format!("'{status}'")).collect();
+        let nobody = match query.assignee {
+            QueueAssignee::Nobody => " AND a.assigned_staff_id IS NULL",
+            _ => "",
+        };
+        let assignee = "($3 IS NULL OR a.assigned_staff_id = $3)";
+        let filtered = format!(
+            "FROM applications a JOIN citizens c ON c.id = a.citizen_id WHERE {condition} AND a.status IN ({}) \
+             AND {assignee}{nobody} AND ($4 = '' OR a.reference = $4 OR LOWER(c.family_name) LIKE $5 \
+             OR LOWER(c.given_name) LIKE $5 OR LOWER(c.given_name || ' ' || c.family_name) LIKE $5)",
+            statuses.join(", ")
         );
-        let count = format!("SELECT COUNT(*) FROM applications a WHERE {condition}");
-        let (rows, total): (Vec<QueueRow>, i64) = on_backend!(self.database, pool => {
-            let rows = sqlx::query_as(&list)
-                .bind(office)
-                .bind(now)
-                .bind(per_page)
-                .bind((page - 1).saturating_mul(per_page))
-                .fetch_all(pool)
-                .await?;
-            let total = sqlx::query_scalar(&count).bind(office).bind(now).fetch_one(pool).await?;
-            Ok::<_, sqlx::Error>((rows, total))
-        })?;
+        let list = format!(
+            "SELECT a.id, a.reference, a.benefit_type_code, a.status, a.submitted_at, a.assigned_staff_id, \
+             c.given_name, c.family_name, (SELECT s.display_name FROM staff_members s WHERE s.id = a.assigned_staff_id) \
+             {filtered} ORDER BY a.submitted_at, a.id LIMIT $6 OFFSET $7"
+        );
+        let total_sql = format!("SELECT COUNT(*) {filtered}");
+        // The tabs' counts come from `queue_counts`, which triggers keep in step with every
+        // change: counting a large office's applications on each request would not do.
+        // (Closed applications past their retention count until the retention run removes
+        // them; the list never shows them.)
+        let counts_sql = match query.assignee {
+            QueueAssignee::Anyone => "SELECT status, CAST(SUM(count) AS BIGINT) FROM queue_counts WHERE office_code = $1 GROUP BY status",
+            QueueAssignee::Me => {
+                "SELECT status, CAST(SUM(count) AS BIGINT) FROM queue_counts WHERE office_code = $1 AND assignee = $2 GROUP BY status"
+            }
+            QueueAssignee::Nobody => {
+                "SELECT status, CAST(SUM(count) AS BIGINT) FROM queue_counts WHERE office_code = $1 AND assignee = '' GROUP BY status"
+            }
+        };
+        let me = staff.id();
+        let search = query.search.trim();
+        let assigned = (query.assignee == QueueAssignee::Me).then_some(me);
+        let me_text = me.to_string();
+        let (reference, prefix) = match search.is_empty() {
+            true => (String::new(), String::from("%")),
+            false => (search.to_uppercase(), search_prefix(search)),
+        };
+        let offset = (page - 1).saturating_mul(per_page);
+        type Names = Vec<(String, String, String)>;
+        let (rows, total, counts, offices, benefits): (Vec<QueueRow>, i64, Vec<(String, i64)>, Names, Names) =
+            on_backend!(self.database, pool => {
+                let mut connection = pool.acquire().await?;
+                let rows: Vec<QueueRow> = sqlx::query_as(&list)
+                    .bind(office)
+                    .bind(now)
+                    .bind(assigned)
+                    .bind(&reference)
+                    .bind(&prefix)
+                    .bind(per_page)
+                    .bind(offset)
+                    .fetch_all(&mut *connection)
+                    .await?;
+                let counted = sqlx::query_as(counts_sql).bind(office);
+                let counted = if query.assignee == QueueAssignee::Me { counted.bind(&me_text) } else { counted };
+                let counts: Vec<(String, i64)> = counted.fetch_all(&mut *connection).await?;
+                let shown = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+                let in_tab: i64 = counts
+                    .iter()
+                    .filter(|(status, _)| query.group.statuses().contains(&status.as_str()))
+                    .map(|(_, count)| count)
+                    .sum();
+                // A first page that is not full is the whole list; without a search the tab's
+                // count is the total; only a search is counted.
+                let total: i64 = if offset == 0 && shown < per_page {
+                    shown
+                } else if search.is_empty() && query.group != QueueGroup::Closed {
+                    in_tab
+                } else {
+                    sqlx::query_scalar(&total_sql)
+                        .bind(office)
+                        .bind(now)
+                        .bind(assigned)
+                        .bind(&reference)
+                        .bind(&prefix)
+                        .fetch_one(&mut *connection)
+                        .await?
+                };
+                let offices = sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code")
+                    .fetch_all(&mut *connection)
+                    .await?;
+                let benefits = sqlx::query_as("SELECT code, name_de, name_en FROM benefit_types WHERE office_code = $1 ORDER BY code")
+                    .bind(office)
+                    .fetch_all(&mut *connection)
+                    .await?;
+                Ok::<_, sqlx::Error>((rows, total, counts, offices, benefits))
+            })?;
+        let own: Vec<NamedCode> = offices
+            .into_iter()
+            .filter(|(code, ..)| Self::is_caseworker_at(staff, code))
+            .map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en })
+            .collect();
+        let Some(this_office) = own.iter().find(|named| named.code == office).cloned() else { return Ok(None) };
+        let counts = QueueGroup::ALL
+            .into_iter()
+            .map(|group| {
+                let count = counts
+                    .iter()
+                    .filter(|(status, _)| group.statuses().contains(&status.as_str()))
+                    .map(|(_, count)| count)
+                    .sum();
+                (group, count)
+            })
+            .collect();
         Ok(Some(QueuePage {
+            office: this_office,
+            offices: own,
             items: rows
                 .into_iter()
-                .map(|(id, reference, benefit_type, status, submitted_at, assigned)| QueueItem {
+                .map(|(id, reference, benefit_type, status, submitted_at, assigned, given, family, assigned_name)| QueueItem {
                     application: id.to_string(),
                     reference,
                     benefit_type,
                     status,
                     submitted_at: submitted_at.map(Timestamp::to_rfc3339),
-                    assigned_to_me: assigned == Some(staff.id()),
+                    assigned_to_me: assigned == Some(me),
+                    applicant: format!("{given} {family}"),
+                    assigned_to: assigned_name,
                 })
                 .collect(),
             total,
             page,
             per_page,
+            group: query.group,
+            assignee: query.assignee,
+            search: search.to_owned(),
+            counts,
+            benefits: benefits.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect(),
         }))
     }
 

@@ -1,0 +1,92 @@
+// The staff view in headless Chromium against the release build, with the demo data: the
+// Wohngeldstelle's caseworker takes a new application from the queue, asks for a document, the
+// citizen hands it in, the caseworker decides (confirmed), and the citizen reads the decision.
+// The decision takes at most six interactions from the queue; the count is checked below.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { openBrowser, openPage } from './browser.mjs';
+import { startServer } from './server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ demoData: true });
+  browser = await openBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+const JONAS_WOHNGELD = '00000000-0000-4000-8000-000000000701';
+
+async function signIn(page, name, landing) {
+  await page.goto(`${server.url}/anmelden/demo`);
+  await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
+  await page.waitForURL((url) => url.pathname === landing);
+  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+}
+
+test('a caseworker takes a new application, asks for a document, the citizen hands it in, and the decision reaches the citizen', async () => {
+  const staff = await openPage(browser);
+  const citizen = await openPage(browser);
+  const sabine = staff.page;
+  const jonas = citizen.page;
+
+  await signIn(sabine, 'Sabine Fischer', '/mitarbeitende/start');
+  await sabine.getByRole('link', { name: 'Zur Warteschlange Ihres Amts' }).click();
+  await sabine.waitForURL((url) => url.pathname === '/mitarbeitende/warteschlange');
+  await sabine.getByRole('link', { name: 'Neu (1)' }).waitFor();
+  const row = sabine.locator('tbody tr', { hasText: 'KS-2026-000001' });
+  assert.match(await row.textContent(), /Jonas Weber/);
+
+  // Interaction 1: take it from the queue; the case opens.
+  let interactions = 0;
+  await row.getByRole('button', { name: 'Übernehmen KS-2026-000001' }).click();
+  interactions += 1;
+  await sabine.waitForURL((url) => url.pathname === `/mitarbeitende/faelle/${JONAS_WOHNGELD}`);
+  await sabine.getByText('Die Zuständigkeit ist gespeichert.').waitFor();
+  await sabine.getByRole('heading', { name: 'KS-2026-000001 – Wohngeld' }).waitFor();
+  await sabine.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+
+  // A request the citizen sees as a to-do.
+  await sabine.getByLabel('Unterlagen oder Auskunft anfordern').fill('Bitte den Mietvertrag, alle Seiten.');
+  await sabine.getByRole('button', { name: 'Anfordern' }).click();
+  await sabine.getByText('Die Anforderung ist gesendet. Die Person sieht sie als Aufgabe.').waitFor();
+
+  await signIn(jonas, 'Jonas Weber', '/buerger/start');
+  await jonas.getByRole('link', { name: 'Dokument hochladen', exact: true }).click();
+  await jonas.waitForURL((url) => url.pathname === `/buerger/antraege/${JONAS_WOHNGELD}`);
+  const request = jonas.locator('.request');
+  assert.match(await request.textContent(), /Mietvertrag/);
+  await request.getByLabel('Dokument für diese Anfrage auswählen').setInputFiles({ name: 'Mietvertrag.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await request.getByRole('button', { name: 'Hochladen' }).click();
+  await jonas.waitForURL((url) => url.searchParams.get('hochgeladen') === '1');
+
+  // Back in the case the document is there; the decision: choose, reason, confirm, send.
+  await sabine.reload();
+  await sabine.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await sabine.getByRole('link', { name: 'Mietvertrag.pdf' }).waitFor();
+  await sabine.getByLabel('Bewilligen').check();
+  await sabine.getByLabel('Begründung').fill('Die Miete ist belegt. Sie bekommen Wohngeld ab dem 1. Dezember.');
+  await sabine.getByLabel('Ich habe den Antrag geprüft. Die Entscheidung wird der Person jetzt mitgeteilt.').check();
+  await sabine.getByRole('button', { name: 'Entscheidung mitteilen' }).click();
+  interactions += 4;
+  await sabine.getByText('Die Entscheidung ist mitgeteilt.').waitFor();
+  assert.ok(interactions <= 6, `from the queue to a decision in ${interactions} interactions`);
+  console.log(`# interactions from the queue to a decision: ${interactions}`);
+
+  await jonas.reload();
+  await jonas.getByText('Die Miete ist belegt. Sie bekommen Wohngeld ab dem 1. Dezember.').waitFor();
+  assert.match(await jonas.locator('main').textContent(), /bewilligt/);
+
+  assert.deepEqual(staff.problems, []);
+  assert.deepEqual(citizen.problems, []);
+  await staff.context.close();
+  await citizen.context.close();
+});

@@ -1,0 +1,233 @@
+//! The staff view's casework through its server functions: the queue with tabs, counts, search
+//! and assignment; a case taken, a document requested and handed in, a message, a note, a
+//! decision the citizen reads, withdrawn and closed; every id of another office answered exactly
+//! like an unknown one; the data protection officer's log review without any case content; and
+//! staff pages kept out of the browser's cache.
+
+use klarsicht_tests::{TestApp, Visitor, demo, on_both_databases, query_i64};
+use reqwest::multipart::{Form, Part};
+
+/// Jonas's Wohngeld application, new in the Wohngeldstelle's queue (demo data).
+const JONAS_WOHNGELD: &str = "00000000-0000-4000-8000-000000000701";
+/// Mia's Hilfe zur Erziehung at the Jugendamt.
+const MIAS_HZE: &str = "00000000-0000-4000-8000-000000000702";
+const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
+const REASON: &str = "Die Miete und das Einkommen sind belegt; der Anspruch besteht.";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+fn references(page: &serde_json::Value) -> Vec<String> {
+    page["items"].as_array().expect("items").iter().filter_map(|item| item["reference"].as_str().map(str::to_owned)).collect()
+}
+
+fn count_of(page: &serde_json::Value, group: &str) -> i64 {
+    page["counts"].as_array().expect("counts").iter().find(|pair| pair[0] == group).and_then(|pair| pair[1].as_i64()).unwrap_or(-1)
+}
+
+on_both_databases! {
+    async fn a_caseworker_takes_a_case_asks_for_a_document_and_decides_and_the_citizen_sees_it(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+
+        let (status, queue) = sabine.call("mitarbeitende/warteschlange", &[]).await;
+        assert_eq!(status, 200, "{queue}");
+        assert_eq!(references(&queue), ["KS-2026-000001"], "the new applications of her office");
+        assert_eq!(queue["items"][0]["applicant"], "Jonas Weber");
+        assert_eq!((count_of(&queue, "New"), count_of(&queue, "InProgress")), (1, 0));
+        let (_, found) = sabine.call("mitarbeitende/warteschlange", &[("search", "webe")]).await;
+        assert_eq!(references(&found), ["KS-2026-000001"], "found by the start of the name");
+        let (_, found) = sabine.call("mitarbeitende/warteschlange", &[("search", "ks-2026-000001")]).await;
+        assert_eq!(references(&found), ["KS-2026-000001"], "found by reference number");
+        let (_, none) = sabine.call("mitarbeitende/warteschlange", &[("search", "Becker")]).await;
+        assert_eq!(references(&none), Vec::<String>::new());
+        let (status, error) = sabine.call("mitarbeitende/warteschlange", &[("list", "alles")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("list")), "{error}");
+
+        let (status, _) = sabine.call("mitarbeitende/zuweisen", &[("application", JONAS_WOHNGELD), ("assignee", "ich")]).await;
+        assert_eq!(status, 200);
+        let (_, mine) = sabine.call("mitarbeitende/warteschlange", &[("list", "in-bearbeitung"), ("assignee", "mir")]).await;
+        assert_eq!(references(&mine), ["KS-2026-000001"], "taken: in progress, hers");
+        assert_eq!((count_of(&mine, "New"), count_of(&mine, "InProgress")), (0, 1), "the counts follow at once");
+        let (_, nobodys) = sabine.call("mitarbeitende/warteschlange", &[("list", "in-bearbeitung"), ("assignee", "niemandem")]).await;
+        assert_eq!((references(&nobodys).len(), count_of(&nobodys, "InProgress")), (0, 0));
+        let (status, error) = sabine.call("mitarbeitende/zuweisen", &[("application", JONAS_WOHNGELD), ("assignee", demo::LENA_HOFFMANN)]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("assignee")), "not a colleague of her office");
+
+        let (status, _) = sabine.call("mitarbeitende/unterlagen-anfordern", &[("application", JONAS_WOHNGELD), ("description", "Mietvertrag, alle Seiten")]).await;
+        assert_eq!(status, 200);
+        let (_, overview) = jonas.call("buerger/uebersicht", &[]).await;
+        assert_eq!(overview["to_dos"][0]["application"], JONAS_WOHNGELD, "a to-do for the citizen: {overview}");
+        let (_, file) = jonas.call("buerger/antrag-akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(file["status"], "waiting_for_citizen");
+        let request = file["requests"][0]["id"].as_str().expect("the request").to_owned();
+
+        let form = Form::new()
+            .text("application", JONAS_WOHNGELD)
+            .text("request", request.clone())
+            .part("file", Part::bytes(PDF.to_vec()).file_name("Mietvertrag.pdf").mime_str("application/pdf").expect("a type"));
+        let response = jonas.post_multipart("/api/buerger/dokument-hochladen", form).await;
+        assert_eq!(response.status().as_u16(), 302);
+
+        let reads_before = query_i64(&url, "SELECT COUNT(*) FROM access_log").await;
+        let (status, case) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(status, 200, "{case}");
+        assert_eq!(case["case"]["status"], "in_review", "the document answered the request");
+        assert_eq!(case["applicant"]["name"], "Jonas Weber");
+        assert!(case["case"]["data"]["income_assets"].is_object(), "what the office may see: {case}");
+        assert!(case["case"]["data"].get("children_upbringing").is_none());
+        assert_eq!(case["emergency_people"], serde_json::json!([]), "no emergency access outside the youth office");
+        let document = case["documents"][0]["id"].as_str().expect("the document").to_owned();
+        let download = sabine.get(&format!("/api/mitarbeitende/dokument?document={document}")).await;
+        assert_eq!(download.status().as_u16(), 200);
+        assert_eq!(download.headers()["cache-control"], "no-store");
+        assert_eq!(download.bytes().await.expect("the file").as_ref(), PDF);
+        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM access_log").await, reads_before + 2, "the case and the document, each logged");
+        let (_, last) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(last["case"]["status"], "in_review");
+
+        sabine.call("mitarbeitende/nachricht-senden", &[("application", JONAS_WOHNGELD), ("body", "Danke, der Mietvertrag ist da.")]).await;
+        sabine.call("mitarbeitende/notiz", &[("application", JONAS_WOHNGELD), ("body", "Intern: Heizkosten plausibel.")]).await;
+
+        let (status, error) = sabine.call("mitarbeitende/entscheiden", &[("application", JONAS_WOHNGELD), ("outcome", "bewilligen"), ("reason", REASON)]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("confirmed")), "a decision is confirmed first");
+        let (status, error) = sabine.call("mitarbeitende/entscheiden", &[("application", JONAS_WOHNGELD), ("outcome", "bewilligen"), ("reason", "ok"), ("confirmed", "ja")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("reason")));
+        let (status, _) = sabine.call("mitarbeitende/entscheiden", &[("application", JONAS_WOHNGELD), ("outcome", "bewilligen"), ("reason", REASON), ("confirmed", "ja")]).await;
+        assert_eq!(status, 200);
+
+        let (_, file) = jonas.call("buerger/antrag-akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(file["status"], "approved");
+        assert_eq!(file["decision_reason"], REASON, "the citizen reads the reason");
+        assert!(file["messages"].as_array().expect("messages").iter().any(|message| message["body"] == "Danke, der Mietvertrag ist da."));
+        assert!(!file.to_string().contains("Heizkosten plausibel"), "internal notes stay in the office");
+
+        let (status, _) = sabine.call("mitarbeitende/entscheidung-aufheben", &[("application", JONAS_WOHNGELD), ("reason", "Rechenfehler beim Einkommen entdeckt.")]).await;
+        assert_eq!(status, 200);
+        let (_, file) = jonas.call("buerger/antrag-akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!((file["status"].as_str(), file["decision_reason"].is_null()), (Some("in_review"), true), "withdrawn until final");
+        sabine.call("mitarbeitende/entscheiden", &[("application", JONAS_WOHNGELD), ("outcome", "ablehnen"), ("reason", REASON), ("confirmed", "ja")]).await;
+        let (status, error) = sabine.call("mitarbeitende/abschliessen", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("confirmed")));
+        let (status, _) = sabine.call("mitarbeitende/abschliessen", &[("application", JONAS_WOHNGELD), ("confirmed", "ja")]).await;
+        assert_eq!(status, 200);
+        let (status, error) = sabine.call("mitarbeitende/entscheidung-aufheben", &[("application", JONAS_WOHNGELD), ("reason", "Doch noch einmal ansehen.")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("reason")), "closed is final: {error}");
+        let (_, file) = jonas.call("buerger/antrag-akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(file["status"], "closed");
+        let (_, closed) = sabine.call("mitarbeitende/warteschlange", &[("list", "abgeschlossen")]).await;
+        assert_eq!(references(&closed), ["KS-2026-000001"]);
+    }
+
+    async fn another_offices_ids_answer_exactly_like_unknown_ones(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        let document: String = {
+            let mut jonas = Visitor::new(&app);
+            jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+            let form = Form::new()
+                .text("application", JONAS_WOHNGELD)
+                .part("file", Part::bytes(PDF.to_vec()).file_name("Lohn.pdf").mime_str("application/pdf").expect("a type"));
+            jonas.post_multipart("/api/buerger/dokument-hochladen", form).await;
+            let (_, file) = jonas.call("buerger/antrag-akte", &[("application", JONAS_WOHNGELD)]).await;
+            file["documents"][0]["id"].as_str().expect("a document").to_owned()
+        };
+        let events_before = query_i64(&url, "SELECT COUNT(*) FROM application_events").await;
+        let reads_before = query_i64(&url, "SELECT COUNT(*) FROM access_log").await;
+        let calls: [(&str, Vec<(&str, &str)>); 10] = [
+            ("mitarbeitende/akte", vec![]),
+            ("mitarbeitende/zuweisen", vec![("assignee", "ich")]),
+            ("mitarbeitende/unterlagen-anfordern", vec![("description", "Kontoauszüge der letzten drei Monate")]),
+            ("mitarbeitende/anforderung-zuruecknehmen", vec![("request", UNKNOWN)]),
+            ("mitarbeitende/nachricht-senden", vec![("body", "Guten Tag")]),
+            ("mitarbeitende/notiz", vec![("body", "Notiz")]),
+            ("mitarbeitende/entscheiden", vec![("outcome", "ablehnen"), ("reason", REASON), ("confirmed", "ja")]),
+            ("mitarbeitende/entscheidung-aufheben", vec![("reason", REASON)]),
+            ("mitarbeitende/abschliessen", vec![("confirmed", "ja")]),
+            ("mitarbeitende/schutzvermerk-setzen", vec![("kind", "other"), ("reason", REASON)]),
+        ];
+        for (endpoint, extra) in calls {
+            let answer = |id: &'static str| {
+                let mut arguments = vec![("application", id)];
+                arguments.extend(extra.iter().copied());
+                arguments
+            };
+            let foreign = lena.call(endpoint, &answer(JONAS_WOHNGELD)).await;
+            let unknown = lena.call(endpoint, &answer(UNKNOWN)).await;
+            assert_eq!(foreign.0, 404, "{endpoint}: {}", foreign.1);
+            assert_eq!(foreign, unknown, "{endpoint}: another office's application is like one that does not exist");
+        }
+        let foreign = lena.get(&format!("/api/mitarbeitende/dokument?document={document}")).await;
+        let unknown = lena.get(&format!("/api/mitarbeitende/dokument?document={UNKNOWN}")).await;
+        assert_eq!((foreign.status().as_u16(), unknown.status().as_u16()), (404, 404));
+        assert_eq!(foreign.text().await.ok(), unknown.text().await.ok());
+        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM application_events").await, events_before, "nothing changed");
+        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM access_log").await, reads_before, "nothing read, nothing logged");
+
+        let (status, queue) = lena.call("mitarbeitende/warteschlange", &[("office", "wohngeldstelle")]).await;
+        assert_eq!(status, 404, "not her office's queue: {queue}");
+        let (_, own) = lena.call("mitarbeitende/warteschlange", &[("list", "in-bearbeitung")]).await;
+        assert_eq!(references(&own), ["KS-2026-000002"], "her office's case only");
+        assert!(!own.to_string().contains("KS-2026-000001"), "no hint of the housing benefit application");
+        let (_, case) = lena.call("mitarbeitende/akte", &[("application", MIAS_HZE)]).await;
+        let names: Vec<&str> = case["emergency_people"].as_array().expect("people").iter().filter_map(|person| person["name"].as_str()).collect();
+        assert_eq!(names, ["Mia Weber", "Jonas Weber"], "the child and her parent, for an emergency access");
+        let seen: Vec<&String> = case["case"]["data"].as_object().expect("data").keys().chain(case["case"]["answers"].as_object().expect("answers").keys()).collect();
+        assert!(!seen.iter().any(|category| *category == "income_assets" || *category == "bank_account"), "only what the youth office may see: {seen:?}");
+        let text = case.to_string();
+        assert!(!text.contains("wohngeld") && !text.contains("Wohngeld") && !text.contains("KS-2026-000001") && !text.contains("DE02"), "no inference: {text}");
+    }
+
+    async fn the_data_protection_officer_reviews_reads_by_filter_and_sees_no_content(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        let (status, _) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(status, 200);
+        let mut claudia = Visitor::new(&app);
+        claudia.sign_in_as_demo(demo::CLAUDIA_NEUMANN).await;
+
+        let (status, review) = claudia.call("datenschutz/zugriffe", &[("office", "wohngeldstelle"), ("basis", "application")]).await;
+        assert_eq!(status, 200, "{review}");
+        let entry = &review["entries"][0];
+        assert_eq!(entry["staff"], "Sabine Fischer");
+        assert_eq!(entry["citizen"], demo::JONAS_WEBER);
+        assert!(entry["categories"].as_array().expect("categories").iter().any(|category| category == "bank_account"));
+        let text = review.to_string();
+        assert!(!text.contains("DE02") && !text.contains("Gartenweg"), "no case content: {text}");
+        let (_, by_consent) = claudia.call("datenschutz/zugriffe", &[("office", "wohngeldstelle"), ("basis", "consent")]).await;
+        assert_eq!(by_consent["entries"], serde_json::json!([]));
+        let (_, by_staff) = claudia.call("datenschutz/zugriffe", &[("staff", demo::LENA_HOFFMANN)]).await;
+        assert!(by_staff["entries"].as_array().expect("entries").iter().all(|entry| entry["staff"] == "Lena Hoffmann"));
+        let (_, before_today) = claudia.call("datenschutz/zugriffe", &[("until", "2020-01-01")]).await;
+        assert_eq!(before_today["entries"], serde_json::json!([]), "filtered by day");
+        let (status, error) = claudia.call("datenschutz/zugriffe", &[("from", "gestern")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("from")));
+        let (status, check) = claudia.call("datenschutz/protokoll-pruefen", &[]).await;
+        assert_eq!((status, check["intact"].as_bool()), (200, Some(true)));
+        let (status, _) = sabine.call("datenschutz/zugriffe", &[]).await;
+        assert_eq!(status, 403, "caseworkers do not review the log");
+    }
+
+    async fn staff_pages_and_answers_are_not_stored_by_the_browser(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        for path in ["/mitarbeitende/warteschlange", &format!("/mitarbeitende/faelle/{JONAS_WOHNGELD}"), "/mitarbeitende/notzugriffe"] {
+            let page = sabine.get(path).await;
+            assert_eq!(page.status().as_u16(), 200, "{path}");
+            assert_eq!(page.headers()["cache-control"], "no-store", "{path}");
+            let html = page.text().await.expect("a page");
+            assert!(!html.contains("localStorage") && !html.contains("sessionStorage"), "{path}");
+        }
+        let page = sabine.get(&format!("/mitarbeitende/faelle/{JONAS_WOHNGELD}")).await;
+        let html = page.text().await.expect("a page").replace("<!>", "");
+        assert!(html.contains("KS-2026-000001") && html.contains("Jonas Weber"), "{html}");
+        let queue = sabine.get("/mitarbeitende/warteschlange").await.text().await.expect("a page").replace("<!>", "");
+        assert!(queue.contains("Neu (1)"), "the tabs say how many: {queue}");
+    }
+}
