@@ -6,11 +6,13 @@
 //! Every id is looked up together with the office inside the write's transaction: an
 //! application of another office, or a draft, does not exist here, exactly like an unknown id.
 
-use super::{Gate, GateError};
+use super::{
+    Gate, GateError,
+    correspondence::{Correspondence, is_open, load_correspondence},
+};
 use crate::{
     case::{CaseFile, CasePerson, Colleague, FieldLabel, NoteView},
     consent::NamedCode,
-    correspondence::{DocumentRequestView, DocumentView, HistoryEntry, MessageView},
     server::{
         auth::Staff,
         db::{DatabaseError, Id, Timestamp, on_backend},
@@ -26,11 +28,6 @@ const STAFF_EVENT: &str = "INSERT INTO application_events (id, application_id, o
 /// Whether `$1` is an active caseworker of office `$2`.
 const CASEWORKER_AT: &str = "SELECT CAST(1 AS BIGINT) FROM staff_roles r JOIN staff_members s ON s.id = r.staff_id \
      WHERE r.staff_id = $1 AND r.office_code = $2 AND r.role = 'caseworker' AND s.active";
-
-/// Statuses in which the office still works on the application.
-fn is_open(status: &str) -> bool {
-    matches!(status, "submitted" | "in_review" | "waiting_for_citizen")
-}
 
 /// The applicant, kind of help (code, names), office (code, names, kind), submitted, decided,
 /// reason, assignee and their name.
@@ -51,10 +48,6 @@ type CaseRow = (
     Option<Id>,
     Option<String>,
 );
-type EventRow = (Timestamp, String, String, Option<String>);
-type RequestRow = (Id, String, String, Timestamp, Option<Timestamp>);
-type DocumentRow = (Id, String, String, i64, Timestamp, Option<Id>);
-type MessageRow = (String, Option<String>, String, Timestamp);
 
 /// What a change to an application does, as one value the write below carries out.
 #[derive(Clone, Debug)]
@@ -120,10 +113,7 @@ impl Gate {
             Option<CaseRow>,
             Vec<(String, String, String)>,
             Vec<(String, String, String, String)>,
-            Vec<EventRow>,
-            Vec<RequestRow>,
-            Vec<DocumentRow>,
-            Vec<MessageRow>,
+            Correspondence,
             Vec<(String, String, Timestamp)>,
             Vec<(Id, String)>,
             Vec<(Id, String, String)>,
@@ -151,34 +141,7 @@ impl Gate {
             )
             .fetch_all(&mut *connection)
             .await?;
-            let events = sqlx::query_as(
-                "SELECT occurred_at, actor_kind, kind, detail FROM application_events WHERE application_id = $1 ORDER BY occurred_at, id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
-            let requests = sqlx::query_as(
-                "SELECT id, description, status, created_at, fulfilled_at FROM document_requests \
-                 WHERE application_id = $1 ORDER BY created_at, id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
-            let documents = sqlx::query_as(
-                "SELECT id, file_name, media_type, size_bytes, uploaded_at, request_id FROM documents \
-                 WHERE application_id = $1 ORDER BY uploaded_at, id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
-            let messages = sqlx::query_as(
-                "SELECT m.sender_kind, s.display_name, m.body, m.sent_at FROM messages m \
-                 LEFT JOIN staff_members s ON m.sender_kind = 'staff' AND s.id = m.sender_id \
-                 WHERE m.application_id = $1 ORDER BY m.sent_at, m.id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
+            let correspondence = load_correspondence!(&mut *connection, application)?;
             let notes = sqlx::query_as(
                 "SELECT s.display_name, n.body, n.created_at FROM case_notes n JOIN staff_members s ON s.id = n.staff_id \
                  WHERE n.application_id = $1 ORDER BY n.created_at, n.id",
@@ -210,10 +173,10 @@ impl Gate {
             .execute(&mut *connection)
             .await?;
             transaction.commit().await?;
-            Ok::<_, sqlx::Error>((row, categories, labels, events, requests, documents, messages, notes, colleagues, parents))
+            Ok::<_, sqlx::Error>((row, categories, labels, correspondence, notes, colleagues, parents))
         })
         .map_err(DatabaseError::from)?;
-        let (row, categories, labels, events, requests, documents, messages, notes, colleagues, parents) = loaded;
+        let (row, categories, labels, correspondence, notes, colleagues, parents) = loaded;
         let Some((
             citizen,
             given,
@@ -262,44 +225,14 @@ impl Gate {
                 .into_iter()
                 .map(|(category, key, label_de, label_en)| FieldLabel { category, key, label_de, label_en })
                 .collect(),
-            requests: requests
-                .into_iter()
-                .map(|(id, description, status, since, fulfilled)| DocumentRequestView {
-                    id: id.to_string(),
-                    description,
-                    since: since.to_rfc3339(),
-                    status,
-                    fulfilled_at: fulfilled.map(Timestamp::to_rfc3339),
-                })
-                .collect(),
-            documents: documents
-                .into_iter()
-                .map(|(id, file_name, media_type, size_bytes, at, request)| DocumentView {
-                    id: id.to_string(),
-                    file_name,
-                    media_type,
-                    size_bytes,
-                    uploaded_at: at.to_rfc3339(),
-                    request: request.map(|request| request.to_string()),
-                })
-                .collect(),
-            messages: messages
-                .into_iter()
-                .map(|(kind, sender, body, at)| MessageView {
-                    from_office: kind == "staff",
-                    sender,
-                    body,
-                    sent_at: at.to_rfc3339(),
-                })
-                .collect(),
+            requests: correspondence.requests,
+            documents: correspondence.documents,
+            messages: correspondence.messages,
             notes: notes
                 .into_iter()
                 .map(|(author, body, at)| NoteView { author, body, created_at: at.to_rfc3339() })
                 .collect(),
-            history: events
-                .into_iter()
-                .map(|(at, actor, kind, detail)| HistoryEntry { occurred_at: at.to_rfc3339(), actor, kind, detail })
-                .collect(),
+            history: correspondence.history,
             colleagues: colleagues
                 .into_iter()
                 .map(|(id, name)| Colleague { id: id.to_string(), name, is_me: id == staff.id() })

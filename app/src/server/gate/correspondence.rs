@@ -41,94 +41,32 @@ const FILE: &str = "SELECT a.id, a.citizen_id, a.reference, b.code, b.name_de, b
 const OPEN_APPLICATION: &str = "SELECT citizen_id, status FROM applications WHERE id = $1 AND status <> 'draft'";
 
 /// Statuses in which the office still works on the application and takes documents and messages.
-fn is_open(status: &str) -> bool {
+pub(super) fn is_open(status: &str) -> bool {
     matches!(status, "submitted" | "in_review" | "waiting_for_citizen")
 }
 
-impl Gate {
-    /// The person and status of sent application `application` if `citizen` acts for them.
-    pub async fn own_application(&self, citizen: &Citizen, application: Id) -> Result<(Id, String), GateError> {
-        let found: Option<(Id, String)> = on_backend!(self.database, pool => sqlx::query_as(OPEN_APPLICATION)
-            .bind(application)
-            .fetch_optional(pool)
-            .await)
-        .map_err(crate::server::db::DatabaseError::from)?;
-        let Some((person, status)) = found else { return Err(GateError::NotFound) };
-        match self.acts_for(citizen, person).await? {
-            true => Ok((person, status)),
-            false => Err(GateError::NotFound),
-        }
-    }
+/// An application's correspondence as both its citizen and its office see it: the history, the
+/// office's requests, the documents handed in (without content) and the messages.
+pub(super) struct Correspondence {
+    pub history: Vec<HistoryEntry>,
+    pub requests: Vec<DocumentRequestView>,
+    pub documents: Vec<DocumentView>,
+    pub messages: Vec<MessageView>,
+}
 
-    /// Application `application` as its citizen (or their parent) sees it. Reading it marks the
-    /// office's messages as read.
-    pub async fn application_file(&self, citizen: &Citizen, application: Id) -> Result<ApplicationFile, GateError> {
-        let (person, _) = self.own_application(citizen, application).await?;
-        let people = self.people_acted_for(citizen).await?;
-        let person_view =
-            people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(GateError::NotFound)?;
-        type EventRow = (Timestamp, String, String, Option<String>);
-        type RequestRow = (Id, String, String, Timestamp, Option<Timestamp>);
-        type DocumentRow = (Id, String, String, i64, Timestamp, Option<Id>);
-        type MessageRow = (String, Option<String>, String, Timestamp);
-        type Loaded = (Option<FileRow>, Vec<EventRow>, Vec<RequestRow>, Vec<DocumentRow>, Vec<MessageRow>);
-        let (row, events, requests, documents, messages): Loaded =
-            on_backend!(self.database, pool => {
-                let mut transaction = pool.begin().await?;
-                let connection = &mut *transaction;
-                let row = sqlx::query_as(FILE).bind(application).fetch_optional(&mut *connection).await?;
-                let events = sqlx::query_as(
-                    "SELECT occurred_at, actor_kind, kind, detail FROM application_events WHERE application_id = $1 ORDER BY occurred_at, id",
-                )
-                .bind(application)
-                .fetch_all(&mut *connection)
-                .await?;
-                let requests = sqlx::query_as(
-                    "SELECT id, description, status, created_at, fulfilled_at FROM document_requests \
-                     WHERE application_id = $1 ORDER BY created_at, id",
-                )
-                .bind(application)
-                .fetch_all(&mut *connection)
-                .await?;
-                let documents = sqlx::query_as(
-                    "SELECT id, file_name, media_type, size_bytes, uploaded_at, request_id FROM documents \
-                     WHERE application_id = $1 ORDER BY uploaded_at, id",
-                )
-                .bind(application)
-                .fetch_all(&mut *connection)
-                .await?;
-                let messages = sqlx::query_as(
-                    "SELECT m.sender_kind, s.display_name, m.body, m.sent_at FROM messages m \
-                     LEFT JOIN staff_members s ON m.sender_kind = 'staff' AND s.id = m.sender_id \
-                     WHERE m.application_id = $1 ORDER BY m.sent_at, m.id",
-                )
-                .bind(application)
-                .fetch_all(&mut *connection)
-                .await?;
-                sqlx::query("UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'staff' AND read_at IS NULL")
-                    .bind(application)
-                    .bind(Timestamp::now())
-                    .execute(&mut *connection)
-                    .await?;
-                transaction.commit().await?;
-                Ok::<_, sqlx::Error>((row, events, requests, documents, messages))
-            })
-            .map_err(crate::server::db::DatabaseError::from)?;
-        let Some((id, _, reference, benefit, benefit_de, benefit_en, office, office_de, office_en, status, submitted, decided, reason)) =
-            row
-        else {
-            return Err(GateError::NotFound);
-        };
-        Ok(ApplicationFile {
-            id: id.to_string(),
-            reference,
-            person: person_view,
-            benefit: NamedCode { code: benefit, name_de: benefit_de, name_en: benefit_en },
-            office: NamedCode { code: office, name_de: office_de, name_en: office_en },
-            status,
-            submitted_at: submitted.map(Timestamp::to_rfc3339),
-            decided_at: decided.map(Timestamp::to_rfc3339),
-            decision_reason: reason,
+pub(super) type EventRow = (Timestamp, String, String, Option<String>);
+pub(super) type RequestRow = (Id, String, String, Timestamp, Option<Timestamp>);
+pub(super) type DocumentRow = (Id, String, String, i64, Timestamp, Option<Id>);
+pub(super) type MessageRow = (String, Option<String>, String, Timestamp);
+
+impl Correspondence {
+    pub(super) fn from_rows(
+        events: Vec<EventRow>,
+        requests: Vec<RequestRow>,
+        documents: Vec<DocumentRow>,
+        messages: Vec<MessageRow>,
+    ) -> Self {
+        Self {
             history: events
                 .into_iter()
                 .map(|(at, actor, kind, detail)| HistoryEntry { occurred_at: at.to_rfc3339(), actor, kind, detail })
@@ -163,6 +101,109 @@ impl Gate {
                     sent_at: at.to_rfc3339(),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// Reads the correspondence of application `$application` on `$connection` (inside the
+/// caller's transaction). Evaluates to `Result<Correspondence, sqlx::Error>`.
+macro_rules! load_correspondence {
+    ($connection:expr, $application:expr) => {
+        async {
+            let connection = $connection;
+            let application: Id = $application;
+            let events: Vec<$crate::server::gate::correspondence::EventRow> = sqlx::query_as(
+                "SELECT occurred_at, actor_kind, kind, detail FROM application_events WHERE application_id = $1 ORDER BY occurred_at, id",
+            )
+            .bind(application)
+            .fetch_all(&mut *connection)
+            .await?;
+            let requests: Vec<$crate::server::gate::correspondence::RequestRow> = sqlx::query_as(
+                "SELECT id, description, status, created_at, fulfilled_at FROM document_requests \
+                 WHERE application_id = $1 ORDER BY created_at, id",
+            )
+            .bind(application)
+            .fetch_all(&mut *connection)
+            .await?;
+            let documents: Vec<$crate::server::gate::correspondence::DocumentRow> = sqlx::query_as(
+                "SELECT id, file_name, media_type, size_bytes, uploaded_at, request_id FROM documents \
+                 WHERE application_id = $1 ORDER BY uploaded_at, id",
+            )
+            .bind(application)
+            .fetch_all(&mut *connection)
+            .await?;
+            let messages: Vec<$crate::server::gate::correspondence::MessageRow> = sqlx::query_as(
+                "SELECT m.sender_kind, s.display_name, m.body, m.sent_at FROM messages m \
+                 LEFT JOIN staff_members s ON m.sender_kind = 'staff' AND s.id = m.sender_id \
+                 WHERE m.application_id = $1 ORDER BY m.sent_at, m.id",
+            )
+            .bind(application)
+            .fetch_all(&mut *connection)
+            .await?;
+            Ok::<_, sqlx::Error>($crate::server::gate::correspondence::Correspondence::from_rows(
+                events, requests, documents, messages,
+            ))
+        }
+        .await
+    };
+}
+pub(super) use load_correspondence;
+
+impl Gate {
+    /// The person and status of sent application `application` if `citizen` acts for them.
+    pub async fn own_application(&self, citizen: &Citizen, application: Id) -> Result<(Id, String), GateError> {
+        let found: Option<(Id, String)> = on_backend!(self.database, pool => sqlx::query_as(OPEN_APPLICATION)
+            .bind(application)
+            .fetch_optional(pool)
+            .await)
+        .map_err(crate::server::db::DatabaseError::from)?;
+        let Some((person, status)) = found else { return Err(GateError::NotFound) };
+        match self.acts_for(citizen, person).await? {
+            true => Ok((person, status)),
+            false => Err(GateError::NotFound),
+        }
+    }
+
+    /// Application `application` as its citizen (or their parent) sees it. Reading it marks the
+    /// office's messages as read.
+    pub async fn application_file(&self, citizen: &Citizen, application: Id) -> Result<ApplicationFile, GateError> {
+        let (person, _) = self.own_application(citizen, application).await?;
+        let people = self.people_acted_for(citizen).await?;
+        let person_view =
+            people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(GateError::NotFound)?;
+        let (row, correspondence): (Option<FileRow>, Correspondence) = on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let connection = &mut *transaction;
+            let row = sqlx::query_as(FILE).bind(application).fetch_optional(&mut *connection).await?;
+            let correspondence = load_correspondence!(&mut *connection, application)?;
+            sqlx::query("UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'staff' AND read_at IS NULL")
+                .bind(application)
+                .bind(Timestamp::now())
+                .execute(&mut *connection)
+                .await?;
+            transaction.commit().await?;
+            Ok::<_, sqlx::Error>((row, correspondence))
+        })
+        .map_err(crate::server::db::DatabaseError::from)?;
+        let Some((id, _, reference, benefit, benefit_de, benefit_en, office, office_de, office_en, status, submitted, decided, reason)) =
+            row
+        else {
+            return Err(GateError::NotFound);
+        };
+        Ok(ApplicationFile {
+            id: id.to_string(),
+            reference,
+            person: person_view,
+            benefit: NamedCode { code: benefit, name_de: benefit_de, name_en: benefit_en },
+            office: NamedCode { code: office, name_de: office_de, name_en: office_en },
+            status,
+            submitted_at: submitted.map(Timestamp::to_rfc3339),
+            decided_at: decided.map(Timestamp::to_rfc3339),
+            decision_reason: reason,
+            history: correspondence.history,
+            requests: correspondence.requests,
+            documents: correspondence.documents,
+            messages: correspondence.messages,
         })
     }
 
