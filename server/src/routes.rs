@@ -1,7 +1,7 @@
 //! The axum router: health checks, the language switch without JavaScript, the Leptos pages,
 //! and the built site's static files.
 
-use std::time::Duration;
+use std::{sync::LazyLock, time::Duration};
 
 use app::{
     app::{App, shell},
@@ -23,7 +23,7 @@ use axum::{
     routing::get,
 };
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use serde::Deserialize;
 use tower_http::{catch_panic::CatchPanicLayer, timeout::TimeoutLayer, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -36,6 +36,15 @@ use crate::{
 /// The cookie in which leptos_i18n keeps the chosen language.
 const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
 const LANGUAGES: [&str; 2] = ["de", "en"];
+
+/// The pages of the application, listed once per process.
+///
+/// Listing renders the whole application while a process-wide switch keeps every resource from
+/// loading, and a resource that starts in that moment waits for good (leptos-rs/leptos#4773). A
+/// second listing while a router already serves, as when several servers run in one test
+/// process, left such pages hanging until the timeout answered 408; listed once, before any
+/// router exists, nothing can start during it.
+static PAGES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
 
 /// What the handlers share: the Leptos options and the services. Never a database pool.
 #[derive(Clone, FromRef)]
@@ -83,7 +92,7 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
     };
     let services = Services::new(database, setup, LogKey::derive(settings.secret.expose()), limits);
     let state = AppState { leptos_options, services: services.clone() };
-    let pages = generate_route_list(App);
+    let pages = PAGES.clone();
     let provide_services = move || {
         provide_context(services.clone());
         provide_context(app::server::auth::guard::RequestPrincipal::default());

@@ -1,14 +1,9 @@
 //! The skeleton pages render on the server in German first, English on request, with the
 //! right status codes. (They do not touch the database, so they run on SQLite only.)
 
-use klarsicht_tests::{Backend, TestApp, reqwest::header};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// One test of this file at a time. Several apps rendering pages at once in one test process,
-/// each on a tokio runtime of its own, now and then left an entrance page unanswered until the
-/// 30 s timeout (about 1 run in 8 of this file; 0 in 60 runs alone or one at a time, and none
-/// in 37,000 requests under load against the real server, which has one runtime). Until that
-/// interaction is understood, these tests do not overlap; what they check is unchanged.
-static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+use klarsicht_tests::{Backend, TestApp, reqwest::header};
 
 async fn body_of(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, String) {
     let mut request = app.client.get(app.url(path));
@@ -22,7 +17,6 @@ async fn body_of(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_start_page_is_german_and_leads_to_the_three_entrances() {
-    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/", None).await;
     assert_eq!(status, 200);
@@ -39,7 +33,6 @@ async fn the_start_page_is_german_and_leads_to_the_three_entrances() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_start_page_is_english_when_the_reader_chose_english() {
-    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/", Some("i18n_pref_locale=en")).await;
     assert_eq!(status, 200);
@@ -50,7 +43,6 @@ async fn the_start_page_is_english_when_the_reader_chose_english() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_entrance_says_whom_it_is_for() {
-    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     for (path, heading) in [
         ("/buerger", "Zugang für Bürgerinnen und Bürger"),
@@ -65,7 +57,6 @@ async fn each_entrance_says_whom_it_is_for() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_address_answers_404_with_a_way_back() {
-    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, page) = body_of(&app, "/gibt-es-nicht", None).await;
     assert_eq!(status, 404);
@@ -75,7 +66,6 @@ async fn an_unknown_address_answers_404_with_a_way_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_language_switch_works_without_javascript() {
-    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let response = app.get("/sprache/en?zurueck=/buerger").await;
     assert_eq!(response.status().as_u16(), 303);
@@ -87,7 +77,6 @@ async fn the_language_switch_works_without_javascript() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_language_switch_sends_nobody_to_another_site() {
-    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     for foreign in ["//evil.example", "https://evil.example", "/\\evil.example"] {
         let response =
@@ -98,9 +87,40 @@ async fn the_language_switch_sends_nobody_to_another_site() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_language_gets_a_clear_400() {
-    let _alone = ONE_APP_AT_A_TIME.lock().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, text) = body_of(&app, "/sprache/fr", None).await;
     assert_eq!(status, 400);
     assert!(text.contains("/sprache/de") && text.contains("/sprache/en"), "names the choices: {text}");
+}
+
+/// Starting a second server in the same process once listed the pages again, and a page that
+/// the first server was rendering in that moment never finished (leptos-rs/leptos#4773). Pages
+/// are now listed once per process; this keeps the first server busy while a dozen more start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_answering_while_other_servers_start_in_the_same_process() {
+    const OTHERS: usize = 12;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let all_started = AtomicBool::new(false);
+    let start_others = async {
+        let mut started = Vec::new();
+        for _ in 0..OTHERS {
+            started.push(TestApp::spawn(Backend::Sqlite).await);
+        }
+        all_started.store(true, Ordering::SeqCst);
+        started
+    };
+    // Several visitors at once, each asking again as soon as it has its answer.
+    let keep_asking = |_| async {
+        let mut answered = 0;
+        while !all_started.load(Ordering::SeqCst) || answered < 5 {
+            // A stalled page would only end at the server's own 30 s timeout, with a 408.
+            let (status, page) = body_of(&app, "/buerger", None).await;
+            assert_eq!(status, 200, "{page}");
+            answered += 1;
+        }
+    };
+    let (started, _) = tokio::join!(start_others, futures::future::join_all((0..8).map(keep_asking)));
+    for other in &started {
+        assert_eq!(body_of(other, "/mitarbeitende", None).await.0, 200);
+    }
 }
