@@ -118,6 +118,9 @@ pub struct SharedDataView {
     /// The consent's purpose, or the emergency access's reason.
     pub purpose: String,
     pub data: BTreeMap<String, serde_json::Value>,
+    /// The data categories in their order and the fields' labels, for headings.
+    pub categories: Vec<NamedCode>,
+    pub labels: Vec<FieldLabel>,
 }
 
 /// One entry of the office's list of data citizens shared with it by consent: who, for which
@@ -253,6 +256,15 @@ pub struct EmergencyView {
     /// Until when the citizen is not shown it, and why, if a deferral was decided.
     pub deferred_until: Option<String>,
     pub deferral_reason: Option<String>,
+}
+
+/// The emergency accesses of the caseworker's offices, with the names of the data categories.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencyList {
+    pub accesses: Vec<EmergencyView>,
+    pub categories: Vec<NamedCode>,
+    /// How many days after its start an access may at most be held back from the citizen.
+    pub deferral_max_days: i64,
 }
 
 /// One read of citizen data, as the data protection officer reviews it: who, which office,

@@ -1,7 +1,10 @@
-// Starts the release build of the server on a free port with a fresh SQLite database, waits
-// until it is ready, and stops it (and removes the database) afterwards.
+// Starts the release build of the server on a free port with a fresh database, waits until it
+// is ready, and stops it (and removes the database) afterwards. SQLite by default; PostgreSQL on
+// request, on the server that KLARSICHT_TEST_POSTGRES_URL names (the README's test command sets
+// it), where a test can also change the database behind the server's back with `sql`.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,8 +24,28 @@ export function freePort() {
   });
 }
 
-export async function startServer({ demoData = false, env = {}, port } = {}) {
+/// A database of its own on the test PostgreSQL server: its URL, a way to run SQL on it, and
+/// its removal.
+function postgresDatabase() {
+  const admin = process.env.KLARSICHT_TEST_POSTGRES_URL;
+  if (!admin) {
+    throw new Error('this test runs on PostgreSQL: set KLARSICHT_TEST_POSTGRES_URL (the README\'s test command does)');
+  }
+  const name = `klarsicht_test_${randomUUID().replaceAll('-', '')}`;
+  const psql = (url, statement) => execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qtAc', statement], { encoding: 'utf8' });
+  psql(admin, `CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    sql: (statement) => psql(url.toString(), statement),
+    remove: () => psql(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+export async function startServer({ demoData = false, env = {}, port, postgres = false } = {}) {
   const directory = mkdtempSync(join(tmpdir(), 'klarsicht-browser-'));
+  const database = postgres ? postgresDatabase() : null;
   port ??= await freePort();
   const output = [];
   const url = `http://127.0.0.1:${port}`;
@@ -32,7 +55,7 @@ export async function startServer({ demoData = false, env = {}, port } = {}) {
         ...process.env,
         KLARSICHT_MODE: 'development',
         KLARSICHT_LISTEN: `127.0.0.1:${port}`,
-        DATABASE_URL: `sqlite://${directory}/klarsicht.db`,
+        DATABASE_URL: database?.url ?? `sqlite://${directory}/klarsicht.db`,
         KLARSICHT_SITE_ROOT: siteRoot,
         KLARSICHT_DEMO_DATA: String(demoData),
         RUST_LOG: 'warn',
@@ -70,6 +93,11 @@ export async function startServer({ demoData = false, env = {}, port } = {}) {
   return {
     url,
     output,
+    /// Runs one SQL statement on the server's database (PostgreSQL only) and returns its output.
+    sql(statement) {
+      if (!database) throw new Error('sql() needs startServer({ postgres: true })');
+      return database.sql(statement);
+    },
     /// Stops the server as a stop signal would and starts it again on the same database and port.
     async restart() {
       await halt(child);
@@ -78,6 +106,7 @@ export async function startServer({ demoData = false, env = {}, port } = {}) {
     async stop() {
       await halt(child);
       rmSync(directory, { recursive: true, force: true });
+      database?.remove();
     },
   };
 }

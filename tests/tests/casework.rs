@@ -229,5 +229,18 @@ on_both_databases! {
         assert!(html.contains("KS-2026-000001") && html.contains("Jonas Weber"), "{html}");
         let queue = sabine.get("/mitarbeitende/warteschlange").await.text().await.expect("a page").replace("<!>", "");
         assert!(queue.contains("Neu (1)"), "the tabs say how many: {queue}");
+
+        // Another office's case, an id nobody has, and no id at all: the same "not found" page.
+        for path in [
+            format!("/mitarbeitende/faelle/{MIAS_HZE}"),
+            "/mitarbeitende/faelle/00000000-0000-4000-8000-000000099999".to_owned(),
+            "/mitarbeitende/faelle/kein-fall".to_owned(),
+            "/mitarbeitende/notzugriffe/00000000-0000-4000-8000-000000099999".to_owned(),
+        ] {
+            let page = sabine.get(&path).await;
+            assert_eq!(page.status().as_u16(), 404, "{path}");
+            let html = page.text().await.expect("a page");
+            assert!(html.contains("<h1>Seite nicht gefunden</h1>") && !html.contains("Mia"), "{path}: {html}");
+        }
     }
 }

@@ -50,7 +50,8 @@ on_both_databases! {
         let id = id.as_str().expect("the id").to_owned();
         let (status, _) = lena.call("mitarbeitende/notzugriff-daten", &[("emergency", &id)]).await;
         assert_eq!(status, 404, "pending: not in force");
-        let (_, listed) = tobias.call("mitarbeitende/notzugriffe", &[]).await;
+        let (_, list) = tobias.call("mitarbeitende/notzugriffe", &[]).await;
+        let listed = &list["accesses"];
         assert_eq!(listed[0]["status"], "pending");
         assert_eq!(listed[0]["opened_by"], "Lena Hoffmann");
         assert_eq!(listed[0]["opened_by_me"], false);
@@ -69,6 +70,9 @@ on_both_databases! {
         let seen: Vec<&String> = view["data"].as_object().expect("data").keys().collect();
         assert_eq!(seen, ["bank_account", "income_assets"], "exactly the named categories");
         assert_eq!(view["purpose"], REASON);
+        let labels = view["labels"].as_array().expect("the fields' labels");
+        assert!(labels.iter().any(|label| label["category"] == "bank_account" && label["key"] == "iban"), "{view}");
+        assert!(view["categories"].as_array().expect("names").iter().any(|name| name["code"] == "bank_account"));
         assert_eq!(
             query_i64(&url, &format!("SELECT COUNT(*) FROM access_log WHERE basis = 'emergency' AND basis_ref = '{id}'")).await,
             1,
@@ -149,8 +153,8 @@ on_both_databases! {
         let (status, _) = lena.call("mitarbeitende/notzugriff-daten", &[("emergency", &first)]).await;
         assert_eq!(status, 404, "past its end");
         assert_eq!(count_rows(&url, "access_log").await, log_before);
-        let (_, listed) = lena.call("mitarbeitende/notzugriffe", &[]).await;
-        assert_eq!(listed[0]["status"], "expired");
+        let (_, list) = lena.call("mitarbeitende/notzugriffe", &[]).await;
+        assert_eq!(list["accesses"][0]["status"], "expired");
         let database = Database::connect(&DatabaseUrl::parse(&url).expect("url"), 2).await.expect("database");
         let gate = Gate::new(database, LogKey::derive("unused for housekeeping"), GateLimits::default());
         gate.record_expired_emergencies().await.expect("recorded");

@@ -15,7 +15,7 @@ use crate::server::{
 };
 use crate::{
     auth::ApiError,
-    case::{CaseFile, EmergencyView, LogReview, QueuePage, SharedDataView, SharingItem},
+    case::{CaseFile, EmergencyList, EmergencyView, LogReview, QueuePage, SharedDataView, SharingItem},
 };
 
 /// The page of the office's emergency accesses.
@@ -308,14 +308,15 @@ pub async fn open_emergency(
 
 /// The emergency accesses of the caseworker's offices: the confirmation queue and the running ones.
 #[server(prefix = "/api", endpoint = "mitarbeitende/notzugriffe")]
-pub async fn office_emergencies() -> Result<Vec<EmergencyView>, ApiError> {
+pub async fn office_emergencies() -> Result<EmergencyList, ApiError> {
     let staff = guard::caseworker().await?;
     let gate = guard::services()?.gate;
-    let mut all = Vec::new();
+    let mut accesses = Vec::new();
     for office in staff.caseworker_offices() {
-        all.extend(gate.office_emergencies(&staff, office).await.map_err(internal)?);
+        accesses.extend(gate.office_emergencies(&staff, office).await.map_err(internal)?);
     }
-    Ok(all)
+    let categories = gate.category_names().await.map_err(internal)?;
+    Ok(EmergencyList { accesses, categories, deferral_max_days: gate.limits().deferral_max_days })
 }
 
 /// Confirms a colleague's emergency access: it runs from now for the requested duration.
@@ -382,7 +383,9 @@ pub async fn defer_emergency_notice(emergency: String, reason: String, until: St
         let (gate, staff, reason) = (gate.clone(), staff.clone(), reason.clone());
         async move { gate.defer_emergency_notice(&staff, &office, emergency, &reason, until).await }
     })
-    .await
+    .await?;
+    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=zurueckgestellt"));
+    Ok(())
 }
 
 /// Reads the data a confirmed, running emergency access of the caseworker's office opens.

@@ -1,6 +1,6 @@
 //! A page that needs a signed-in person of some role. The data comes from a server function
 //! that checks the principal on the server; this only shows what it answered: the page, a
-//! redirect to sign-in (401), or "no access" (403). Render guarded routes with
+//! redirect to sign-in (401), "no access" (403), or "not found" (404). Render guarded routes with
 //! `SsrMode::Async`, so the redirect and the status reach the browser before any content.
 
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::{
     auth::ApiError,
     i18n::*,
-    pages::{error::ErrorPage, sign_in::NotAllowed},
+    pages::{error::ErrorPage, not_found::NotFound, sign_in::NotAllowed},
     url::encode_component,
 };
 
@@ -43,7 +43,10 @@ where
                             view! { <Redirect path /> }.into_any()
                         }
                         Err(ApiError::NotAllowed) => view! { <NotAllowed unknown_staff=false /> }.into_any(),
-                        Err(_) => view! { <ErrorPage /> }.into_any(),
+                        // Nothing of that name for them, or an address no page has (a malformed
+                        // id): the same 404 as for any unknown address.
+                        Err(ApiError::NotFound | ApiError::Invalid { .. }) => view! { <NotFound /> }.into_any(),
+                        Err(ApiError::Internal | ApiError::Request(_)) => view! { <ErrorPage /> }.into_any(),
                     }
                 })
             }}

@@ -91,7 +91,8 @@ fn category_fields(
     view! { <dl class="summary-list">{rows}</dl> }.into_any()
 }
 
-fn data_sections(
+/// The citizen's data by category, in the categories' order, each field with its label.
+pub(crate) fn data_sections(
     i18n: I18nContext<Locale>,
     german: bool,
     data: &std::collections::BTreeMap<String, serde_json::Value>,

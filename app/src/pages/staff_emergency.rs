@@ -13,13 +13,43 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{ConfirmEmergency, EMERGENCY_PATH, EndEmergency, RejectEmergency, emergency_data, office_emergencies},
-    case::{EmergencyView, SharedDataView},
+    api::{
+        ConfirmEmergency, DeferEmergencyNotice, EMERGENCY_PATH, EndEmergency, RejectEmergency, emergency_data,
+        office_emergencies,
+    },
+    auth::ApiError,
+    case::{EmergencyList, EmergencyView, SharedDataView},
+    consent::NamedCode,
     components::guarded::Guarded,
     i18n::*,
-    pages::my_data::value_text,
+    pages::{staff_case::data_sections, transparency::category_names},
     url::format_timestamp,
 };
+
+/// What the caseworker can do with an emergency access on this page.
+#[derive(Clone, Copy)]
+struct Actions {
+    confirm: ServerAction<ConfirmEmergency>,
+    reject: ServerAction<RejectEmergency>,
+    end: ServerAction<EndEmergency>,
+    defer: ServerAction<DeferEmergencyNotice>,
+    /// Which access's deferral form was sent last.
+    deferral_sent: RwSignal<Option<String>>,
+    deferral_max_days: i64,
+}
+
+/// The field of the deferral form the server refused, with what to fix.
+fn deferral_problem(i18n: I18nContext<Locale>, refused: Option<&Result<(), ApiError>>) -> Option<(&'static str, &'static str)> {
+    match refused {
+        Some(Err(ApiError::Invalid { field, .. })) => Some(match field.as_str() {
+            "reason" => ("reason", t_string!(i18n, emergency.problem_reason)),
+            "until" => ("until", t_string!(i18n, emergency.problem_until)),
+            _ => ("emergency", t_string!(i18n, emergency.problem_deferral)),
+        }),
+        Some(Err(_)) => Some(("emergency", t_string!(i18n, emergency.problem_deferral))),
+        _ => None,
+    }
+}
 
 pub(crate) fn emergency_status(i18n: I18nContext<Locale>, status: &str) -> &'static str {
     match status {
@@ -31,33 +61,96 @@ pub(crate) fn emergency_status(i18n: I18nContext<Locale>, status: &str) -> &'sta
     }
 }
 
+/// The form with which a second caseworker holds an access back from the citizen's log for a
+/// while, when telling them now would put the child at risk. Decided once, with a reason.
+fn deferral_form(
+    i18n: I18nContext<Locale>,
+    id: String,
+    (defer, sent): (ServerAction<DeferEmergencyNotice>, RwSignal<Option<String>>),
+    max_days: i64,
+) -> impl IntoView + use<> {
+    let (reason_id, until_id) = (format!("aufschub-grund-{id}"), format!("aufschub-bis-{id}"));
+    let (reason_for, until_for) = (reason_id.clone(), until_id.clone());
+    let (reason_hint, until_hint) = (format!("{reason_id}-hinweis"), format!("{until_id}-hinweis"));
+    let (reason_hint_ref, until_hint_ref) = (reason_hint.clone(), until_hint.clone());
+    let this = StoredValue::new(id.clone());
+    // Only the form that was sent shows the server's answer (without JavaScript, nothing tells
+    // them apart, and every open form shows it).
+    let refused = move |field: &'static str| {
+        let sent_here = sent.with(|sent| sent.as_ref().is_none_or(|sent| *sent == this.get_value()));
+        defer
+            .value()
+            .with(|value| deferral_problem(i18n, value.as_ref()))
+            .filter(|(refused, _)| sent_here && *refused == field)
+            .map(|(_, text)| text)
+    };
+    let error = move |field: &'static str, id: String| {
+        move || refused(field).map(|text| view! { <span class="error-message" id=id.clone() role="alert">{text}</span> })
+    };
+    view! {
+        <details class="deferral">
+            <summary>{t!(i18n, emergency.defer_open)}</summary>
+            <p>{t!(i18n, emergency.defer_lead)}</p>
+            <ActionForm action=defer on:submit=move |_| sent.set(Some(this.get_value()))>
+                <input type="hidden" name="emergency" value=id />
+                {error("emergency", format!("{reason_id}-stand"))}
+                <div class="form-group">
+                    <label for=reason_for>{t!(i18n, emergency.defer_reason)}</label>
+                    <span class="hint" id=reason_hint>{t!(i18n, emergency.defer_reason_hint)}</span>
+                    {error("reason", format!("{reason_id}-fehler"))}
+                    <textarea id=reason_id name="reason" rows="3" aria-describedby=reason_hint_ref></textarea>
+                </div>
+                <div class="form-group">
+                    <label for=until_for>{t!(i18n, emergency.defer_until)}</label>
+                    <span class="hint" id=until_hint>{t!(i18n, emergency.defer_until_hint, days = max_days)}</span>
+                    {error("until", format!("{until_id}-fehler"))}
+                    <input type="date" class="input--date" id=until_id name="until" aria-describedby=until_hint_ref />
+                </div>
+                <button type="submit" class="button button--secondary">{t!(i18n, emergency.defer_button)}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
 /// One emergency access with what the caseworker may do with it now.
 fn emergency_card(
     i18n: I18nContext<Locale>,
     german: bool,
     access: EmergencyView,
-    actions: (ServerAction<ConfirmEmergency>, ServerAction<RejectEmergency>, ServerAction<EndEmergency>),
+    categories: &[NamedCode],
+    actions: Actions,
 ) -> impl IntoView + use<> {
-    let (confirm, reject, end) = actions;
+    let Actions { confirm, reject, end, defer, deferral_sent, deferral_max_days } = actions;
     let opened = format_timestamp(&access.opened_at, german);
     let until = access.expires_at.as_deref().map(|at| format_timestamp(at, german));
     let status = emergency_status(i18n, &access.status);
-    let categories = access.categories.join(", ");
+    let names = category_names(&access.categories, categories, german);
     let hours = access.requested_hours.to_string();
     let (confirm_id, reject_id, end_id) = (access.id.clone(), access.id.clone(), access.id.clone());
     let data_href = format!("{EMERGENCY_PATH}/{}", access.id);
     let pending = access.status == "pending";
     let running = access.status == "confirmed";
     let confirmer = access.confirmed_by.clone();
+    let deferred = access.deferred_until.as_deref().map(|at| format_timestamp(at, german));
+    let deferral_reason = access.deferral_reason.clone();
+    // A second caseworker may hold a confirmed access back from the citizen's log, once.
+    let may_defer = !access.opened_by_me && deferred.is_none() && access.confirmed_at.is_some();
+    let defer_id = access.id.clone();
     view! {
         <li class="emergency">
             <h3>{status} " · " {t!(i18n, emergency.opened_by, name = move || access.opened_by.clone(), when = move || opened.clone())}</h3>
             <dl class="summary-list">
                 <div><dt>{t!(i18n, emergency.reason)}</dt><dd>{access.reason.clone()}</dd></div>
-                <div><dt>{t!(i18n, emergency.categories)}</dt><dd>{categories}</dd></div>
+                <div><dt>{t!(i18n, emergency.categories)}</dt><dd>{names}</dd></div>
                 <div><dt>{t!(i18n, emergency.hours)}</dt><dd>{hours}</dd></div>
                 {confirmer.map(|name| view! { <div><dt>{t!(i18n, emergency.confirmed_by)}</dt><dd>{name}</dd></div> })}
                 {until.map(|until| view! { <div><dt>{t!(i18n, emergency.until)}</dt><dd>{until}</dd></div> })}
+                {deferred.map(|deferred| view! {
+                    <div>
+                        <dt>{t!(i18n, emergency.deferred_until)}</dt>
+                        <dd>{deferred} " – " {deferral_reason.unwrap_or_default()}</dd>
+                    </div>
+                })}
             </dl>
             {(pending && access.opened_by_me).then(|| view! { <p class="hint">{t!(i18n, emergency.needs_colleague)}</p> })}
             {(pending && !access.opened_by_me).then(|| view! {
@@ -81,6 +174,7 @@ fn emergency_card(
                     </ActionForm>
                 </div>
             })}
+            {may_defer.then(|| deferral_form(i18n, defer_id, (defer, deferral_sent), deferral_max_days))}
         </li>
     }
 }
@@ -92,8 +186,11 @@ pub fn StaffEmergencyPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmEmergency>::new();
     let reject = ServerAction::<RejectEmergency>::new();
     let end = ServerAction::<EndEmergency>::new();
+    let defer = ServerAction::<DeferEmergencyNotice>::new();
+    let deferral_sent = RwSignal::new(None);
     let key = move || {
-        (query.read().get("erledigt"), confirm.version().get(), reject.version().get(), end.version().get())
+        let versions = (confirm.version().get(), reject.version().get(), end.version().get(), defer.version().get());
+        (query.read().get("erledigt"), versions)
     };
     let data = Resource::new(key, |_| office_emergencies());
     let refused = move || {
@@ -107,18 +204,21 @@ pub fn StaffEmergencyPage() -> impl IntoView {
         <Guarded
             data=data
             sign_in_path="/mitarbeitende"
-            render=Arc::new(move |all: Vec<EmergencyView>| {
+            render=Arc::new(move |list: EmergencyList| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let done = query.read_untracked().get("erledigt").map(|done| match done.as_str() {
                     "geoeffnet" => t_string!(i18n, emergency.done_opened),
                     "bestaetigt" => t_string!(i18n, emergency.done_confirmed),
                     "abgelehnt" => t_string!(i18n, emergency.done_rejected),
+                    "zurueckgestellt" => t_string!(i18n, emergency.done_deferred),
                     _ => t_string!(i18n, emergency.done_ended),
                 });
                 let (current, past): (Vec<EmergencyView>, Vec<EmergencyView>) =
-                    all.into_iter().partition(|access| matches!(access.status.as_str(), "pending" | "confirmed"));
+                    list.accesses.into_iter().partition(|access| matches!(access.status.as_str(), "pending" | "confirmed"));
                 let no_current = current.is_empty();
-                let actions = (confirm, reject, end);
+                let actions =
+                    Actions { confirm, reject, end, defer, deferral_sent, deferral_max_days: list.deferral_max_days };
+                let categories = list.categories;
                 view! {
                     <div class="container container--wide">
                         {done.map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
@@ -133,14 +233,20 @@ pub fn StaffEmergencyPage() -> impl IntoView {
                         } else {
                             view! {
                                 <ul class="list list--plain">
-                                    {current.into_iter().map(|access| emergency_card(i18n, german, access, actions)).collect_view()}
+                                    {current
+                                        .into_iter()
+                                        .map(|access| emergency_card(i18n, german, access, &categories, actions))
+                                        .collect_view()}
                                 </ul>
                             }
                             .into_any()
                         }}
                         <h2>{t!(i18n, emergency.past_heading)}</h2>
                         <ul class="list list--plain">
-                            {past.into_iter().map(|access| emergency_card(i18n, german, access, actions)).collect_view()}
+                            {past
+                                .into_iter()
+                                .map(|access| emergency_card(i18n, german, access, &categories, actions))
+                                .collect_view()}
                         </ul>
                         <p><A href="/mitarbeitende/start">{t!(i18n, queue.back)}</A></p>
                     </div>
@@ -164,24 +270,9 @@ pub fn StaffEmergencyDataPage() -> impl IntoView {
             data=data
             sign_in_path="/mitarbeitende"
             render=Arc::new(move |view_of: SharedDataView| {
-                let sections = view_of
-                    .data
-                    .into_iter()
-                    .map(|(category, value)| {
-                        let fields = value
-                            .as_object()
-                            .map(|fields| {
-                                fields
-                                    .iter()
-                                    .map(|(key, value)| {
-                                        let text = value_text(i18n, value);
-                                        view! { <div><dt>{key.replace('_', " ")}</dt><dd>{text}</dd></div> }
-                                    })
-                                    .collect_view()
-                            });
-                        view! { <section><h2>{category}</h2><dl class="summary-list">{fields}</dl></section> }
-                    })
-                    .collect_view();
+                let german = i18n.get_locale_untracked() == Locale::de;
+                let sections =
+                    data_sections(i18n, german, &view_of.data, &view_of.categories, &view_of.labels, "notfall-daten");
                 view! {
                     <div class="container">
                         <A href=EMERGENCY_PATH attr:class="back-link">{t!(i18n, emergency.back)}</A>

@@ -139,7 +139,7 @@ pub fn AccessLogPage() -> impl IntoView {
 }
 
 /// The names of `codes`, in the categories' own order.
-fn category_names(codes: &[String], categories: &[NamedCode], german: bool) -> String {
+pub(crate) fn category_names(codes: &[String], categories: &[NamedCode], german: bool) -> String {
     categories
         .iter()
         .filter(|category| codes.contains(&category.code))

@@ -111,8 +111,8 @@ impl Gate {
         let protection_flags = self.protection_flags(staff, office, application).await?.unwrap_or_default();
         type Loaded = (
             Option<CaseRow>,
-            Vec<(String, String, String)>,
-            Vec<(String, String, String, String)>,
+            Vec<NamedCode>,
+            Vec<FieldLabel>,
             Correspondence,
             Vec<(String, String, Timestamp)>,
             Vec<(Id, String)>,
@@ -132,15 +132,7 @@ impl Gate {
             .bind(office)
             .fetch_optional(&mut *connection)
             .await?;
-            let categories = sqlx::query_as("SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order")
-                .fetch_all(&mut *connection)
-                .await?;
-            let labels = sqlx::query_as(
-                "SELECT s.category_code, q.key, MIN(q.label_de), MIN(q.label_en) FROM form_questions q \
-                 JOIN form_sections s ON s.id = q.section_id GROUP BY s.category_code, q.key",
-            )
-            .fetch_all(&mut *connection)
-            .await?;
+            let (categories, labels) = super::load_vocabulary!(&mut *connection)?;
             let correspondence = load_correspondence!(&mut *connection, application)?;
             let notes = sqlx::query_as(
                 "SELECT s.display_name, n.body, n.created_at FROM case_notes n JOIN staff_members s ON s.id = n.staff_id \
@@ -217,14 +209,8 @@ impl Gate {
             decision_reason: reason,
             assigned_to: assigned_name,
             assigned_to_me: assigned == Some(staff.id()),
-            categories: categories
-                .into_iter()
-                .map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en })
-                .collect(),
-            labels: labels
-                .into_iter()
-                .map(|(category, key, label_de, label_en)| FieldLabel { category, key, label_de, label_en })
-                .collect(),
+            categories,
+            labels,
             requests: correspondence.requests,
             documents: correspondence.documents,
             messages: correspondence.messages,

@@ -10,7 +10,7 @@ use sqlx::types::Json;
 use super::{Gate, GateError};
 use crate::{
     case::EmergencyView,
-    consent::CitizenEmergencyView,
+    consent::{CitizenEmergencyView, NamedCode},
     policy::Category,
     server::{
         auth::Staff,
@@ -365,6 +365,13 @@ impl Gate {
                 }
             })
             .collect())
+    }
+
+    /// The names of the data categories in their order, for lists that name them by code.
+    pub async fn category_names(&self) -> Result<Vec<NamedCode>, DatabaseError> {
+        let rows: Vec<(String, String, String)> =
+            on_backend!(self.database, pool => sqlx::query_as(super::CATEGORY_NAMES).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect())
     }
 
     /// Sets the stored status of emergency accesses whose time ran out to `expired`. The rule

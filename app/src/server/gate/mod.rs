@@ -156,6 +156,40 @@ macro_rules! load_facts {
     };
 }
 
+/// The data categories' names in their order.
+const CATEGORY_NAMES: &str = "SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order";
+
+/// Loads the names of the data categories in their order and the labels of their fields, for a
+/// page that shows citizen data. Evaluates to
+/// `Result<(Vec<NamedCode>, Vec<FieldLabel>), sqlx::Error>`.
+macro_rules! load_vocabulary {
+    ($connection:expr) => {
+        async {
+            let connection = $connection;
+            let categories: Vec<(String, String, String)> =
+                sqlx::query_as($crate::server::gate::CATEGORY_NAMES).fetch_all(&mut *connection).await?;
+            let labels: Vec<(String, String, String, String)> = sqlx::query_as(
+                "SELECT s.category_code, q.key, MIN(q.label_de), MIN(q.label_en) FROM form_questions q \
+                 JOIN form_sections s ON s.id = q.section_id GROUP BY s.category_code, q.key",
+            )
+            .fetch_all(&mut *connection)
+            .await?;
+            Ok::<_, sqlx::Error>((
+                categories
+                    .into_iter()
+                    .map(|(code, name_de, name_en)| $crate::consent::NamedCode { code, name_de, name_en })
+                    .collect::<Vec<_>>(),
+                labels
+                    .into_iter()
+                    .map(|(category, key, label_de, label_en)| $crate::case::FieldLabel { category, key, label_de, label_en })
+                    .collect::<Vec<_>>(),
+            ))
+        }
+        .await
+    };
+}
+pub(super) use load_vocabulary;
+
 /// Reads the citizen's data of the `allowed` categories on `$connection` and appends the log
 /// entry for the read in the same transaction. Reads and logs nothing when nothing is allowed.
 /// Evaluates to `Result<BTreeMap<String, serde_json::Value>, sqlx::Error>`.
@@ -204,6 +238,11 @@ fn allowed(reader: &Reader, purpose: &Purpose, facts: &Facts) -> Vec<(Category, 
 impl Gate {
     pub fn new(database: Database, log_key: LogKey, limits: GateLimits) -> Self {
         Self { database, log_key, limits }
+    }
+
+    /// The limits it enforces, for forms that say them.
+    pub fn limits(&self) -> GateLimits {
+        self.limits
     }
 
     fn is_caseworker_at(staff: &Staff, office: &str) -> bool {
@@ -380,11 +419,14 @@ impl Gate {
                 },
             };
             let data = read_and_log!(&mut *connection, key, &entry)?;
+            let (categories, labels) = load_vocabulary!(&mut *connection)?;
             transaction.commit().await?;
             Ok::<Option<SharedDataView>, sqlx::Error>(Some(SharedDataView {
                 citizen: citizen.to_string(),
                 purpose: purpose.to_owned(),
                 data,
+                categories,
+                labels,
             }))
         })?;
         Ok(view)
@@ -431,8 +473,15 @@ impl Gate {
                 basis_ref: Some(emergency),
             };
             let data = read_and_log!(&mut *connection, key, &entry)?;
+            let (categories, labels) = load_vocabulary!(&mut *connection)?;
             transaction.commit().await?;
-            Ok::<Option<SharedDataView>, sqlx::Error>(Some(SharedDataView { citizen: citizen.to_string(), purpose: reason, data }))
+            Ok::<Option<SharedDataView>, sqlx::Error>(Some(SharedDataView {
+                citizen: citizen.to_string(),
+                purpose: reason,
+                data,
+                categories,
+                labels,
+            }))
         })?;
         Ok(view)
     }
