@@ -3,11 +3,13 @@
 //!
 //! Every endpoint is named, under `/api/`, so tests and operators can address it.
 
+mod admin;
 mod applying;
 mod citizen;
 mod correspondence;
 mod staff;
 
+pub use admin::*;
 pub use applying::*;
 pub use citizen::*;
 pub use correspondence::*;

@@ -7,6 +7,7 @@
 // Leptos' typed views nest deeply; the WebAssembly build needs the higher limit.
 #![recursion_limit = "256"]
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod applying;

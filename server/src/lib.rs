@@ -65,6 +65,13 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
                 }
             }
         }
+        Command::Retention => {
+            let report = startup::retention(&settings).await?;
+            println!(
+                "retention: {} applications removed, {} reduced to the categories still within retention",
+                report.deleted, report.anonymized
+            );
+        }
     }
     Ok(())
 }

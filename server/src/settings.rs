@@ -55,6 +55,9 @@ pub enum Command {
     DemoData,
     /// Check that the access log is intact (every entry, the chain, the head); exit 1 if not.
     VerifyAccessLog,
+    /// Remove the data of closed applications past their categories' retention, record the
+    /// run, then exit. The server also runs this once a day.
+    Retention,
 }
 
 /// Development or production. Production refuses insecure settings.

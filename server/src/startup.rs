@@ -111,7 +111,8 @@ impl Application {
 }
 
 /// Every ten minutes: deletes expired sessions from the store, and records consents and
-/// emergency accesses whose time ran out (the rule ends them on time regardless).
+/// emergency accesses whose time ran out (the rule ends them on time regardless). Once a day,
+/// from the first round on: the retention run.
 fn spawn_housekeeping(database: &Database, settings: &Settings) -> tokio::task::JoinHandle<()> {
     use app::server::{
         access_log::LogKey,
@@ -124,8 +125,17 @@ fn spawn_housekeeping(database: &Database, settings: &Settings) -> tokio::task::
         let period = Duration::from_secs(600);
         // The first round after one period, not at start: start-up has enough to do.
         let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        let rounds_a_day = 24 * 6;
+        let mut round: u64 = 0;
         loop {
             every.tick().await;
+            round = round.wrapping_add(1);
+            if round % rounds_a_day == 1 {
+                match gate.run_retention(app::server::db::Timestamp::now()).await {
+                    Ok(report) => tracing::info!(deleted = report.deleted, anonymized = report.anonymized, "retention run"),
+                    Err(error) => tracing::warn!(%error, "the retention run failed; it is tried again tomorrow"),
+                }
+            }
             if let Err(error) = store.delete_expired().await {
                 tracing::warn!(%error, "expired sessions could not be deleted");
             }
@@ -141,6 +151,19 @@ fn spawn_housekeeping(database: &Database, settings: &Settings) -> tokio::task::
             }
         }
     })
+}
+
+/// `server retention`.
+pub async fn retention(settings: &Settings) -> Result<app::admin::RetentionReport, StartupError> {
+    use app::server::{
+        access_log::LogKey,
+        gate::{Gate, GateLimits},
+    };
+    let database = connect_and_migrate(settings).await?;
+    let gate = Gate::new(database.clone(), LogKey::derive(settings.secret.expose()), GateLimits::default());
+    let report = gate.run_retention(app::server::db::Timestamp::now()).await?;
+    database.close().await;
+    Ok(report)
 }
 
 /// `server verify-access-log`.

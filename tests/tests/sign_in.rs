@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 60] = [
+        let table: [Row; 68] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -405,6 +405,31 @@ on_both_databases! {
             ("mitarbeitende/dokument", &[("document", UNKNOWN)], &["caseworker"], 404),
             ("datenschutz/zugriffe", &[], &["data_protection_officer"], 200),
             ("datenschutz/protokoll-pruefen", &[], &["data_protection_officer"], 200),
+            ("verwaltung/uebersicht", &[], &["administrator"], 200),
+            (
+                "verwaltung/amt-speichern",
+                &[("code", "jugendamt"), ("name_de", "Jugendamt"), ("name_en", "Youth Welfare Office"), ("kind", "zoo")],
+                &["administrator"],
+                422,
+            ),
+            ("verwaltung/mitarbeitende-anlegen", &[("display_name", "Nora Brandt"), ("email", "kein-at")], &["administrator"], 422),
+            ("verwaltung/rollen-setzen", &[("staff", UNKNOWN)], &["administrator"], 404),
+            ("verwaltung/mitarbeitende-deaktivieren", &[("staff", UNKNOWN), ("confirmed", "ja")], &["administrator"], 404),
+            (
+                "verwaltung/kategorie-speichern",
+                &[
+                    ("code", "unbekannt"),
+                    ("name_de", "Unbekannt"),
+                    ("name_en", "Unknown"),
+                    ("description_de", "Mindestens zehn Zeichen."),
+                    ("description_en", "At least ten characters."),
+                    ("retention_days", "30"),
+                ],
+                &["administrator"],
+                404,
+            ),
+            ("verwaltung/protokoll", &[], &["administrator", "data_protection_officer"], 200),
+            ("verwaltung/loeschlaeufe", &[], &["administrator", "data_protection_officer"], 200),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())

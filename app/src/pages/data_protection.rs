@@ -14,12 +14,16 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{CheckAccessLogAsOfficer, access_log_review, emergency_review},
+    admin::{AuditEntry, RetentionReport},
+    api::{CheckAccessLogAsOfficer, access_log_review, admin_audit, emergency_review, retention_runs},
     case::{EmergencyView, LogReview},
     components::guarded::Guarded,
     consent::NamedCode,
     i18n::*,
-    pages::staff_emergency::emergency_status,
+    pages::{
+        administration::{audit_section, retention_section},
+        staff_emergency::emergency_status,
+    },
     url::{encode_component, format_timestamp},
 };
 
@@ -29,6 +33,9 @@ const REVIEW_PATH: &str = "/datenschutz/start";
 struct Review {
     log: LogReview,
     emergencies: Vec<EmergencyView>,
+    /// The administration's changes and the retention runs, which the officer oversees too.
+    audit: Vec<AuditEntry>,
+    retention_runs: Vec<RetentionReport>,
 }
 
 fn basis_text(i18n: I18nContext<Locale>, basis: &str) -> &'static str {
@@ -60,7 +67,9 @@ pub fn DataProtectionHome() -> impl IntoView {
     let data = Resource::new(key, |[office, staff, basis, from, until, before]| async move {
         let log = access_log_review(office, staff, basis, from, until, before).await?;
         let emergencies = emergency_review().await?;
-        Ok(Review { log, emergencies })
+        let audit = admin_audit().await?;
+        let retention_runs = retention_runs().await?;
+        Ok(Review { log, emergencies, audit, retention_runs })
     });
 
     view! {
@@ -68,7 +77,7 @@ pub fn DataProtectionHome() -> impl IntoView {
         <Guarded
             data=data
             sign_in_path="/mitarbeitende"
-            render=Arc::new(move |Review { log, emergencies }| {
+            render=Arc::new(move |Review { log, emergencies, audit, retention_runs }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let filter = log.filter.clone();
                 let staff_options = log
@@ -232,6 +241,8 @@ pub fn DataProtectionHome() -> impl IntoView {
                                 <tbody>{emergency_rows}</tbody>
                             </table>
                         </div>
+                        {audit_section(i18n, german, audit)}
+                        {retention_section(i18n, german, retention_runs)}
                     </div>
                 }
                 .into_any()

@@ -1,6 +1,7 @@
 //! One module per page. The role areas (citizen, staff, administration) get their own folders
 //! as they grow; for now each role has its entrance.
 
+pub mod administration;
 pub mod application;
 pub mod apply;
 pub mod citizen;

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    api::{administrator_me, staff_me},
+    api::staff_me,
     auth::{Me, MeKind, RoleView},
     components::guarded::Guarded,
     i18n::*,
@@ -71,27 +71,5 @@ pub fn StaffHome() -> impl IntoView {
     view! {
         <Title text=move || t_string!(i18n, staff.page_title) />
         <Guarded data=me sign_in_path="/mitarbeitende" render=Arc::new(greeting) />
-    }
-}
-
-#[component]
-pub fn AdministrationHome() -> impl IntoView {
-    let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| administrator_me());
-    view! {
-        <Title text=move || t_string!(i18n, staff.admin_page_title) />
-        <Guarded
-            data=me
-            sign_in_path="/verwaltung"
-            render=Arc::new(move |me: Me| {
-                view! {
-                    <div class="container">
-                        <h1>{t!(i18n, staff.admin_heading)}</h1>
-                        <RoleList me />
-                    </div>
-                }
-                .into_any()
-            })
-        />
     }
 }

@@ -4,9 +4,11 @@
 //!   leaves this module tree: what the rest of the server gets are services.
 //! - [`auth`]: who is signed in: principals, sessions, OpenID Connect, the guard.
 //! - [`documents`]: reading an uploaded document and what it is by its content.
+//! - [`administration`]: offices, staff, categories and their audit; no citizen data.
 //! - [`services`]: what routes and server functions are handed.
 
 pub mod access_log;
+pub mod administration;
 pub mod auth;
 pub mod db;
 pub mod documents;

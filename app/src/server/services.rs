@@ -3,6 +3,7 @@
 
 use crate::server::{
     access_log::{AccessLog, LogKey},
+    administration::Administration,
     auth::{
         Directory,
         oidc::OidcProvider,
@@ -48,6 +49,7 @@ pub struct Services {
     pub directory: Directory,
     pub access_log: AccessLog,
     pub gate: Gate,
+    pub administration: Administration,
 }
 
 impl Services {
@@ -68,6 +70,7 @@ impl Services {
             directory,
             access_log: AccessLog::new(database.clone(), log_key.clone()),
             gate: Gate::new(database.clone(), log_key, limits),
+            administration: Administration::new(database.clone()),
         }
     }
 }

@@ -25,6 +25,7 @@ mod flags;
 mod home;
 mod overview;
 mod queue;
+mod retention;
 mod transparency;
 
 pub use applying::{APPLY_PATH, Submission};

@@ -1,0 +1,505 @@
+//! Administration: offices, staff and their roles, data categories. It reads and writes only
+//! reference data and counts, never a citizen's data, and the gate gives administrators no
+//! basis to read any. Every change is written to `admin_audit_log` in the transaction that makes
+//! it; administrators and the data protection officer read that audit.
+
+use std::collections::BTreeSet;
+
+use sqlx::types::Json;
+
+use crate::{
+    admin::{AdminOverview, AuditEntry, CategoryView, OFFICE_KINDS, OfficeView, PortalCounts, ROLES, RoleAssignment, StaffMemberView},
+    server::{
+        auth::Staff,
+        db::{Database, DatabaseError, Id, Timestamp, on_backend},
+    },
+};
+
+/// Why an administrative change was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("not found")]
+    NotFound,
+    /// An input does not fit; `message` says how to fix it.
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+}
+
+impl From<sqlx::Error> for AdminError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Database(DatabaseError::from(error))
+    }
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AdminError {
+    AdminError::Invalid { field, message: message.into() }
+}
+
+/// A name or text of `field`: trimmed, between `min` and `max` characters.
+pub fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<String, AdminError> {
+    let value = value.trim();
+    let length = value.chars().count();
+    if length < min || length > max {
+        return Err(invalid(field, format!("write between {min} and {max} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+/// A code: lower-case letters, digits and `_`, starting with a letter, 2 to 40 characters.
+pub fn code(field: &'static str, value: &str) -> Result<String, AdminError> {
+    let value = value.trim();
+    let fits = (2..=40).contains(&value.len())
+        && value.starts_with(|c: char| c.is_ascii_lowercase())
+        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !fits {
+        return Err(invalid(field, "use 2 to 40 lower-case letters, digits or _, starting with a letter"));
+    }
+    Ok(value.to_owned())
+}
+
+/// An e-mail address as the provider verifies it: one `@` with something on either side, and a
+/// dot in the domain. Stored in lower case.
+pub fn email(value: &str) -> Result<String, AdminError> {
+    let value = value.trim().to_lowercase();
+    let fits = value.len() <= 254
+        && !value.chars().any(char::is_whitespace)
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
+        });
+    if !fits {
+        return Err(invalid("email", "give the work e-mail address, for example name@amt.example"));
+    }
+    Ok(value)
+}
+
+/// Roles from the form (`caseworker:<office>`, `data_protection_officer`, `administrator`).
+pub fn roles(values: &[String]) -> Result<BTreeSet<RoleAssignment>, AdminError> {
+    values
+        .iter()
+        .map(|value| value.trim())
+        .filter(|value| !value.is_empty())
+        .map(|value| {
+            let (role, office) = match value.split_once(':') {
+                Some((role, office)) => (role, Some(office.to_owned())),
+                None => (value, None),
+            };
+            let fits = ROLES.contains(&role) && ((role == "caseworker") == office.is_some());
+            if !fits {
+                return Err(invalid("roles", "choose roles from the list"));
+            }
+            Ok(RoleAssignment { role: role.to_owned(), office })
+        })
+        .collect()
+}
+
+/// One audit line: who, what, on what, and the change itself.
+struct Audit<'a> {
+    by: Id,
+    action: &'a str,
+    target_kind: &'a str,
+    target: String,
+    detail: serde_json::Value,
+}
+
+/// Writes `$audit` on `$connection`, inside the caller's transaction.
+macro_rules! audit_in {
+    ($connection:expr, $audit:expr) => {{
+        let audit: Audit<'_> = $audit;
+        sqlx::query(
+            "INSERT INTO admin_audit_log (id, occurred_at, staff_id, action, target_kind, target_id, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Id::new())
+        .bind(Timestamp::now())
+        .bind(audit.by)
+        .bind(audit.action)
+        .bind(audit.target_kind)
+        .bind(&audit.target)
+        .bind(Json(&audit.detail))
+        .execute(&mut *$connection)
+        .await
+    }};
+}
+
+/// Gives staff member `$staff` the role `$role` on `$connection`, inside the caller's
+/// transaction; a caseworker's office must exist.
+macro_rules! insert_role {
+    ($connection:expr, $staff:expr, $role:expr) => {{
+        let role: &RoleAssignment = $role;
+        let office_exists = match &role.office {
+            Some(office) => sqlx::query_scalar::<_, String>("SELECT code FROM offices WHERE code = $1")
+                .bind(office)
+                .fetch_optional(&mut *$connection)
+                .await?
+                .is_some(),
+            None => true,
+        };
+        if !office_exists {
+            return Err(invalid("roles", "choose an office from the list"));
+        }
+        sqlx::query("INSERT INTO staff_roles (staff_id, office_code, role) VALUES ($1, $2, $3)")
+            .bind($staff)
+            .bind(role.office.as_deref())
+            .bind(&role.role)
+            .execute(&mut *$connection)
+            .await?;
+    }};
+}
+
+/// What an office is to be.
+#[derive(Clone, Debug)]
+pub struct OfficeInput {
+    pub code: String,
+    pub name_de: String,
+    pub name_en: String,
+    pub kind: String,
+    pub active: bool,
+}
+
+/// What a data category is to be (its code is fixed: forms and the rule name it).
+#[derive(Clone, Debug)]
+pub struct CategoryInput {
+    pub code: String,
+    pub name_de: String,
+    pub name_en: String,
+    pub description_de: String,
+    pub description_en: String,
+    pub special_category: bool,
+    pub retention_days: i64,
+}
+
+#[derive(Clone)]
+pub struct Administration {
+    database: Database,
+}
+
+type StaffRow = (Id, String, String, Option<String>, bool);
+
+impl Administration {
+    pub fn new(database: Database) -> Self {
+        Self { database }
+    }
+
+    /// Offices, staff with roles, categories and counts, for an administrator.
+    pub async fn overview(&self, admin: &Staff) -> Result<Option<AdminOverview>, DatabaseError> {
+        if !admin.is_administrator() {
+            return Ok(None);
+        }
+        type Loaded = (
+            Vec<(String, String, String, String, bool, i64)>,
+            Vec<StaffRow>,
+            Vec<(Id, String, Option<String>)>,
+            Vec<(String, String, String, String, String, bool, i64)>,
+            i64,
+            Vec<(String, String, i64)>,
+        );
+        let (offices, staff, roles, categories, citizens, applications): Loaded = on_backend!(self.database, pool => {
+            let mut connection = pool.acquire().await?;
+            let offices = sqlx::query_as(
+                "SELECT o.code, o.name_de, o.name_en, o.kind, o.active, (SELECT COUNT(*) FROM staff_roles r \
+                 JOIN staff_members s ON s.id = r.staff_id WHERE r.office_code = o.code AND r.role = 'caseworker' \
+                 AND s.active = TRUE) FROM offices o ORDER BY o.code",
+            )
+            .fetch_all(&mut *connection)
+            .await?;
+            let staff = sqlx::query_as(
+                "SELECT id, display_name, email, oidc_subject, active FROM staff_members ORDER BY active DESC, display_name, id",
+            )
+            .fetch_all(&mut *connection)
+            .await?;
+            let roles = sqlx::query_as("SELECT staff_id, role, office_code FROM staff_roles ORDER BY role, office_code")
+                .fetch_all(&mut *connection)
+                .await?;
+            let categories = sqlx::query_as(
+                "SELECT code, name_de, name_en, description_de, description_en, special_category, retention_days \
+                 FROM data_categories ORDER BY sort_order",
+            )
+            .fetch_all(&mut *connection)
+            .await?;
+            let citizens = sqlx::query_scalar("SELECT COUNT(*) FROM citizens").fetch_one(&mut *connection).await?;
+            // The queue's own counts: by office and status, never by person.
+            let applications = sqlx::query_as(
+                "SELECT office_code, status, CAST(SUM(count) AS BIGINT) FROM queue_counts GROUP BY office_code, status \
+                 HAVING SUM(count) > 0 ORDER BY office_code, status",
+            )
+            .fetch_all(&mut *connection)
+            .await?;
+            Ok::<Loaded, sqlx::Error>((offices, staff, roles, categories, citizens, applications))
+        })?;
+        Ok(Some(AdminOverview {
+            offices: offices
+                .into_iter()
+                .map(|(code, name_de, name_en, kind, active, caseworkers)| OfficeView {
+                    code,
+                    name_de,
+                    name_en,
+                    kind,
+                    active,
+                    caseworkers,
+                })
+                .collect(),
+            staff: staff
+                .into_iter()
+                .map(|(id, display_name, email, subject, active)| StaffMemberView {
+                    roles: roles
+                        .iter()
+                        .filter(|(staff, ..)| *staff == id)
+                        .map(|(_, role, office)| RoleAssignment { role: role.clone(), office: office.clone() })
+                        .collect(),
+                    id: id.to_string(),
+                    display_name,
+                    email,
+                    subject,
+                    active,
+                })
+                .collect(),
+            categories: categories
+                .into_iter()
+                .map(|(code, name_de, name_en, description_de, description_en, special_category, retention_days)| {
+                    CategoryView { code, name_de, name_en, description_de, description_en, special_category, retention_days }
+                })
+                .collect(),
+            counts: PortalCounts { citizens, applications },
+            audit: self.audit(admin, 50).await?.unwrap_or_default(),
+            retention_runs: Vec::new(),
+        }))
+    }
+
+    /// Creates the office `input.code`, or changes it when it exists.
+    pub async fn save_office(&self, admin: &Staff, input: OfficeInput) -> Result<(), AdminError> {
+        if !admin.is_administrator() {
+            return Err(AdminError::NotFound);
+        }
+        if !OFFICE_KINDS.contains(&input.kind.as_str()) {
+            return Err(invalid("kind", "choose the kind of office from the list"));
+        }
+        let OfficeInput { code, name_de, name_en, kind, active } = input;
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let before: Option<(String, String, String, bool)> =
+                sqlx::query_as("SELECT name_de, name_en, kind, active FROM offices WHERE code = $1")
+                    .bind(&code)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+            let action = if before.is_some() {
+                sqlx::query("UPDATE offices SET name_de = $2, name_en = $3, kind = $4, active = $5 WHERE code = $1")
+                    .bind(&code)
+                    .bind(&name_de)
+                    .bind(&name_en)
+                    .bind(&kind)
+                    .bind(active)
+                    .execute(&mut *transaction)
+                    .await?;
+                "office_changed"
+            } else {
+                sqlx::query("INSERT INTO offices (code, name_de, name_en, kind, active, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&code)
+                    .bind(&name_de)
+                    .bind(&name_en)
+                    .bind(&kind)
+                    .bind(active)
+                    .bind(Timestamp::now())
+                    .execute(&mut *transaction)
+                    .await?;
+                "office_created"
+            };
+            let detail = serde_json::json!({
+                "before": before.map(|(name_de, name_en, kind, active)| {
+                    serde_json::json!({ "name_de": name_de, "name_en": name_en, "kind": kind, "active": active })
+                }),
+                "after": { "name_de": name_de, "name_en": name_en, "kind": kind, "active": active },
+            });
+            audit_in!(transaction, Audit { by: admin.id(), action, target_kind: "office", target: code.clone(), detail })?;
+            transaction.commit().await?;
+            Ok::<(), AdminError>(())
+        })
+    }
+
+    /// Creates a staff member with roles; they can sign in once the provider confirms the
+    /// e-mail address (or the subject, when given). Returns the new id.
+    pub async fn create_staff(
+        &self,
+        admin: &Staff,
+        display_name: String,
+        email: String,
+        subject: Option<String>,
+        roles: BTreeSet<RoleAssignment>,
+    ) -> Result<Id, AdminError> {
+        if !admin.is_administrator() {
+            return Err(AdminError::NotFound);
+        }
+        let id = Id::new();
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let taken: Option<Id> = sqlx::query_scalar("SELECT id FROM staff_members WHERE email = $1 OR oidc_subject = $2")
+                .bind(&email)
+                .bind(subject.as_deref())
+                .fetch_optional(&mut *transaction)
+                .await?;
+            if taken.is_some() {
+                return Err(invalid("email", "a staff member with this e-mail address or subject exists already"));
+            }
+            sqlx::query(
+                "INSERT INTO staff_members (id, display_name, email, oidc_subject, active, created_at) VALUES ($1, $2, $3, $4, TRUE, $5)",
+            )
+            .bind(id)
+            .bind(&display_name)
+            .bind(&email)
+            .bind(subject.as_deref())
+            .bind(Timestamp::now())
+            .execute(&mut *transaction)
+            .await?;
+            for role in &roles {
+                insert_role!(transaction, id, role);
+            }
+            let detail = serde_json::json!({ "display_name": display_name, "email": email, "subject": subject, "roles": roles });
+            audit_in!(transaction, Audit { by: admin.id(), action: "staff_created", target_kind: "staff", target: id.to_string(), detail })?;
+            transaction.commit().await?;
+            Ok::<(), AdminError>(())
+        })?;
+        Ok(id)
+    }
+
+    /// Gives `staff` exactly `roles`. Nobody takes their own administration away: another
+    /// administrator must, so the portal always has one.
+    pub async fn set_roles(&self, admin: &Staff, staff: Id, roles: BTreeSet<RoleAssignment>) -> Result<(), AdminError> {
+        if !admin.is_administrator() {
+            return Err(AdminError::NotFound);
+        }
+        if staff == admin.id() && !roles.iter().any(|role| role.role == "administrator") {
+            return Err(invalid("roles", "you cannot take away your own administration; ask another administrator"));
+        }
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let exists: Option<bool> = sqlx::query_scalar("SELECT active FROM staff_members WHERE id = $1")
+                .bind(staff)
+                .fetch_optional(&mut *transaction)
+                .await?;
+            if exists.is_none() {
+                return Err(AdminError::NotFound);
+            }
+            let before: Vec<(String, Option<String>)> =
+                sqlx::query_as("SELECT role, office_code FROM staff_roles WHERE staff_id = $1 ORDER BY role, office_code")
+                    .bind(staff)
+                    .fetch_all(&mut *transaction)
+                    .await?;
+            sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1").bind(staff).execute(&mut *transaction).await?;
+            for role in &roles {
+                insert_role!(transaction, staff, role);
+            }
+            let before: Vec<RoleAssignment> =
+                before.into_iter().map(|(role, office)| RoleAssignment { role, office }).collect();
+            let detail = serde_json::json!({ "before": before, "after": roles });
+            audit_in!(transaction, Audit { by: admin.id(), action: "roles_set", target_kind: "staff", target: staff.to_string(), detail })?;
+            transaction.commit().await?;
+            Ok::<(), AdminError>(())
+        })
+    }
+
+    /// Deactivates `staff`: they cannot sign in again, and every session of theirs ends now.
+    pub async fn deactivate_staff(&self, admin: &Staff, staff: Id) -> Result<u64, AdminError> {
+        if !admin.is_administrator() {
+            return Err(AdminError::NotFound);
+        }
+        if staff == admin.id() {
+            return Err(invalid("staff", "you cannot deactivate yourself; ask another administrator"));
+        }
+        let now = Timestamp::now();
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let changed = sqlx::query("UPDATE staff_members SET active = FALSE, deactivated_at = $2 WHERE id = $1 AND active = TRUE")
+                .bind(staff)
+                .bind(now)
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(AdminError::NotFound);
+            }
+            let ended = sqlx::query(
+                "UPDATE session_records SET ended_at = $2 WHERE principal_kind = 'staff' AND principal_id = $1 AND ended_at IS NULL",
+            )
+            .bind(staff)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+            let detail = serde_json::json!({ "sessions_ended": ended });
+            audit_in!(transaction, Audit { by: admin.id(), action: "staff_deactivated", target_kind: "staff", target: staff.to_string(), detail })?;
+            transaction.commit().await?;
+            Ok::<u64, AdminError>(ended)
+        })
+    }
+
+    /// Changes a data category's names, descriptions, special-category flag and retention.
+    pub async fn save_category(&self, admin: &Staff, input: CategoryInput) -> Result<(), AdminError> {
+        if !admin.is_administrator() {
+            return Err(AdminError::NotFound);
+        }
+        if !(1..=36_500).contains(&input.retention_days) {
+            return Err(invalid("retention_days", "give the retention in whole days, from 1 to 36,500"));
+        }
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            let before: Option<(String, String, String, String, bool, i64)> = sqlx::query_as(
+                "SELECT name_de, name_en, description_de, description_en, special_category, retention_days FROM data_categories WHERE code = $1",
+            )
+            .bind(&input.code)
+            .fetch_optional(&mut *transaction)
+            .await?;
+            let Some(before) = before else { return Err(AdminError::NotFound) };
+            sqlx::query(
+                "UPDATE data_categories SET name_de = $2, name_en = $3, description_de = $4, description_en = $5, \
+                 special_category = $6, retention_days = $7 WHERE code = $1",
+            )
+            .bind(&input.code)
+            .bind(&input.name_de)
+            .bind(&input.name_en)
+            .bind(&input.description_de)
+            .bind(&input.description_en)
+            .bind(input.special_category)
+            .bind(input.retention_days)
+            .execute(&mut *transaction)
+            .await?;
+            let detail = serde_json::json!({
+                "before": { "name_de": before.0, "name_en": before.1, "description_de": before.2, "description_en": before.3,
+                    "special_category": before.4, "retention_days": before.5 },
+                "after": { "name_de": input.name_de, "name_en": input.name_en, "description_de": input.description_de,
+                    "description_en": input.description_en, "special_category": input.special_category,
+                    "retention_days": input.retention_days },
+            });
+            audit_in!(transaction, Audit { by: admin.id(), action: "category_changed", target_kind: "category", target: input.code.clone(), detail })?;
+            transaction.commit().await?;
+            Ok::<(), AdminError>(())
+        })
+    }
+
+    /// The audit of administration, newest first, for administrators and the data protection
+    /// officer.
+    pub async fn audit(&self, reader: &Staff, limit: i64) -> Result<Option<Vec<AuditEntry>>, DatabaseError> {
+        if !reader.is_administrator() && !reader.is_data_protection_officer() {
+            return Ok(None);
+        }
+        let rows: Vec<(Timestamp, String, String, String, String, Json<serde_json::Value>)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT a.occurred_at, s.display_name, a.action, a.target_kind, a.target_id, a.detail FROM admin_audit_log a \
+             JOIN staff_members s ON s.id = a.staff_id ORDER BY a.occurred_at DESC, a.id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(Some(
+            rows.into_iter()
+                .map(|(at, by, action, target_kind, target, Json(detail))| AuditEntry {
+                    at: at.to_rfc3339(),
+                    by,
+                    action,
+                    target_kind,
+                    target,
+                    detail: detail.to_string(),
+                })
+                .collect(),
+        ))
+    }
+}

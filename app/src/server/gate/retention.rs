@@ -1,0 +1,135 @@
+//! Retention: data of a closed or withdrawn application is kept for as long as each of its
+//! categories' retention period says, counted from the closing, and then removed. The rule
+//! already stops every read at that moment; this removes what nobody may read any more.
+//!
+//! An application past the retention of some but not all of its categories loses the answers
+//! of those categories ("anonymized": what remains says nothing of them). Once every category
+//! is past, the application goes with everything that hangs on it: answers, documents,
+//! messages, requests, notes and history. The citizen's own data (kept once, reused) is not
+//! touched, nor the access log, which records reads, not data. Each run is one transaction
+//! and writes what it did to `retention_runs`, the audit trail.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::types::Json;
+
+use super::Gate;
+use crate::{
+    admin::RetentionReport,
+    server::db::{DatabaseError, Id, Timestamp, on_backend},
+};
+
+/// A closed application's category: id, office, closing, category, its retention in days.
+type Candidate = (Id, String, Timestamp, String, i64);
+
+impl Gate {
+    /// Removes what is past retention at `now`, in one transaction with its audit record.
+    pub async fn run_retention(&self, now: Timestamp) -> Result<RetentionReport, DatabaseError> {
+        let run = Id::new();
+        let report = on_backend!(self.database, pool => {
+            let mut transaction = pool.begin().await?;
+            // No application closed later than the shortest retention ago can be due.
+            let shortest: Option<i64> =
+                sqlx::query_scalar("SELECT MIN(retention_days) FROM data_categories").fetch_one(&mut *transaction).await?;
+            let cutoff = now + time::Duration::days(-shortest.unwrap_or(0));
+            let candidates: Vec<Candidate> = sqlx::query_as(
+                "SELECT a.id, a.office_code, a.closed_at, r.category_code, c.retention_days FROM applications a \
+                 JOIN template_required_categories r ON r.version_id = a.template_version_id \
+                 JOIN data_categories c ON c.code = r.category_code \
+                 WHERE a.status IN ('closed', 'withdrawn') AND a.closed_at IS NOT NULL AND a.closed_at <= $1 \
+                 ORDER BY a.id",
+            )
+            .bind(cutoff)
+            .fetch_all(&mut *transaction)
+            .await?;
+            let mut due: BTreeMap<Id, (String, Vec<String>, usize)> = BTreeMap::new();
+            for (application, office, closed_at, category, days) in candidates {
+                let entry = due.entry(application).or_insert_with(|| (office, Vec::new(), 0));
+                entry.2 += 1;
+                // The rule reads a category while now <= closing + retention.
+                if now > closed_at + time::Duration::days(days) {
+                    entry.1.push(category);
+                }
+            }
+            let mut report = RetentionReport {
+                run: run.to_string(),
+                started_at: now.to_rfc3339(),
+                ..RetentionReport::default()
+            };
+            let mut anonymized = BTreeSet::new();
+            for (application, (office, past, required)) in due {
+                if past.is_empty() {
+                    continue;
+                }
+                if past.len() == required {
+                    // ON DELETE CASCADE takes answers, documents, messages, requests, notes, history.
+                    sqlx::query("DELETE FROM applications WHERE id = $1").bind(application).execute(&mut *transaction).await?;
+                    report.deleted += 1;
+                    *report.deleted_by_office.entry(office).or_default() += 1;
+                    continue;
+                }
+                for category in past {
+                    let removed = sqlx::query("DELETE FROM application_answers WHERE application_id = $1 AND category_code = $2")
+                        .bind(application)
+                        .bind(&category)
+                        .execute(&mut *transaction)
+                        .await?
+                        .rows_affected();
+                    if removed > 0 {
+                        *report.answers_removed.entry(category).or_default() += removed;
+                        anonymized.insert(application);
+                    }
+                }
+            }
+            report.anonymized = u64::try_from(anonymized.len()).unwrap_or(u64::MAX);
+            let detail = serde_json::json!({
+                "answers_removed": report.answers_removed,
+                "deleted_by_office": report.deleted_by_office,
+            });
+            sqlx::query(
+                "INSERT INTO retention_runs (id, started_at, finished_at, deleted_count, anonymized_count, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(run)
+            .bind(now)
+            .bind(Timestamp::now())
+            .bind(i64::try_from(report.deleted).unwrap_or(i64::MAX))
+            .bind(i64::try_from(report.anonymized).unwrap_or(i64::MAX))
+            .bind(Json(detail))
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+            Ok::<_, sqlx::Error>(report)
+        })?;
+        Ok(report)
+    }
+
+    /// The latest retention runs, newest first: when, and how much each removed. No citizen
+    /// data: counts by category and office only.
+    pub async fn retention_runs(&self, limit: i64) -> Result<Vec<RetentionReport>, DatabaseError> {
+        type Row = (Id, Timestamp, i64, i64, Json<serde_json::Value>);
+        let rows: Vec<Row> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT id, started_at, deleted_count, anonymized_count, detail FROM retention_runs \
+             ORDER BY started_at DESC, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, started_at, deleted, anonymized, Json(detail))| {
+                let counts = |key: &str| -> BTreeMap<String, u64> {
+                    serde_json::from_value(detail.get(key).cloned().unwrap_or_default()).unwrap_or_default()
+                };
+                RetentionReport {
+                    run: id.to_string(),
+                    started_at: started_at.to_rfc3339(),
+                    deleted: u64::try_from(deleted).unwrap_or(0),
+                    anonymized: u64::try_from(anonymized).unwrap_or(0),
+                    answers_removed: counts("answers_removed"),
+                    deleted_by_office: counts("deleted_by_office"),
+                }
+            })
+            .collect())
+    }
+}

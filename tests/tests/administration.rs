@@ -1,0 +1,170 @@
+//! Administration through its server functions, on both databases: offices, staff and roles,
+//! deactivation that ends sessions at once, data categories; every change in the audit, which
+//! administrators and the data protection officer read; and nothing of any citizen in any
+//! answer, crafted requests included. (That citizens and caseworkers are refused every
+//! administration function is in the role table of `sign_in.rs`.)
+
+use klarsicht_tests::{TestApp, Visitor, count_rows, demo, on_both_databases, query_i64};
+
+/// Whether any demo citizen's name, data or application shows in `answer`.
+fn names_a_citizen(answer: &serde_json::Value) -> bool {
+    let text = answer.to_string();
+    ["Anna", "Becker", "Jonas", "Mia", "Selin", "Kaya", "Peter", "Schmidt", "DE02", "KS-2026"]
+        .iter()
+        .any(|needle| text.contains(needle))
+}
+
+on_both_databases! {
+    async fn an_administrator_manages_offices_staff_and_categories_and_every_change_is_audited(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let mut frank = Visitor::new(&app);
+        frank.sign_in_as_demo(demo::FRANK_RICHTER).await;
+
+        let (status, overview) = frank.call("verwaltung/uebersicht", &[]).await;
+        assert_eq!(status, 200, "{overview}");
+        assert_eq!(overview["offices"].as_array().map(Vec::len), Some(3));
+        assert_eq!(overview["categories"].as_array().map(Vec::len), Some(10));
+        assert!(overview["counts"]["citizens"].as_i64().is_some_and(|count| count >= 4), "counts only: {overview}");
+        assert!(!names_a_citizen(&overview), "no citizen in the overview: {overview}");
+
+        // An office: refused with the field named, then created, then renamed.
+        let (status, error) = frank
+            .call("verwaltung/amt-speichern", &[("code", "Pflege Amt"), ("name_de", "Pflegestelle"), ("name_en", "Care office"), ("kind", "social")])
+            .await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("code")), "{error}");
+        let (status, error) = frank
+            .call("verwaltung/amt-speichern", &[("code", "pflegestelle"), ("name_de", "Pflegestelle"), ("name_en", "Care office"), ("kind", "zoo")])
+            .await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("kind")), "{error}");
+        let office = [("code", "pflegestelle"), ("name_de", "Pflegestelle"), ("name_en", "Care office"), ("kind", "social"), ("active", "ja")];
+        let (status, body) = frank.call("verwaltung/amt-speichern", &office).await;
+        assert_eq!(status, 200, "{body}");
+        let renamed = [("code", "pflegestelle"), ("name_de", "Pflegestützpunkt"), ("name_en", "Care point"), ("kind", "social"), ("active", "ja")];
+        assert_eq!(frank.call("verwaltung/amt-speichern", &renamed).await.0, 200);
+        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM offices WHERE code = 'pflegestelle' AND name_de = 'Pflegestützpunkt'").await, 1);
+
+        // A staff member, matched later on the verified e-mail; a second with the same address is refused.
+        let new_member = [
+            ("display_name", "Nora Brandt"),
+            ("email", " Nora.Brandt@Pflege.example "),
+            ("roles[0]", "caseworker:pflegestelle"),
+        ];
+        let (status, id) = frank.call("verwaltung/mitarbeitende-anlegen", &new_member).await;
+        assert_eq!(status, 200, "{id}");
+        let nora = id.as_str().expect("the new id").to_owned();
+        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM staff_members WHERE email = 'nora.brandt@pflege.example'").await, 1);
+        let (status, error) = frank.call("verwaltung/mitarbeitende-anlegen", &new_member).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("email")), "{error}");
+        let (status, error) = frank
+            .call("verwaltung/mitarbeitende-anlegen", &[("display_name", "X Y"), ("email", "kein-at"), ("roles[0]", "administrator")])
+            .await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("email")), "{error}");
+        let (status, error) = frank
+            .call("verwaltung/mitarbeitende-anlegen", &[("display_name", "Ohne Amt"), ("email", "o@amt.example"), ("roles[0]", "caseworker:nirgends")])
+            .await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("roles")), "{error}");
+
+        // Roles: Lena becomes data protection officer too; Frank cannot drop his own administration.
+        let (status, _) = frank
+            .call("verwaltung/rollen-setzen", &[("staff", demo::LENA_HOFFMANN), ("roles[0]", "caseworker:jugendamt"), ("roles[1]", "data_protection_officer")])
+            .await;
+        assert_eq!(status, 200);
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        assert_eq!(lena.call("datenschutz/zugriffe", &[]).await.0, 200, "the new role counts on the next request");
+        let (status, error) = frank.call("verwaltung/rollen-setzen", &[("staff", demo::FRANK_RICHTER), ("roles[0]", "data_protection_officer")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("roles")), "{error}");
+
+        // Deactivating Lena ends her session at once; it needs the confirmation.
+        let (status, error) = frank.call("verwaltung/mitarbeitende-deaktivieren", &[("staff", demo::LENA_HOFFMANN)]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("confirmed")), "{error}");
+        assert_eq!(lena.call("mitarbeitende/warteschlange", &[]).await.0, 200, "still signed in before");
+        let (status, _) = frank.call("verwaltung/mitarbeitende-deaktivieren", &[("staff", demo::LENA_HOFFMANN), ("confirmed", "ja")]).await;
+        assert_eq!(status, 200);
+        assert_eq!(lena.call("mitarbeitende/warteschlange", &[]).await.0, 401, "her session ended");
+        assert!(lena.me().await.is_null());
+        assert_eq!(
+            count_rows(&url, &format!("session_records WHERE principal_id = '{}' AND ended_at IS NULL", demo::LENA_HOFFMANN)).await,
+            0
+        );
+        let (status, _) = frank.call("verwaltung/mitarbeitende-deaktivieren", &[("staff", demo::FRANK_RICHTER), ("confirmed", "ja")]).await;
+        assert_eq!(status, 422, "nobody deactivates themselves");
+
+        // A category: the retention and the texts change; nonsense is refused by field.
+        let category = |days: &'static str| {
+            [
+                ("code", "housing"),
+                ("name_de", "Wohnen"),
+                ("name_en", "Housing"),
+                ("description_de", "Ihre Wohnung: Größe, Miete und wer dort wohnt."),
+                ("description_en", "Your home: size, rent and who lives there."),
+                ("retention_days", days),
+            ]
+        };
+        let (status, error) = frank.call("verwaltung/kategorie-speichern", &category("null")).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("retention_days")), "{error}");
+        assert_eq!(frank.call("verwaltung/kategorie-speichern", &category("0")).await.0, 422);
+        assert_eq!(frank.call("verwaltung/kategorie-speichern", &category("2190")).await.0, 200);
+        assert_eq!(query_i64(&url, "SELECT retention_days FROM data_categories WHERE code = 'housing'").await, 2190);
+
+        // The audit: every change, newest first, for Frank and for Claudia; not for caseworkers.
+        let (status, audit) = frank.call("verwaltung/protokoll", &[]).await;
+        assert_eq!(status, 200);
+        let actions: Vec<&str> = audit.as_array().expect("entries").iter().filter_map(|entry| entry["action"].as_str()).collect();
+        assert_eq!(actions, ["category_changed", "staff_deactivated", "roles_set", "staff_created", "office_changed", "office_created"]);
+        assert_eq!(audit[0]["by"], "Frank Richter");
+        assert!(audit[3]["detail"].as_str().expect("detail").contains("nora.brandt@pflege.example"));
+        assert_eq!(audit[3]["target"], nora.as_str());
+        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM admin_audit_log").await, 6, "refusals change nothing and leave no line");
+        let mut claudia = Visitor::new(&app);
+        claudia.sign_in_as_demo(demo::CLAUDIA_NEUMANN).await;
+        assert_eq!(claudia.call("verwaltung/protokoll", &[]).await.0, 200);
+        assert_eq!(claudia.call("verwaltung/uebersicht", &[]).await.0, 403, "the officer reads the audit, not the administration");
+
+        // The pages: the administration with its forms and counts, the officer's with the audit.
+        let page = frank.get("/verwaltung/start").await;
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.expect("a page").replace("<!>", "");
+        for expected in ["<h2 id=\"aemter\">Ämter</h2>", "Pflegestützpunkt", "Nora Brandt", "Aufbewahrung in Tagen", "category_changed"] {
+            assert!(html.contains(expected), "{expected}: {html}");
+        }
+        assert!(!["Anna", "Becker", "Jonas", "KS-2026"].iter().any(|name| html.contains(name)), "no citizen on the page");
+        let html = claudia.get("/datenschutz/start").await.text().await.expect("a page").replace("<!>", "");
+        assert!(html.contains("<h2 id=\"aenderungen\">Änderungen</h2>") && html.contains("staff_deactivated"), "{html}");
+        assert_eq!(lena.get("/verwaltung/start").await.status().as_u16(), 401, "deactivated: signed out");
+    }
+
+    async fn administrators_have_no_way_to_citizen_data(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut frank = Visitor::new(&app);
+        frank.sign_in_as_demo(demo::FRANK_RICHTER).await;
+        // Crafted requests to the staff's and citizens' functions with real ids: refused.
+        for (endpoint, arguments) in [
+            ("mitarbeitende/akte", vec![("application", "00000000-0000-4000-8000-000000000701")]),
+            ("mitarbeitende/fall", vec![("application", "00000000-0000-4000-8000-000000000701")]),
+            ("mitarbeitende/warteschlange", vec![]),
+            ("mitarbeitende/freigabe", vec![("citizen", demo::JONAS_WEBER), ("purpose", "x")]),
+            ("datenschutz/zugriffe", vec![]),
+            ("buerger/daten", vec![]),
+            ("buerger/zugriffe", vec![]),
+        ] {
+            let (status, answer) = frank.call(endpoint, &arguments).await;
+            assert_eq!(status, 403, "{endpoint}: {answer}");
+            assert!(!names_a_citizen(&answer), "{endpoint}: {answer}");
+        }
+        // The administration's own functions, even with citizen ids smuggled in, say nothing of them.
+        for (endpoint, arguments) in [
+            ("verwaltung/uebersicht", vec![("citizen", demo::JONAS_WEBER)]),
+            ("verwaltung/protokoll", vec![("application", "00000000-0000-4000-8000-000000000701")]),
+            ("verwaltung/rollen-setzen", vec![("staff", demo::JONAS_WEBER), ("roles[0]", "administrator")]),
+            ("verwaltung/mitarbeitende-deaktivieren", vec![("staff", demo::JONAS_WEBER), ("confirmed", "ja")]),
+        ] {
+            let (_, answer) = frank.call(endpoint, &arguments).await;
+            assert!(!names_a_citizen(&answer), "{endpoint}: {answer}");
+        }
+        assert_eq!(frank.call("verwaltung/rollen-setzen", &[("staff", demo::JONAS_WEBER), ("roles[0]", "administrator")]).await.0, 404);
+        assert_eq!(count_rows(app.database_url(), "admin_audit_log").await, 0);
+        assert_eq!(count_rows(app.database_url(), "access_log").await, 0, "nothing was read");
+    }
+}
