@@ -213,6 +213,35 @@ on_both_databases! {
         assert_eq!(status, 403, "caseworkers do not review the log");
     }
 
+    async fn many_reads_of_a_case_at_once_all_succeed_and_each_is_logged(backend: Backend) {
+        // Each read appends to the access log in its own transaction. On SQLite a transaction
+        // that read first and wrote second failed with "database is locked" whenever another
+        // had written in between: under load nearly every case view answered 500.
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut readers = Vec::new();
+        for _ in 0..8 {
+            let mut sabine = Visitor::new(&app);
+            sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+            readers.push(sabine);
+        }
+        let before = query_i64(app.database_url(), "SELECT COUNT(*) FROM access_log").await;
+        let reads = readers.iter_mut().map(|sabine| async move {
+            let mut statuses = Vec::new();
+            for _ in 0..5 {
+                statuses.push(sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await.0);
+            }
+            statuses
+        });
+        let statuses: Vec<u16> = futures::future::join_all(reads).await.into_iter().flatten().collect();
+        assert!(statuses.iter().all(|status| *status == 200), "{statuses:?}");
+        let logged = query_i64(app.database_url(), "SELECT COUNT(*) FROM access_log").await - before;
+        assert_eq!(logged, 40, "one entry per read");
+        let mut claudia = Visitor::new(&app);
+        claudia.sign_in_as_demo(demo::CLAUDIA_NEUMANN).await;
+        let (_, check) = claudia.call("datenschutz/protokoll-pruefen", &[]).await;
+        assert_eq!(check["intact"], true, "the chain holds: {check}");
+    }
+
     async fn staff_pages_and_answers_are_not_stored_by_the_browser(backend: Backend) {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
         let mut sabine = Visitor::new(&app);

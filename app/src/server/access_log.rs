@@ -15,7 +15,7 @@ use sqlx::types::Json;
 
 use crate::{
     policy::Category,
-    server::db::{Database, DatabaseError, Id, Timestamp, on_backend},
+    server::db::{Database, DatabaseError, Id, Timestamp, BeginWrite, on_backend},
 };
 
 type HmacSha256 = Hmac<Sha256>;
@@ -167,7 +167,7 @@ impl AccessLog {
     pub async fn append(&self, entry: NewEntry) -> Result<i64, DatabaseError> {
         let key = &self.key;
         let seq = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let seq = append_in!(&mut *transaction, key, &entry)?;
             transaction.commit().await?;
             Ok::<i64, sqlx::Error>(seq)

@@ -11,7 +11,7 @@ use crate::{
     admin::{AdminOverview, AuditEntry, CategoryView, OFFICE_KINDS, OfficeView, PortalCounts, ROLES, RoleAssignment, StaffMemberView},
     server::{
         auth::Staff,
-        db::{Database, DatabaseError, Id, Timestamp, on_backend},
+        db::{Database, DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
 
@@ -277,7 +277,7 @@ impl Administration {
         }
         let OfficeInput { code, name_de, name_en, kind, active } = input;
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let before: Option<(String, String, String, bool)> =
                 sqlx::query_as("SELECT name_de, name_en, kind, active FROM offices WHERE code = $1")
                     .bind(&code)
@@ -332,7 +332,7 @@ impl Administration {
         }
         let id = Id::new();
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let taken: Option<Id> = sqlx::query_scalar("SELECT id FROM staff_members WHERE email = $1 OR oidc_subject = $2")
                 .bind(&email)
                 .bind(subject.as_deref())
@@ -372,7 +372,7 @@ impl Administration {
             return Err(invalid("roles", "you cannot take away your own administration; ask another administrator"));
         }
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let exists: Option<bool> = sqlx::query_scalar("SELECT active FROM staff_members WHERE id = $1")
                 .bind(staff)
                 .fetch_optional(&mut *transaction)
@@ -408,7 +408,7 @@ impl Administration {
         }
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let changed = sqlx::query("UPDATE staff_members SET active = FALSE, deactivated_at = $2 WHERE id = $1 AND active = TRUE")
                 .bind(staff)
                 .bind(now)
@@ -442,7 +442,7 @@ impl Administration {
             return Err(invalid("retention_days", "give the retention in whole days, from 1 to 36,500"));
         }
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let before: Option<(String, String, String, String, bool, i64)> = sqlx::query_as(
                 "SELECT name_de, name_en, description_de, description_en, special_category, retention_days FROM data_categories WHERE code = $1",
             )

@@ -40,6 +40,30 @@ macro_rules! on_backend {
 }
 pub(in crate::server) use on_backend;
 
+/// A transaction that may write. On SQLite it takes the write lock at its start
+/// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for another writer: a transaction that
+/// reads first and writes later (a gate read and its log entry) would otherwise fail at once
+/// with "database is locked" whenever another connection wrote in between. On PostgreSQL it is
+/// a plain `BEGIN`.
+pub(in crate::server) trait BeginWrite {
+    type Db: sqlx::Database;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
 /// Which database system a [`DatabaseUrl`] names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DatabaseKind {
@@ -239,7 +263,7 @@ impl Database {
     /// Loads the demo data in one transaction. Idempotent: rows that exist are left alone.
     pub async fn load_demo_data(&self) -> Result<(), DatabaseError> {
         on_backend!(self, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             sqlx::raw_sql(DEMO_DATA).execute(&mut *transaction).await?;
             transaction.commit().await
 

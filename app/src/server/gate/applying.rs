@@ -25,7 +25,7 @@ use crate::{
     consent::{NamedCode, PersonView},
     server::{
         auth::Citizen,
-        db::{Id, Timestamp, on_backend},
+        db::{Id, Timestamp, BeginWrite, on_backend},
     },
 };
 
@@ -337,7 +337,7 @@ impl Gate {
         let now = Timestamp::now();
         let year = now.as_offset_date_time().year();
         let first = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let drafts: Vec<DraftRow> =
                 sqlx::query_as(DRAFTS).bind(person).bind(citizen.id()).fetch_all(&mut *connection).await?;
@@ -482,7 +482,7 @@ impl Gate {
         let (person_view, _) = self.person(citizen, person).await?;
         let now = Timestamp::now();
         let saved = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let flow = load_flow!(&mut *connection, person, citizen.id())?;
             let Some(index) = flow.steps.iter().position(|step| step.name.category == category) else {
@@ -586,7 +586,7 @@ impl Gate {
         self.person(citizen, person).await?;
         let now = Timestamp::now();
         let submission = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let flow = load_flow!(&mut *connection, person, citizen.id())?;
             if flow.drafts.is_empty() {

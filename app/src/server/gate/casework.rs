@@ -15,7 +15,7 @@ use crate::{
     consent::NamedCode,
     server::{
         auth::Staff,
-        db::{DatabaseError, Id, Timestamp, on_backend},
+        db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
 
@@ -119,7 +119,7 @@ impl Gate {
             Vec<(Id, String, String)>,
         );
         let loaded: Loaded = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let row: Option<CaseRow> = sqlx::query_as(
                 "SELECT a.citizen_id, c.given_name, c.family_name, b.code, b.name_de, b.name_en, o.code, o.name_de, o.name_en, o.kind, \
@@ -244,7 +244,7 @@ impl Gate {
         let now = Timestamp::now();
         let actor = staff.id();
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let found: Option<(String, Option<Id>)> =
                 sqlx::query_as(OFFICE_APPLICATION).bind(application).bind(office).fetch_optional(&mut *connection).await?;

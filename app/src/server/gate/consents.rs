@@ -10,7 +10,7 @@ use crate::{
     consent::{ConsentEventView, ConsentView, NamedCode},
     server::{
         auth::Citizen,
-        db::{DatabaseError, Id, Timestamp, on_backend},
+        db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
 
@@ -160,7 +160,7 @@ impl Gate {
         }
         let now = Timestamp::now();
         let id = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let consent = grant_in!(&mut *transaction, citizen.id(), person, sharing, days, now)?;
             transaction.commit().await?;
             Ok::<Id, GateError>(consent)
@@ -184,7 +184,7 @@ impl Gate {
             return Err(GateError::NotFound);
         }
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let revoked = sqlx::query(
                 "UPDATE consents SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL \
                  AND (expires_at IS NULL OR expires_at > $1)",

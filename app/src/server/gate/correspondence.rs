@@ -11,7 +11,7 @@ use crate::{
     correspondence::{ApplicationFile, DocumentRequestView, DocumentView, HistoryEntry, MessageView},
     server::{
         auth::Citizen,
-        db::{Id, Timestamp, on_backend},
+        db::{Id, Timestamp, BeginWrite, on_backend},
         documents::Upload,
     },
 };
@@ -172,7 +172,7 @@ impl Gate {
         let person_view =
             people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(GateError::NotFound)?;
         let (row, correspondence): (Option<FileRow>, Correspondence) = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let row = sqlx::query_as(FILE).bind(application).fetch_optional(&mut *connection).await?;
             let correspondence = load_correspondence!(&mut *connection, application)?;
@@ -227,7 +227,7 @@ impl Gate {
         let size = i64::try_from(upload.content.len()).unwrap_or(i64::MAX);
         let sha256 = hex::encode(Sha256::digest(&upload.content));
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             if let Some(request) = request {
                 let fulfilled = sqlx::query(
@@ -327,7 +327,7 @@ impl Gate {
         }
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO messages (id, application_id, sender_kind, sender_id, body, sent_at, read_at) \
                  VALUES ($1, $2, 'citizen', $3, $4, $5, NULL)",

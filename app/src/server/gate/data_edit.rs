@@ -16,7 +16,7 @@ use crate::{
     consent::NamedCode,
     server::{
         auth::Citizen,
-        db::{DatabaseError, Id, Timestamp, on_backend},
+        db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
 
@@ -104,7 +104,7 @@ impl Gate {
         }
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             if data.is_empty() {
                 sqlx::query("DELETE FROM citizen_data WHERE citizen_id = $1 AND category_code = $2")
                     .bind(person)

@@ -14,7 +14,7 @@ use crate::{
     policy::Category,
     server::{
         auth::Staff,
-        db::{DatabaseError, Id, Timestamp, on_backend},
+        db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
 
@@ -114,7 +114,7 @@ impl Gate {
         let codes: Vec<&str> = categories.iter().map(|category| category.code()).collect();
         let id = Id::new();
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM offices WHERE code = $1")
                 .bind(office)
                 .fetch_optional(&mut *transaction)
@@ -177,7 +177,7 @@ impl Gate {
         }
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let found: Option<(Id, i64, String)> = sqlx::query_as(
                 "SELECT opened_by_staff_id, requested_duration_minutes, status FROM emergency_accesses \
                  WHERE id = $1 AND office_code = $2",
@@ -266,7 +266,7 @@ impl Gate {
         let now = Timestamp::now();
         let max_days = self.limits.deferral_max_days;
         on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let found: Option<(Id, Timestamp)> =
                 sqlx::query_as("SELECT opened_by_staff_id, opened_at FROM emergency_accesses WHERE id = $1 AND office_code = $2")
                     .bind(emergency)

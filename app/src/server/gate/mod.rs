@@ -45,7 +45,7 @@ use crate::{
     server::{
         access_log::{LogBasis, LogKey, NewEntry, append_in},
         auth::{Citizen, Staff},
-        db::{Database, DatabaseError, Id, Timestamp, on_backend},
+        db::{Database, DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
 
@@ -264,7 +264,7 @@ impl Gate {
         }
         let key = &self.log_key;
         let view = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             // The application and the facts in two queries: each round trip counts on PostgreSQL.
             let rows: Vec<CaseApplicationRow> =
@@ -334,7 +334,7 @@ impl Gate {
     ) -> Result<Option<(String, String, Vec<u8>)>, DatabaseError> {
         let key = &self.log_key;
         let read = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let rows: Vec<CaseApplicationRow> =
                 sqlx::query_as(CASE_APPLICATIONS).bind(application).bind(office).fetch_all(&mut *connection).await?;
@@ -391,7 +391,7 @@ impl Gate {
         }
         let key = &self.log_key;
         let view = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let facts = load_facts!(&mut *connection, office, citizen, Timestamp::now())?;
             let reader = Reader::Caseworker { office: office.to_owned() };
@@ -446,7 +446,7 @@ impl Gate {
         }
         let key = &self.log_key;
         let view = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let found: Option<(Id, String)> = sqlx::query_as(
                 "SELECT citizen_id, reason FROM emergency_accesses WHERE id = $1 AND office_code = $2",

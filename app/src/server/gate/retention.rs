@@ -16,7 +16,7 @@ use sqlx::types::Json;
 use super::Gate;
 use crate::{
     admin::RetentionReport,
-    server::db::{DatabaseError, Id, Timestamp, on_backend},
+    server::db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
 };
 
 /// A closed application's category: id, office, closing, category, its retention in days.
@@ -27,7 +27,7 @@ impl Gate {
     pub async fn run_retention(&self, now: Timestamp) -> Result<RetentionReport, DatabaseError> {
         let run = Id::new();
         let report = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
             // No application closed later than the shortest retention ago can be due.
             let shortest: Option<i64> =
                 sqlx::query_scalar("SELECT MIN(retention_days) FROM data_categories").fetch_one(&mut *transaction).await?;
