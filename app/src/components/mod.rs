@@ -4,4 +4,5 @@ pub mod error_summary;
 pub mod guarded;
 pub mod language_switch;
 pub mod layout;
+pub mod page_title;
 pub mod person_switch;

@@ -13,7 +13,7 @@ use crate::{
     admin::{AdminOverview, AuditEntry, CategoryView, OFFICE_KINDS, OfficeView, RetentionReport, RoleAssignment, StaffMemberView},
     api::{CreateStaff, DeactivateStaff, SaveCategory, SaveOffice, SetStaffRoles, administration_overview},
     auth::ApiError,
-    components::guarded::Guarded,
+    components::{guarded::Guarded, page_title::page_title},
     i18n::*,
     url::format_timestamp,
 };
@@ -501,7 +501,7 @@ pub fn AdministrationHome() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, staff.admin_page_title) />
+        <Title text=page_title(move || t_string!(i18n, staff.admin_page_title)) />
         <Guarded
             data=data
             sign_in_path="/verwaltung"

@@ -16,7 +16,7 @@ use leptos_router::{
 
 use crate::{
     api::{WriteToOffice, my_application},
-    components::{error_summary::error_summary, guarded::Guarded},
+    components::{error_summary::error_summary, guarded::Guarded, page_title::page_title},
     correspondence::{
         ApplicationFile, DocumentRequestView, DocumentView, HistoryEntry, MAX_MESSAGE_CHARS, MessageProblem,
         MessageView, UploadProblem, format_size,
@@ -209,7 +209,7 @@ pub fn ApplicationPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, file.title) />
+        <Title text=page_title(move || t_string!(i18n, file.title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"

@@ -24,7 +24,7 @@ use crate::{
         Receipt, SharingOffer,
     },
     auth::ApiError,
-    components::{error_summary::error_summary, guarded::Guarded, person_switch::person_switch},
+    components::{error_summary::error_summary, guarded::Guarded, person_switch::person_switch, page_title::page_title},
     consent::PersonView,
     i18n::*,
     url::format_timestamp,
@@ -86,7 +86,7 @@ pub fn ApplyStartPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, apply.start_title) />
+        <Title text=page_title(move || t_string!(i18n, apply.start_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"
@@ -279,7 +279,7 @@ pub fn ApplyStepPage() -> impl IntoView {
     let save = ServerAction::<SaveAnswers>::new();
 
     view! {
-        <Title text=move || t_string!(i18n, apply.step_title) />
+        <Title text=page_title(move || t_string!(i18n, apply.step_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"
@@ -452,7 +452,7 @@ pub fn CheckAnswersPage() -> impl IntoView {
     let submit = ServerAction::<SubmitApplication>::new();
 
     view! {
-        <Title text=move || t_string!(i18n, apply.check_title) />
+        <Title text=page_title(move || t_string!(i18n, apply.check_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"
@@ -538,7 +538,7 @@ pub fn ReceiptPage() -> impl IntoView {
     Effect::new(move || hydrated.set(true));
 
     view! {
-        <Title text=move || t_string!(i18n, apply.receipt_title) />
+        <Title text=page_title(move || t_string!(i18n, apply.receipt_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"

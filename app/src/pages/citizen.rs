@@ -13,7 +13,7 @@ use crate::{
     api::{EndOtherSessions, EndSession, my_overview, my_sessions},
     applying::{ApplicationSummary, CitizenOverview, ToDo},
     auth::SessionView,
-    components::guarded::Guarded,
+    components::{guarded::Guarded, page_title::page_title},
     consent::{AccessEntryView, NamedCode, PersonView},
     i18n::*,
     url::{for_person, format_timestamp},
@@ -24,7 +24,7 @@ pub fn CitizenHome() -> impl IntoView {
     let i18n = use_i18n();
     let overview = Resource::new(|| (), |_| my_overview());
     view! {
-        <Title text=move || t_string!(i18n, citizen.page_title) />
+        <Title text=page_title(move || t_string!(i18n, citizen.page_title)) />
         <Guarded
             data=overview
             sign_in_path="/buerger"
@@ -281,7 +281,7 @@ pub fn SessionsPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, sessions.page_title) />
+        <Title text=page_title(move || t_string!(i18n, sessions.page_title)) />
         <Guarded
             data=sessions
             sign_in_path="/buerger"

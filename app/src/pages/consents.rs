@@ -17,7 +17,7 @@ use leptos_router::{
 use crate::{
     api::{GrantConsent, RevokeConsent, data_by_category, my_consents, people_acted_for, sharing_offers},
     applying::SharingOffer,
-    components::{guarded::Guarded, person_switch::person_switch},
+    components::{guarded::Guarded, person_switch::person_switch, page_title::page_title},
     pages::my_data::kept_fields,
     consent::{ConsentView, MyData, NamedCode, PersonView, Visibility},
     i18n::*,
@@ -94,7 +94,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
     );
 
     view! {
-        <Title text=move || t_string!(i18n, cockpit.page_title) />
+        <Title text=page_title(move || t_string!(i18n, cockpit.page_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"
@@ -387,7 +387,7 @@ pub fn OfficeViewPage() -> impl IntoView {
     let data = Resource::new(person, data_by_category);
 
     view! {
-        <Title text=move || t_string!(i18n, cockpit.office_view_title) />
+        <Title text=page_title(move || t_string!(i18n, cockpit.office_view_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"

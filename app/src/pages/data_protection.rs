@@ -17,7 +17,7 @@ use crate::{
     admin::{AuditEntry, RetentionReport},
     api::{CheckAccessLogAsOfficer, access_log_review, admin_audit, emergency_review, retention_runs},
     case::{EmergencyView, LogReview},
-    components::guarded::Guarded,
+    components::{guarded::Guarded, page_title::page_title},
     consent::NamedCode,
     i18n::*,
     pages::{
@@ -73,7 +73,7 @@ pub fn DataProtectionHome() -> impl IntoView {
     });
 
     view! {
-        <Title text=move || t_string!(i18n, staff.dpo_page_title) />
+        <Title text=page_title(move || t_string!(i18n, staff.dpo_page_title)) />
         <Guarded
             data=data
             sign_in_path="/mitarbeitende"

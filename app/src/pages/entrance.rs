@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
+    components::page_title::page_title,
     api::{sign_in_options, who_am_i},
     i18n::*,
     url::{encode_component, is_local_path},
@@ -82,7 +83,7 @@ fn Entrance(
     let i18n = use_i18n();
 
     view! {
-        <Title text=move || title.get() />
+        <Title text=page_title(move || title.get()) />
         <div class="container">
             <h1>{move || title.get()}</h1>
             <p class="lead">{move || lead.get()}</p>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::i18n::*;
+use crate::{components::page_title::page_title, i18n::*};
 
 #[component]
 pub fn ErrorPage() -> impl IntoView {
@@ -16,7 +16,7 @@ pub fn ErrorPage() -> impl IntoView {
     let i18n = use_i18n();
 
     view! {
-        <Title text=move || t_string!(i18n, error.page_title) />
+        <Title text=page_title(move || t_string!(i18n, error.page_title)) />
         <div class="container" role="alert">
             <h1>{t!(i18n, error.heading)}</h1>
             <p>{t!(i18n, error.text)}</p>

@@ -14,7 +14,7 @@ use leptos_router::{
 use crate::{
     api::{SaveMyData, data_by_category, data_category, people_acted_for},
     applying::{AnswerKind, DataEdit},
-    components::{error_summary::error_summary, guarded::Guarded, person_switch::person_switch},
+    components::{error_summary::error_summary, guarded::Guarded, person_switch::person_switch, page_title::page_title},
     consent::{CategoryOverview, FieldView, MyData, NamedCode, PersonView, Visibility},
     i18n::*,
     pages::apply::{person_field, problem_text, question_field},
@@ -41,7 +41,7 @@ pub fn MyDataPage() -> impl IntoView {
     });
 
     view! {
-        <Title text=move || t_string!(i18n, my_data.page_title) />
+        <Title text=page_title(move || t_string!(i18n, my_data.page_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"
@@ -202,7 +202,7 @@ pub fn DataEditPage() -> impl IntoView {
     let save = ServerAction::<SaveMyData>::new();
 
     view! {
-        <Title text=move || t_string!(i18n, my_data.edit_title) />
+        <Title text=page_title(move || t_string!(i18n, my_data.edit_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::i18n::*;
+use crate::{components::page_title::page_title, i18n::*};
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -15,7 +15,7 @@ pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
 
     view! {
-        <Title text=move || t_string!(i18n, not_found.page_title) />
+        <Title text=page_title(move || t_string!(i18n, not_found.page_title)) />
         <div class="container">
             <h1>{t!(i18n, not_found.heading)}</h1>
             <p>{t!(i18n, not_found.text)}</p>

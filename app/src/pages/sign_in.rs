@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
+    components::page_title::page_title,
     api::demo_people,
     auth::{DemoKind, DemoPerson},
     i18n::*,
@@ -53,7 +54,7 @@ pub fn DemoSignIn() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, demo.page_title) />
+        <Title text=page_title(move || t_string!(i18n, demo.page_title)) />
         <div class="container">
             <h1>{t!(i18n, demo.heading)}</h1>
             <p class="lead">{t!(i18n, demo.lead)}</p>
@@ -79,7 +80,7 @@ pub fn DemoSignIn() -> impl IntoView {
 pub fn SignedOut() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, signed_out.page_title) />
+        <Title text=page_title(move || t_string!(i18n, signed_out.page_title)) />
         <div class="container">
             <h1>{t!(i18n, signed_out.heading)}</h1>
             <p>{t!(i18n, signed_out.text)}</p>
@@ -105,7 +106,7 @@ pub fn SignInFailed() -> impl IntoView {
         response.set_status(axum::http::StatusCode::BAD_REQUEST);
     }
     view! {
-        <Title text=move || t_string!(i18n, failed.page_title) />
+        <Title text=page_title(move || t_string!(i18n, failed.page_title)) />
         <div class="container">
             <h1>{t!(i18n, failed.heading)}</h1>
             <p>
@@ -134,7 +135,7 @@ pub fn NotAllowed(unknown_staff: bool) -> impl IntoView {
         response.set_status(axum::http::StatusCode::FORBIDDEN);
     }
     view! {
-        <Title text=move || t_string!(i18n, not_allowed.page_title) />
+        <Title text=page_title(move || t_string!(i18n, not_allowed.page_title)) />
         <div class="container">
             <h1>{t!(i18n, not_allowed.heading)}</h1>
             <p>

@@ -10,7 +10,7 @@ use leptos_router::components::A;
 use crate::{
     api::staff_me,
     auth::{Me, MeKind, RoleView},
-    components::guarded::Guarded,
+    components::{guarded::Guarded, page_title::page_title},
     i18n::*,
 };
 
@@ -69,7 +69,7 @@ pub fn StaffHome() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| staff_me());
     view! {
-        <Title text=move || t_string!(i18n, staff.page_title) />
+        <Title text=page_title(move || t_string!(i18n, staff.page_title)) />
         <Guarded data=me sign_in_path="/mitarbeitende" render=Arc::new(greeting) />
     }
 }

@@ -22,7 +22,7 @@ use crate::{
     },
     auth::ApiError,
     case::{CaseFile, FieldLabel, PROTECTION_FLAG_KINDS},
-    components::guarded::Guarded,
+    components::{guarded::Guarded, page_title::page_title},
     consent::NamedCode,
     correspondence::{DocumentView, HistoryEntry, MessageView},
     i18n::*,
@@ -225,7 +225,7 @@ pub fn StaffCasePage() -> impl IntoView {
     let data = Resource::new(key, |(id, _, _)| open_case_file(id));
 
     view! {
-        <Title text=move || t_string!(i18n, case.title) />
+        <Title text=page_title(move || t_string!(i18n, case.title)) />
         <Guarded
             data=data
             sign_in_path="/mitarbeitende"

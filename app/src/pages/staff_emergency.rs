@@ -20,7 +20,7 @@ use crate::{
     auth::ApiError,
     case::{EmergencyList, EmergencyView, SharedDataView},
     consent::NamedCode,
-    components::guarded::Guarded,
+    components::{guarded::Guarded, page_title::page_title},
     i18n::*,
     pages::{staff_case::data_sections, transparency::category_names},
     url::format_timestamp,
@@ -200,7 +200,7 @@ pub fn StaffEmergencyPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, emergency.title) />
+        <Title text=page_title(move || t_string!(i18n, emergency.title)) />
         <Guarded
             data=data
             sign_in_path="/mitarbeitende"
@@ -265,7 +265,7 @@ pub fn StaffEmergencyDataPage() -> impl IntoView {
     let data = Resource::new(move || params.read().get("id").unwrap_or_default(), emergency_data);
 
     view! {
-        <Title text=move || t_string!(i18n, emergency.data_title) />
+        <Title text=page_title(move || t_string!(i18n, emergency.data_title)) />
         <Guarded
             data=data
             sign_in_path="/mitarbeitende"

@@ -16,7 +16,7 @@ use leptos_router::{
 use crate::{
     api::{AssignCase, queue},
     case::{QueueAssignee, QueueGroup, QueueItem, QueuePage},
-    components::guarded::Guarded,
+    components::{guarded::Guarded, page_title::page_title},
     consent::NamedCode,
     i18n::*,
     url::{encode_component, format_timestamp},
@@ -117,7 +117,7 @@ pub fn StaffQueuePage() -> impl IntoView {
     let data = Resource::new(key, |(office, page, list, assignee, search)| queue(office, page, list, assignee, search));
 
     view! {
-        <Title text=move || t_string!(i18n, queue.title) />
+        <Title text=page_title(move || t_string!(i18n, queue.title)) />
         <Guarded
             data=data
             sign_in_path="/mitarbeitende"

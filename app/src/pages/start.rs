@@ -4,14 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::i18n::*;
+use crate::{components::page_title::page_title, i18n::*};
 
 #[component]
 pub fn StartPage() -> impl IntoView {
     let i18n = use_i18n();
 
     view! {
-        <Title text=move || t_string!(i18n, start.page_title) />
+        <Title text=page_title(move || t_string!(i18n, start.page_title)) />
         <div class="container">
             <h1>{t!(i18n, start.heading)}</h1>
             <p class="lead">{t!(i18n, start.lead)}</p>

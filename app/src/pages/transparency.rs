@@ -11,7 +11,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::{check_access_log, my_access_log, people_acted_for},
-    components::{guarded::Guarded, person_switch::person_switch},
+    components::{guarded::Guarded, person_switch::person_switch, page_title::page_title},
     consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, NamedCode, PersonView},
     i18n::*,
     url::{encode_component, format_timestamp},
@@ -43,7 +43,7 @@ pub fn AccessLogPage() -> impl IntoView {
     });
 
     view! {
-        <Title text=move || t_string!(i18n, access.page_title) />
+        <Title text=page_title(move || t_string!(i18n, access.page_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"
