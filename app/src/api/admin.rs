@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::{internal, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{
-    administration::{self, AdminError, CategoryInput, OfficeInput},
+    administration::{self, AdminError, OfficeInput},
     auth::guard,
 };
 use crate::{
@@ -129,7 +129,7 @@ pub async fn save_category(
 ) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let input = (|| {
-        Ok::<_, AdminError>(CategoryInput {
+        Ok::<_, AdminError>(crate::admin::CategoryView {
             code: administration::code("code", &code)?,
             name_de: administration::text("name_de", &name_de, 2, 120)?,
             name_en: administration::text("name_en", &name_en, 2, 120)?,

@@ -158,18 +158,6 @@ pub struct OfficeInput {
     pub active: bool,
 }
 
-/// What a data category is to be (its code is fixed: forms and the rule name it).
-#[derive(Clone, Debug)]
-pub struct CategoryInput {
-    pub code: String,
-    pub name_de: String,
-    pub name_en: String,
-    pub description_de: String,
-    pub description_en: String,
-    pub special_category: bool,
-    pub retention_days: i64,
-}
-
 #[derive(Clone)]
 pub struct Administration {
     database: Database,
@@ -433,8 +421,9 @@ impl Administration {
         })
     }
 
-    /// Changes a data category's names, descriptions, special-category flag and retention.
-    pub async fn save_category(&self, admin: &Staff, input: CategoryInput) -> Result<(), AdminError> {
+    /// Changes a data category's names, descriptions, special-category flag and retention;
+    /// its code is fixed (forms and the rule name it).
+    pub async fn save_category(&self, admin: &Staff, input: CategoryView) -> Result<(), AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
