@@ -109,3 +109,153 @@ pub struct RetentionReport {
     /// Applications removed whole, by office.
     pub deleted_by_office: BTreeMap<String, u64>,
 }
+
+/// The legal bases an optional sharing can rest on: consent (GDPR Art. 6(1)(a)), or explicit
+/// consent for a special category (Art. 9(2)(a)). Which one follows from the category.
+pub const CONSENT_BASES: [&str; 2] = ["art_6_1_a", "art_9_2_a"];
+
+/// The longest validity an optional sharing may offer, in days (three years).
+pub const LONGEST_SHARING_DAYS: i64 = 1_095;
+
+/// A benefit type's consent template with all its versions, newest first. At most one version
+/// is a draft; published versions never change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateView {
+    pub benefit: String,
+    pub benefit_de: String,
+    pub benefit_en: String,
+    /// The office that decides applications of this benefit type.
+    pub office: String,
+    pub versions: Vec<TemplateVersionView>,
+}
+
+impl TemplateView {
+    /// The version being edited, if there is one.
+    pub fn draft(&self) -> Option<&TemplateVersionView> {
+        self.versions.iter().find(|version| version.status == "draft")
+    }
+
+    /// The version citizens are shown now, if one was published.
+    pub fn published(&self) -> Option<&TemplateVersionView> {
+        self.versions.iter().filter(|version| version.status == "published").max_by_key(|version| version.version)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateVersionView {
+    pub id: String,
+    pub version: i64,
+    /// draft or published.
+    pub status: String,
+    pub intro_de: String,
+    pub intro_en: String,
+    pub published_at: Option<String>,
+    pub required: Vec<RequiredCategory>,
+    pub optional: Vec<OptionalSharing>,
+}
+
+/// A category the office receives by law with every application on this version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequiredCategory {
+    pub category: String,
+    /// The legal basis in plain words, for instance "§ 60 SGB I, § 23 WoGG".
+    pub legal_basis: String,
+    pub explanation_de: String,
+    pub explanation_en: String,
+}
+
+/// A sharing the citizen may grant or refuse: a category to an office, for a purpose.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionalSharing {
+    pub category: String,
+    pub office: String,
+    pub purpose_de: String,
+    pub purpose_en: String,
+    /// One of `CONSENT_BASES`.
+    pub legal_basis: String,
+    pub max_validity_days: i64,
+    pub explanation_de: String,
+    pub explanation_en: String,
+}
+
+/// One difference between two versions of a template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TemplateChange {
+    IntroChanged,
+    RequiredAdded(String),
+    RequiredRemoved(String),
+    /// Legal basis or explanation of a required category changed.
+    RequiredChanged(String),
+    /// An optional sharing (category, office) was added.
+    SharingAdded(String, String),
+    SharingRemoved(String, String),
+    /// Purpose, longest validity or explanation of a sharing changed.
+    SharingChanged(String, String),
+}
+
+impl TemplateChange {
+    /// Whether this change lets an office see more than before without the citizen's say: a
+    /// category required by law that was not. (A new optional sharing is only an offer.)
+    pub fn widens(&self) -> bool {
+        matches!(self, Self::RequiredAdded(_))
+    }
+}
+
+/// What changes from `before` to `after`: texts, required categories, optional sharings. With
+/// no `before` (the first version), everything `after` holds is added.
+pub fn template_changes(before: Option<&TemplateVersionView>, after: &TemplateVersionView) -> Vec<TemplateChange> {
+    let empty = TemplateVersionView {
+        id: String::new(),
+        version: 0,
+        status: String::new(),
+        intro_de: String::new(),
+        intro_en: String::new(),
+        published_at: None,
+        required: Vec::new(),
+        optional: Vec::new(),
+    };
+    let before = before.unwrap_or(&empty);
+    let mut changes = Vec::new();
+    if before.intro_de != after.intro_de || before.intro_en != after.intro_en {
+        changes.push(TemplateChange::IntroChanged);
+    }
+    for required in &after.required {
+        match before.required.iter().find(|old| old.category == required.category) {
+            None => changes.push(TemplateChange::RequiredAdded(required.category.clone())),
+            Some(old) if old != required => changes.push(TemplateChange::RequiredChanged(required.category.clone())),
+            Some(_) => {}
+        }
+    }
+    for old in &before.required {
+        if !after.required.iter().any(|required| required.category == old.category) {
+            changes.push(TemplateChange::RequiredRemoved(old.category.clone()));
+        }
+    }
+    let same = |a: &OptionalSharing, b: &OptionalSharing| a.category == b.category && a.office == b.office;
+    for sharing in &after.optional {
+        match before.optional.iter().find(|old| same(old, sharing)) {
+            None => changes.push(TemplateChange::SharingAdded(sharing.category.clone(), sharing.office.clone())),
+            Some(old) if old != sharing => {
+                changes.push(TemplateChange::SharingChanged(sharing.category.clone(), sharing.office.clone()))
+            }
+            Some(_) => {}
+        }
+    }
+    for old in &before.optional {
+        if !after.optional.iter().any(|sharing| same(old, sharing)) {
+            changes.push(TemplateChange::SharingRemoved(old.category.clone(), old.office.clone()));
+        }
+    }
+    changes
+}
+
+/// What publishing a version did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishReport {
+    pub version: i64,
+    /// Open applications now on the new version: it asks for nothing more than theirs did.
+    pub applications_moved: u64,
+    /// Open applications whose citizens are asked to agree: the new version requires more.
+    /// They stay on their version until the citizen agrees.
+    pub applications_asked: u64,
+}

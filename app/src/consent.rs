@@ -232,3 +232,33 @@ pub struct Visibility {
     /// Until when, if it ends by itself (RFC 3339).
     pub until: Option<String>,
 }
+
+/// A new version of a consent template asks for more than an open application's version did:
+/// the office would receive categories it does not receive now. Until the citizen agrees, the
+/// application stays on its version and nothing widens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermsRenewal {
+    pub application: String,
+    pub reference: String,
+    pub benefit: NamedCode,
+    pub office: NamedCode,
+    /// The version the application is on, and the new one (ids and numbers).
+    pub current_version: i64,
+    pub new_version: String,
+    pub new_version_number: i64,
+    pub intro_de: String,
+    pub intro_en: String,
+    /// What the office would receive in addition, and why.
+    pub added: Vec<RequiredCategoryView>,
+    /// What it would no longer receive.
+    pub removed: Vec<NamedCode>,
+}
+
+/// A category an office receives by law, with the legal basis and its explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequiredCategoryView {
+    pub category: NamedCode,
+    pub legal_basis: String,
+    pub explanation_de: String,
+    pub explanation_en: String,
+}

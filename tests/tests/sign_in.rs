@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 68] = [
+        let table: [Row; 79] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -356,6 +356,8 @@ on_both_databases! {
             ("buerger/einwilligungen", &[], &["citizen"], 200),
             ("buerger/einwilligung-erteilen", &[("sharing", UNKNOWN)], &["citizen"], 422),
             ("buerger/einwilligung-widerrufen", &[("consent", UNKNOWN)], &["citizen"], 404),
+            ("buerger/neue-bedingungen", &[], &["citizen"], 200),
+            ("buerger/neue-bedingungen-zustimmen", &[("application", UNKNOWN), ("version", UNKNOWN)], &["citizen"], 404),
             ("buerger/zugriffe", &[], &["citizen"], 200),
             ("buerger/protokoll-pruefen", &[], &["citizen"], 200),
             ("buerger/personen", &[], &["citizen"], 200),
@@ -430,6 +432,55 @@ on_both_databases! {
             ),
             ("verwaltung/protokoll", &[], &["administrator", "data_protection_officer"], 200),
             ("verwaltung/loeschlaeufe", &[], &["administrator", "data_protection_officer"], 200),
+            ("verwaltung/vorlagen", &[], &["administrator"], 200),
+            ("verwaltung/vorlage-entwurf", &[("benefit", "unbekannt")], &["administrator"], 422),
+            (
+                "verwaltung/vorlage-texte",
+                &[("version", UNKNOWN), ("intro_de", "Mindestens zwanzig Zeichen lang."), ("intro_en", "At least twenty characters long.")],
+                &["administrator"],
+                404,
+            ),
+            (
+                "verwaltung/vorlage-pflicht",
+                &[
+                    ("version", UNKNOWN),
+                    ("category", "identity"),
+                    ("legal_basis", "§ 60 SGB I"),
+                    ("explanation_de", "Mindestens zehn Zeichen."),
+                    ("explanation_en", "At least ten characters."),
+                ],
+                &["administrator"],
+                404,
+            ),
+            ("verwaltung/vorlage-pflicht-entfernen", &[("version", UNKNOWN), ("category", "identity")], &["administrator"], 404),
+            (
+                "verwaltung/vorlage-freigabe",
+                &[
+                    ("version", UNKNOWN),
+                    ("category", "identity"),
+                    ("office", "sozialamt"),
+                    ("purpose_de", "Ein Zweck"),
+                    ("purpose_en", "A purpose"),
+                    ("max_validity_days", "30"),
+                    ("explanation_de", "Mindestens zehn Zeichen."),
+                    ("explanation_en", "At least ten characters."),
+                ],
+                &["administrator"],
+                404,
+            ),
+            (
+                "verwaltung/vorlage-freigabe-entfernen",
+                &[("version", UNKNOWN), ("category", "identity"), ("office", "sozialamt")],
+                &["administrator"],
+                404,
+            ),
+            ("verwaltung/vorlage-verwerfen", &[("version", UNKNOWN), ("confirmed", "ja")], &["administrator"], 404),
+            (
+                "verwaltung/vorlage-veroeffentlichen",
+                &[("version", UNKNOWN), ("changes", "[]"), ("confirmed", "ja")],
+                &["administrator"],
+                404,
+            ),
         ];
         let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path.trim_start_matches("/api/").to_owned())

@@ -12,12 +12,22 @@ use crate::server::{
     auth::guard,
 };
 use crate::{
-    admin::{AdminOverview, AuditEntry, RetentionReport},
+    admin::{AdminOverview, AuditEntry, CategoryView, OfficeView, RetentionReport, TemplateView},
     auth::ApiError,
 };
 
 /// Where the administration's pages are.
 pub const ADMIN_PATH: &str = "/verwaltung/start";
+/// Where consent templates are edited and published.
+pub const TEMPLATES_PATH: &str = "/verwaltung/vorlagen";
+
+/// The consent templates with the categories and offices they can name.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TemplatesOverview {
+    pub templates: Vec<TemplateView>,
+    pub categories: Vec<CategoryView>,
+    pub offices: Vec<OfficeView>,
+}
 
 #[cfg(feature = "ssr")]
 fn refused(error: AdminError) -> ApiError {
@@ -166,4 +176,179 @@ pub async fn retention_runs() -> Result<Vec<RetentionReport>, ApiError> {
         return Err(guard::fail(ApiError::NotAllowed));
     }
     guard::services()?.gate.retention_runs(50).await.map_err(internal)
+}
+
+/// A template version's id from a form.
+#[cfg(feature = "ssr")]
+fn version_id(version: &str) -> Result<crate::server::db::Id, ApiError> {
+    crate::server::db::Id::parse(version.trim()).ok_or_else(|| invalid("version", "choose a version of a template from the list"))
+}
+
+/// Back to the template of `benefit` on the templates page, saying what was done.
+#[cfg(feature = "ssr")]
+fn back_to_template(done: &str, benefit: &str) {
+    super::applying::go_to(&format!("{TEMPLATES_PATH}?erledigt={done}#vorlage-{benefit}"));
+}
+
+/// The benefit type a template version belongs to, for the way back.
+#[cfg(feature = "ssr")]
+async fn benefit_of(version: crate::server::db::Id) -> Result<String, ApiError> {
+    let admin = guard::administrator().await?;
+    let templates = guard::services()?.administration.templates(&admin).await.map_err(internal)?.unwrap_or_default();
+    Ok(templates
+        .into_iter()
+        .find(|template| template.versions.iter().any(|candidate| candidate.id == version.to_string()))
+        .map(|template| template.benefit)
+        .unwrap_or_default())
+}
+
+/// Every benefit type's consent template with its versions (newest first), and the categories
+/// and offices a template can name.
+#[server(prefix = "/api", endpoint = "verwaltung/vorlagen")]
+pub async fn consent_templates() -> Result<TemplatesOverview, ApiError> {
+    let admin = guard::administrator().await?;
+    let administration = guard::services()?.administration;
+    let templates = administration.templates(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
+    let overview = administration.overview(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
+    Ok(TemplatesOverview { templates, categories: overview.categories, offices: overview.offices })
+}
+
+/// Opens the draft of a benefit type's template: the one being edited, or a new copy of the
+/// published version. Answers the draft's id.
+#[server(prefix = "/api", endpoint = "verwaltung/vorlage-entwurf")]
+pub async fn start_template_draft(benefit: String) -> Result<String, ApiError> {
+    let admin = guard::administrator().await?;
+    let benefit = administration::code("benefit", &benefit).map_err(refused)?;
+    let draft = guard::services()?.administration.start_draft(&admin, &benefit).await.map_err(refused)?;
+    back_to_template("entwurf", &benefit);
+    Ok(draft.to_string())
+}
+
+/// Changes the introduction of a draft, in German and English.
+#[server(prefix = "/api", endpoint = "verwaltung/vorlage-texte")]
+pub async fn save_template_texts(version: String, intro_de: String, intro_en: String) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let version = version_id(&version)?;
+    let intro_de = administration::text("intro_de", &intro_de, 20, 2_000).map_err(refused)?;
+    let intro_en = administration::text("intro_en", &intro_en, 20, 2_000).map_err(refused)?;
+    guard::services()?.administration.save_draft_texts(&admin, version, intro_de, intro_en).await.map_err(refused)?;
+    back_to_template("texte", &benefit_of(version).await?);
+    Ok(())
+}
+
+/// Adds a category the law requires to a draft, or changes its legal basis and explanation.
+#[server(prefix = "/api", endpoint = "verwaltung/vorlage-pflicht")]
+pub async fn save_required_category(
+    version: String,
+    category: String,
+    legal_basis: String,
+    explanation_de: String,
+    explanation_en: String,
+) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let version = version_id(&version)?;
+    let required = (|| {
+        Ok::<_, AdminError>(crate::admin::RequiredCategory {
+            category: administration::code("category", &category)?,
+            legal_basis: administration::text("legal_basis", &legal_basis, 3, 200)?,
+            explanation_de: administration::text("explanation_de", &explanation_de, 10, 1_000)?,
+            explanation_en: administration::text("explanation_en", &explanation_en, 10, 1_000)?,
+        })
+    })()
+    .map_err(refused)?;
+    guard::services()?.administration.save_required(&admin, version, required).await.map_err(refused)?;
+    back_to_template("pflicht", &benefit_of(version).await?);
+    Ok(())
+}
+
+/// Takes a required category out of a draft.
+#[server(prefix = "/api", endpoint = "verwaltung/vorlage-pflicht-entfernen")]
+pub async fn remove_required_category(version: String, category: String) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let version = version_id(&version)?;
+    guard::services()?.administration.remove_required(&admin, version, category.trim()).await.map_err(refused)?;
+    back_to_template("pflicht-entfernt", &benefit_of(version).await?);
+    Ok(())
+}
+
+/// Adds an optional sharing to a draft (a category to an office, for a purpose, at most for
+/// `max_validity_days`), or changes the one of that category and office.
+#[server(prefix = "/api", endpoint = "verwaltung/vorlage-freigabe")]
+#[allow(clippy::too_many_arguments, reason = "one argument per field of the form")]
+pub async fn save_optional_sharing(
+    version: String,
+    category: String,
+    office: String,
+    purpose_de: String,
+    purpose_en: String,
+    max_validity_days: String,
+    explanation_de: String,
+    explanation_en: String,
+) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let version = version_id(&version)?;
+    let sharing = (|| {
+        Ok::<_, AdminError>(crate::admin::OptionalSharing {
+            category: administration::code("category", &category)?,
+            office: administration::code("office", &office)?,
+            purpose_de: administration::text("purpose_de", &purpose_de, 5, 200)?,
+            purpose_en: administration::text("purpose_en", &purpose_en, 5, 200)?,
+            // Set from the category when saved.
+            legal_basis: String::new(),
+            max_validity_days: max_validity_days.trim().parse().map_err(|_| AdminError::Invalid {
+                field: "max_validity_days",
+                message: format!("give the longest validity in whole days, from 1 to {}", crate::admin::LONGEST_SHARING_DAYS),
+            })?,
+            explanation_de: administration::text("explanation_de", &explanation_de, 10, 1_000)?,
+            explanation_en: administration::text("explanation_en", &explanation_en, 10, 1_000)?,
+        })
+    })()
+    .map_err(refused)?;
+    guard::services()?.administration.save_sharing(&admin, version, sharing).await.map_err(refused)?;
+    back_to_template("freigabe", &benefit_of(version).await?);
+    Ok(())
+}
+
+/// Takes an optional sharing out of a draft.
+#[server(prefix = "/api", endpoint = "verwaltung/vorlage-freigabe-entfernen")]
+pub async fn remove_optional_sharing(version: String, category: String, office: String) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let version = version_id(&version)?;
+    guard::services()?.administration.remove_sharing(&admin, version, category.trim(), office.trim()).await.map_err(refused)?;
+    back_to_template("freigabe-entfernt", &benefit_of(version).await?);
+    Ok(())
+}
+
+/// Throws a draft away.
+#[server(prefix = "/api", endpoint = "verwaltung/vorlage-verwerfen")]
+pub async fn discard_template_draft(version: String, confirmed: Option<String>) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let version = version_id(&version)?;
+    if !ticked(confirmed.as_deref()) {
+        return Err(invalid("confirmed", "tick the box to confirm that the draft is thrown away"));
+    }
+    let benefit = benefit_of(version).await?;
+    guard::services()?.administration.discard_draft(&admin, version).await.map_err(refused)?;
+    back_to_template("verworfen", &benefit);
+    Ok(())
+}
+
+/// Publishes a draft. `changes` is the list of differences the administrator was shown (as
+/// JSON); when the draft differs by now, nothing is published. Answers what publishing did.
+#[server(prefix = "/api", endpoint = "verwaltung/vorlage-veroeffentlichen")]
+pub async fn publish_template(version: String, changes: String, confirmed: Option<String>) -> Result<crate::admin::PublishReport, ApiError> {
+    let admin = guard::administrator().await?;
+    let version = version_id(&version)?;
+    let expected: Vec<crate::admin::TemplateChange> =
+        serde_json::from_str(&changes).map_err(|_| invalid("changes", "look at the differences again before you publish"))?;
+    if !ticked(confirmed.as_deref()) {
+        return Err(invalid("confirmed", "tick the box to confirm that you checked the differences"));
+    }
+    let report = guard::services()?.administration.publish(&admin, version, &expected).await.map_err(refused)?;
+    let benefit = benefit_of(version).await?;
+    super::applying::go_to(&format!(
+        "{TEMPLATES_PATH}?erledigt=veroeffentlicht&uebernommen={}&gefragt={}#vorlage-{benefit}",
+        report.applications_moved, report.applications_asked
+    ));
+    Ok(report)
 }

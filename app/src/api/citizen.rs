@@ -11,7 +11,7 @@ use crate::server::{auth::guard, db::Id};
 use crate::{
     applying::{DataEdit, SharingOffer},
     auth::ApiError,
-    consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, MyData, PersonView},
+    consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, MyData, PersonView, TermsRenewal},
 };
 
 /// The person the citizen acts for: themselves when `person` is absent.
@@ -50,6 +50,26 @@ pub async fn grant_consent(sharing: String, person: Option<String>, days: Option
     let person = person_acted_for(&citizen, person.as_deref()).await?;
     let consent = guard::services()?.gate.grant_consent(&citizen, person, sharing, days).await.map_err(gate_refused)?;
     Ok(consent.to_string())
+}
+
+/// The new versions of consent templates the citizen (or their minor child) is asked to agree
+/// to: for each open application whose template now requires more, what its office would
+/// receive in addition. Until they agree, nothing widens.
+#[server(prefix = "/api", endpoint = "buerger/neue-bedingungen")]
+pub async fn terms_renewals(person: Option<String>) -> Result<Vec<TermsRenewal>, ApiError> {
+    let citizen = guard::citizen().await?;
+    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    guard::services()?.gate.renewals(&citizen, person).await.map_err(gate_refused)
+}
+
+/// The citizen agrees to the new version `version` for `application`: its office receives
+/// what that version requires from now on.
+#[server(prefix = "/api", endpoint = "buerger/neue-bedingungen-zustimmen")]
+pub async fn accept_terms(application: String, version: String) -> Result<(), ApiError> {
+    let citizen = guard::citizen().await?;
+    let application = super::application_id(&application)?;
+    let version = Id::parse(version.trim()).ok_or_else(|| invalid("version", "agree to the version shown to you"))?;
+    guard::services()?.gate.accept_renewal(&citizen, application, version).await.map_err(gate_refused)
 }
 
 /// Revokes a consent from the next request on.

@@ -25,12 +25,14 @@ mod flags;
 mod home;
 mod overview;
 mod queue;
+mod renewals;
 mod retention;
 mod transparency;
 
 pub use applying::{APPLY_PATH, Submission};
 pub use casework::CaseAction;
 pub use queue::QueueQuery;
+pub(in crate::server) use renewals::{adopt_published_version, open_statuses};
 
 use std::collections::{BTreeMap, BTreeSet};
 

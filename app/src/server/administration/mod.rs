@@ -1,7 +1,8 @@
 //! Administration: offices, staff and their roles, data categories. It reads and writes only
 //! reference data and counts, never a citizen's data, and the gate gives administrators no
 //! basis to read any. Every change is written to `admin_audit_log` in the transaction that makes
-//! it; administrators and the data protection officer read that audit.
+//! it; administrators and the data protection officer read that audit. Consent templates are
+//! edited and published in `templates`.
 
 use std::collections::BTreeSet;
 
@@ -117,7 +118,7 @@ macro_rules! audit_in {
         .bind(audit.action)
         .bind(audit.target_kind)
         .bind(&audit.target)
-        .bind(Json(&audit.detail))
+        .bind(sqlx::types::Json(&audit.detail))
         .execute(&mut *$connection)
         .await
     }};
@@ -492,3 +493,6 @@ impl Administration {
         ))
     }
 }
+
+// After the macros above, which it uses.
+mod templates;
