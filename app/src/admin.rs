@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::applying::ChoiceOption;
+
 /// The kinds of office (which decides, for instance, who may open an emergency access).
 pub const OFFICE_KINDS: [&str; 3] = ["youth", "social", "housing"];
 
@@ -258,4 +260,59 @@ pub struct PublishReport {
     /// Open applications whose citizens are asked to agree: the new version requires more.
     /// They stay on their version until the citizen agrees.
     pub applications_asked: u64,
+}
+
+/// The kinds of answer a question of an application form can take.
+pub const QUESTION_KINDS: [&str; 6] = ["text", "number", "money", "date", "boolean", "choice"];
+
+/// A kind of help citizens apply for, with its application form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BenefitTypeView {
+    pub code: String,
+    pub name_de: String,
+    pub name_en: String,
+    pub description_de: String,
+    pub description_en: String,
+    /// The office that decides applications.
+    pub office: String,
+    /// Offered to citizens.
+    pub active: bool,
+    /// Whether a consent template version is published for it (needed before it is offered).
+    pub has_published_template: bool,
+    pub sections: Vec<FormSectionView>,
+}
+
+/// One page of the application form; it collects the data of exactly one category.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSectionView {
+    pub id: String,
+    pub position: i64,
+    pub title_de: String,
+    pub title_en: String,
+    pub category: String,
+    pub questions: Vec<FormQuestionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormQuestionView {
+    pub id: String,
+    pub position: i64,
+    /// The answer's name in the citizen's data of the section's category; fixed once created,
+    /// so answers given before keep their meaning.
+    pub key: String,
+    pub label_de: String,
+    pub label_en: String,
+    pub help_de: Option<String>,
+    pub help_en: Option<String>,
+    /// One of `QUESTION_KINDS`.
+    pub kind: String,
+    /// The answers to choose from, for kind `choice`.
+    pub options: Vec<ChoiceOption>,
+    pub required: bool,
+}
+
+/// The answers of a choice as an administrator writes them: one per line, `value | Deutsch |
+/// English`.
+pub fn choice_lines(options: &[ChoiceOption]) -> String {
+    options.iter().map(|option| format!("{} | {} | {}", option.value, option.label_de, option.label_en)).collect::<Vec<_>>().join("\n")
 }

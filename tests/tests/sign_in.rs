@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 79] = [
+        let table: [Row; 85] = [
             ("ich", &[], &["anyone"], 200),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
@@ -433,6 +433,34 @@ on_both_databases! {
             ("verwaltung/protokoll", &[], &["administrator", "data_protection_officer"], 200),
             ("verwaltung/loeschlaeufe", &[], &["administrator", "data_protection_officer"], 200),
             ("verwaltung/vorlagen", &[], &["administrator"], 200),
+            ("verwaltung/leistungen", &[], &["administrator"], 200),
+            (
+                "verwaltung/leistung-speichern",
+                &[
+                    ("code", "neu"),
+                    ("name_de", "Neu"),
+                    ("name_en", "New"),
+                    ("description_de", "Mindestens zehn Zeichen."),
+                    ("description_en", "At least ten characters."),
+                    ("office", "zoo"),
+                ],
+                &["administrator"],
+                422,
+            ),
+            (
+                "verwaltung/abschnitt-speichern",
+                &[("benefit", "unbekannt"), ("title_de", "Titel"), ("title_en", "Title"), ("category", "identity")],
+                &["administrator"],
+                422,
+            ),
+            ("verwaltung/abschnitt-verschieben", &[("section", UNKNOWN), ("placement", "hoch")], &["administrator"], 404),
+            (
+                "verwaltung/frage-speichern",
+                &[("section", UNKNOWN), ("key", "frage"), ("label_de", "Frage"), ("label_en", "Question"), ("kind", "text")],
+                &["administrator"],
+                404,
+            ),
+            ("verwaltung/frage-verschieben", &[("question", UNKNOWN), ("placement", "hoch")], &["administrator"], 404),
             ("verwaltung/vorlage-entwurf", &[("benefit", "unbekannt")], &["administrator"], 422),
             (
                 "verwaltung/vorlage-texte",

@@ -2,6 +2,8 @@
 //! audit of administration (which the data protection officer reads too). None returns citizen
 //! data: the overview counts, never lists, people who are not staff.
 
+#![allow(clippy::too_many_arguments, reason = "a server function takes one argument per field of its form")]
+
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -20,6 +22,16 @@ use crate::{
 pub const ADMIN_PATH: &str = "/verwaltung/start";
 /// Where consent templates are edited and published.
 pub const TEMPLATES_PATH: &str = "/verwaltung/vorlagen";
+/// Where benefit types and their forms are edited.
+pub const BENEFITS_PATH: &str = "/verwaltung/leistungen";
+
+/// The benefit types with the categories and offices their forms can name.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BenefitsOverview {
+    pub benefits: Vec<crate::admin::BenefitTypeView>,
+    pub categories: Vec<CategoryView>,
+    pub offices: Vec<OfficeView>,
+}
 
 /// The consent templates with the categories and offices they can name.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -274,7 +286,6 @@ pub async fn remove_required_category(version: String, category: String) -> Resu
 /// Adds an optional sharing to a draft (a category to an office, for a purpose, at most for
 /// `max_validity_days`), or changes the one of that category and office.
 #[server(prefix = "/api", endpoint = "verwaltung/vorlage-freigabe")]
-#[allow(clippy::too_many_arguments, reason = "one argument per field of the form")]
 pub async fn save_optional_sharing(
     version: String,
     category: String,
@@ -351,4 +362,185 @@ pub async fn publish_template(version: String, changes: String, confirmed: Optio
         report.applications_moved, report.applications_asked
     ));
     Ok(report)
+}
+
+/// Back to benefit type `benefit` on the benefits page, saying what was done.
+#[cfg(feature = "ssr")]
+fn back_to_benefit(done: &str, benefit: &str) {
+    super::applying::go_to(&format!("{BENEFITS_PATH}?erledigt={done}#leistung-{benefit}"));
+}
+
+/// Where a section or question goes, from a form.
+#[cfg(feature = "ssr")]
+fn placement(value: &str) -> Result<administration::Placement, ApiError> {
+    match value.trim() {
+        "hoch" => Ok(administration::Placement::Up),
+        "runter" => Ok(administration::Placement::Down),
+        "entfernen" => Ok(administration::Placement::Remove),
+        _ => Err(invalid("placement", "choose up, down or remove")),
+    }
+}
+
+/// An id from a form, or 422 naming the field.
+#[cfg(feature = "ssr")]
+fn form_id(field: &str, value: &str) -> Result<crate::server::db::Id, ApiError> {
+    crate::server::db::Id::parse(value.trim()).ok_or_else(|| invalid(field, "choose an entry from the list"))
+}
+
+/// Every benefit type with its application form, and the categories and offices it can name.
+#[server(prefix = "/api", endpoint = "verwaltung/leistungen")]
+pub async fn benefit_types() -> Result<BenefitsOverview, ApiError> {
+    let admin = guard::administrator().await?;
+    let administration = guard::services()?.administration;
+    let benefits = administration.benefit_types(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
+    let overview = administration.overview(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
+    Ok(BenefitsOverview { benefits, categories: overview.categories, offices: overview.offices })
+}
+
+/// Creates a benefit type, or changes the one with this code: names, descriptions, the
+/// responsible office, and whether citizens are offered it.
+#[server(prefix = "/api", endpoint = "verwaltung/leistung-speichern")]
+pub async fn save_benefit_type(
+    code: String,
+    name_de: String,
+    name_en: String,
+    description_de: String,
+    description_en: String,
+    office: String,
+    active: Option<String>,
+) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let input = (|| {
+        Ok::<_, AdminError>(administration::BenefitInput {
+            code: administration::code("code", &code)?,
+            name_de: administration::text("name_de", &name_de, 2, 120)?,
+            name_en: administration::text("name_en", &name_en, 2, 120)?,
+            description_de: administration::text("description_de", &description_de, 10, 1_000)?,
+            description_en: administration::text("description_en", &description_en, 10, 1_000)?,
+            office: administration::code("office", &office)?,
+            active: ticked(active.as_deref()),
+        })
+    })()
+    .map_err(refused)?;
+    let code = input.code.clone();
+    guard::services()?.administration.save_benefit(&admin, input).await.map_err(refused)?;
+    back_to_benefit("leistung", &code);
+    Ok(())
+}
+
+/// Adds a section to a benefit type's form (`section` absent; it collects `category`), or
+/// changes a section's titles.
+#[server(prefix = "/api", endpoint = "verwaltung/abschnitt-speichern")]
+pub async fn save_form_section(
+    benefit: String,
+    section: Option<String>,
+    title_de: String,
+    title_en: String,
+    category: Option<String>,
+) -> Result<String, ApiError> {
+    let admin = guard::administrator().await?;
+    let benefit = administration::code("benefit", &benefit).map_err(refused)?;
+    let section = section.as_deref().map(str::trim).filter(|section| !section.is_empty()).map(|section| form_id("section", section)).transpose()?;
+    let title_de = administration::text("title_de", &title_de, 2, 120).map_err(refused)?;
+    let title_en = administration::text("title_en", &title_en, 2, 120).map_err(refused)?;
+    let category = match (&section, category) {
+        (Some(_), _) => String::new(),
+        (None, category) => administration::code("category", category.as_deref().unwrap_or_default()).map_err(refused)?,
+    };
+    let id = guard::services()?
+        .administration
+        .save_section(&admin, &benefit, section, title_de, title_en, category)
+        .await
+        .map_err(refused)?;
+    back_to_benefit("abschnitt", &benefit);
+    Ok(id.to_string())
+}
+
+/// Moves a form section up or down (`placement` hoch, runter) or removes it (entfernen).
+#[server(prefix = "/api", endpoint = "verwaltung/abschnitt-verschieben")]
+pub async fn place_form_section(section: String, placement: String) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let section = form_id("section", &section)?;
+    let placement = self::placement(&placement)?;
+    let benefit = benefit_of_section(&admin, section).await?;
+    guard::services()?.administration.place_section(&admin, section, placement).await.map_err(refused)?;
+    back_to_benefit("abschnitt", &benefit);
+    Ok(())
+}
+
+/// The benefit type a form section belongs to, for the way back.
+#[cfg(feature = "ssr")]
+async fn benefit_of_section(admin: &crate::server::auth::Staff, section: crate::server::db::Id) -> Result<String, ApiError> {
+    let benefits = guard::services()?.administration.benefit_types(admin).await.map_err(internal)?.unwrap_or_default();
+    Ok(benefits
+        .into_iter()
+        .find(|benefit| benefit.sections.iter().any(|candidate| candidate.id == section.to_string()))
+        .map(|benefit| benefit.code)
+        .unwrap_or_default())
+}
+
+/// Adds a question to a form section (`question` absent; `key` names its answer), or changes
+/// a question (its key stays). `options` are the answers of a choice, one per line:
+/// `value | Deutsch | English`.
+#[server(prefix = "/api", endpoint = "verwaltung/frage-speichern")]
+pub async fn save_form_question(
+    section: String,
+    question: Option<String>,
+    key: Option<String>,
+    label_de: String,
+    label_en: String,
+    help_de: Option<String>,
+    help_en: Option<String>,
+    kind: String,
+    options: Option<String>,
+    required: Option<String>,
+) -> Result<String, ApiError> {
+    let admin = guard::administrator().await?;
+    let section = form_id("section", &section)?;
+    let question = question.as_deref().map(str::trim).filter(|question| !question.is_empty()).map(|question| form_id("question", question)).transpose()?;
+    let help = |field: &'static str, value: Option<String>| {
+        let value = value.map(|value| value.trim().to_owned()).filter(|value| !value.is_empty());
+        match value {
+            Some(value) => administration::text(field, &value, 2, 500).map(Some),
+            None => Ok(None),
+        }
+    };
+    let input = (|| {
+        Ok::<_, AdminError>(administration::QuestionInput {
+            key: match question {
+                Some(_) => String::new(),
+                None => administration::code("key", key.as_deref().unwrap_or_default())?,
+            },
+            label_de: administration::text("label_de", &label_de, 2, 300)?,
+            label_en: administration::text("label_en", &label_en, 2, 300)?,
+            help_de: help("help_de", help_de)?,
+            help_en: help("help_en", help_en)?,
+            kind: kind.trim().to_owned(),
+            options: administration::choice_options(options.as_deref().unwrap_or_default())?,
+            required: ticked(required.as_deref()),
+        })
+    })()
+    .map_err(refused)?;
+    let benefit = benefit_of_section(&admin, section).await?;
+    let id = guard::services()?.administration.save_question(&admin, section, question, input).await.map_err(refused)?;
+    back_to_benefit("frage", &benefit);
+    Ok(id.to_string())
+}
+
+/// Moves a question up or down in its section (`placement` hoch, runter) or removes it
+/// (entfernen).
+#[server(prefix = "/api", endpoint = "verwaltung/frage-verschieben")]
+pub async fn place_form_question(question: String, placement: String) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let question = form_id("question", &question)?;
+    let placement = self::placement(&placement)?;
+    let benefits = guard::services()?.administration.benefit_types(&admin).await.map_err(internal)?.unwrap_or_default();
+    let benefit = benefits
+        .into_iter()
+        .find(|benefit| benefit.sections.iter().flat_map(|section| &section.questions).any(|candidate| candidate.id == question.to_string()))
+        .map(|benefit| benefit.code)
+        .unwrap_or_default();
+    guard::services()?.administration.place_question(&admin, question, placement).await.map_err(refused)?;
+    back_to_benefit("frage", &benefit);
+    Ok(())
 }

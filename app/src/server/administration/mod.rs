@@ -2,7 +2,7 @@
 //! reference data and counts, never a citizen's data, and the gate gives administrators no
 //! basis to read any. Every change is written to `admin_audit_log` in the transaction that makes
 //! it; administrators and the data protection officer read that audit. Consent templates are
-//! edited and published in `templates`.
+//! edited and published in `templates`, benefit types and their forms in `benefits`.
 
 use std::collections::BTreeSet;
 
@@ -112,8 +112,8 @@ macro_rules! audit_in {
             "INSERT INTO admin_audit_log (id, occurred_at, staff_id, action, target_kind, target_id, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(Id::new())
-        .bind(Timestamp::now())
+        .bind($crate::server::db::Id::new())
+        .bind($crate::server::db::Timestamp::now())
         .bind(audit.by)
         .bind(audit.action)
         .bind(audit.target_kind)
@@ -494,5 +494,8 @@ impl Administration {
     }
 }
 
-// After the macros above, which it uses.
+// After the macros above, which they use.
+mod benefits;
 mod templates;
+
+pub use benefits::{BenefitInput, Placement, QuestionInput, choice_options};
