@@ -21,6 +21,8 @@ use crate::{
         not_found::NotFound,
         sign_in::{DemoSignIn, NoAccessPage, SignInFailed, SignedOut},
         data_protection::DataProtectionHome,
+        admin_benefits::BenefitsPage,
+        admin_templates::TemplatesPage,
         administration::AdministrationHome,
         staff::StaffHome,
         staff_case::StaffCasePage,
@@ -94,6 +96,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/mitarbeitende/notzugriffe") view=StaffEmergencyPage ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/notzugriffe/:id") view=StaffEmergencyDataPage ssr=SsrMode::Async />
                         <Route path=path!("/verwaltung/start") view=AdministrationHome ssr=SsrMode::Async />
+                        <Route path=path!("/verwaltung/vorlagen") view=TemplatesPage ssr=SsrMode::Async />
+                        <Route path=path!("/verwaltung/leistungen") view=BenefitsPage ssr=SsrMode::Async />
                         <Route path=path!("/datenschutz/start") view=DataProtectionHome ssr=SsrMode::Async />
                     </Routes>
                 </Layout>

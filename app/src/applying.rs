@@ -206,6 +206,8 @@ pub struct CitizenOverview {
     pub people: Vec<PersonView>,
     pub applications: Vec<ApplicationSummary>,
     pub to_dos: Vec<ToDo>,
+    /// New terms offices ask to agree to, with whose application it is.
+    pub renewals: Vec<(PersonView, crate::consent::TermsRenewal)>,
     /// The newest reads of the data of any of `people`, newest first, with whose data it was.
     pub recent_reads: Vec<(PersonView, crate::consent::AccessEntryView)>,
     pub offices: Vec<NamedCode>,

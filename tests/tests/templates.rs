@@ -86,7 +86,12 @@ on_both_databases! {
             .expect("the new sharing");
         assert_eq!(added["legal_basis"], "art_6_1_a");
 
-        // Citizens see nothing of a draft.
+        // The page shows the draft and how it differs; citizens see nothing of it.
+        let page = frank.get("/verwaltung/vorlagen").await.text().await.expect("a page").replace("<!>", "");
+        for expected in ["Entwurf für Fassung 2", "Neue Freigabe angeboten: Haushalt → Jugendamt", "Gültig ist Fassung 1"] {
+            assert!(page.contains(expected), "{expected}: {page}");
+        }
+        assert_eq!(jonas.get("/verwaltung/vorlagen").await.status().as_u16(), 403);
         let (_, offers) = jonas.call("buerger/freigabe-angebote", &[]).await;
         assert!(!offers.to_string().contains("Prüfung von Hilfen für die Familie"), "{offers}");
 
@@ -180,6 +185,10 @@ on_both_databases! {
         assert_eq!((renewal["application"].as_str(), renewal["new_version"].as_str()), (Some(JONAS_WOHNGELD), Some(draft.as_str())));
         assert_eq!(renewal["added"][0]["category"]["code"], "contact");
         assert_eq!(renewal["added"][0]["legal_basis"], "§ 60 SGB I");
+        let cockpit = jonas.get("/buerger/freigaben").await.text().await.expect("a page").replace("<!>", "");
+        assert!(cockpit.contains("Ein Amt bittet um Ihre Zustimmung") && cockpit.contains("Die Wohngeldstelle muss Sie erreichen können."), "{cockpit}");
+        let start = jonas.get("/buerger/start").await.text().await.expect("a page");
+        assert!(start.contains("Neue Bedingungen ansehen"), "what the offices wait for: {start}");
 
         // Nobody else can agree for him, and agreeing to an outdated version is refused.
         let mut anna = Visitor::new(&app);
@@ -200,6 +209,8 @@ on_both_databases! {
         );
         let (_, renewals) = jonas.call("buerger/neue-bedingungen", &[]).await;
         assert_eq!(renewals, json!([]));
+        let cockpit = jonas.get("/buerger/freigaben").await.text().await.expect("a page");
+        assert!(!cockpit.contains("Ein Amt bittet um Ihre Zustimmung"));
         let (_, case) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
         assert!(case["case"]["data"]["contact"].is_object(), "{case}");
 

@@ -18,12 +18,22 @@ use crate::{
     url::format_timestamp,
 };
 
-/// The field a failed action names, if it failed for an input.
-fn refused<T: Send + Sync + 'static>(value: Option<&Result<T, ApiError>>) -> Option<String> {
+/// The field a failed action names, if it failed for an input ("" when it failed otherwise).
+pub(crate) fn refused<T: Send + Sync + 'static>(value: Option<&Result<T, ApiError>>) -> Option<String> {
     match value {
         Some(Err(ApiError::Invalid { field, .. })) => Some(field.clone()),
         Some(Err(_)) => Some(String::new()),
         _ => None,
+    }
+}
+
+/// The error summary of an administration page: what to fix, in plain words.
+pub(crate) fn error_summary(i18n: I18nContext<Locale>, problem: &'static str) -> impl IntoView + use<> {
+    view! {
+        <div class="error-summary" role="alert" tabindex="-1">
+            <h2>{t!(i18n, admin.error_heading)}</h2>
+            <p>{problem}</p>
+        </div>
     }
 }
 
@@ -507,12 +517,13 @@ pub fn AdministrationHome() -> impl IntoView {
             sign_in_path="/verwaltung"
             render=Arc::new(move |overview: AdminOverview| {
                 let german = i18n.get_locale_untracked() == Locale::de;
-                let done = query.read_untracked().get("erledigt").map(|done| match done.as_str() {
-                    "amt" => t_string!(i18n, admin.done_office),
-                    "angelegt" => t_string!(i18n, admin.done_created),
-                    "rollen" => t_string!(i18n, admin.done_roles),
-                    "deaktiviert" => t_string!(i18n, admin.done_deactivated),
-                    _ => t_string!(i18n, admin.done_category),
+                let done = query.read_untracked().get("erledigt").and_then(|done| match done.as_str() {
+                    "amt" => Some(t_string!(i18n, admin.done_office)),
+                    "angelegt" => Some(t_string!(i18n, admin.done_created)),
+                    "rollen" => Some(t_string!(i18n, admin.done_roles)),
+                    "deaktiviert" => Some(t_string!(i18n, admin.done_deactivated)),
+                    "kategorie" => Some(t_string!(i18n, admin.done_category)),
+                    _ => None,
                 });
                 let staff_actions = StaffActions { create, roles, deactivate };
                 let counts = counts_section(i18n, german, &overview);
@@ -522,12 +533,7 @@ pub fn AdministrationHome() -> impl IntoView {
                 view! {
                     <div class="container container--wide">
                         {done.map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
-                        {move || failed().map(|field| view! {
-                            <div class="error-summary" role="alert" tabindex="-1">
-                                <h2>{t!(i18n, admin.error_heading)}</h2>
-                                <p>{problem(i18n, &field)}</p>
-                            </div>
-                        })}
+                        {move || failed().map(|field| error_summary(i18n, problem(i18n, &field)))}
                         <h1>{t!(i18n, staff.admin_heading)}</h1>
                         <p class="lead">{t!(i18n, admin.lead)}</p>
                         <nav aria-label=t_string!(i18n, admin.contents)>
@@ -536,6 +542,8 @@ pub fn AdministrationHome() -> impl IntoView {
                                 <li><a href="#aemter">{t!(i18n, admin.offices_heading)}</a></li>
                                 <li><a href="#mitarbeitende">{t!(i18n, admin.staff_heading)}</a></li>
                                 <li><a href="#kategorien">{t!(i18n, admin.categories_heading)}</a></li>
+                                <li><a href=crate::api::TEMPLATES_PATH>{t!(i18n, admin.templates_link)}</a></li>
+                                <li><a href=crate::api::BENEFITS_PATH>{t!(i18n, admin.benefits_link)}</a></li>
                                 <li><a href="#aenderungen">{t!(i18n, admin.audit_heading)}</a></li>
                                 <li><a href="#loeschlaeufe">{t!(i18n, admin.retention_heading)}</a></li>
                             </ul>

@@ -180,6 +180,7 @@ fn history_item(i18n: I18nContext<Locale>, german: bool, entry: HistoryEntry) ->
         "assigned" => t_string!(i18n, file.event_assigned).to_owned(),
         "status_changed" => format!("{} {}", t_string!(i18n, file.event_status), status_text(i18n, &detail)),
         "document_uploaded" => format!("{} {detail}", t_string!(i18n, file.event_document)),
+        "terms_accepted" => format!("{} {detail}", t_string!(i18n, file.event_terms)),
         "decided" => t_string!(i18n, file.event_decided).to_owned(),
         _ => t_string!(i18n, file.event_other).to_owned(),
     };

@@ -14,7 +14,7 @@ use crate::{
     applying::{ApplicationSummary, CitizenOverview, ToDo},
     auth::SessionView,
     components::{guarded::Guarded, page_title::page_title},
-    consent::{AccessEntryView, NamedCode, PersonView},
+    consent::{AccessEntryView, NamedCode, PersonView, TermsRenewal},
     i18n::*,
     url::{for_person, format_timestamp},
 };
@@ -31,13 +31,13 @@ pub fn CitizenHome() -> impl IntoView {
             render=Arc::new(move |overview: CitizenOverview| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let name = overview.name.clone();
-                let CitizenOverview { applications, to_dos, recent_reads, offices, categories, people, .. } = overview;
+                let CitizenOverview { applications, to_dos, renewals, recent_reads, offices, categories, people, .. } = overview;
                 let next = next_step(i18n, &applications, &to_dos, &people);
                 view! {
                     <div class="container">
                         <h1>{t!(i18n, citizen.heading, name = move || name.clone())}</h1>
                         {next}
-                        {to_do_list(i18n, german, to_dos)}
+                        {to_do_list(i18n, german, to_dos, renewals)}
                         {application_table(i18n, german, applications)}
                         {recent_reads_list(i18n, german, recent_reads, &offices, &categories)}
                         <h2>{t!(i18n, overview.more_heading)}</h2>
@@ -172,8 +172,29 @@ fn application_link(application: &ApplicationSummary) -> impl IntoView + use<> {
     view! { <A href=href>{reference}</A> }
 }
 
-fn to_do_list(i18n: I18nContext<Locale>, german: bool, to_dos: Vec<ToDo>) -> impl IntoView + use<> {
-    (!to_dos.is_empty()).then(|| {
+fn to_do_list(
+    i18n: I18nContext<Locale>,
+    german: bool,
+    to_dos: Vec<ToDo>,
+    renewals: Vec<(PersonView, TermsRenewal)>,
+) -> impl IntoView + use<> {
+    let renewals = renewals
+        .into_iter()
+        .map(|(person, renewal)| {
+            let office = if german { renewal.office.name_de } else { renewal.office.name_en };
+            let reference = renewal.reference;
+            let href = for_person("/buerger/freigaben", &person.id, person.is_self);
+            let name = person.name;
+            view! {
+                <li>
+                    <strong>{t!(i18n, overview.to_do_from, office = move || office.clone(), reference = move || reference.clone(), person = move || name.clone())}</strong>
+                    " " {t!(i18n, overview.renewal)} " "
+                    <A href=href>{t!(i18n, overview.renewal_link)}</A>
+                </li>
+            }
+        })
+        .collect_view();
+    (!to_dos.is_empty() || !renewals.is_empty()).then(|| {
         view! {
             <section aria-labelledby="zu-erledigen">
                 <h2 id="zu-erledigen">{t!(i18n, overview.to_dos_heading)}</h2>
@@ -196,6 +217,7 @@ fn to_do_list(i18n: I18nContext<Locale>, german: bool, to_dos: Vec<ToDo>) -> imp
                             }
                         })
                         .collect_view()}
+                    {renewals}
                 </ul>
             </section>
         }

@@ -15,11 +15,11 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{GrantConsent, RevokeConsent, data_by_category, my_consents, people_acted_for, sharing_offers},
+    api::{AcceptTerms, GrantConsent, RevokeConsent, data_by_category, my_consents, people_acted_for, sharing_offers, terms_renewals},
     applying::SharingOffer,
     components::{guarded::Guarded, person_switch::person_switch, page_title::page_title},
     pages::my_data::kept_fields,
-    consent::{ConsentView, MyData, NamedCode, PersonView, Visibility},
+    consent::{ConsentView, MyData, NamedCode, PersonView, TermsRenewal, Visibility},
     i18n::*,
     url::{encode_component, for_person, format_timestamp},
 };
@@ -31,6 +31,7 @@ struct Cockpit {
     consents: Vec<ConsentView>,
     offers: Vec<SharingOffer>,
     people: Vec<PersonView>,
+    renewals: Vec<TermsRenewal>,
 }
 
 /// What one cell of the matrix says: every reason the office may see the category now.
@@ -79,17 +80,19 @@ pub fn ConsentCockpitPage() -> impl IntoView {
     let query = use_query_map();
     let grant = ServerAction::<GrantConsent>::new();
     let revoke = ServerAction::<RevokeConsent>::new();
+    let accept = ServerAction::<AcceptTerms>::new();
     let person = move || query.read().get("fuer").filter(|person| !person.is_empty());
     // The revocation asked about is part of the key, so following its link renders the question.
     let asked = move || query.read().get("widerrufen");
     let data = Resource::new(
-        move || (person(), asked(), grant.version().get(), revoke.version().get()),
+        move || (person(), asked(), grant.version().get(), revoke.version().get(), accept.version().get()),
         |(person, ..)| async move {
             let data = data_by_category(person.clone()).await?;
             let consents = my_consents(person.clone()).await?;
-            let offers = sharing_offers(person).await?;
+            let offers = sharing_offers(person.clone()).await?;
+            let renewals = terms_renewals(person).await?;
             let people = people_acted_for().await?;
-            Ok(Cockpit { data, consents, offers, people })
+            Ok(Cockpit { data, consents, offers, people, renewals })
         },
     );
 
@@ -98,7 +101,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
         <Guarded
             data=data
             sign_in_path="/buerger"
-            render=Arc::new(move |Cockpit { data, consents, offers, people }| {
+            render=Arc::new(move |Cockpit { data, consents, offers, people, renewals }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let is_self = people.iter().any(|candidate| candidate.is_self && candidate.id == data.citizen);
                 let person_id = data.citizen.clone();
@@ -227,6 +230,8 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                         view! { <li><a href=href>{t!(i18n, cockpit.office_view_link, office = move || name.clone())}</a></li> }
                     })
                     .collect_view();
+                let renewals = renewals_section(i18n, german, accept, renewals);
+                let renewed = accept.value().with_untracked(|value| matches!(value, Some(Ok(()))));
                 let shown = person_id.clone();
                 view! {
                     <div class="container container--wide">
@@ -236,6 +241,8 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                             view! { {t!(i18n, cockpit.person_link, name = move || name.clone())} }
                         })}
                         {confirm}
+                        {renewed.then(|| view! { <div class="notice" role="status"><p>{t!(i18n, cockpit.done_renewed)}</p></div> })}
+                        {renewals}
                         <div class="table-wrapper">
                             <table class="table matrix">
                                 <caption>{t!(i18n, cockpit.matrix_caption)}</caption>
@@ -263,6 +270,63 @@ pub fn ConsentCockpitPage() -> impl IntoView {
             })
         />
     }
+}
+
+/// The new terms offices ask the citizen to agree to: per open application, what its office
+/// would receive in addition and why, and that without a "yes" nothing changes.
+fn renewals_section(i18n: I18nContext<Locale>, german: bool, accept: ServerAction<AcceptTerms>, renewals: Vec<TermsRenewal>) -> impl IntoView + use<> {
+    if renewals.is_empty() {
+        return None;
+    }
+    let items = renewals
+        .into_iter()
+        .map(|renewal| {
+            let pick = |named: &NamedCode| if german { named.name_de.clone() } else { named.name_en.clone() };
+            let (reference, benefit, office) = (renewal.reference.clone(), pick(&renewal.benefit), pick(&renewal.office));
+            let version = renewal.new_version_number;
+            let added = renewal
+                .added
+                .iter()
+                .map(|added| {
+                    let explanation = if german { added.explanation_de.clone() } else { added.explanation_en.clone() };
+                    let basis = added.legal_basis.clone();
+                    view! {
+                        <li>
+                            <strong>{pick(&added.category)}</strong>": " {explanation} " "
+                            {t!(i18n, cockpit.renewal_basis, basis = move || basis.clone())}
+                        </li>
+                    }
+                })
+                .collect_view();
+            let removed = (!renewal.removed.is_empty()).then(|| {
+                let names = renewal.removed.iter().map(pick).collect::<Vec<_>>().join(", ");
+                view! { <p>{t!(i18n, cockpit.renewal_removed)} " " {names}</p> }
+            });
+            let intro = if german { renewal.intro_de.clone() } else { renewal.intro_en.clone() };
+            let heading_id = format!("bedingungen-{}", renewal.application);
+            let hidden = reference.clone();
+            view! {
+                <section class="offer" aria-labelledby=heading_id.clone()>
+                    <h3 id=heading_id.clone()>{t!(i18n, cockpit.renewal_lead, reference = move || reference.clone(), benefit = move || benefit.clone(), version, office = move || office.clone())}</h3>
+                    <ul class="list">{added}</ul>
+                    {removed}
+                    <p>{intro}</p>
+                    <p>{t!(i18n, cockpit.renewal_keep)}</p>
+                    <ActionForm action=accept>
+                        <input type="hidden" name="application" value=renewal.application.clone() />
+                        <input type="hidden" name="version" value=renewal.new_version.clone() />
+                        <button type="submit" class="button">{t!(i18n, cockpit.renewal_accept)}<span class="visually-hidden">" " {hidden}</span></button>
+                    </ActionForm>
+                </section>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="notice notice--warning" aria-labelledby="bedingungen">
+            <h2 id="bedingungen">{t!(i18n, cockpit.renewals_heading)}</h2>
+            {items}
+        </section>
+    })
 }
 
 /// One sharing the citizen may grant: what, to whom, what for, how long.

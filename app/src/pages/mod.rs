@@ -1,6 +1,8 @@
 //! One module per page. The role areas (citizen, staff, administration) get their own folders
 //! as they grow; for now each role has its entrance.
 
+pub mod admin_benefits;
+pub mod admin_templates;
 pub mod administration;
 pub mod application;
 pub mod apply;

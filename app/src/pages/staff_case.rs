@@ -158,6 +158,7 @@ fn history_item(i18n: I18nContext<Locale>, german: bool, entry: HistoryEntry) ->
         "document_uploaded" => format!("{} {detail}", t_string!(i18n, case.event_document)),
         "document_requested" => format!("{} {detail}", t_string!(i18n, case.event_requested)),
         "request_cancelled" => t_string!(i18n, case.event_request_cancelled).to_owned(),
+        "terms_accepted" => format!("{} {detail}", t_string!(i18n, case.event_terms)),
         "decided" => format!("{} {}", t_string!(i18n, case.event_decided), staff_status(i18n, &detail)),
         "decision_withdrawn" => format!("{} {detail}", t_string!(i18n, case.event_withdrawn)),
         "closed" => t_string!(i18n, case.event_closed).to_owned(),

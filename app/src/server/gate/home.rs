@@ -26,6 +26,7 @@ impl Gate {
         let people = self.people_acted_for(citizen).await?;
         let mut applications = Vec::new();
         let mut to_dos = Vec::new();
+        let mut renewals = Vec::new();
         let mut recent_reads = Vec::new();
         let (mut offices, mut categories) = (Vec::new(), Vec::new());
         for person in &people {
@@ -73,6 +74,7 @@ impl Gate {
                 description,
                 since: since.to_rfc3339(),
             }));
+            renewals.extend(self.renewals(citizen, id).await?.into_iter().map(|renewal| (person.clone(), renewal)));
             let log = self.citizen_access_log(id).await?;
             recent_reads.extend(log.entries.into_iter().take(RECENT_READS).map(|entry| (person.clone(), entry)));
             offices = log.offices;
@@ -82,6 +84,6 @@ impl Gate {
         recent_reads.sort_by(|a, b| b.1.occurred_at.cmp(&a.1.occurred_at));
         recent_reads.truncate(RECENT_READS);
         let name = people.iter().find(|person| person.is_self).map(|me: &PersonView| me.name.clone()).unwrap_or_default();
-        Ok(CitizenOverview { name, people, applications, to_dos, recent_reads, offices, categories })
+        Ok(CitizenOverview { name, people, applications, to_dos, renewals, recent_reads, offices, categories })
     }
 }
