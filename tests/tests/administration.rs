@@ -159,12 +159,17 @@ on_both_databases! {
             ("verwaltung/protokoll", vec![("application", "00000000-0000-4000-8000-000000000701")]),
             ("verwaltung/rollen-setzen", vec![("staff", demo::JONAS_WEBER), ("roles[0]", "administrator")]),
             ("verwaltung/mitarbeitende-deaktivieren", vec![("staff", demo::JONAS_WEBER), ("confirmed", "ja")]),
+            ("verwaltung/vorlagen", vec![("application", "00000000-0000-4000-8000-000000000701")]),
+            ("verwaltung/leistungen", vec![("citizen", demo::JONAS_WEBER)]),
+            ("verwaltung/vorlage-entwurf", vec![("benefit", "wohngeld"), ("citizen", demo::JONAS_WEBER)]),
+            ("verwaltung/abschnitt-verschieben", vec![("section", "00000000-0000-4000-8000-000000000701"), ("placement", "hoch")]),
+            ("verwaltung/frage-verschieben", vec![("question", demo::JONAS_WEBER), ("placement", "entfernen")]),
         ] {
             let (_, answer) = frank.call(endpoint, &arguments).await;
             assert!(!names_a_citizen(&answer), "{endpoint}: {answer}");
         }
         assert_eq!(frank.call("verwaltung/rollen-setzen", &[("staff", demo::JONAS_WEBER), ("roles[0]", "administrator")]).await.0, 404);
-        assert_eq!(count_rows(app.database_url(), "admin_audit_log").await, 0);
+        assert_eq!(count_rows(app.database_url(), "admin_audit_log").await, 1, "only the draft was started");
         assert_eq!(count_rows(app.database_url(), "access_log").await, 0, "nothing was read");
     }
 }

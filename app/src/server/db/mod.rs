@@ -10,7 +10,7 @@ mod types;
 
 pub use types::{Id, Timestamp};
 
-use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
+use std::{fmt, path::PathBuf, str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     migrate::Migrator,
@@ -41,26 +41,68 @@ macro_rules! on_backend {
 pub(in crate::server) use on_backend;
 
 /// A transaction that may write. On SQLite it takes the write lock at its start
-/// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for another writer: a transaction that
-/// reads first and writes later (a gate read and its log entry) would otherwise fail at once
-/// with "database is locked" whenever another connection wrote in between. On PostgreSQL it is
-/// a plain `BEGIN`.
+/// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later (a gate read and its
+/// log entry) would otherwise fail at once with "database is locked" whenever another
+/// connection wrote in between. On PostgreSQL it is a plain `BEGIN`.
 pub(in crate::server) trait BeginWrite {
     type Db: sqlx::Database;
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
+    async fn begin_write(&self) -> Result<WriteTransaction<Self::Db>, sqlx::Error>;
 }
+
+/// A write transaction; it derefs to its connection. On SQLite it also holds this process's
+/// turn to write that database: writers wait in line here, each woken as the one before it
+/// ends. Left to SQLite's busy handler, they slept in growing steps while the lock stood free,
+/// and under 32 clients some case views waited a second.
+pub(in crate::server) struct WriteTransaction<DB: sqlx::Database> {
+    transaction: sqlx::Transaction<'static, DB>,
+    // Dropped after the transaction (fields drop in order), so the next writer starts after it.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl<DB: sqlx::Database> WriteTransaction<DB> {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.transaction.commit().await
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for WriteTransaction<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        &self.transaction
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for WriteTransaction<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.transaction
+    }
+}
+
+/// The line of writers of each SQLite database file in this process.
+static WRITE_TURNS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// How long a writer waits in line before it asks SQLite directly (whose busy timeout then
+/// applies): a line that does not move must not hang a request.
+const LONGEST_TURN_WAIT: Duration = Duration::from_secs(5);
 
 impl BeginWrite for SqlitePool {
     type Db = sqlx::Sqlite;
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.begin_with("BEGIN IMMEDIATE").await
+    async fn begin_write(&self) -> Result<WriteTransaction<sqlx::Sqlite>, sqlx::Error> {
+        let line = {
+            let mut turns = WRITE_TURNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            turns.entry(self.connect_options().get_filename().to_path_buf()).or_default().clone()
+        };
+        let turn = tokio::time::timeout(LONGEST_TURN_WAIT, line.lock_owned()).await.ok();
+        let transaction = self.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTransaction { transaction, _turn: turn })
     }
 }
 
 impl BeginWrite for PgPool {
     type Db = sqlx::Postgres;
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-        self.begin().await
+    async fn begin_write(&self) -> Result<WriteTransaction<sqlx::Postgres>, sqlx::Error> {
+        Ok(WriteTransaction { transaction: self.begin().await?, _turn: None })
     }
 }
 

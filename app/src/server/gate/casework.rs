@@ -119,7 +119,8 @@ impl Gate {
             Vec<(Id, String, String)>,
         );
         let loaded: Loaded = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin_write().await?;
+            // Reads only: a snapshot, not SQLite's write lock, which every other case view waits for.
+            let mut transaction = pool.begin().await?;
             let connection = &mut *transaction;
             let row: Option<CaseRow> = sqlx::query_as(
                 "SELECT a.citizen_id, c.given_name, c.family_name, b.code, b.name_de, b.name_en, o.code, o.name_de, o.name_en, o.kind, \
@@ -157,14 +158,26 @@ impl Gate {
             .bind(application)
             .fetch_all(&mut *connection)
             .await?;
-            sqlx::query(
-                "UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'citizen' AND read_at IS NULL",
+            let unread: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM messages WHERE application_id = $1 AND sender_kind = 'citizen' AND read_at IS NULL)",
             )
             .bind(application)
-            .bind(Timestamp::now())
-            .execute(&mut *connection)
+            .fetch_one(&mut *connection)
             .await?;
             transaction.commit().await?;
+            // The citizen's messages count as read from now on: one statement, written only when
+            // there is something to mark.
+            if unread {
+                let mut transaction = pool.begin_write().await?;
+                sqlx::query(
+                    "UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'citizen' AND read_at IS NULL",
+                )
+                .bind(application)
+                .bind(Timestamp::now())
+                .execute(&mut *transaction)
+                .await?;
+                transaction.commit().await?;
+            }
             Ok::<_, sqlx::Error>((row, categories, labels, correspondence, notes, colleagues, parents))
         })
         .map_err(DatabaseError::from)?;
