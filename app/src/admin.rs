@@ -254,6 +254,8 @@ pub fn template_changes(before: Option<&TemplateVersionView>, after: &TemplateVe
 /// What publishing a version did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishReport {
+    /// The benefit type whose template it is.
+    pub benefit: String,
     pub version: i64,
     /// Open applications now on the new version: it asks for nothing more than theirs did.
     pub applications_moved: u64,

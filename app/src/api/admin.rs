@@ -202,18 +202,6 @@ fn back_to_template(done: &str, benefit: &str) {
     super::applying::go_to(&format!("{TEMPLATES_PATH}?erledigt={done}#vorlage-{benefit}"));
 }
 
-/// The benefit type a template version belongs to, for the way back.
-#[cfg(feature = "ssr")]
-async fn benefit_of(version: crate::server::db::Id) -> Result<String, ApiError> {
-    let admin = guard::administrator().await?;
-    let templates = guard::services()?.administration.templates(&admin).await.map_err(internal)?.unwrap_or_default();
-    Ok(templates
-        .into_iter()
-        .find(|template| template.versions.iter().any(|candidate| candidate.id == version.to_string()))
-        .map(|template| template.benefit)
-        .unwrap_or_default())
-}
-
 /// Every benefit type's consent template with its versions (newest first), and the categories
 /// and offices a template can name.
 #[server(prefix = "/api", endpoint = "verwaltung/vorlagen")]
@@ -243,8 +231,8 @@ pub async fn save_template_texts(version: String, intro_de: String, intro_en: St
     let version = version_id(&version)?;
     let intro_de = administration::text("intro_de", &intro_de, 20, 2_000).map_err(refused)?;
     let intro_en = administration::text("intro_en", &intro_en, 20, 2_000).map_err(refused)?;
-    guard::services()?.administration.save_draft_texts(&admin, version, intro_de, intro_en).await.map_err(refused)?;
-    back_to_template("texte", &benefit_of(version).await?);
+    let benefit = guard::services()?.administration.save_draft_texts(&admin, version, intro_de, intro_en).await.map_err(refused)?;
+    back_to_template("texte", &benefit);
     Ok(())
 }
 
@@ -268,8 +256,8 @@ pub async fn save_required_category(
         })
     })()
     .map_err(refused)?;
-    guard::services()?.administration.save_required(&admin, version, required).await.map_err(refused)?;
-    back_to_template("pflicht", &benefit_of(version).await?);
+    let benefit = guard::services()?.administration.save_required(&admin, version, required).await.map_err(refused)?;
+    back_to_template("pflicht", &benefit);
     Ok(())
 }
 
@@ -278,8 +266,8 @@ pub async fn save_required_category(
 pub async fn remove_required_category(version: String, category: String) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let version = version_id(&version)?;
-    guard::services()?.administration.remove_required(&admin, version, category.trim()).await.map_err(refused)?;
-    back_to_template("pflicht-entfernt", &benefit_of(version).await?);
+    let benefit = guard::services()?.administration.remove_required(&admin, version, category.trim()).await.map_err(refused)?;
+    back_to_template("pflicht-entfernt", &benefit);
     Ok(())
 }
 
@@ -315,8 +303,8 @@ pub async fn save_optional_sharing(
         })
     })()
     .map_err(refused)?;
-    guard::services()?.administration.save_sharing(&admin, version, sharing).await.map_err(refused)?;
-    back_to_template("freigabe", &benefit_of(version).await?);
+    let benefit = guard::services()?.administration.save_sharing(&admin, version, sharing).await.map_err(refused)?;
+    back_to_template("freigabe", &benefit);
     Ok(())
 }
 
@@ -325,8 +313,9 @@ pub async fn save_optional_sharing(
 pub async fn remove_optional_sharing(version: String, category: String, office: String) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let version = version_id(&version)?;
-    guard::services()?.administration.remove_sharing(&admin, version, category.trim(), office.trim()).await.map_err(refused)?;
-    back_to_template("freigabe-entfernt", &benefit_of(version).await?);
+    let benefit =
+        guard::services()?.administration.remove_sharing(&admin, version, category.trim(), office.trim()).await.map_err(refused)?;
+    back_to_template("freigabe-entfernt", &benefit);
     Ok(())
 }
 
@@ -338,8 +327,7 @@ pub async fn discard_template_draft(version: String, confirmed: Option<String>) 
     if !ticked(confirmed.as_deref()) {
         return Err(invalid("confirmed", "tick the box to confirm that the draft is thrown away"));
     }
-    let benefit = benefit_of(version).await?;
-    guard::services()?.administration.discard_draft(&admin, version).await.map_err(refused)?;
+    let benefit = guard::services()?.administration.discard_draft(&admin, version).await.map_err(refused)?;
     back_to_template("verworfen", &benefit);
     Ok(())
 }
@@ -356,10 +344,9 @@ pub async fn publish_template(version: String, changes: String, confirmed: Optio
         return Err(invalid("confirmed", "tick the box to confirm that you checked the differences"));
     }
     let report = guard::services()?.administration.publish(&admin, version, &expected).await.map_err(refused)?;
-    let benefit = benefit_of(version).await?;
     super::applying::go_to(&format!(
-        "{TEMPLATES_PATH}?erledigt=veroeffentlicht&uebernommen={}&gefragt={}#vorlage-{benefit}",
-        report.applications_moved, report.applications_asked
+        "{TEMPLATES_PATH}?erledigt=veroeffentlicht&uebernommen={}&gefragt={}#vorlage-{}",
+        report.applications_moved, report.applications_asked, report.benefit
     ));
     Ok(report)
 }
@@ -462,21 +449,9 @@ pub async fn place_form_section(section: String, placement: String) -> Result<()
     let admin = guard::administrator().await?;
     let section = form_id("section", &section)?;
     let placement = self::placement(&placement)?;
-    let benefit = benefit_of_section(&admin, section).await?;
-    guard::services()?.administration.place_section(&admin, section, placement).await.map_err(refused)?;
+    let benefit = guard::services()?.administration.place_section(&admin, section, placement).await.map_err(refused)?;
     back_to_benefit("abschnitt", &benefit);
     Ok(())
-}
-
-/// The benefit type a form section belongs to, for the way back.
-#[cfg(feature = "ssr")]
-async fn benefit_of_section(admin: &crate::server::auth::Staff, section: crate::server::db::Id) -> Result<String, ApiError> {
-    let benefits = guard::services()?.administration.benefit_types(admin).await.map_err(internal)?.unwrap_or_default();
-    Ok(benefits
-        .into_iter()
-        .find(|benefit| benefit.sections.iter().any(|candidate| candidate.id == section.to_string()))
-        .map(|benefit| benefit.code)
-        .unwrap_or_default())
 }
 
 /// Adds a question to a form section (`question` absent; `key` names its answer), or changes
@@ -521,8 +496,7 @@ pub async fn save_form_question(
         })
     })()
     .map_err(refused)?;
-    let benefit = benefit_of_section(&admin, section).await?;
-    let id = guard::services()?.administration.save_question(&admin, section, question, input).await.map_err(refused)?;
+    let (id, benefit) = guard::services()?.administration.save_question(&admin, section, question, input).await.map_err(refused)?;
     back_to_benefit("frage", &benefit);
     Ok(id.to_string())
 }
@@ -534,13 +508,7 @@ pub async fn place_form_question(question: String, placement: String) -> Result<
     let admin = guard::administrator().await?;
     let question = form_id("question", &question)?;
     let placement = self::placement(&placement)?;
-    let benefits = guard::services()?.administration.benefit_types(&admin).await.map_err(internal)?.unwrap_or_default();
-    let benefit = benefits
-        .into_iter()
-        .find(|benefit| benefit.sections.iter().flat_map(|section| &section.questions).any(|candidate| candidate.id == question.to_string()))
-        .map(|benefit| benefit.code)
-        .unwrap_or_default();
-    guard::services()?.administration.place_question(&admin, question, placement).await.map_err(refused)?;
+    let benefit = guard::services()?.administration.place_question(&admin, question, placement).await.map_err(refused)?;
     back_to_benefit("frage", &benefit);
     Ok(())
 }

@@ -188,6 +188,7 @@ macro_rules! swap_position {
     };
 }
 
+/// The changes to a form below answer the benefit type whose form it is.
 impl Administration {
     /// Every benefit type with its application form, for an administrator.
     pub async fn benefit_types(&self, admin: &Staff) -> Result<Option<Vec<BenefitTypeView>>, DatabaseError> {
@@ -340,7 +341,7 @@ impl Administration {
 
     /// Moves a section up or down in its form, or takes it out with its questions (the answers
     /// citizens gave stay in their data).
-    pub async fn place_section(&self, admin: &Staff, section: Id, placement: Placement) -> Result<(), AdminError> {
+    pub async fn place_section(&self, admin: &Staff, section: Id, placement: Placement) -> Result<String, AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
@@ -359,14 +360,14 @@ impl Administration {
             let detail = serde_json::json!({ "benefit": benefit.code, "placement": format!("{placement:?}"), "section": before });
             audit_in!(transaction, Audit { by: admin.id(), action: "form_section_placed", target_kind: "form_section", target: section.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<String, AdminError>(benefit.code)
         })
     }
 
     /// Adds a question to `section` (at the end), or changes `question` (its key stays). A key
     /// asked elsewhere for the same category must be asked as the same kind: the answer is one
     /// value in the citizen's data.
-    pub async fn save_question(&self, admin: &Staff, section: Id, question: Option<Id>, input: QuestionInput) -> Result<Id, AdminError> {
+    pub async fn save_question(&self, admin: &Staff, section: Id, question: Option<Id>, input: QuestionInput) -> Result<(Id, String), AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
@@ -379,7 +380,10 @@ impl Administration {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let benefits = load_benefits!(transaction)?;
-            let Some(found) = benefits.iter().flat_map(|benefit| &benefit.sections).find(|candidate| candidate.id == section.to_string()).cloned() else {
+            let Some((benefit, found)) = benefits.iter().find_map(|benefit| {
+                let found = benefit.sections.iter().find(|candidate| candidate.id == section.to_string())?;
+                Some((benefit.code.clone(), found.clone()))
+            }) else {
                 return Err(AdminError::NotFound);
             };
             let before = match question {
@@ -444,26 +448,23 @@ impl Administration {
             let detail = serde_json::json!({ "section": section.to_string(), "before": before, "after": QuestionInput { key, ..input } });
             audit_in!(transaction, Audit { by: admin.id(), action: "form_question_saved", target_kind: "form_question", target: id.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<Id, AdminError>(id)
+            Ok::<(Id, String), AdminError>((id, benefit))
         })
     }
 
     /// Moves a question up or down in its section, or takes it out of the form (the answers
     /// citizens gave stay in their data).
-    pub async fn place_question(&self, admin: &Staff, question: Id, placement: Placement) -> Result<(), AdminError> {
+    pub async fn place_question(&self, admin: &Staff, question: Id, placement: Placement) -> Result<String, AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let benefits = load_benefits!(transaction)?;
-            let Some(before) = benefits
-                .iter()
-                .flat_map(|benefit| &benefit.sections)
-                .flat_map(|section| &section.questions)
-                .find(|candidate| candidate.id == question.to_string())
-                .cloned()
-            else {
+            let Some((benefit, before)) = benefits.iter().find_map(|benefit| {
+                let found = benefit.sections.iter().flat_map(|section| &section.questions).find(|candidate| candidate.id == question.to_string())?;
+                Some((benefit.code.clone(), found.clone()))
+            }) else {
                 return Err(AdminError::NotFound);
             };
             match placement {
@@ -477,7 +478,7 @@ impl Administration {
             let detail = serde_json::json!({ "placement": format!("{placement:?}"), "question": before });
             audit_in!(transaction, Audit { by: admin.id(), action: "form_question_placed", target_kind: "form_question", target: question.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<String, AdminError>(benefit)
         })
     }
 }

@@ -185,6 +185,7 @@ fn draft_audit<'a>(admin: &Staff, action: &'a str, draft: &TemplateVersionView, 
     }
 }
 
+/// The changes to a draft below answer the benefit type whose template it is.
 impl Administration {
     /// Every benefit type's consent template with its versions, for an administrator.
     pub async fn templates(&self, admin: &Staff) -> Result<Option<Vec<TemplateView>>, DatabaseError> {
@@ -258,13 +259,13 @@ impl Administration {
     }
 
     /// Changes the texts the citizen reads first.
-    pub async fn save_draft_texts(&self, admin: &Staff, version: Id, intro_de: String, intro_en: String) -> Result<(), AdminError> {
+    pub async fn save_draft_texts(&self, admin: &Staff, version: Id, intro_de: String, intro_en: String) -> Result<String, AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let (_, draft) = draft_in!(transaction, version)?;
+            let (found, draft) = draft_in!(transaction, version)?;
             sqlx::query("UPDATE consent_template_versions SET intro_de = $2, intro_en = $3 WHERE id = $1 AND status = 'draft'")
                 .bind(version)
                 .bind(&intro_de)
@@ -275,18 +276,18 @@ impl Administration {
                 "after": { "intro_de": intro_de, "intro_en": intro_en } });
             audit_in!(transaction, draft_audit(admin, "template_texts_changed", &draft, detail))?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<String, AdminError>(found.view.benefit)
         })
     }
 
     /// Adds a category the law requires to the draft, or changes its legal basis and explanation.
-    pub async fn save_required(&self, admin: &Staff, version: Id, required: RequiredCategory) -> Result<(), AdminError> {
+    pub async fn save_required(&self, admin: &Staff, version: Id, required: RequiredCategory) -> Result<String, AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let (_, draft) = draft_in!(transaction, version)?;
+            let (found, draft) = draft_in!(transaction, version)?;
             let known: Option<String> = sqlx::query_scalar("SELECT code FROM data_categories WHERE code = $1")
                 .bind(&required.category)
                 .fetch_optional(&mut *transaction)
@@ -304,18 +305,18 @@ impl Administration {
             let detail = serde_json::json!({ "before": before, "after": required });
             audit_in!(transaction, draft_audit(admin, "template_required_saved", &draft, detail))?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<String, AdminError>(found.view.benefit)
         })
     }
 
     /// Takes a required category out of the draft.
-    pub async fn remove_required(&self, admin: &Staff, version: Id, category: &str) -> Result<(), AdminError> {
+    pub async fn remove_required(&self, admin: &Staff, version: Id, category: &str) -> Result<String, AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let (_, draft) = draft_in!(transaction, version)?;
+            let (found, draft) = draft_in!(transaction, version)?;
             let Some(before) = draft.required.iter().find(|old| old.category == category).cloned() else {
                 return Err(invalid("category", "this category is not required by the draft"));
             };
@@ -326,14 +327,14 @@ impl Administration {
                 .await?;
             audit_in!(transaction, draft_audit(admin, "template_required_removed", &draft, serde_json::json!({ "before": before })))?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<String, AdminError>(found.view.benefit)
         })
     }
 
     /// Adds an optional sharing to the draft, or changes the one of the same category and
     /// office. Its legal basis follows from the category: explicit consent (GDPR Art. 9(2)(a))
     /// for a special category, consent (Art. 6(1)(a)) otherwise.
-    pub async fn save_sharing(&self, admin: &Staff, version: Id, mut sharing: OptionalSharing) -> Result<(), AdminError> {
+    pub async fn save_sharing(&self, admin: &Staff, version: Id, mut sharing: OptionalSharing) -> Result<String, AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
@@ -342,7 +343,7 @@ impl Administration {
         }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let (_, draft) = draft_in!(transaction, version)?;
+            let (found, draft) = draft_in!(transaction, version)?;
             let special: Option<bool> = sqlx::query_scalar("SELECT special_category FROM data_categories WHERE code = $1")
                 .bind(&sharing.category)
                 .fetch_optional(&mut *transaction)
@@ -367,18 +368,18 @@ impl Administration {
             let detail = serde_json::json!({ "before": before, "after": sharing });
             audit_in!(transaction, draft_audit(admin, "template_sharing_saved", &draft, detail))?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<String, AdminError>(found.view.benefit)
         })
     }
 
     /// Takes an optional sharing out of the draft.
-    pub async fn remove_sharing(&self, admin: &Staff, version: Id, category: &str, office: &str) -> Result<(), AdminError> {
+    pub async fn remove_sharing(&self, admin: &Staff, version: Id, category: &str, office: &str) -> Result<String, AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let (_, draft) = draft_in!(transaction, version)?;
+            let (found, draft) = draft_in!(transaction, version)?;
             let Some(before) = draft.optional.iter().find(|old| old.category == category && old.office == office).cloned() else {
                 return Err(invalid("sharing", "the draft offers no such sharing"));
             };
@@ -390,18 +391,18 @@ impl Administration {
                 .await?;
             audit_in!(transaction, draft_audit(admin, "template_sharing_removed", &draft, serde_json::json!({ "before": before })))?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<String, AdminError>(found.view.benefit)
         })
     }
 
     /// Throws the draft away; the published version stays as it is.
-    pub async fn discard_draft(&self, admin: &Staff, version: Id) -> Result<(), AdminError> {
+    pub async fn discard_draft(&self, admin: &Staff, version: Id) -> Result<String, AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let (_, draft) = draft_in!(transaction, version)?;
+            let (found, draft) = draft_in!(transaction, version)?;
             // Drafts belong to no application: those are created on, and moved to, published versions only.
             sqlx::query("DELETE FROM consent_template_versions WHERE id = $1 AND status = 'draft'")
                 .bind(version)
@@ -409,7 +410,7 @@ impl Administration {
                 .await?;
             audit_in!(transaction, draft_audit(admin, "template_draft_discarded", &draft, serde_json::json!(draft)))?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<String, AdminError>(found.view.benefit)
         })
     }
 
@@ -447,7 +448,7 @@ impl Administration {
                 .await?;
             let template = found.template.ok_or(AdminError::NotFound)?;
             let (moved, asked) = adopt_published_version!(transaction, template, version, now)?;
-            let report = PublishReport { version: draft.version, applications_moved: moved, applications_asked: asked };
+            let report = PublishReport { benefit: found.view.benefit.clone(), version: draft.version, applications_moved: moved, applications_asked: asked };
             let detail = serde_json::json!({ "version": draft.version, "changes": changes, "report": report });
             audit_in!(transaction, Audit { by: admin.id(), action: "template_published", target_kind: "consent_template_version", target: draft.id.clone(), detail })?;
             transaction.commit().await?;
