@@ -249,16 +249,7 @@ pub struct TermsRenewal {
     pub intro_de: String,
     pub intro_en: String,
     /// What the office would receive in addition, and why.
-    pub added: Vec<RequiredCategoryView>,
+    pub added: Vec<crate::applying::RequiredCategory>,
     /// What it would no longer receive.
     pub removed: Vec<NamedCode>,
-}
-
-/// A category an office receives by law, with the legal basis and its explanation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequiredCategoryView {
-    pub category: NamedCode,
-    pub legal_basis: String,
-    pub explanation_de: String,
-    pub explanation_en: String,
 }

@@ -6,7 +6,8 @@
 
 use super::{Gate, GateError};
 use crate::{
-    consent::{NamedCode, RequiredCategoryView, TermsRenewal},
+    applying::RequiredCategory,
+    consent::{NamedCode, TermsRenewal},
     server::{
         auth::Citizen,
         db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
@@ -110,9 +111,9 @@ impl Gate {
                     (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
                 let (current, current_number, newest, newest_number, intro_de, intro_en) =
                     (row.8, row.9, row.10, row.11, row.12, row.13);
-                let added: Vec<RequiredCategoryView> = of(newest)
+                let added: Vec<RequiredCategory> = of(newest)
                     .filter(|new| !of(current).any(|old| old.1 == new.1))
-                    .map(|new| RequiredCategoryView {
+                    .map(|new| RequiredCategory {
                         category: NamedCode { code: new.1.clone(), name_de: new.2.clone(), name_en: new.3.clone() },
                         legal_basis: new.4.clone(),
                         explanation_de: new.5.clone(),
