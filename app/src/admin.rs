@@ -95,7 +95,28 @@ pub struct AdminOverview {
     pub audit: Vec<AuditEntry>,
     /// The latest retention runs, newest first.
     pub retention_runs: Vec<RetentionReport>,
+    /// The latest feedback on barriers, newest first.
+    pub feedback: Vec<FeedbackEntry>,
 }
+
+/// One message about a barrier in the portal, as it was sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackEntry {
+    pub received_at: String,
+    /// The page the barrier is on, as the person named it ("" when they did not).
+    pub page: String,
+    pub message: String,
+    /// How to answer, if the person wants an answer.
+    pub contact: Option<String>,
+    /// The language the person wrote in: `de` or `en`.
+    pub language: String,
+}
+
+/// The longest message about a barrier, in characters.
+pub const FEEDBACK_MESSAGE_MAX: usize = 4000;
+/// The longest page name and contact, in characters.
+pub const FEEDBACK_PAGE_MAX: usize = 300;
+pub const FEEDBACK_CONTACT_MAX: usize = 200;
 
 /// What one retention run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

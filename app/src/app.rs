@@ -12,6 +12,7 @@ use crate::{
     components::layout::Layout,
     i18n::I18nContextProvider,
     pages::{
+        accessibility::AccessibilityPage,
         application::ApplicationPage,
         apply::{ApplyStartPage, ApplyStepPage, CheckAnswersPage, ReceiptPage},
         citizen::{CitizenHome, SessionsPage},
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/abgemeldet") view=SignedOut ssr=SsrMode::Async />
                         <Route path=path!("/anmeldung-fehlgeschlagen") view=SignInFailed ssr=SsrMode::Async />
                         <Route path=path!("/kein-zugang") view=NoAccessPage ssr=SsrMode::Async />
+                        <Route path=path!("/barrierefreiheit") view=AccessibilityPage ssr=SsrMode::Async />
                         // Guarded pages: rendered whole before sending, so a redirect to sign-in
                         // or a 403 reaches the browser before any content.
                         <Route path=path!("/buerger/start") view=CitizenHome ssr=SsrMode::Async />

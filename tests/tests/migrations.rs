@@ -8,7 +8,7 @@ use klarsicht_tests::{Backend, TestDatabase, count_rows, on_both_databases};
 
 /// Every table of schema v1 (DESIGN.md's domain). The session store's table is named by the
 /// store: `tower_sessions` on SQLite, `tower_sessions.session` on PostgreSQL.
-const DOMAIN_TABLES: [&str; 30] = [
+const DOMAIN_TABLES: [&str; 31] = [
     "offices",
     "data_categories",
     "benefit_types",
@@ -39,6 +39,7 @@ const DOMAIN_TABLES: [&str; 30] = [
     "session_records",
     "admin_audit_log",
     "retention_runs",
+    "accessibility_feedback",
 ];
 
 fn migration_files(folder: &str) -> Vec<String> {

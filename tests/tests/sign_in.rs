@@ -338,8 +338,9 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 85] = [
+        let table: [Row; 86] = [
             ("ich", &[], &["anyone"], 200),
+            ("barrierefreiheit/rueckmeldung", &[("message", "kurz")], &["anyone"], 422),
             ("anmeldung", &[], &["anyone"], 200),
             ("demo/personen", &[], &["anyone"], 200),
             ("buerger/ich", &[], &["citizen"], 200),

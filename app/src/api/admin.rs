@@ -56,6 +56,35 @@ fn ticked(value: Option<&str>) -> bool {
     matches!(value.map(str::trim), Some("ja" | "on" | "true"))
 }
 
+/// Where the accessibility statement and its feedback form are.
+pub const ACCESSIBILITY_PATH: &str = "/barrierefreiheit";
+
+/// Feedback on a barrier in the portal. Open to everybody, signed in or not (BITV 2.0 § 7);
+/// nothing ties it to an account. Rate-limited like submissions (see the server's `security`).
+#[server(prefix = "/api", endpoint = "barrierefreiheit/rueckmeldung")]
+pub async fn send_feedback(
+    message: String,
+    page: Option<String>,
+    contact: Option<String>,
+    language: Option<String>,
+) -> Result<(), ApiError> {
+    let language = match language.as_deref().map(str::trim) {
+        None | Some("" | "de") => "de",
+        Some("en") => "en",
+        Some(_) => return Err(invalid("language", "choose de or en")),
+    };
+    let input = administration::FeedbackInput::check(
+        page.as_deref().unwrap_or_default(),
+        &message,
+        contact.as_deref().unwrap_or_default(),
+        language,
+    )
+    .map_err(refused)?;
+    guard::services()?.administration.record_feedback(input).await.map_err(refused)?;
+    super::applying::go_to(&format!("{ACCESSIBILITY_PATH}?gesendet=ja#rueckmeldung"));
+    Ok(())
+}
+
 /// Offices, staff with their roles, data categories and aggregate counts.
 #[server(prefix = "/api", endpoint = "verwaltung/uebersicht")]
 pub async fn administration_overview() -> Result<AdminOverview, ApiError> {

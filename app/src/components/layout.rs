@@ -67,6 +67,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <div class="site-footer__inner">
                     <p>{t!(i18n, layout.footer_privacy)}</p>
                     <p>{t!(i18n, layout.footer_operator)}</p>
+                    <p><A href=crate::api::ACCESSIBILITY_PATH>{t!(i18n, layout.footer_accessibility)}</A></p>
                 </div>
             </footer>
         </div>

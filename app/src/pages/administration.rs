@@ -10,7 +10,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    admin::{AdminOverview, AuditEntry, CategoryView, OFFICE_KINDS, OfficeView, RetentionReport, RoleAssignment, StaffMemberView},
+    admin::{
+        AdminOverview, AuditEntry, CategoryView, FeedbackEntry, OFFICE_KINDS, OfficeView, RetentionReport, RoleAssignment,
+        StaffMemberView,
+    },
     api::{CreateStaff, DeactivateStaff, SaveCategory, SaveOffice, SetStaffRoles, administration_overview},
     auth::ApiError,
     components::{guarded::Guarded, page_title::page_title},
@@ -443,6 +446,44 @@ pub(crate) fn retention_section(i18n: I18nContext<Locale>, german: bool, runs: V
     }
 }
 
+/// What people reported about barriers, newest first, with how to answer where they said.
+fn feedback_section(i18n: I18nContext<Locale>, german: bool, feedback: Vec<FeedbackEntry>) -> impl IntoView + use<> {
+    let empty = feedback.is_empty();
+    let items = feedback
+        .into_iter()
+        .map(|entry| {
+            let when = format_timestamp(&entry.received_at, german);
+            let page = (!entry.page.is_empty()).then(|| {
+                let page = entry.page.clone();
+                view! { <p class="caption">{t!(i18n, admin.feedback_page)} ": " {page}</p> }
+            });
+            let contact = match entry.contact {
+                Some(contact) => view! { <p>{t!(i18n, admin.feedback_contact)} ": " {contact}</p> }.into_any(),
+                None => view! { <p class="caption">{t!(i18n, admin.feedback_anonymous)}</p> }.into_any(),
+            };
+            view! {
+                <li class="feedback">
+                    <p class="caption">{when}</p>
+                    {page}
+                    <p lang=entry.language class="feedback__message">{entry.message}</p>
+                    {contact}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="rueckmeldungen" class="case-section">
+            <h2 id="rueckmeldungen">{t!(i18n, admin.feedback_heading)}</h2>
+            <p>{t!(i18n, admin.feedback_lead)}</p>
+            {if empty {
+                view! { <p>{t!(i18n, admin.feedback_none)}</p> }.into_any()
+            } else {
+                view! { <ul class="list">{items}</ul> }.into_any()
+            }}
+        </section>
+    }
+}
+
 fn counts_section(i18n: I18nContext<Locale>, german: bool, overview: &AdminOverview) -> impl IntoView + use<> {
     let rows = overview
         .counts
@@ -546,6 +587,7 @@ pub fn AdministrationHome() -> impl IntoView {
                                 <li><a href=crate::api::BENEFITS_PATH>{t!(i18n, admin.benefits_link)}</a></li>
                                 <li><a href="#aenderungen">{t!(i18n, admin.audit_heading)}</a></li>
                                 <li><a href="#loeschlaeufe">{t!(i18n, admin.retention_heading)}</a></li>
+                                <li><a href="#rueckmeldungen">{t!(i18n, admin.feedback_heading)}</a></li>
                             </ul>
                         </nav>
                         {counts}
@@ -554,6 +596,7 @@ pub fn AdministrationHome() -> impl IntoView {
                         {categories}
                         {audit_section(i18n, german, overview.audit)}
                         {retention_section(i18n, german, overview.retention_runs)}
+                        {feedback_section(i18n, german, overview.feedback)}
                     </div>
                 }
                 .into_any()

@@ -1,6 +1,7 @@
 //! One module per page. The role areas (citizen, staff, administration) get their own folders
 //! as they grow; for now each role has its entrance.
 
+pub mod accessibility;
 pub mod admin_benefits;
 pub mod admin_templates;
 pub mod administration;

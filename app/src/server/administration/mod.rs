@@ -2,7 +2,8 @@
 //! reference data and counts, never a citizen's data, and the gate gives administrators no
 //! basis to read any. Every change is written to `admin_audit_log` in the transaction that makes
 //! it; administrators and the data protection officer read that audit. Consent templates are
-//! edited and published in `templates`, benefit types and their forms in `benefits`.
+//! edited and published in `templates`, benefit types and their forms in `benefits`; feedback on
+//! barriers is kept and read in `feedback`.
 
 use std::collections::BTreeSet;
 
@@ -253,6 +254,7 @@ impl Administration {
             counts: PortalCounts { citizens, applications },
             audit: self.audit(admin, 50).await?.unwrap_or_default(),
             retention_runs: Vec::new(),
+            feedback: self.feedback(admin, 50).await?.unwrap_or_default(),
         }))
     }
 
@@ -496,6 +498,8 @@ impl Administration {
 
 // After the macros above, which they use.
 mod benefits;
+mod feedback;
 mod templates;
 
 pub use benefits::{BenefitInput, Placement, QuestionInput, choice_options};
+pub use feedback::FeedbackInput;
