@@ -4,9 +4,13 @@
 //! - [`settings`]: one typed settings value from a file, the environment and flags.
 //! - [`startup`]: connects, migrates, binds and returns the running [`startup::Application`].
 //! - [`routes`]: the axum router: health, language, the Leptos pages, static files.
+//! - [`security`]: security headers with the CSP nonce, cross-site refusal, size and rate limits.
+//! - [`metrics`]: Prometheus metrics on an address of their own.
 //! - [`telemetry`]: structured logs with tracing.
 
+pub mod metrics;
 pub mod routes;
+pub mod security;
 pub mod settings;
 pub mod sign_in;
 pub mod startup;
@@ -64,6 +68,10 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
                     )));
                 }
             }
+        }
+        Command::Backup { to } => {
+            startup::back_up(&settings, &to).await?;
+            println!("the database is copied to {}", to.display());
         }
         Command::Retention => {
             let report = startup::retention(&settings).await?;

@@ -29,7 +29,8 @@ use tower_http::{catch_panic::CatchPanicLayer, timeout::TimeoutLayer, trace::Tra
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
-    settings::{Provider, Settings},
+    metrics, security,
+    settings::{Mode, Provider, Settings},
     sign_in,
 };
 
@@ -96,17 +97,30 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
     let provide_services = move || {
         provide_context(services.clone());
         provide_context(app::server::auth::guard::RequestPrincipal::default());
+        // The nonce `security::security_headers` put in the response's policy: the hydration
+        // scripts and every inline script Leptos writes carry it.
+        if let Some(nonce) = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned())
+        {
+            provide_context(nonce);
+        }
     };
 
     // The session cookie: HttpOnly, SameSite=Lax; outside development Secure with the
     // `__Host-` prefix (no Domain, Path=/), so no other site or subdomain can set it.
+    let session_cookie = if settings.secure_cookies() { "__Host-klarsicht" } else { "klarsicht" };
     let sessions = SessionManagerLayer::new(SessionStoreBackend::new(database))
-        .with_name(if settings.secure_cookies() { "__Host-klarsicht" } else { "klarsicht" })
+        .with_name(session_cookie)
         .with_secure(settings.secure_cookies())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle));
+
+    let write_limits =
+        security::WriteLimits::new(settings.submissions_per_minute, settings.uploads_per_minute, session_cookie);
+    let own_origin = security::OwnOrigin(settings.public_url.clone());
+    let header_policy = security::HeaderPolicy { hsts: settings.mode == Mode::Production };
 
     Router::new()
         .route("/health/live", get(live))
@@ -122,7 +136,12 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         .layer(middleware::from_fn(personal_pages_are_not_stored))
         .layer(sessions)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(middleware::from_fn_with_state(write_limits, security::limit_writes))
+        .layer(middleware::from_fn(security::limit_request_size))
+        .layer(middleware::from_fn_with_state(own_origin, security::refuse_cross_site_writes))
         .layer(CatchPanicLayer::custom(internal_error_page))
+        .layer(middleware::from_fn_with_state(header_policy, security::security_headers))
+        .layer(middleware::from_fn(metrics::track_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

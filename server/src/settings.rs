@@ -44,7 +44,7 @@ pub struct Cli {
     pub settings: SettingsInput,
 }
 
-#[derive(Clone, Copy, Debug, Default, Subcommand)]
+#[derive(Clone, Debug, Default, Subcommand)]
 pub enum Command {
     /// Serve the portal (the default).
     #[default]
@@ -58,6 +58,13 @@ pub enum Command {
     /// Remove the data of closed applications past their categories' retention, record the
     /// run, then exit. The server also runs this once a day.
     Retention,
+    /// Copy the SQLite database to a new file, consistent while the portal serves, then exit.
+    /// (PostgreSQL: use pg_dump, see the README.)
+    Backup {
+        /// The new file; an existing one is never overwritten.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
 }
 
 /// Development or production. Production refuses insecure settings.
@@ -201,6 +208,22 @@ pub struct SettingsInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sign_in_per_minute: Option<u32>,
 
+    /// Application submissions one session (or, signed out, one client address) may send per minute [default: 10].
+    #[arg(long, env = "KLARSICHT_SUBMISSIONS_PER_MINUTE", value_name = "N", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submissions_per_minute: Option<u32>,
+
+    /// Document uploads one session (or, signed out, one client address) may send per minute [default: 30].
+    #[arg(long, env = "KLARSICHT_UPLOADS_PER_MINUTE", value_name = "N", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uploads_per_minute: Option<u32>,
+
+    /// Where Prometheus scrapes the metrics (`/metrics`), an address apart from the portal's;
+    /// without it no metrics are served [default: none].
+    #[arg(long, env = "KLARSICHT_METRICS_LISTEN", value_name = "ADDR:PORT", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Longest an emergency access (§ 8a SGB VIII) may run once confirmed, in hours [default: 72].
     #[arg(long, env = "KLARSICHT_EMERGENCY_MAX_HOURS", value_name = "HOURS", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -261,6 +284,9 @@ pub struct Settings {
     pub session_idle_minutes: u32,
     pub session_lifetime_hours: u32,
     pub sign_in_per_minute: u32,
+    pub submissions_per_minute: u32,
+    pub uploads_per_minute: u32,
+    pub metrics_listen: Option<SocketAddr>,
     pub emergency_max_hours: u32,
     pub deferral_max_days: u32,
 }
@@ -430,6 +456,14 @@ impl Settings {
                 "KLARSICHT_SESSION_LIFETIME_HOURS",
             )?,
             sign_in_per_minute: in_range(input.sign_in_per_minute, 30, 10_000, "KLARSICHT_SIGN_IN_PER_MINUTE")?,
+            submissions_per_minute: in_range(
+                input.submissions_per_minute,
+                10,
+                10_000,
+                "KLARSICHT_SUBMISSIONS_PER_MINUTE",
+            )?,
+            uploads_per_minute: in_range(input.uploads_per_minute, 30, 10_000, "KLARSICHT_UPLOADS_PER_MINUTE")?,
+            metrics_listen: input.metrics_listen,
             emergency_max_hours: in_range(input.emergency_max_hours, 72, 24 * 14, "KLARSICHT_EMERGENCY_MAX_HOURS")?,
             deferral_max_days: in_range(input.deferral_max_days, 90, 365, "KLARSICHT_DEFERRAL_MAX_DAYS")?,
         })

@@ -1,7 +1,7 @@
 //! The sign-in routes: start at the provider, come back from it, the demo sign-in, sign-out.
 //! Each answers with a redirect to a page that says what happened; a refusal leaves no session.
 
-use std::{net::SocketAddr, num::NonZeroU32, sync::Arc};
+use std::{num::NonZeroU32, sync::Arc};
 
 use app::{
     server::{
@@ -16,7 +16,7 @@ use app::{
 };
 use axum::{
     Form, Router,
-    extract::{ConnectInfo, Path, Query, Request, State},
+    extract::{Path, Query, Request, State},
     http::{HeaderMap, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
@@ -43,10 +43,7 @@ pub fn routes(per_minute: u32) -> Router<AppState> {
 }
 
 async fn rate_limit(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |ConnectInfo(address)| address.ip());
+    let client = crate::security::client_address(&request);
     if limiter.check_key(&client).is_err() {
         tracing::warn!(%client, "sign-in rate limit reached");
         return (

@@ -14,11 +14,11 @@ use crate::{
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error(
-        "port {port} on {ip} is already in use: stop the program using it, or choose another with KLARSICHT_LISTEN"
+        "port {port} on {ip} is already in use: stop the program using it, or choose another with {setting}"
     )]
-    AddressInUse { ip: std::net::IpAddr, port: u16 },
-    #[error("cannot listen on {address} ({source}): choose another address with KLARSICHT_LISTEN")]
-    Bind { address: SocketAddr, source: std::io::Error },
+    AddressInUse { ip: std::net::IpAddr, port: u16, setting: &'static str },
+    #[error("cannot listen on {address} ({source}): choose another address with {setting}")]
+    Bind { address: SocketAddr, source: std::io::Error, setting: &'static str },
     #[error(transparent)]
     Database(#[from] DatabaseError),
     #[error("demo data is for development only: production mode never loads it")]
@@ -35,20 +35,19 @@ pub struct Application {
     database: Database,
     shutdown_grace: Duration,
     session_cleanup: tokio::task::JoinHandle<()>,
+    /// Where `/metrics` is served, and the task serving it.
+    metrics: Option<(SocketAddr, tokio::task::JoinHandle<()>)>,
 }
 
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         // Bind first: a port in use is reported before the database is touched.
-        let listener = TcpListener::bind(settings.listen).await.map_err(|source| {
-            if source.kind() == std::io::ErrorKind::AddrInUse {
-                StartupError::AddressInUse { ip: settings.listen.ip(), port: settings.listen.port() }
-            } else {
-                StartupError::Bind { address: settings.listen, source }
-            }
-        })?;
-        let address =
-            listener.local_addr().map_err(|source| StartupError::Bind { address: settings.listen, source })?;
+        let (listener, address) = bind(settings.listen, "KLARSICHT_LISTEN").await?;
+        let metrics_listener = match settings.metrics_listen {
+            Some(metrics_address) => Some(bind(metrics_address, "KLARSICHT_METRICS_LISTEN").await?),
+            None => None,
+        };
+        crate::metrics::install();
 
         let database = connect_and_migrate(settings).await?;
         if settings.demo_data && settings.mode == Mode::Development && database.is_unconfigured().await? {
@@ -60,6 +59,7 @@ impl Application {
         let setup = routes::sign_in_setup(settings, &public_url).map_err(StartupError::SignIn)?;
         let router = routes::router(settings, &database, setup);
         let session_cleanup = spawn_housekeeping(&database, settings);
+        let metrics = metrics_listener.map(|(listener, address)| (address, crate::metrics::serve(listener)));
         Ok(Self {
             listener,
             address,
@@ -67,11 +67,17 @@ impl Application {
             database,
             shutdown_grace: Duration::from_secs(settings.shutdown_grace_seconds),
             session_cleanup,
+            metrics,
         })
     }
 
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where Prometheus scrapes `/metrics`, if the settings give an address for it.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(address, _)| *address)
     }
 
     pub fn database_kind(&self) -> &'static str {
@@ -86,7 +92,7 @@ impl Application {
     /// Serves until `stop` completes, then lets open requests finish (up to the grace period)
     /// and closes the database pool.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let Self { listener, router, database, shutdown_grace, session_cleanup, .. } = self;
+        let Self { listener, router, database, shutdown_grace, session_cleanup, metrics, .. } = self;
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let server = axum::serve(listener, service).with_graceful_shutdown(async move {
@@ -104,10 +110,26 @@ impl Application {
             } => Ok(()),
         };
         session_cleanup.abort();
+        if let Some((_, metrics)) = metrics {
+            metrics.abort();
+        }
         database.close().await;
         tracing::info!("stopped");
         served
     }
+}
+
+/// Binds `address`; an address in use is said so, with the `setting` that changes it.
+async fn bind(address: SocketAddr, setting: &'static str) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let listener = TcpListener::bind(address).await.map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            StartupError::AddressInUse { ip: address.ip(), port: address.port(), setting }
+        } else {
+            StartupError::Bind { address, source, setting }
+        }
+    })?;
+    let bound = listener.local_addr().map_err(|source| StartupError::Bind { address, source, setting })?;
+    Ok((listener, bound))
 }
 
 /// Every ten minutes: deletes expired sessions from the store, and records consents and
@@ -174,6 +196,14 @@ pub async fn verify_access_log(settings: &Settings) -> Result<app::server::acces
     let verification = log.verify().await?;
     database.close().await;
     Ok(verification)
+}
+
+/// `server backup --to FILE`.
+pub async fn back_up(settings: &Settings, file: &std::path::Path) -> Result<(), StartupError> {
+    let database = connect_and_migrate(settings).await?;
+    let copied = database.back_up_to(file).await;
+    database.close().await;
+    Ok(copied?)
 }
 
 /// `server migrate`.

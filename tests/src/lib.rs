@@ -166,6 +166,8 @@ pub fn test_settings(database_url: &str) -> SettingsInput {
         shutdown_grace_seconds: Some(2),
         // Tests sign in many times from one address; the limit has a test of its own.
         sign_in_per_minute: Some(10_000),
+        submissions_per_minute: Some(10_000),
+        uploads_per_minute: Some(10_000),
         ..SettingsInput::default()
     }
 }
@@ -175,9 +177,17 @@ fn site_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site")
 }
 
+/// Where a started application serves.
+struct Addresses {
+    portal: SocketAddr,
+    metrics: Option<SocketAddr>,
+}
+
 /// The real application, serving on a free port of 127.0.0.1.
 pub struct TestApp {
     pub address: SocketAddr,
+    /// Where `/metrics` is served, when the settings asked for it.
+    pub metrics_address: Option<SocketAddr>,
     pub client: reqwest::Client,
     pub backend: Backend,
     stop: Option<oneshot::Sender<()>>,
@@ -200,14 +210,16 @@ impl TestApp {
         adjust(&mut input);
         let settings = Settings::check(input).expect("the test settings are valid");
         let (address, stop, task) = Self::start(&settings).await;
+        let metrics_address = address.metrics;
+        let address = address.portal;
         let client =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client");
-        Self { address, client, backend, stop: Some(stop), task: Some(task), settings, database }
+        Self { address, metrics_address, client, backend, stop: Some(stop), task: Some(task), settings, database }
     }
 
-    async fn start(settings: &Settings) -> (SocketAddr, oneshot::Sender<()>, JoinHandle<std::io::Result<()>>) {
+    async fn start(settings: &Settings) -> (Addresses, oneshot::Sender<()>, JoinHandle<std::io::Result<()>>) {
         let application = Application::build(settings).await.expect("the application starts");
-        let address = application.address();
+        let address = Addresses { portal: application.address(), metrics: application.metrics_address() };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(application.run_until(async move {
             let _sender_dropped = stopped.await;
@@ -225,7 +237,8 @@ impl TestApp {
             task.await.expect("the server task does not panic").expect("the app stops cleanly");
         }
         let (address, stop, task) = Self::start(&self.settings).await;
-        (self.address, self.stop, self.task) = (address, Some(stop), Some(task));
+        (self.address, self.metrics_address) = (address.portal, address.metrics);
+        (self.stop, self.task) = (Some(stop), Some(task));
     }
 
     pub fn url(&self, path: &str) -> String {

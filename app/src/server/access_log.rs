@@ -361,8 +361,10 @@ impl SealedEntry {
     }
 }
 
-/// Gives `entry` its place `seq` after `prev_hash`, and its hash.
+/// Gives `entry` its place `seq` after `prev_hash`, and its hash. Counted for the operators'
+/// metrics as an append (an entry whose transaction then rolls back is counted too).
 pub fn seal(key: &LogKey, entry: &NewEntry, seq: i64, prev_hash: String) -> SealedEntry {
+    metrics::counter!("klarsicht_access_log_appends_total", "basis" => entry.basis.as_str()).increment(1);
     let id = Id::new();
     let occurred_at = Timestamp::now();
     let mut categories: Vec<String> = entry.categories.iter().map(|category| category.code().to_owned()).collect();

@@ -6,7 +6,7 @@ use crate::correspondence::{DOCUMENT_MEDIA_TYPES, MAX_DOCUMENT_BYTES, UploadProb
 
 /// Beyond this the request is cut off rather than read to its end. Up to it, an oversized file
 /// is read and dropped, so the browser finishes sending and shows the page that says why.
-const MAX_REQUEST_BYTES: usize = 4 * MAX_DOCUMENT_BYTES;
+pub const MAX_REQUEST_BYTES: usize = 4 * MAX_DOCUMENT_BYTES;
 
 /// The longest text field of the form (an id) that is read.
 const MAX_FIELD_BYTES: usize = 200;

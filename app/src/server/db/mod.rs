@@ -212,6 +212,12 @@ pub enum DatabaseError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    #[error("the backup file {0} exists already: choose a new name, so that no backup is overwritten")]
+    BackupExists(PathBuf),
+    #[error(
+        "`server backup` copies a SQLite database; back PostgreSQL up with pg_dump (see the README, \"Backup and restore\")"
+    )]
+    BackupOfPostgres,
 }
 
 impl DatabaseError {
@@ -311,6 +317,22 @@ impl Database {
 
         })?;
         Ok(())
+    }
+
+    /// Writes a consistent copy of the SQLite database to `file` while the portal keeps serving
+    /// (`VACUUM INTO`: one read transaction, so the copy is one moment's state). PostgreSQL is
+    /// backed up with its own tools.
+    pub async fn back_up_to(&self, file: &std::path::Path) -> Result<(), DatabaseError> {
+        if file.exists() {
+            return Err(DatabaseError::BackupExists(file.to_owned()));
+        }
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                sqlx::query("VACUUM INTO $1").bind(file.to_string_lossy().into_owned()).execute(pool).await?;
+                Ok(())
+            }
+            Backend::Postgres(_) => Err(DatabaseError::BackupOfPostgres),
+        }
     }
 
     /// Waits for checked-out connections to return, then closes the pool.

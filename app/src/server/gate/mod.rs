@@ -227,13 +227,20 @@ macro_rules! read_and_log {
     };
 }
 
-/// The categories `reader` may read for `purpose`, each with its basis.
+/// The categories `reader` may read for `purpose`, each with its basis. Every decision is
+/// counted by outcome and category for the operators' metrics (no person, no office).
 fn allowed(reader: &Reader, purpose: &Purpose, facts: &Facts) -> Vec<(Category, Basis)> {
     Category::ALL
         .into_iter()
-        .filter_map(|category| match decide(reader, category, purpose, facts) {
-            Decision::Allow(basis) => Some((category, basis)),
-            Decision::Deny(_) => None,
+        .filter_map(|category| {
+            let decision = decide(reader, category, purpose, facts);
+            let outcome = if matches!(decision, Decision::Allow(_)) { "allow" } else { "deny" };
+            metrics::counter!("klarsicht_gate_decisions_total", "outcome" => outcome, "category" => category.code())
+                .increment(1);
+            match decision {
+                Decision::Allow(basis) => Some((category, basis)),
+                Decision::Deny(_) => None,
+            }
         })
         .collect()
 }
