@@ -307,7 +307,8 @@ impl Gate {
         .fetch_all(pool)
         .await)?;
         for (consent, expired_at) in &due {
-            on_backend!(self.database, pool => sqlx::query(
+            // Another instance may record it in the same moment: the unique index keeps one.
+            let recorded = on_backend!(self.database, pool => sqlx::query(
                 "INSERT INTO consent_events (id, consent_id, occurred_at, kind, actor_citizen_id, detail) \
                  SELECT $1, $2, $3, 'expired', NULL, NULL WHERE NOT EXISTS \
                    (SELECT 1 FROM consent_events WHERE consent_id = $2 AND kind = 'expired')",
@@ -317,7 +318,13 @@ impl Gate {
             .bind(*expired_at)
             .execute(pool)
             .await
-            .map(|_| ()))?;
+            .map(|_| ()))
+            .map_err(DatabaseError::from);
+            if let Err(error) = recorded
+                && !error.is_unique_violation()
+            {
+                return Err(error);
+            }
         }
         Ok(due.len() as u64)
     }

@@ -22,12 +22,20 @@ use crate::{
 /// A closed application's category: id, office, closing, category, its retention in days.
 type Candidate = (Id, String, Timestamp, String, i64);
 
+/// The PostgreSQL advisory lock that lets one retention run at a time ("KSRETENT", fixed once).
+const RETENTION_LOCK: i64 = 0x4b53_5245_5445_4e54;
+
 impl Gate {
     /// Removes what is past retention at `now`, in one transaction with its audit record.
     pub async fn run_retention(&self, now: Timestamp) -> Result<RetentionReport, DatabaseError> {
         let run = Id::new();
         let report = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
+            // Several instances on one PostgreSQL each run this once a day: one at a time, and
+            // the later one finds nothing left that is due (SQLite's writers wait in line anyway).
+            if crate::server::access_log::is_postgres(&*transaction) {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(RETENTION_LOCK).execute(&mut *transaction).await?;
+            }
             // No application closed later than the shortest retention ago can be due.
             let shortest: Option<i64> =
                 sqlx::query_scalar("SELECT MIN(retention_days) FROM data_categories").fetch_one(&mut *transaction).await?;
