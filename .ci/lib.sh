@@ -102,7 +102,7 @@ ensure_chromium() {
 }
 
 ensure_browser_test_packages() {
-  if [ -d tests/browser/node_modules/playwright-core ]; then
+  if [ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ]; then
     present "browser test packages"
   else
     step "installing the browser test packages from npm"

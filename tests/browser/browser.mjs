@@ -1,7 +1,13 @@
 // Headless Chromium from Debian, driven by playwright-core. Collects everything the console
 // and the network report, so a test can prove a page ran without errors.
 
+import { readFileSync } from 'node:fs';
+
 import { chromium } from 'playwright-core';
+
+const AXE_SOURCE = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+/// What the portal promises: WCAG 2.1 level A and AA.
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const FLAGS = [
   '--headless',
@@ -34,4 +40,20 @@ export async function openPage(browser, { locale = 'de-DE' } = {}) {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
   return { context, page, problems };
+}
+
+/// The WCAG 2.1 A/AA violations axe-core finds on the page as it is now, one line each with
+/// the rule, what it means and where. axe is evaluated through the DevTools protocol, which the
+/// portal's Content-Security-Policy does not govern; the page itself still runs under it.
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.evaluate(AXE_SOURCE);
+  }
+  const violations = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }).then((result) => result.violations),
+    WCAG_21_AA,
+  );
+  return violations.flatMap((violation) =>
+    violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${violation.help} at ${node.target.join(' ')}: ${node.failureSummary}`),
+  );
 }

@@ -3,7 +3,7 @@
 // request, on the server that KLARSICHT_TEST_POSTGRES_URL names (the README's test command sets
 // it), where a test can also change the database behind the server's back with `sql`.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -84,11 +84,18 @@ export async function startServer({ demoData = false, env = {}, port, postgres =
     }
     return child;
   };
-  const halt = async (child) => {
+  const halt = async (child, signal = 'SIGTERM') => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   };
+  const environment = () => ({
+    ...process.env,
+    KLARSICHT_MODE: 'development',
+    DATABASE_URL: database?.url ?? `sqlite://${directory}/klarsicht.db`,
+    RUST_LOG: 'warn',
+    ...env,
+  });
   let child = await launch();
   return {
     url,
@@ -102,6 +109,18 @@ export async function startServer({ demoData = false, env = {}, port, postgres =
     async restart() {
       await halt(child);
       child = await launch();
+    },
+    /// Kills the server outright (SIGKILL: no request finishes, nothing is flushed) and starts
+    /// it again on the same database and port.
+    async crash() {
+      await halt(child, 'SIGKILL');
+      child = await launch();
+    },
+    /// Runs another command of the server binary (`verify-access-log`, …) on the same
+    /// database; answers its exit code and output.
+    command(...args) {
+      const result = spawnSync(serverBinary, args, { env: environment(), encoding: 'utf8' });
+      return { status: result.status, output: `${result.stdout}${result.stderr}` };
     },
     async stop() {
       await halt(child);
