@@ -4,23 +4,11 @@
 // (WCAG 1.4.10; tables scroll inside their own region, which the criterion allows).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { axeViolations, openBrowser, openPage } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { axeViolations, openPage, portalAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ demoData: true });
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = portalAndBrowser({ demoData: true });
 
 const JONAS_WOHNGELD = '00000000-0000-4000-8000-000000000701';
 
@@ -110,7 +98,7 @@ async function submitIn(page, scope, outcome) {
 }
 
 async function signIn(page, person) {
-  await page.goto(`${server.url}/anmelden/demo`);
+  await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: new RegExp(person) }).click();
   await page.waitForURL((url) => url.pathname.endsWith('/start'));
 }
@@ -122,12 +110,12 @@ async function hydrated(page) {
 /// Runs `check(page, label)` on every page and state of every visit in `language`.
 async function everyPage(language, viewport, check) {
   for (const visit of VISITS) {
-    const { context, page, problems } = await openPage(browser, { locale: language === 'en' ? 'en-GB' : 'de-DE' });
+    const { context, page, problems } = await openPage(portal.browser, { locale: language === 'en' ? 'en-GB' : 'de-DE' });
     if (viewport) await page.setViewportSize(viewport);
-    await context.addCookies([{ name: 'i18n_pref_locale', value: language, url: server.url }]);
+    await context.addCookies([{ name: 'i18n_pref_locale', value: language, url: portal.server.url }]);
     if (visit.person) await signIn(page, visit.person);
     for (const { path, then = [] } of visit.pages) {
-      await page.goto(`${server.url}${path}`, { waitUntil: 'load' });
+      await page.goto(`${portal.server.url}${path}`, { waitUntil: 'load' });
       await hydrated(page);
       const who = visit.person ?? 'nobody';
       await check(page, `${language} ${path} as ${who}`);
@@ -143,8 +131,8 @@ async function everyPage(language, viewport, check) {
 }
 
 test('the check itself finds a violation where there is one', async () => {
-  const { context, page } = await openPage(browser);
-  await page.goto(server.url, { waitUntil: 'load' });
+  const { context, page } = await openPage(portal.browser);
+  await page.goto(portal.server.url, { waitUntil: 'load' });
   await hydrated(page);
   await page.evaluate(() => {
     const image = document.createElement('img');

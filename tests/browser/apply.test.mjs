@@ -4,26 +4,14 @@
 // without JavaScript, with an answer that does not fit named at the top and next to the field.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { openBrowser, openPage } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { openPage, portalAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ demoData: true });
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = portalAndBrowser({ demoData: true });
 
 async function signInAsDemo(page, name) {
-  await page.goto(`${server.url}/anmelden/demo`);
+  await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
   await page.waitForURL((url) => url.pathname.endsWith('/start'));
 }
@@ -35,7 +23,7 @@ async function heading(page, text) {
 /// The categories a caseworker sees when opening an application through its server function
 /// (the case screen is issue 6's).
 async function caseCategories(name, application) {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(portal.browser);
   await signInAsDemo(page, name);
   const answer = await page.evaluate(async (id) => {
     const response = await fetch('/api/mitarbeitende/fall', {
@@ -50,7 +38,7 @@ async function caseCategories(name, application) {
 }
 
 test('a citizen applies for two kinds of help at once in under 15 interactions, and each office gets only its part', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Anna Becker');
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
   let interactions = 0;
@@ -111,7 +99,7 @@ test('a citizen applies for two kinds of help at once in under 15 interactions, 
 });
 
 test('a parent\'s draft for their child survives a server restart', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Jonas Weber');
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
   await page.getByRole('link', { name: 'Hilfe beantragen', exact: true }).first().click();
@@ -129,8 +117,8 @@ test('a parent\'s draft for their child survives a server restart', async () => 
   await page.getByRole('button', { name: 'Weiter' }).click();
   await heading(page, 'Familie und Haushalt');
 
-  await server.restart();
-  await page.goto(`${server.url}/buerger/start`);
+  await portal.server.restart();
+  await page.goto(`${portal.server.url}/buerger/start`);
   await heading(page, 'Guten Tag, Jonas Weber');
   await page.getByRole('link', { name: 'Antrag fortsetzen' }).click();
   await heading(page, 'Hilfe beantragen');
@@ -145,11 +133,11 @@ test('a parent\'s draft for their child survives a server restart', async () => 
 });
 
 test('without JavaScript the flow is plain forms, and an answer that does not fit is named', async () => {
-  const context = await browser.newContext({ locale: 'de-DE', javaScriptEnabled: false });
+  const context = await portal.browser.newContext({ locale: 'de-DE', javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${server.url}/anmelden/demo`);
+  await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: 'Als Peter Schmidt anmelden' }).click();
-  await page.waitForURL(`${server.url}/buerger/start`);
+  await page.waitForURL(`${portal.server.url}/buerger/start`);
   await page.getByRole('link', { name: 'Hilfe beantragen', exact: true }).first().click();
   await page.getByLabel('Wohngeld', { exact: true }).check();
   await page.getByRole('button', { name: 'Weiter' }).click();
@@ -176,7 +164,7 @@ test('without JavaScript the flow is plain forms, and an answer that does not fi
 
 /// What the Sozialamt's caseworker sees of Jonas's data shared for the Grundsicherung check.
 async function sharedWithSozialamt() {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(portal.browser);
   await signInAsDemo(page, 'Murat Yılmaz');
   const answer = await page.evaluate(async () => {
     const response = await fetch('/api/mitarbeitende/freigabe', {
@@ -192,7 +180,7 @@ async function sharedWithSozialamt() {
 
 test('a citizen grants and revokes a sharing, and the caseworker\'s view changes on the next request', async () => {
   assert.deepEqual(await sharedWithSozialamt(), ['income_assets']);
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Jonas Weber');
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
   await page.getByRole('link', { name: 'Freigaben verwalten: wer was sehen darf' }).click();

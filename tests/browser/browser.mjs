@@ -2,8 +2,11 @@
 // and the network report, so a test can prove a page ran without errors.
 
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 
 import { chromium } from 'playwright-core';
+
+import { startServer } from './server.mjs';
 
 const AXE_SOURCE = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 /// What the portal promises: WCAG 2.1 level A and AA.
@@ -22,6 +25,22 @@ const FLAGS = [
 
 export async function openBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: FLAGS });
+}
+
+/// The portal (started with `options`, see `startServer`) and a browser for the tests of one
+/// file: both start before the first test and stop after the last. Read `portal.server` and
+/// `portal.browser` inside the tests.
+export function portalAndBrowser(options = {}) {
+  const portal = { server: null, browser: null };
+  before(async () => {
+    portal.server = await startServer(options);
+    portal.browser = await openBrowser();
+  });
+  after(async () => {
+    await portal.browser?.close();
+    await portal.server?.stop();
+  });
+  return portal;
 }
 
 /// A fresh page in German, recording console errors, uncaught exceptions and failed requests.

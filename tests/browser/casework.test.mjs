@@ -4,37 +4,25 @@
 // The decision takes at most six interactions from the queue; the count is checked below.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { openBrowser, openPage } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { openPage, portalAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ demoData: true });
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = portalAndBrowser({ demoData: true });
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 const JONAS_WOHNGELD = '00000000-0000-4000-8000-000000000701';
 
 async function signIn(page, name, landing) {
-  await page.goto(`${server.url}/anmelden/demo`);
+  await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
   await page.waitForURL((url) => url.pathname === landing);
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
 }
 
 test('a caseworker takes a new application, asks for a document, the citizen hands it in, and the decision reaches the citizen', async () => {
-  const staff = await openPage(browser);
-  const citizen = await openPage(browser);
+  const staff = await openPage(portal.browser);
+  const citizen = await openPage(portal.browser);
   const sabine = staff.page;
   const jonas = citizen.page;
 

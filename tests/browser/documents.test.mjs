@@ -4,23 +4,11 @@
 // taken, the to-do is gone, it downloads again; and a message reaches the office.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { openBrowser, openPage } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { openPage, portalAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ demoData: true });
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = portalAndBrowser({ demoData: true });
 
 const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj ' +
@@ -29,8 +17,8 @@ const PDF = Buffer.from(
 const DISGUISED = Buffer.from('<!DOCTYPE html><html><body><script>alert("gotcha")</script></body></html>');
 
 test('a parent uploads a document disguised by its name, sees it refused, then hands in the real one and writes to the office', async () => {
-  const { context, page, problems } = await openPage(browser);
-  await page.goto(`${server.url}/anmelden/demo`);
+  const { context, page, problems } = await openPage(portal.browser);
+  await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: 'Als Jonas Weber anmelden' }).click();
   await page.waitForURL((url) => url.pathname === '/buerger/start');
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });

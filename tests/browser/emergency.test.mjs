@@ -5,29 +5,17 @@
 // father sees the access in his log once the notice is no longer held back.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { openBrowser, openPage } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { openPage, portalAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ demoData: true, postgres: true });
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = portalAndBrowser({ demoData: true, postgres: true });
 
 const MIA_HZE = '00000000-0000-4000-8000-000000000702';
 const REASON = 'Hinweis der Schule auf akute Gefährdung, Rückruf der Familie bleibt aus.';
 
 async function signIn(page, name, landing) {
-  await page.goto(`${server.url}/anmelden/demo`);
+  await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
   await page.waitForURL((url) => url.pathname === landing);
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
@@ -38,12 +26,12 @@ function daysFromNow(days) {
 }
 
 test('an emergency access needs a second caseworker, opens only the named data, and ends by itself', async () => {
-  const lena = (await openPage(browser)).page;
-  const tobias = (await openPage(browser)).page;
+  const lena = (await openPage(portal.browser)).page;
+  const tobias = (await openPage(portal.browser)).page;
 
   // Lena opens it from Mia's case, for the father's bank account and income.
   await signIn(lena, 'Lena Hoffmann', '/mitarbeitende/start');
-  await lena.goto(`${server.url}/mitarbeitende/faelle/${MIA_HZE}`);
+  await lena.goto(`${portal.server.url}/mitarbeitende/faelle/${MIA_HZE}`);
   await lena.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
   const section = lena.locator('section', { has: lena.getByRole('heading', { name: 'Notfallzugriff (§ 8a SGB VIII)' }) });
   await section.getByText('Notfallzugriff beantragen', { exact: true }).first().click();
@@ -99,25 +87,25 @@ test('an emergency access needs a second caseworker, opens only the named data, 
   assert.match(await tobias.locator('li.emergency', { hasText: REASON }).textContent(), /Der Person gezeigt ab/);
 
   // Its time runs out (moved into the past here rather than waited for).
-  server.sql(
+  portal.server.sql(
     "UPDATE emergency_accesses SET opened_at = now() - interval '6 hours', confirmed_at = now() - interval '5 hours', " +
       "expires_at = now() - interval '1 hour' WHERE status = 'confirmed'",
   );
-  await lena.goto(`${server.url}/mitarbeitende/notzugriffe`);
+  await lena.goto(`${portal.server.url}/mitarbeitende/notzugriffe`);
   await lena.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
   const ended = lena.locator('li.emergency', { hasText: REASON });
   assert.match(await ended.textContent(), /Abgelaufen/);
   assert.equal(await ended.getByRole('link', { name: 'Daten ansehen' }).count(), 0);
-  const afterwards = await lena.goto(`${server.url}${dataPath}`);
+  const afterwards = await lena.goto(`${portal.server.url}${dataPath}`);
   assert.equal(afterwards.status(), 404, 'the data page of an expired access is gone');
   assert.doesNotMatch(await lena.locator('main').textContent(), /DE02 1203/);
 
   // The father: held back until the date, then shown with its reason.
-  const jonas = (await openPage(browser)).page;
+  const jonas = (await openPage(portal.browser)).page;
   await signIn(jonas, 'Jonas Weber', '/buerger/start');
-  await jonas.goto(`${server.url}/buerger/zugriffe`);
+  await jonas.goto(`${portal.server.url}/buerger/zugriffe`);
   assert.doesNotMatch(await jonas.locator('main').textContent(), /Hinweis der Schule/, 'held back');
-  server.sql("UPDATE access_log_deferrals SET created_at = now() - interval '2 hours', visible_from = now() - interval '1 minute'");
+  portal.server.sql("UPDATE access_log_deferrals SET created_at = now() - interval '2 hours', visible_from = now() - interval '1 minute'");
   await jonas.reload();
   await jonas.getByText(REASON).waitFor();
 });

@@ -3,23 +3,11 @@
 // (by its visible name), Enter or Space works it, and text is typed key by key.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { openBrowser, openPage } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { openPage, portalAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ demoData: true });
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = portalAndBrowser({ demoData: true });
 
 /// The focused element's kind and name as a screen reader would announce it: its label, its
 /// aria-label or its text.
@@ -49,7 +37,7 @@ async function heading(page, text) {
 }
 
 async function signIn(page, person) {
-  await page.goto(`${server.url}/anmelden/demo`);
+  await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
   await tabTo(page, `Als ${person} anmelden`, 'button');
   await page.keyboard.press('Enter');
@@ -57,7 +45,7 @@ async function signIn(page, person) {
 }
 
 test('a citizen applies for two kinds of help with the keyboard alone', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(portal.browser);
   await signIn(page, 'Anna Becker');
   await heading(page, 'Guten Tag, Anna Becker');
 
@@ -91,7 +79,7 @@ test('a citizen applies for two kinds of help with the keyboard alone', async ()
 });
 
 test('a caseworker takes a case from the queue and decides it with the keyboard alone', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(portal.browser);
   await signIn(page, 'Sabine Fischer');
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
 

@@ -2,27 +2,15 @@
 // reacts in place (no page load), and the console stays free of errors.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { openBrowser, openPage } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { openPage, portalAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = portalAndBrowser();
 
 test('the start page hydrates and switches language in place without console errors', async () => {
-  const { context, page, problems } = await openPage(browser);
-  await page.goto(server.url, { waitUntil: 'load' });
+  const { context, page, problems } = await openPage(portal.browser);
+  await page.goto(portal.server.url, { waitUntil: 'load' });
 
   assert.equal(await page.locator('h1').textContent(), 'Hilfe beantragen, an einem Ort');
   assert.equal(await page.getAttribute('html', 'lang'), 'de');
@@ -49,8 +37,8 @@ test('the start page hydrates and switches language in place without console err
 });
 
 test('the entrances are reachable by keyboard from the start page', async () => {
-  const { context, page, problems } = await openPage(browser);
-  await page.goto(server.url, { waitUntil: 'load' });
+  const { context, page, problems } = await openPage(portal.browser);
+  await page.goto(portal.server.url, { waitUntil: 'load' });
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
 
   // The first Tab reaches the skip link, which leads into the main content.
@@ -68,8 +56,8 @@ test('the entrances are reachable by keyboard from the start page', async () => 
 });
 
 test('an unknown address shows the 404 page with a way back', async () => {
-  const { context, page } = await openPage(browser);
-  const response = await page.goto(`${server.url}/gibt-es-nicht`, { waitUntil: 'load' });
+  const { context, page } = await openPage(portal.browser);
+  const response = await page.goto(`${portal.server.url}/gibt-es-nicht`, { waitUntil: 'load' });
   assert.equal(response.status(), 404);
   assert.equal(await page.locator('h1').textContent(), 'Seite nicht gefunden');
   await page.getByRole('link', { name: 'Zur Startseite', exact: true }).click();

@@ -3,33 +3,21 @@
 // grants it — in headless Chromium against the release build, with the demo data.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { openBrowser, openPage } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { openPage, portalAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ demoData: true });
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = portalAndBrowser({ demoData: true });
 
 async function signInAsDemo(page, name) {
-  await page.goto(`${server.url}/anmelden/demo`);
+  await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
   await page.waitForURL((url) => url.pathname.endsWith('/start'));
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
 }
 
 test('an administrator publishes a new optional sharing and a citizen sees the request', async () => {
-  const admin = await openPage(browser);
+  const admin = await openPage(portal.browser);
   await signInAsDemo(admin.page, 'Frank Richter');
   await admin.page.getByRole('link', { name: 'Einwilligungsvorlagen bearbeiten' }).click();
   await admin.page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Einwilligungsvorlagen');
@@ -65,9 +53,9 @@ test('an administrator publishes a new optional sharing and a citizen sees the r
   assert.deepEqual(admin.problems.filter((problem) => !problem.includes('422')), []);
   await admin.context.close();
 
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Jonas Weber');
-  await page.goto(`${server.url}/buerger/freigaben`);
+  await page.goto(`${portal.server.url}/buerger/freigaben`);
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
   const offer = page.locator('section.offer', { has: page.getByRole('heading', { name: /Prüfung von Hilfen für die Familie/ }) });
   assert.match(await offer.textContent(), /Das Jugendamt sieht, wer in Ihrem Haushalt lebt\./);

@@ -3,32 +3,20 @@
 // (The caseworker opens the case through its server function: the case screen is issue 6's.)
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { openBrowser, openPage } from './browser.mjs';
-import { startServer } from './server.mjs';
+import { openPage, portalAndBrowser } from './browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ demoData: true });
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const portal = portalAndBrowser({ demoData: true });
 
 async function signInAsDemo(page, name) {
-  await page.goto(`${server.url}/anmelden/demo`);
+  await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
   await page.waitForURL((url) => url.pathname.endsWith('/start'));
 }
 
 test('a parent sees the youth office read their child\'s data, and the record is intact', async () => {
-  const caseworker = await openPage(browser);
+  const caseworker = await openPage(portal.browser);
   await signInAsDemo(caseworker.page, 'Lena Hoffmann');
   const status = await caseworker.page.evaluate(async () => {
     const response = await fetch('/api/mitarbeitende/fall', {
@@ -41,7 +29,7 @@ test('a parent sees the youth office read their child\'s data, and the record is
   assert.equal(status, 200, 'the caseworker opened the case');
   await caseworker.context.close();
 
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Jonas Weber');
   await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
   await page.getByRole('link', { name: 'Ihre Daten ansehen und wer sie sehen darf' }).click();
@@ -50,7 +38,7 @@ test('a parent sees the youth office read their child\'s data, and the record is
   assert.match(await income.textContent(), /Sozialamt: weil Sie es freigegeben haben – Zweck: Prüfung eines Anspruchs auf Grundsicherung/);
   assert.match(await income.textContent(), /Wohngeldstelle: für Ihren Antrag KS-2026-000001/);
   await page.getByRole('link', { name: 'Zurück zu Ihrem Bereich' }).click();
-  await page.waitForURL(`${server.url}/buerger/start`);
+  await page.waitForURL(`${portal.server.url}/buerger/start`);
 
   await page.getByRole('link', { name: 'Sehen, wer Ihre Daten gesehen hat' }).click();
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Wer hat Ihre Daten gesehen?');
