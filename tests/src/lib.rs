@@ -7,6 +7,7 @@
 
 #![expect(clippy::expect_used, clippy::panic, reason = "test support fails loudly")]
 
+pub mod load;
 pub mod oidc_provider;
 
 use std::{net::SocketAddr, path::PathBuf};

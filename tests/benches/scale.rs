@@ -1,0 +1,99 @@
+//! Scale (issue 8): how the portal answers as PostgreSQL grows. For each size (10,000, 100,000
+//! and 1,000,000 citizens by default) a fresh database gets the citizens with six categories of
+//! data, three applications each, and thirty access-log entries each (30,000,000 at a million),
+//! then wrk with 32 connections runs for `KLARSICHT_LOAD_SECONDS` (10) against:
+//! the queue's first page and a case page (a caseworker of the Wohngeldstelle), the consent
+//! cockpit and the access log page (a generated citizen), and the data protection officer's
+//! access log across citizens. Prints throughput, p50 and p99 per target and size.
+//!
+//! `KLARSICHT_TEST_POSTGRES_URL=… cargo bench -p klarsicht-tests --bench scale`;
+//! `KLARSICHT_SCALE_SIZES=10000,100000` chooses the sizes. The million needs about 25 GB of
+//! disk and most of an hour on two cores to generate.
+
+use std::time::Instant;
+
+use klarsicht_tests::{
+    Backend, Visitor, demo, execute,
+    load::{CONNECTIONS, app_with_generated_data, wrk},
+    postgres_available,
+};
+
+/// Log entries per citizen.
+const ENTRIES_PER_CITIZEN: u64 = 30;
+
+/// Thirty access-log entries per citizen, each a Wohngeldstelle read of the citizen's housing
+/// benefit application, chained by sequence number. The hashes are stand-ins (the log would
+/// not verify); the head points at the last one, so new reads append after them.
+async fn generate_log(url: &str, citizens: u64) {
+    let started = Instant::now();
+    let entries = citizens * ENTRIES_PER_CITIZEN;
+    execute(
+        url,
+        &format!(
+            "INSERT INTO access_log (seq, id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, \
+             basis_ref, prev_hash, entry_hash) \
+             SELECT s, gen_random_uuid(), timestamptz '2026-01-01' + s * interval '1 second', '{sabine}', 'wohngeldstelle', \
+             CAST('00000000-0000-4000-9000-' || lpad((((s - 1) % {citizens}) + 1)::text, 12, '0') AS UUID), \
+             '[\"identity\", \"income_assets\"]', 'application', 'application', \
+             CAST('00000000-0000-4000-a000-' || lpad(((((s - 1) % {citizens}) + 1) + {citizens} * ((3 - (((s - 1) % {citizens}) + 1) % 3) % 3))::text, 12, '0') AS UUID), \
+             lpad(to_hex(s - 1), 64, '0'), lpad(to_hex(s), 64, '0') FROM generate_series(1, {entries}) s",
+            sabine = demo::SABINE_FISCHER,
+        ),
+    )
+    .await;
+    execute(url, &format!("UPDATE access_log_head SET seq = {entries}, entry_hash = lpad(to_hex({entries}), 64, '0') WHERE id = 1")).await;
+    execute(url, "ANALYZE access_log").await;
+    println!("generated {entries} access-log entries in {:.0} s", started.elapsed().as_secs_f64());
+}
+
+async fn run(citizens: u64, seconds: u32) {
+    let started = Instant::now();
+    let app = app_with_generated_data(Backend::Postgres, citizens as u32).await;
+    generate_log(app.database_url(), citizens).await;
+    println!("{citizens} citizens ready in {:.0} s", started.elapsed().as_secs_f64());
+
+    // A citizen in the middle of the generated ones signs in as a demo person does.
+    let middle = citizens / 2 + 1;
+    let citizen = format!("00000000-0000-4000-9000-{middle:012}");
+    execute(app.database_url(), &format!("UPDATE citizens SET oidc_subject = 'demo-scale' WHERE id = '{citizen}'")).await;
+    let mut person = Visitor::new(&app);
+    person.sign_in_as_demo(&citizen).await;
+    let mut sabine = Visitor::new(&app);
+    sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+    let mut claudia = Visitor::new(&app);
+    claudia.sign_in_as_demo(demo::CLAUDIA_NEUMANN).await;
+    let cookie = |visitor: &Visitor<'_>| format!("klarsicht={}", visitor.session_id().expect("a session"));
+    // A case of the Wohngeldstelle in review, deep in the generated data.
+    let case = format!("00000000-0000-4000-a000-{:012}", citizens * 3 / 2 / 30 * 30 + 3);
+    let targets = [
+        ("queue page", app.url("/mitarbeitende/warteschlange"), cookie(&sabine), None),
+        ("case page", app.url(&format!("/mitarbeitende/faelle/{case}")), cookie(&sabine), None),
+        ("consent cockpit", app.url("/buerger/freigaben"), cookie(&person), None),
+        ("access log (citizen's page)", app.url("/buerger/zugriffe"), cookie(&person), None),
+        ("access log (data protection officer)", app.url("/api/datenschutz/zugriffe"), cookie(&claudia), Some("office=wohngeldstelle")),
+    ];
+    println!("\nPostgreSQL, {citizens} citizens, {} applications, {} log entries, {CONNECTIONS} connections, {seconds} s each", citizens * 3, citizens * ENTRIES_PER_CITIZEN);
+    println!("| target | requests/s | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|");
+    for (label, url, cookie, body) in targets {
+        let measured = wrk(&url, &cookie, body, seconds);
+        println!("| {label} | {:.0} | {:.1} | {:.1} | {} |", measured.throughput, measured.p50, measured.p99, measured.errors);
+    }
+}
+
+fn main() {
+    if !postgres_available() {
+        println!("the scale benchmark runs on PostgreSQL: set KLARSICHT_TEST_POSTGRES_URL");
+        return;
+    }
+    let seconds = std::env::var("KLARSICHT_LOAD_SECONDS").ok().and_then(|value| value.parse().ok()).unwrap_or(10);
+    let sizes: Vec<u64> = std::env::var("KLARSICHT_SCALE_SIZES")
+        .unwrap_or_else(|_| "10000,100000,1000000".to_owned())
+        .split(',')
+        .filter_map(|size| size.trim().parse().ok())
+        .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    for citizens in sizes {
+        runtime.block_on(run(citizens, seconds));
+    }
+}
