@@ -79,21 +79,26 @@ impl Drop for InFlight {
     }
 }
 
-/// Serves `/metrics` on `listener` until the task is aborted, and keeps the histograms small.
+/// Serves `/metrics` on `listener` until the task is aborted, and keeps the histograms small;
+/// both stop with the task.
 pub fn serve(listener: TcpListener) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let Some(handle) = recorder() else { return };
-        let upkeep = tokio::spawn(async move {
+        let upkeep = async move {
             let mut every = tokio::time::interval(Duration::from_secs(5));
             loop {
                 every.tick().await;
                 handle.run_upkeep();
             }
-        });
+        };
         let router = Router::new().route("/metrics", get(move || std::future::ready(handle.render())));
-        if let Err(error) = axum::serve(listener, router).await {
-            tracing::warn!(%error, "the metrics address stopped serving");
+        tokio::select! {
+            served = axum::serve(listener, router) => {
+                if let Err(error) = served {
+                    tracing::warn!(%error, "the metrics address stopped serving");
+                }
+            }
+            () = upkeep => {}
         }
-        upkeep.abort();
     })
 }
