@@ -79,6 +79,18 @@ ensure_wasm_opt() {
   fi
 }
 
+# A full test run fills about GIGABYTES_NEEDED of disk (target directory, test databases). A linker
+# that runs out of space dies with a bus error half an hour in; say so before the first build.
+GIGABYTES_NEEDED=25
+ensure_disk_space() {
+  local free
+  free=$(( $(df -Pk "$ROOT" | awk 'NR == 2 { print $4 }') / 1024 / 1024 ))
+  if [ "$free" -lt "$GIGABYTES_NEEDED" ]; then
+    fail "only ${free} GB free beside $ROOT; the build and the tests need about ${GIGABYTES_NEEDED} GB (cargo clean, or drop leftover klarsicht_test_* databases)"
+  fi
+  present "${free} GB free disk"
+}
+
 ensure_build_tools() {
   ensure_rust
   ensure_cargo_leptos
