@@ -12,7 +12,7 @@
 //! call, so a revocation counts from the next request: nothing here caches.
 //!
 //! INVARIANT: SQL on citizen tables lives in this module only (and in the demo data and the
-//! migrations); `tests/tests/no_bypass.rs` fails when it appears elsewhere.
+//! migrations); `tests/tests/black_box/no_bypass.rs` fails when it appears elsewhere.
 
 mod applying;
 mod casework;
