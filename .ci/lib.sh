@@ -79,8 +79,9 @@ ensure_wasm_opt() {
   fi
 }
 
-# A full test run fills about GIGABYTES_NEEDED of disk (target directory, test databases). A linker
-# that runs out of space dies with a bus error half an hour in; say so before the first build.
+# A full test run fills about 16 GB with its target directory, and needs room beyond that for
+# test databases and the linker. A linker that runs out of space dies with a bus error half an
+# hour in; say so before the first build.
 GIGABYTES_NEEDED=25
 ensure_disk_space() {
   local free
