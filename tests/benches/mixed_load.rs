@@ -22,12 +22,9 @@ use std::{
 
 use klarsicht_tests::{
     Backend, Visitor, demo, execute,
-    load::{app_with_generated_data, backend_name},
+    load::{app_with_generated_data, backend_name, setting},
     postgres_available, query_i64,
 };
-
-/// Anna's data (demo) is copied to every load citizen: their forms prefill as hers do.
-const ANNA: &str = "00000000-0000-4000-8000-000000000201";
 
 /// One answered request: its kind, how long it took, and whether it succeeded.
 struct Sample {
@@ -48,6 +45,7 @@ fn citizen_id(n: usize) -> String {
     format!("00000000-0000-4000-b000-{n:012}")
 }
 
+/// `count` load citizens, each with a copy of Anna's data (demo): their forms prefill as hers do.
 async fn create_citizens(url: &str, count: usize) {
     let values: Vec<String> = (0..count)
         .map(|n| format!("('{}', 'demo-last-{n}', 'Lea', 'Last{n}', '1990-01-01', '2026-01-01T00:00:00.000000Z')", citizen_id(n)))
@@ -57,7 +55,8 @@ async fn create_citizens(url: &str, count: usize) {
         url,
         &format!(
             "INSERT INTO citizen_data (citizen_id, category_code, data, updated_at) SELECT c.id, d.category_code, d.data, d.updated_at \
-             FROM citizens c CROSS JOIN citizen_data d WHERE c.oidc_subject LIKE 'demo-last-%' AND d.citizen_id = '{ANNA}'"
+             FROM citizens c CROSS JOIN citizen_data d WHERE c.oidc_subject LIKE 'demo-last-%' AND d.citizen_id = '{anna}'",
+            anna = demo::ANNA_BECKER,
         ),
     )
     .await;
@@ -177,7 +176,7 @@ async fn run(backend: Backend, background: u32, sessions: usize, seconds: u64) {
         let mut citizen = Visitor::new(&app);
         citizen.sign_in_as_demo(&citizen_id(n)).await;
         let submit = prepare(&mut citizen).await;
-        let cookie = format!("klarsicht={}", citizen.session_id().expect("a session"));
+        let cookie = citizen.cookie().expect("a session").to_owned();
         let plan = vec![
             ("citizen start page", "/buerger/start".to_owned(), None),
             ("citizen overview (server function)", "/api/buerger/uebersicht".to_owned(), Some(String::new())),
@@ -192,7 +191,7 @@ async fn run(backend: Backend, background: u32, sessions: usize, seconds: u64) {
     for n in 0..caseworkers {
         let mut sabine = Visitor::new(&app);
         sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
-        let cookie = format!("klarsicht={}", sabine.session_id().expect("a session"));
+        let cookie = sabine.cookie().expect("a session").to_owned();
         // Cases of the Wohngeldstelle in review (every thirtieth generated application from the
         // third on, see `load::generate_sql`), different per session.
         let case = |k: usize| format!("00000000-0000-4000-a000-{:012}", ((n * 97 + k * 31) % (background as usize / 10)) * 30 + 3);
@@ -256,10 +255,9 @@ async fn run(backend: Backend, background: u32, sessions: usize, seconds: u64) {
 }
 
 fn main() {
-    let number = |name: &str, default: u64| std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default);
-    let seconds = number("KLARSICHT_LOAD_SECONDS", 60);
-    let background = number("KLARSICHT_LOAD_CITIZENS", 10_000) as u32;
-    let sessions = number("KLARSICHT_LOAD_SESSIONS", 500) as usize;
+    let seconds = setting("KLARSICHT_LOAD_SECONDS", 60);
+    let background = setting("KLARSICHT_LOAD_CITIZENS", 10_000);
+    let sessions = setting("KLARSICHT_LOAD_SESSIONS", 500);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
     runtime.block_on(run(Backend::Sqlite, background, sessions, seconds));
     if postgres_available() {

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use klarsicht_tests::{
     Backend, Visitor, demo, execute,
-    load::{CONNECTIONS, app_with_generated_data, wrk},
+    load::{CONNECTIONS, app_with_generated_data, case_in_review, setting, wrk},
     postgres_available,
 };
 
@@ -62,9 +62,8 @@ async fn run(citizens: u64, seconds: u32) {
     sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
     let mut claudia = Visitor::new(&app);
     claudia.sign_in_as_demo(demo::CLAUDIA_NEUMANN).await;
-    let cookie = |visitor: &Visitor<'_>| format!("klarsicht={}", visitor.session_id().expect("a session"));
-    // A case of the Wohngeldstelle in review, deep in the generated data.
-    let case = format!("00000000-0000-4000-a000-{:012}", citizens * 3 / 2 / 30 * 30 + 3);
+    let cookie = |visitor: &Visitor<'_>| visitor.cookie().expect("a session").to_owned();
+    let case = case_in_review(citizens);
     let targets = [
         ("queue page", app.url("/mitarbeitende/warteschlange"), cookie(&sabine), None),
         ("case page", app.url(&format!("/mitarbeitende/faelle/{case}")), cookie(&sabine), None),
@@ -86,7 +85,7 @@ fn main() {
         println!("the scale benchmark runs on PostgreSQL: set KLARSICHT_TEST_POSTGRES_URL");
         return;
     }
-    let seconds = std::env::var("KLARSICHT_LOAD_SECONDS").ok().and_then(|value| value.parse().ok()).unwrap_or(10);
+    let seconds = setting("KLARSICHT_LOAD_SECONDS", 10);
     let sizes: Vec<u64> = std::env::var("KLARSICHT_SCALE_SIZES")
         .unwrap_or_else(|_| "10000,100000,1000000".to_owned())
         .split(',')

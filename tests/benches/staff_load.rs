@@ -10,7 +10,7 @@
 
 use klarsicht_tests::{
     Backend, Visitor, demo,
-    load::{CONNECTIONS, app_with_generated_data, backend_name, wrk},
+    load::{CONNECTIONS, app_with_generated_data, backend_name, case_in_review, setting, wrk},
     postgres_available,
 };
 
@@ -19,9 +19,8 @@ async fn run(backend: Backend, citizens: u32, seconds: u32) {
     let app = app_with_generated_data(backend, citizens).await;
     let mut sabine = Visitor::new(&app);
     sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
-    let cookie = format!("klarsicht={}", sabine.session_id().expect("a session"));
-    // A case of the Wohngeldstelle in review, deep in the generated data.
-    let case = format!("00000000-0000-4000-a000-{:012}", citizens * 3 / 2 / 30 * 30 + 3);
+    let cookie = sabine.cookie().expect("a session").to_owned();
+    let case = case_in_review(u64::from(citizens));
     let (status, _) = sabine.call("mitarbeitende/akte", &[("application", &case)]).await;
     assert_eq!(status, 200, "the case {case} opens");
     let targets = [
@@ -44,8 +43,8 @@ async fn run(backend: Backend, citizens: u32, seconds: u32) {
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to read.
-    let seconds = std::env::var("KLARSICHT_LOAD_SECONDS").ok().and_then(|value| value.parse().ok()).unwrap_or(20);
-    let citizens = std::env::var("KLARSICHT_LOAD_CITIZENS").ok().and_then(|value| value.parse().ok()).unwrap_or(100_000);
+    let seconds = setting("KLARSICHT_LOAD_SECONDS", 20);
+    let citizens = setting("KLARSICHT_LOAD_CITIZENS", 100_000);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
     runtime.block_on(run(Backend::Sqlite, citizens, seconds));
     if postgres_available() {

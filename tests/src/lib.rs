@@ -375,6 +375,11 @@ impl<'a> Visitor<'a> {
         Self { app, cookie: None, session_cookies_set: Vec::new() }
     }
 
+    /// The session cookie as a `Cookie` header sends it (`klarsicht=…`), if any.
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
     /// The session cookie's current value, if any.
     pub fn session_id(&self) -> Option<&str> {
         self.cookie.as_deref().and_then(|cookie| cookie.split_once('=')).map(|(_, value)| value)

@@ -1,14 +1,23 @@
 //! Generated data for the load benchmarks: `citizens` citizens, each with six categories of
 //! data, and three applications each, written straight into a fresh database.
 
-use std::{process::Command, time::Instant};
+use std::{process::Command, str::FromStr, time::Instant};
 
-use sqlx::Connection;
-
-use crate::{Backend, TestApp};
+use crate::{Backend, TestApp, execute};
 
 /// Connections wrk keeps open: issue 6's 32 concurrent clients.
 pub const CONNECTIONS: u32 = 32;
+
+/// The number in the environment variable `name`, or `default` when it is unset or no number.
+pub fn setting<T: FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
+}
+
+/// A case of the Wohngeldstelle in review, deep in the data generated for `citizens` (every
+/// thirtieth application from the third on is one, see [`generate_sql`]).
+pub fn case_in_review(citizens: u64) -> String {
+    format!("00000000-0000-4000-a000-{:012}", citizens * 3 / 2 / 30 * 30 + 3)
+}
 
 /// The backend's name as the benchmarks print it.
 pub fn backend_name(backend: Backend) -> &'static str {
@@ -126,19 +135,8 @@ pub fn generate_sql(backend: Backend, citizens: u32) -> Vec<String> {
 
 pub async fn generate(backend: Backend, url: &str, citizens: u32) {
     let started = Instant::now();
-    match backend {
-        Backend::Postgres => {
-            let mut connection = sqlx::PgConnection::connect(url).await.expect("connect");
-            for statement in generate_sql(backend, citizens) {
-                sqlx::raw_sql(&statement).execute(&mut connection).await.expect("generate");
-            }
-        }
-        Backend::Sqlite => {
-            let mut connection = sqlx::SqliteConnection::connect(url).await.expect("connect");
-            for statement in generate_sql(backend, citizens) {
-                sqlx::raw_sql(&statement).execute(&mut connection).await.expect("generate");
-            }
-        }
+    for statement in generate_sql(backend, citizens) {
+        execute(url, &statement).await;
     }
     println!("generated {citizens} citizens and {} applications in {:.0} s", citizens * 3, started.elapsed().as_secs_f64());
 }
