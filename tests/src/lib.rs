@@ -432,6 +432,25 @@ impl<'a> Visitor<'a> {
         response
     }
 
+    /// `POST` a form to the app as a browser without JavaScript does from the page `page`: it
+    /// takes HTML and names the page it came from, so a server function's refusal sends it
+    /// back there. Returns the answer, usually a redirect.
+    pub async fn post_plain_form(&mut self, page: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(reqwest::header::REFERER, self.app.url(page))
+            .form(form);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        let response = request.send().await.expect("an answer");
+        self.remember(&response);
+        response
+    }
+
     /// `POST` a multipart form (an upload) to the app as a browser's plain form does: the answer
     /// to a form without JavaScript, usually a redirect.
     pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {

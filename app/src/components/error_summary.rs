@@ -1,9 +1,13 @@
 //! The error summary at the top of a page with a form (GOV.UK's pattern).
 
-use leptos::prelude::*;
+use leptos::{
+    prelude::*,
+    server_fn::{ServerFn, error::ServerFnUrlError},
+};
 use leptos_i18n::I18nContext;
+use leptos_router::params::ParamsMap;
 
-use crate::i18n::*;
+use crate::{auth::ApiError, i18n::*};
 
 /// The error summary at the top of a page: a heading and a link to each field to fix. It takes
 /// the focus when shown, so a screen reader announces it (GOV.UK's pattern).
@@ -29,3 +33,24 @@ pub fn error_summary(i18n: I18nContext<Locale>, items: Vec<(String, String)>) ->
     })
 }
 
+
+/// Why server function `S` refused the form just sent, if it did: the action's answer once the
+/// page has hydrated, or after a plain form post the refusal the server put in the address it
+/// sent the browser back to (`__path` names the function, `__err` carries the error).
+pub fn refusal<S>(action: ServerAction<S>, query: &ParamsMap) -> Option<ApiError>
+where
+    S: ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    let answered = action.value().with(|value| match value {
+        Some(Err(error)) => Some(error.clone()),
+        _ => None,
+    });
+    if answered.is_some() {
+        return answered;
+    }
+    if query.get("__path").as_deref() != Some(S::PATH) {
+        return None;
+    }
+    query.get("__err").map(|error| ServerFnUrlError::<ApiError>::decode_err(&error))
+}

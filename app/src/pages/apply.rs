@@ -24,7 +24,12 @@ use crate::{
         Receipt, SharingOffer,
     },
     auth::ApiError,
-    components::{error_summary::error_summary, guarded::Guarded, person_switch::person_switch, page_title::page_title},
+    components::{
+        error_summary::{error_summary, refusal},
+        guarded::Guarded,
+        page_title::page_title,
+        person_switch::person_switch,
+    },
     consent::PersonView,
     i18n::*,
     url::format_timestamp,
@@ -67,12 +72,6 @@ pub(crate) fn problem_text(i18n: I18nContext<Locale>, problem: AnswerProblem) ->
     }
 }
 
-/// Whether a server function refused a plain form post: it is then named in the address
-/// (`__err`), as server functions report errors to forms without JavaScript.
-fn refused_in_address(query: &leptos_router::params::ParamsMap) -> bool {
-    query.get("__err").is_some()
-}
-
 #[component]
 pub fn ApplyStartPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -80,10 +79,7 @@ pub fn ApplyStartPage() -> impl IntoView {
     let person = move || query.read().get("fuer").filter(|person| !person.is_empty());
     let data = Resource::new(person, help_on_offer);
     let choose = ServerAction::<ChooseHelp>::new();
-    let refused = move || {
-        refused_in_address(&query.read())
-            || choose.value().with(|value| matches!(value, Some(Err(ApiError::Invalid { .. }))))
-    };
+    let refused = move || matches!(refusal(choose, &query.read()), Some(ApiError::Invalid { .. }));
 
     view! {
         <Title text=page_title(move || t_string!(i18n, apply.start_title)) />
@@ -134,9 +130,16 @@ pub fn ApplyStartPage() -> impl IntoView {
                         <p class="lead">{t!(i18n, apply.start_lead)}</p>
                         <ActionForm action=choose>
                             {person_field(&person)}
-                            <fieldset class="form-group" id="hilfe-auswahl" aria-describedby="hilfe-hinweis">
+                            <fieldset
+                                class=move || if refused() { "form-group form-group--error" } else { "form-group" }
+                                id="hilfe-auswahl"
+                                aria-describedby=move || if refused() { "hilfe-hinweis hilfe-fehler" } else { "hilfe-hinweis" }
+                            >
                                 <legend>{t!(i18n, apply.choose_legend)}</legend>
                                 <span class="hint" id="hilfe-hinweis">{t!(i18n, apply.choose_hint)}</span>
+                                {move || refused().then(|| view! {
+                                    <span class="error-message" id="hilfe-fehler">{t!(i18n, apply.error_choose)}</span>
+                                })}
                                 {options}
                             </fieldset>
                             <button type="submit" class="button">{t!(i18n, apply.continue_button)}</button>

@@ -17,7 +17,13 @@ use leptos_router::{
 use crate::{
     api::{AcceptTerms, GrantConsent, RevokeConsent, data_by_category, my_consents, people_acted_for, sharing_offers, terms_renewals},
     applying::SharingOffer,
-    components::{guarded::Guarded, person_switch::person_switch, page_title::page_title},
+    auth::ApiError,
+    components::{
+        error_summary::{error_summary, refusal},
+        guarded::Guarded,
+        page_title::page_title,
+        person_switch::person_switch,
+    },
     pages::my_data::kept_fields,
     consent::{ConsentView, MyData, NamedCode, PersonView, TermsRenewal, Visibility},
     i18n::*,
@@ -34,8 +40,14 @@ struct Cockpit {
     renewals: Vec<TermsRenewal>,
 }
 
-/// What one cell of the matrix says: every reason the office may see the category now.
-fn cell_text(i18n: I18nContext<Locale>, german: bool, reasons: &[&Visibility], consents: &[ConsentView]) -> AnyView {
+/// What one cell of the matrix says: every reason the office may see `category` now.
+fn cell_text(
+    i18n: I18nContext<Locale>,
+    german: bool,
+    category: &str,
+    reasons: &[&Visibility],
+    consents: &[ConsentView],
+) -> AnyView {
     if reasons.is_empty() {
         return view! { {t!(i18n, cockpit.not_shared)} }.into_any();
     }
@@ -56,6 +68,7 @@ fn cell_text(i18n: I18nContext<Locale>, german: bool, reasons: &[&Visibility], c
                         .iter()
                         .find(|consent| {
                             consent.state == "active"
+                                && consent.category == category
                                 && consent.office == reason.office
                                 && Some(&consent.purpose) == reason.purpose.as_ref()
                         })
@@ -74,6 +87,31 @@ fn cell_text(i18n: I18nContext<Locale>, german: bool, reasons: &[&Visibility], c
         .into_any()
 }
 
+/// What the citizen reads when the server refused a grant, a revocation or an agreement.
+fn refusal_text(i18n: I18nContext<Locale>, error: &ApiError) -> String {
+    let text = match error {
+        ApiError::Invalid { field, .. } => match field.as_str() {
+            "days" => t_string!(i18n, cockpit.error_days),
+            "sharing" => t_string!(i18n, cockpit.error_sharing),
+            "version" => t_string!(i18n, cockpit.error_version),
+            "consent" => t_string!(i18n, cockpit.error_consent),
+            _ => t_string!(i18n, cockpit.error_other),
+        },
+        ApiError::NotFound => t_string!(i18n, cockpit.error_consent),
+        _ => t_string!(i18n, cockpit.error_other),
+    };
+    text.to_owned()
+}
+
+/// A refusal's message next to the part of the page it concerns (`id`, which the error
+/// summary links to).
+fn problem_at(problems: &[(String, String)], id: &'static str) -> Option<impl IntoView + use<>> {
+    problems
+        .iter()
+        .find(|(target, _)| target == id)
+        .map(|(_, text)| view! { <p class="error-message" id=id>{text.clone()}</p> })
+}
+
 #[component]
 pub fn ConsentCockpitPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -82,6 +120,18 @@ pub fn ConsentCockpitPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeConsent>::new();
     let accept = ServerAction::<AcceptTerms>::new();
     let person = move || query.read().get("fuer").filter(|person| !person.is_empty());
+    // Why a form just sent was refused: in the summary at the top and next to its section.
+    let problems = move || {
+        let query = query.read();
+        [
+            ("freigabe-fehler", refusal(grant, &query)),
+            ("widerruf-fehler", refusal(revoke, &query)),
+            ("bedingungen-fehler", refusal(accept, &query)),
+        ]
+        .into_iter()
+        .filter_map(|(id, error)| error.map(|error| (id.to_owned(), refusal_text(i18n, &error))))
+        .collect::<Vec<_>>()
+    };
     // The revocation asked about is part of the key, so following its link renders the question.
     let asked = move || query.read().get("widerrufen");
     let data = Resource::new(
@@ -129,7 +179,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                             .map(|office| {
                                 let reasons: Vec<&Visibility> = category.seen_by.iter().filter(|seen| seen.office == office.code).collect();
                                 let class = if reasons.is_empty() { "cell--closed" } else { "cell--open" };
-                                view! { <td class=class>{cell_text(i18n, german, &reasons, &consents)}</td> }
+                                view! { <td class=class>{cell_text(i18n, german, &category.code, &reasons, &consents)}</td> }
                             })
                             .collect_view();
                         view! {
@@ -235,6 +285,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                 let shown = person_id.clone();
                 view! {
                     <div class="container container--wide">
+                        {move || error_summary(i18n, problems())}
                         <h1>{t!(i18n, cockpit.heading, name = move || name.clone())}</h1>
                         <p class="lead">{t!(i18n, cockpit.lead)}</p>
                         {person_switch(i18n, people, &shown, "/buerger/freigaben", move |name| {
@@ -242,6 +293,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                         })}
                         {confirm}
                         {renewed.then(|| view! { <div class="notice" role="status"><p>{t!(i18n, cockpit.done_renewed)}</p></div> })}
+                        {move || problem_at(&problems(), "bedingungen-fehler")}
                         {renewals}
                         <div class="table-wrapper">
                             <table class="table matrix">
@@ -253,6 +305,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                         <h2>{t!(i18n, cockpit.office_view_heading)}</h2>
                         <ul class="list">{office_links}</ul>
                         <h2>{t!(i18n, cockpit.active_heading)}</h2>
+                        {move || problem_at(&problems(), "widerruf-fehler")}
                         {if active.is_empty() {
                             view! { <p>{t!(i18n, cockpit.no_active)}</p> }.into_any()
                         } else {
@@ -260,6 +313,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                         }}
                         <h2>{t!(i18n, cockpit.offers_heading)}</h2>
                         <p>{t!(i18n, cockpit.offers_lead)}</p>
+                        {move || problem_at(&problems(), "freigabe-fehler")}
                         {open_offers}
                         <h2>{t!(i18n, cockpit.history_heading)}</h2>
                         {history}
@@ -479,7 +533,7 @@ pub fn OfficeViewPage() -> impl IntoView {
                     seen.into_iter()
                         .map(|category| {
                             let reasons: Vec<&Visibility> = category.seen_by.iter().filter(|seen| seen.office == office.code).collect();
-                            let why = cell_text(i18n, german, &reasons, &[]);
+                            let why = cell_text(i18n, german, &category.code, &reasons, &[]);
                             let title = if german { category.name_de.clone() } else { category.name_en.clone() };
                             let fields = category.fields.clone();
                             view! {

@@ -8,7 +8,7 @@ use app::server::{
     db::{Database, DatabaseUrl},
     gate::{Gate, GateLimits},
 };
-use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64};
+use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, location, on_both_databases, query_i64};
 
 /// Optional sharings of the Wohngeld template, version 1: income and housing costs to the
 /// Sozialamt for checking a claim to basic income support (demo data).
@@ -111,6 +111,50 @@ on_both_databases! {
         assert_eq!(consents[0]["citizen"], demo::MIA_WEBER);
     }
 
+    async fn each_cell_of_the_cockpit_is_dated_by_its_own_consent(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        // His income consent to the Sozialamt dates from 3 November; housing, for the same
+        // purpose to the same office, is granted today.
+        let (status, _) = jonas.call("buerger/einwilligung-erteilen", &[("sharing", HOUSING_TO_SOZIALAMT)]).await;
+        assert_eq!(status, 200);
+        let page = jonas.get("/buerger/freigaben").await.text().await.expect("a page");
+        let row = |name: &str| {
+            let start = page.find(&format!(">{name}</th>")).unwrap_or_else(|| panic!("a row for {name}: {page}"));
+            let end = page[start..].find("</tr>").expect("the row's end") + start;
+            // Without the hydration markers between text nodes.
+            page[start..end].replace("<!>", "")
+        };
+        let today = chrono::Utc::now().format("%d.%m.%Y").to_string();
+        let housing = row("Wohnung");
+        assert!(housing.contains(&format!("seit {today}")), "housing is shared since today: {housing}");
+        assert!(!housing.contains("03.11.2026"), "not since the income consent's day: {housing}");
+        assert!(row("Einkommen und Vermögen").contains("seit 03.11.2026"), "income keeps its own date");
+    }
+
+    async fn a_refused_grant_is_named_on_the_cockpit_without_javascript(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let sent = jonas
+            .post_plain_form("/buerger/freigaben", "/api/buerger/einwilligung-erteilen", &[("sharing", HOUSING_TO_SOZIALAMT), ("days", "366")])
+            .await;
+        assert!(sent.status().is_redirection(), "back to the cockpit: {}", sent.status());
+        let back = location(&sent);
+        assert!(back.contains("/buerger/freigaben"), "{back}");
+        let page = jonas.get(&back).await.text().await.expect("a page");
+        assert!(page.contains("class=\"error-summary\""), "an error summary: {page}");
+        assert_eq!(page.matches("Bitte wählen Sie eine der angebotenen Laufzeiten.").count(), 2, "in the summary and next to the offers: {page}");
+        assert!(page.contains("href=\"#freigabe-fehler\"") && page.contains("id=\"freigabe-fehler\""), "the summary links to it: {page}");
+        let housing = format!("SELECT COUNT(*) FROM consents WHERE category_code = 'housing' AND citizen_id = '{}'", demo::JONAS_WEBER);
+        assert_eq!(query_i64(app.database_url(), &housing).await, 0, "nothing granted");
+
+        // The cockpit itself shows no error.
+        let page = jonas.get("/buerger/freigaben").await.text().await.expect("a page");
+        assert!(!page.contains("error-summary"), "{page}");
+    }
+
     async fn nobody_acts_for_somebody_else(backend: Backend) {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
         let mut anna = Visitor::new(&app);
@@ -120,6 +164,9 @@ on_both_databases! {
             ("buerger/einwilligung-erteilen", vec![("sharing", HEALTH_TO_JUGENDAMT), ("person", demo::MIA_WEBER)]),
             ("buerger/einwilligung-widerrufen", vec![("consent", JONAS_INCOME_CONSENT)]),
             ("buerger/zugriffe", vec![("person", demo::JONAS_WEBER)]),
+            ("buerger/neue-bedingungen", vec![("person", demo::JONAS_WEBER)]),
+            ("buerger/freigabe-angebote", vec![("person", demo::MIA_WEBER)]),
+            ("buerger/daten", vec![("person", demo::JONAS_WEBER)]),
         ] {
             let (status, body) = anna.call(endpoint, &arguments).await;
             let (unknown, unknown_body) = anna.call(endpoint, &arguments.iter().map(|(name, value)| {

@@ -9,8 +9,24 @@ use crate::{auth::ApiError, server::services::Services};
 use super::principal::{Citizen, Principal, Staff};
 
 /// Sets the response status for `error` and returns it.
+///
+/// Not for a plain form post from one of our pages to a server function (a browser without
+/// JavaScript, which takes HTML and names the page): the server function sends it back to that
+/// page with the error in the address, and that redirect must keep its status, or the browser
+/// shows the error's JSON instead of the page. Pages themselves keep their status (404 for
+/// what is not theirs), and so does a call that names no page.
 pub fn fail(error: ApiError) -> ApiError {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    let plain_form_post = use_context::<axum::http::request::Parts>().is_some_and(|request| {
+        let takes_html = request
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+        let from_a_page = request.headers.contains_key(axum::http::header::REFERER);
+        takes_html && from_a_page && request.uri.path().starts_with("/api/")
+    });
+    if !plain_form_post
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(status) = axum::http::StatusCode::from_u16(error.status())
     {
         response.set_status(status);
