@@ -28,6 +28,9 @@ const DEMO_DATA: &str = include_str!("demo_data.sql");
 /// How long start-up waits for a database connection before it gives up with a clear message.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A PostgreSQL connection idle at least this long is checked before it is used again.
+const CHECK_WHEN_IDLE_FOR: Duration = Duration::from_secs(10);
+
 /// Runs `$body` with `$pool` bound to the configured pool, whichever backend it is.
 /// The body is compiled once per driver, so one SQL text serves both.
 macro_rules! on_backend {
@@ -259,6 +262,9 @@ impl Database {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(CONNECT_TIMEOUT)
+                    // A connection to a local file does not drop away while idle; sqlx's check
+                    // before each use would cost a round trip to its worker thread per request.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
                     .map_err(|source| DatabaseError::SqliteUnavailable { target: url.describe(), source })?;
@@ -269,6 +275,19 @@ impl Database {
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(CONNECT_TIMEOUT)
+                    // sqlx checks every connection when it comes back to the pool (and drops a
+                    // broken one), so checking it again before each use only costs a round trip
+                    // per query under load. A connection that sat idle for a while is checked
+                    // first: PostgreSQL or the network may have dropped it meanwhile.
+                    .test_before_acquire(false)
+                    .before_acquire(|connection, metadata| {
+                        Box::pin(async move {
+                            if metadata.idle_for >= CHECK_WHEN_IDLE_FOR {
+                                sqlx::Connection::ping(connection).await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(options)
                     .await
                     .map_err(|source| DatabaseError::PostgresUnreachable { target: url.describe(), source })?;
