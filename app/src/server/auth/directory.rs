@@ -32,6 +32,22 @@ type StaffRow = (Id, String, Option<String>, bool);
 /// A role row: role, office code, office name in German and English.
 type RoleRow = (String, Option<String>, Option<String>, Option<String>);
 
+/// The roles a staff member's role rows name (rows of unknown roles are skipped).
+fn roles_from(rows: Vec<RoleRow>) -> Vec<StaffRole> {
+    rows.into_iter()
+        .filter_map(|(role, office_code, name_de, name_en)| match role.as_str() {
+            "caseworker" => Some(StaffRole::Caseworker {
+                office_code: office_code?,
+                office_name_de: name_de.unwrap_or_default(),
+                office_name_en: name_en.unwrap_or_default(),
+            }),
+            "data_protection_officer" => Some(StaffRole::DataProtectionOfficer),
+            "administrator" => Some(StaffRole::Administrator),
+            _ => None,
+        })
+        .collect()
+}
+
 impl Directory {
     pub fn new(database: Database) -> Self {
         Self { database }
@@ -123,16 +139,23 @@ impl Directory {
                 Ok(row.map(|(given, family)| Principal::Citizen(Citizen::new(id, display_name(&given, &family)))))
             }
             PrincipalKind::Staff => {
-                let row: Option<String> = on_backend!(self.database, pool => sqlx::query_scalar(
-                    "SELECT display_name FROM staff_members WHERE id = $1 AND active = TRUE",
-                )
-                .bind(id)
-                .fetch_optional(pool)
-                .await)?;
-                match row {
-                    Some(name) => Ok(Some(Principal::Staff(Staff::new(id, name, self.roles_of(id).await?)))),
-                    None => Ok(None),
-                }
+                // The person and their roles in one query (a row per role, one without roles):
+                // this runs on every request of a signed-in staff member.
+                let rows: Vec<(String, Option<String>, Option<String>, Option<String>, Option<String>)> =
+                    on_backend!(self.database, pool => sqlx::query_as(
+                        "SELECT s.display_name, r.role, r.office_code, o.name_de, o.name_en FROM staff_members s \
+                         LEFT JOIN staff_roles r ON r.staff_id = s.id LEFT JOIN offices o ON o.code = r.office_code \
+                         WHERE s.id = $1 AND s.active = TRUE ORDER BY r.role, r.office_code",
+                    )
+                    .bind(id)
+                    .fetch_all(pool)
+                    .await)?;
+                let Some(name) = rows.first().map(|row| row.0.clone()) else { return Ok(None) };
+                let roles = rows
+                    .into_iter()
+                    .filter_map(|(_, role, office_code, name_de, name_en)| Some((role?, office_code, name_de, name_en)))
+                    .collect();
+                Ok(Some(Principal::Staff(Staff::new(id, name, roles_from(roles)))))
             }
         }
     }
@@ -146,19 +169,7 @@ impl Directory {
         .bind(staff)
         .fetch_all(pool)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(role, office_code, name_de, name_en)| match role.as_str() {
-                "caseworker" => Some(StaffRole::Caseworker {
-                    office_code: office_code?,
-                    office_name_de: name_de.unwrap_or_default(),
-                    office_name_en: name_en.unwrap_or_default(),
-                }),
-                "data_protection_officer" => Some(StaffRole::DataProtectionOfficer),
-                "administrator" => Some(StaffRole::Administrator),
-                _ => None,
-            })
-            .collect())
+        Ok(roles_from(rows))
     }
 
     /// The demo people one can sign in as: citizens and active staff whose subject marks them

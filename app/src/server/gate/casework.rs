@@ -9,6 +9,7 @@
 use super::{
     Gate, GateError,
     correspondence::{Correspondence, is_open, load_correspondence},
+    flags::{ACTIVE_FLAGS, FlagRow, flag_views},
 };
 use crate::{
     case::{CaseFile, CasePerson, Colleague, FieldLabel, NoteView},
@@ -108,18 +109,19 @@ impl Gate {
     /// an application that is not the office's.
     pub async fn case_file(&self, staff: &Staff, office: &str, application: Id) -> Result<CaseFile, GateError> {
         let case = self.case_view(staff, office, application).await?.ok_or(GateError::NotFound)?;
-        let protection_flags = self.protection_flags(staff, office, application).await?.unwrap_or_default();
         type Loaded = (
-            Option<CaseRow>,
+            CaseRow,
             Vec<NamedCode>,
             Vec<FieldLabel>,
             Correspondence,
             Vec<(String, String, Timestamp)>,
             Vec<(Id, String)>,
             Vec<(Id, String, String)>,
+            Vec<FlagRow>,
         );
         let loaded: Loaded = on_backend!(self.database, pool => {
             // Reads only: a snapshot, not SQLite's write lock, which every other case view waits for.
+            // Every round trip counts under load, so only what the page shows is asked for.
             let mut transaction = pool.begin().await?;
             let connection = &mut *transaction;
             let row: Option<CaseRow> = sqlx::query_as(
@@ -133,6 +135,9 @@ impl Gate {
             .bind(office)
             .fetch_optional(&mut *connection)
             .await?;
+            let Some(row) = row else { return Err(GateError::NotFound) };
+            // The applicant, and whether the office is a youth office (the row's kind column).
+            let (applicant_id, youth_office) = (row.0, row.9 == "youth");
             let (categories, labels) = super::load_vocabulary!(&mut *connection)?;
             let correspondence = load_correspondence!(&mut *connection, application)?;
             let notes = sqlx::query_as(
@@ -150,14 +155,18 @@ impl Gate {
             .fetch_all(&mut *connection)
             .await?;
             // The child's parents, whom a youth-office emergency access may concern.
-            let parents = sqlx::query_as(
-                "SELECT c.id, c.given_name, c.family_name FROM guardianships g JOIN citizens c ON c.id = g.guardian_citizen_id \
-                 JOIN applications a ON a.citizen_id = g.child_citizen_id \
-                 WHERE a.id = $1 AND g.ended_on IS NULL ORDER BY c.family_name, c.given_name, c.id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
+            let parents = if youth_office {
+                sqlx::query_as(
+                    "SELECT c.id, c.given_name, c.family_name FROM guardianships g JOIN citizens c ON c.id = g.guardian_citizen_id \
+                     WHERE g.child_citizen_id = $1 AND g.ended_on IS NULL ORDER BY c.family_name, c.given_name, c.id",
+                )
+                .bind(applicant_id)
+                .fetch_all(&mut *connection)
+                .await?
+            } else {
+                Vec::new()
+            };
+            let flags: Vec<FlagRow> = sqlx::query_as(ACTIVE_FLAGS).bind(applicant_id).fetch_all(&mut *connection).await?;
             let unread: bool = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM messages WHERE application_id = $1 AND sender_kind = 'citizen' AND read_at IS NULL)",
             )
@@ -178,11 +187,11 @@ impl Gate {
                 .await?;
                 transaction.commit().await?;
             }
-            Ok::<_, sqlx::Error>((row, categories, labels, correspondence, notes, colleagues, parents))
+            Ok::<_, sqlx::Error>((row, categories, labels, correspondence, notes, colleagues, parents, flags))
         })
         .map_err(DatabaseError::from)?;
-        let (row, categories, labels, correspondence, notes, colleagues, parents) = loaded;
-        let Some((
+        let (row, categories, labels, correspondence, notes, colleagues, parents, flags) = loaded;
+        let (
             citizen,
             given,
             family,
@@ -198,10 +207,7 @@ impl Gate {
             reason,
             assigned,
             assigned_name,
-        )) = row
-        else {
-            return Err(GateError::NotFound);
-        };
+        ) = row;
         let applicant = CasePerson { id: citizen.to_string(), name: format!("{given} {family}"), is_applicant: true };
         let mut emergency_people = Vec::new();
         if office_kind == "youth" {
@@ -237,7 +243,7 @@ impl Gate {
                 .map(|(id, name)| Colleague { id: id.to_string(), name, is_me: id == staff.id() })
                 .collect(),
             emergency_people,
-            protection_flags,
+            protection_flags: flag_views(flags),
         })
     }
 

@@ -10,6 +10,25 @@ use crate::{
     },
 };
 
+/// The active protection flags of citizen `$1`, oldest first.
+pub(super) const ACTIVE_FLAGS: &str = "SELECT id, kind, reason, set_at, set_by_office_code FROM protection_flags \
+     WHERE citizen_id = $1 AND lifted_at IS NULL ORDER BY set_at";
+
+/// A row of `ACTIVE_FLAGS`.
+pub(super) type FlagRow = (Id, String, String, Timestamp, String);
+
+pub(super) fn flag_views(rows: Vec<FlagRow>) -> Vec<ProtectionFlagView> {
+    rows.into_iter()
+        .map(|(id, kind, reason, set_at, office)| ProtectionFlagView {
+            id: id.to_string(),
+            kind,
+            reason,
+            set_at: set_at.to_rfc3339(),
+            set_by_office: office,
+        })
+        .collect()
+}
+
 impl Gate {
     /// The citizen of an application of `office` that `staff` works on, if any (not drafts).
     pub(super) async fn citizen_of_case(
@@ -39,24 +58,11 @@ impl Gate {
         application: Id,
     ) -> Result<Option<Vec<ProtectionFlagView>>, DatabaseError> {
         let Some(citizen) = self.citizen_of_case(staff, office, application).await? else { return Ok(None) };
-        let rows: Vec<(Id, String, String, Timestamp, String)> = on_backend!(self.database, pool => sqlx::query_as(
-            "SELECT id, kind, reason, set_at, set_by_office_code FROM protection_flags \
-             WHERE citizen_id = $1 AND lifted_at IS NULL ORDER BY set_at",
-        )
-        .bind(citizen)
-        .fetch_all(pool)
-        .await)?;
-        Ok(Some(
-            rows.into_iter()
-                .map(|(id, kind, reason, set_at, office)| ProtectionFlagView {
-                    id: id.to_string(),
-                    kind,
-                    reason,
-                    set_at: set_at.to_rfc3339(),
-                    set_by_office: office,
-                })
-                .collect(),
-        ))
+        let rows: Vec<FlagRow> = on_backend!(self.database, pool => sqlx::query_as(ACTIVE_FLAGS)
+            .bind(citizen)
+            .fetch_all(pool)
+            .await)?;
+        Ok(Some(flag_views(rows)))
     }
 
     /// Sets a protection flag on the citizen of this case. From now on only the offices' own
