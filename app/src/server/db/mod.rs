@@ -109,6 +109,31 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// Runs `work`, a transaction that takes SQLite's write lock, on a thread of its own.
+///
+/// Every other writer waits while one holds the lock, from `BEGIN IMMEDIATE` to `COMMIT`. On the
+/// request threads, the holder is polled again after each statement only once a thread is free
+/// of rendering pages; under 32 clients a case view then held the lock about 2.4 ms instead of
+/// the 0.4 ms its statements take. Here it continues as soon as each statement returns. The work
+/// runs to its end even if the request that asked for it is gone, like a commit already sent.
+pub(in crate::server) async fn on_sqlite_writer<T: Send + 'static>(
+    work: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+) -> Result<T, sqlx::Error> {
+    static WRITER: std::sync::LazyLock<Option<tokio::runtime::Runtime>> = std::sync::LazyLock::new(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("sqlite-writer")
+            .enable_all()
+            .build()
+            .map_err(|error| tracing::warn!(%error, "no SQLite writer thread; writing on the request's thread"))
+            .ok()
+    });
+    match WRITER.as_ref() {
+        Some(writer) => writer.spawn(work).await.map_err(|_| sqlx::Error::WorkerCrashed)?,
+        None => work.await,
+    }
+}
+
 /// Which database system a [`DatabaseUrl`] names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DatabaseKind {

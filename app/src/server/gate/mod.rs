@@ -47,7 +47,7 @@ use crate::{
     server::{
         access_log::{LogBasis, LogKey, NewEntry, append_in},
         auth::{Citizen, Staff},
-        db::{Database, DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+        db::{Backend, BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend, on_sqlite_writer},
     },
 };
 
@@ -227,6 +227,71 @@ macro_rules! read_and_log {
     };
 }
 
+/// Reads case `$application` of `$office` for staff member `$staff` through the rule, with the
+/// application's own answers, and logs the read, in one write transaction on `$pool`.
+/// Evaluates to `Result<Option<CaseView>, sqlx::Error>`: `None` when it is not the office's.
+macro_rules! case_view_in {
+    ($pool:expr, $key:expr, $staff:expr, $office:expr, $application:expr) => {
+        async {
+            let (key, staff, office, application): (&LogKey, Id, &str, Id) = ($key, $staff, $office, $application);
+            let mut transaction = $pool.begin_write().await?;
+            let connection = &mut *transaction;
+            // The application and the facts in two queries: each round trip counts on PostgreSQL.
+            let rows: Vec<CaseApplicationRow> =
+                sqlx::query_as(CASE_APPLICATIONS).bind(application).bind(office).fetch_all(&mut *connection).await?;
+            let Some((_, status, _, _, _, citizen, reference, benefit_type)) =
+                rows.iter().find(|row| row.0 == application).cloned()
+            else {
+                return Ok(None);
+            };
+            let applications: Vec<ApplicationRow> =
+                rows.into_iter().map(|(id, status, closed_at, required, retention, ..)| (id, status, closed_at, required, retention)).collect();
+            let bases: Vec<BasisRow> =
+                sqlx::query_as(BASES).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
+            let facts = facts(Timestamp::now(), office, citizen, &applications, &bases);
+            let reader = Reader::Caseworker { office: office.to_owned() };
+            let purpose = Purpose::Application { application: application.to_string() };
+            let entry = NewEntry {
+                staff,
+                office: office.to_owned(),
+                citizen,
+                categories: allowed(&reader, &purpose, &facts).into_iter().map(|(category, _)| category).collect(),
+                purpose: format!("application {application}"),
+                basis: LogBasis::Application,
+                basis_ref: Some(application),
+            };
+            let data = read_and_log!(&mut *connection, key, &entry)?;
+            // The application's own answers, of the same allowed categories only.
+            let mut answers = BTreeMap::new();
+            if !entry.categories.is_empty() {
+                let placeholders: Vec<String> =
+                    (2..entry.categories.len() + 2).map(|number| format!("${number}")).collect();
+                let sql = format!(
+                    "SELECT category_code, answers FROM application_answers WHERE application_id = $1 AND category_code IN ({})",
+                    placeholders.join(", ")
+                );
+                let mut query = sqlx::query_as::<_, (String, Json<serde_json::Value>)>(&sql).bind(application);
+                for category in &entry.categories {
+                    query = query.bind(category.code());
+                }
+                for (code, Json(value)) in query.fetch_all(&mut *connection).await? {
+                    answers.insert(code, value);
+                }
+            }
+            transaction.commit().await?;
+            Ok::<Option<CaseView>, sqlx::Error>(Some(CaseView {
+                application: application.to_string(),
+                reference,
+                benefit_type,
+                status,
+                data,
+                answers,
+            }))
+        }
+        .await
+    };
+}
+
 /// The categories `reader` may read for `purpose`, each with its basis. Every decision is
 /// counted by outcome and category for the operators' metrics (no person, no office).
 fn allowed(reader: &Reader, purpose: &Purpose, facts: &Facts) -> Vec<(Category, Basis)> {
@@ -271,62 +336,13 @@ impl Gate {
         if !Self::is_caseworker_at(staff, office) {
             return Ok(None);
         }
-        let key = &self.log_key;
-        let view = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin_write().await?;
-            let connection = &mut *transaction;
-            // The application and the facts in two queries: each round trip counts on PostgreSQL.
-            let rows: Vec<CaseApplicationRow> =
-                sqlx::query_as(CASE_APPLICATIONS).bind(application).bind(office).fetch_all(&mut *connection).await?;
-            let Some((_, status, _, _, _, citizen, reference, benefit_type)) =
-                rows.iter().find(|row| row.0 == application).cloned()
-            else {
-                return Ok(None);
-            };
-            let applications: Vec<ApplicationRow> =
-                rows.into_iter().map(|(id, status, closed_at, required, retention, ..)| (id, status, closed_at, required, retention)).collect();
-            let bases: Vec<BasisRow> =
-                sqlx::query_as(BASES).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
-            let facts = facts(Timestamp::now(), office, citizen, &applications, &bases);
-            let reader = Reader::Caseworker { office: office.to_owned() };
-            let purpose = Purpose::Application { application: application.to_string() };
-            let entry = NewEntry {
-                staff: staff.id(),
-                office: office.to_owned(),
-                citizen,
-                categories: allowed(&reader, &purpose, &facts).into_iter().map(|(category, _)| category).collect(),
-                purpose: format!("application {application}"),
-                basis: LogBasis::Application,
-                basis_ref: Some(application),
-            };
-            let data = read_and_log!(&mut *connection, key, &entry)?;
-            // The application's own answers, of the same allowed categories only.
-            let mut answers = BTreeMap::new();
-            if !entry.categories.is_empty() {
-                let placeholders: Vec<String> =
-                    (2..entry.categories.len() + 2).map(|number| format!("${number}")).collect();
-                let sql = format!(
-                    "SELECT category_code, answers FROM application_answers WHERE application_id = $1 AND category_code IN ({})",
-                    placeholders.join(", ")
-                );
-                let mut query = sqlx::query_as::<_, (String, Json<serde_json::Value>)>(&sql).bind(application);
-                for category in &entry.categories {
-                    query = query.bind(category.code());
-                }
-                for (code, Json(value)) in query.fetch_all(&mut *connection).await? {
-                    answers.insert(code, value);
-                }
+        let view = match &self.database.backend {
+            Backend::Sqlite(pool) => {
+                let (pool, key, staff, office) = (pool.clone(), self.log_key.clone(), staff.id(), office.to_owned());
+                on_sqlite_writer(async move { case_view_in!(&pool, &key, staff, &office, application) }).await?
             }
-            transaction.commit().await?;
-            Ok::<Option<CaseView>, sqlx::Error>(Some(CaseView {
-                application: application.to_string(),
-                reference,
-                benefit_type,
-                status,
-                data,
-                answers,
-            }))
-        })?;
+            Backend::Postgres(pool) => case_view_in!(pool, &self.log_key, staff.id(), office, application)?,
+        };
         Ok(view)
     }
 
