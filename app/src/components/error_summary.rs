@@ -33,7 +33,6 @@ pub fn error_summary(i18n: I18nContext<Locale>, items: Vec<(String, String)>) ->
     })
 }
 
-
 /// Why server function `S` refused the form just sent, if it did: the action's answer once the
 /// page has hydrated, or after a plain form post the refusal the server put in the address it
 /// sent the browser back to (`__path` names the function, `__err` carries the error).
