@@ -32,6 +32,9 @@ type StaffRow = (Id, String, Option<String>, bool);
 /// A role row: role, office code, office name in German and English.
 type RoleRow = (String, Option<String>, Option<String>, Option<String>);
 
+/// A staff member's name with one of their roles (role, office code, office names), or none.
+type StaffWithRoleRow = (String, Option<String>, Option<String>, Option<String>, Option<String>);
+
 /// The roles a staff member's role rows name (rows of unknown roles are skipped).
 fn roles_from(rows: Vec<RoleRow>) -> Vec<StaffRole> {
     rows.into_iter()
@@ -141,7 +144,7 @@ impl Directory {
             PrincipalKind::Staff => {
                 // The person and their roles in one query (a row per role, one without roles):
                 // this runs on every request of a signed-in staff member.
-                let rows: Vec<(String, Option<String>, Option<String>, Option<String>, Option<String>)> =
+                let rows: Vec<StaffWithRoleRow> =
                     on_backend!(self.database, pool => sqlx::query_as(
                         "SELECT s.display_name, r.role, r.office_code, o.name_de, o.name_en FROM staff_members s \
                          LEFT JOIN staff_roles r ON r.staff_id = s.id LEFT JOIN offices o ON o.code = r.office_code \
