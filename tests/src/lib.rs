@@ -421,66 +421,57 @@ impl<'a> Visitor<'a> {
         response
     }
 
-    /// `POST` a form to the app.
-    pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        let mut request = self.app.client.post(self.app.url(path)).form(form);
+    /// Sends `request` to the app with the session cookie, and keeps the cookies it answers.
+    async fn send(&mut self, mut request: reqwest::RequestBuilder) -> reqwest::Response {
         if let Some(cookie) = &self.cookie {
             request = request.header(reqwest::header::COOKIE, cookie);
         }
         let response = request.send().await.expect("an answer");
         self.remember(&response);
         response
+    }
+
+    /// `POST` a form to the app.
+    pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let request = self.app.client.post(self.app.url(path)).form(form);
+        self.send(request).await
     }
 
     /// `POST` a form to the app as a browser without JavaScript does from the page `page`: it
     /// takes HTML and names the page it came from, so a server function's refusal sends it
     /// back there. Returns the answer, usually a redirect.
     pub async fn post_plain_form(&mut self, page: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        let mut request = self
+        let request = self
             .app
             .client
             .post(self.app.url(path))
             .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
             .header(reqwest::header::REFERER, self.app.url(page))
             .form(form);
-        if let Some(cookie) = &self.cookie {
-            request = request.header(reqwest::header::COOKIE, cookie);
-        }
-        let response = request.send().await.expect("an answer");
-        self.remember(&response);
-        response
+        self.send(request).await
     }
 
     /// `POST` a multipart form (an upload) to the app as a browser's plain form does: the answer
     /// to a form without JavaScript, usually a redirect.
     pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
-        let mut request = self
+        let request = self
             .app
             .client
             .post(self.app.url(path))
             .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
             .multipart(form);
-        if let Some(cookie) = &self.cookie {
-            request = request.header(reqwest::header::COOKIE, cookie);
-        }
-        let response = request.send().await.expect("an answer");
-        self.remember(&response);
-        response
+        self.send(request).await
     }
 
     /// Calls a server function as the browser's WebAssembly does; returns status and JSON.
     pub async fn call(&mut self, endpoint: &str, arguments: &[(&str, &str)]) -> (u16, serde_json::Value) {
-        let mut request = self
+        let request = self
             .app
             .client
             .post(self.app.url(&format!("/api/{endpoint}")))
             .header(reqwest::header::ACCEPT, "application/json")
             .form(arguments);
-        if let Some(cookie) = &self.cookie {
-            request = request.header(reqwest::header::COOKIE, cookie);
-        }
-        let response = request.send().await.expect("an answer");
-        self.remember(&response);
+        let response = self.send(request).await;
         let status = response.status().as_u16();
         let text = response.text().await.expect("a body");
         (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
