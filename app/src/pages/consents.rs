@@ -121,7 +121,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
     let accept = ServerAction::<AcceptTerms>::new();
     let person = move || query.read().get("fuer").filter(|person| !person.is_empty());
     // Why a form just sent was refused: in the summary at the top and next to its section.
-    let problems = move || {
+    let problems = Memo::new(move |_| {
         let query = query.read();
         [
             ("freigabe-fehler", refusal(grant, &query)),
@@ -131,7 +131,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
         .into_iter()
         .filter_map(|(id, error)| error.map(|error| (id.to_owned(), refusal_text(i18n, &error))))
         .collect::<Vec<_>>()
-    };
+    });
     // The revocation asked about is part of the key, so following its link renders the question.
     let asked = move || query.read().get("widerrufen");
     let data = Resource::new(
@@ -285,7 +285,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                 let shown = person_id.clone();
                 view! {
                     <div class="container container--wide">
-                        {move || error_summary(i18n, problems())}
+                        {move || error_summary(i18n, problems.get())}
                         <h1>{t!(i18n, cockpit.heading, name = move || name.clone())}</h1>
                         <p class="lead">{t!(i18n, cockpit.lead)}</p>
                         {person_switch(i18n, people, &shown, "/buerger/freigaben", move |name| {
@@ -293,7 +293,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                         })}
                         {confirm}
                         {renewed.then(|| view! { <div class="notice" role="status"><p>{t!(i18n, cockpit.done_renewed)}</p></div> })}
-                        {move || problem_at(&problems(), "bedingungen-fehler")}
+                        {move || problems.with(|problems| problem_at(problems, "bedingungen-fehler"))}
                         {renewals}
                         <div class="table-wrapper">
                             <table class="table matrix">
@@ -305,7 +305,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                         <h2>{t!(i18n, cockpit.office_view_heading)}</h2>
                         <ul class="list">{office_links}</ul>
                         <h2>{t!(i18n, cockpit.active_heading)}</h2>
-                        {move || problem_at(&problems(), "widerruf-fehler")}
+                        {move || problems.with(|problems| problem_at(problems, "widerruf-fehler"))}
                         {if active.is_empty() {
                             view! { <p>{t!(i18n, cockpit.no_active)}</p> }.into_any()
                         } else {
@@ -313,7 +313,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                         }}
                         <h2>{t!(i18n, cockpit.offers_heading)}</h2>
                         <p>{t!(i18n, cockpit.offers_lead)}</p>
-                        {move || problem_at(&problems(), "freigabe-fehler")}
+                        {move || problems.with(|problems| problem_at(problems, "freigabe-fehler"))}
                         {open_offers}
                         <h2>{t!(i18n, cockpit.history_heading)}</h2>
                         {history}
