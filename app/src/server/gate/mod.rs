@@ -260,8 +260,8 @@ macro_rules! case_view_in {
                 basis: LogBasis::Application,
                 basis_ref: Some(application),
             };
-            let data = read_and_log!(&mut *connection, key, &entry)?;
-            // The application's own answers, of the same allowed categories only.
+            // The application's own answers, of the same allowed categories only; read before the
+            // log entry, whose chain head stays locked until the commit.
             let mut answers = BTreeMap::new();
             if !entry.categories.is_empty() {
                 let placeholders: Vec<String> =
@@ -278,6 +278,7 @@ macro_rules! case_view_in {
                     answers.insert(code, value);
                 }
             }
+            let data = read_and_log!(&mut *connection, key, &entry)?;
             transaction.commit().await?;
             Ok::<Option<CaseView>, sqlx::Error>(Some(CaseView {
                 application: application.to_string(),
