@@ -6,17 +6,19 @@
 //! Every id is looked up together with the office inside the write's transaction: an
 //! application of another office, or a draft, does not exist here, exactly like an unknown id.
 
+use sqlx::types::Json;
+
 use super::{
     Gate, GateError,
-    correspondence::{Correspondence, is_open, load_correspondence},
-    flags::{ACTIVE_FLAGS, FlagRow, flag_views},
+    correspondence::{Correspondence, CorrespondenceLists, correspondence_lists, is_open},
+    flags::{FlagRow, flag_views},
 };
 use crate::{
     case::{CaseFile, CasePerson, Colleague, FieldLabel, NoteView},
     consent::NamedCode,
     server::{
         auth::Staff,
-        db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+        db::{BeginWrite, DatabaseError, Id, JsonStatement, Timestamp, on_backend},
     },
 };
 
@@ -30,25 +32,67 @@ const STAFF_EVENT: &str = "INSERT INTO application_events (id, application_id, o
 const CASEWORKER_AT: &str = "SELECT CAST(1 AS BIGINT) FROM staff_roles r JOIN staff_members s ON s.id = r.staff_id \
      WHERE r.staff_id = $1 AND r.office_code = $2 AND r.role = 'caseworker' AND s.active";
 
-/// The applicant, kind of help (code, names), office (code, names, kind), submitted, decided,
-/// reason, assignee and their name.
-type CaseRow = (
-    Id,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<Timestamp>,
-    Option<Timestamp>,
-    Option<String>,
-    Option<Id>,
-    Option<String>,
-);
+/// The case file of application `$1` at office `$2` (not a draft) in one statement: every round
+/// trip counts under load, so the lists come as JSON, and only what the page shows is asked for.
+/// The applicant, kind of help, office (with its kind), dates, decision reason, assignee; the
+/// vocabulary of the data categories; the correspondence; the internal notes; the office's
+/// caseworkers; the applicant's parents when the office is a youth office (whom an emergency
+/// access may concern); the applicant's active protection flags; whether the citizen wrote
+/// something the office has not read yet.
+static CASE_FILE: JsonStatement = JsonStatement::new(concat!(
+    "SELECT a.citizen_id, c.given_name, c.family_name, b.code AS benefit, b.name_de AS benefit_de, b.name_en AS benefit_en, \
+     o.code AS office, o.name_de AS office_de, o.name_en AS office_en, o.kind AS office_kind, a.submitted_at, a.decided_at, \
+     a.decision_reason, a.assigned_staff_id, s.display_name AS assigned_name, \
+     (SELECT COALESCE(json_group_array(json_array(k.code, k.name_de, k.name_en) ORDER BY k.sort_order), '[]') \
+       FROM data_categories k) AS categories, \
+     (SELECT COALESCE(json_group_array(json_array(l.category_code, l.key, l.label_de, l.label_en)), '[]') \
+       FROM (SELECT fs.category_code, fq.key, MIN(fq.label_de) AS label_de, MIN(fq.label_en) AS label_en FROM form_questions fq \
+       JOIN form_sections fs ON fs.id = fq.section_id GROUP BY fs.category_code, fq.key) l) AS labels, ",
+    correspondence_lists!(),
+    ", (SELECT COALESCE(json_group_array(json_array(ns.display_name, n.body, n.created_at) ORDER BY n.created_at, n.id), '[]') \
+       FROM case_notes n JOIN staff_members ns ON ns.id = n.staff_id WHERE n.application_id = a.id) AS notes, \
+     (SELECT COALESCE(json_group_array(json_array(cs.id, cs.display_name) ORDER BY cs.display_name, cs.id), '[]') \
+       FROM staff_roles cr JOIN staff_members cs ON cs.id = cr.staff_id \
+       WHERE cr.office_code = a.office_code AND cr.role = 'caseworker' AND cs.active) AS colleagues, \
+     (SELECT COALESCE(json_group_array(json_array(p.id, p.given_name, p.family_name) ORDER BY p.family_name, p.given_name, p.id), '[]') \
+       FROM guardianships g JOIN citizens p ON p.id = g.guardian_citizen_id \
+       WHERE g.child_citizen_id = a.citizen_id AND g.ended_on IS NULL AND o.kind = 'youth') AS parents, \
+     (SELECT COALESCE(json_group_array(json_array(f.id, f.kind, f.reason, f.set_at, f.set_by_office_code) ORDER BY f.set_at), '[]') \
+       FROM protection_flags f WHERE f.citizen_id = a.citizen_id AND f.lifted_at IS NULL) AS flags, \
+     EXISTS (SELECT 1 FROM messages u WHERE u.application_id = a.id AND u.sender_kind = 'citizen' AND u.read_at IS NULL) AS unread \
+     FROM applications a JOIN citizens c ON c.id = a.citizen_id JOIN benefit_types b ON b.code = a.benefit_type_code \
+     JOIN offices o ON o.code = a.office_code LEFT JOIN staff_members s ON s.id = a.assigned_staff_id \
+     WHERE a.id = $1 AND a.office_code = $2 AND a.status <> 'draft'",
+));
+
+/// A row of `CASE_FILE`.
+#[derive(sqlx::FromRow)]
+struct CaseFileRow {
+    citizen_id: Id,
+    given_name: String,
+    family_name: String,
+    benefit: String,
+    benefit_de: String,
+    benefit_en: String,
+    office: String,
+    office_de: String,
+    office_en: String,
+    office_kind: String,
+    submitted_at: Option<Timestamp>,
+    decided_at: Option<Timestamp>,
+    decision_reason: Option<String>,
+    assigned_staff_id: Option<Id>,
+    assigned_name: Option<String>,
+    categories: Json<Vec<(String, String, String)>>,
+    labels: Json<Vec<(String, String, String, String)>>,
+    #[sqlx(flatten)]
+    correspondence: CorrespondenceLists,
+    notes: Json<Vec<(String, String, Timestamp)>>,
+    colleagues: Json<Vec<(Id, String)>>,
+    parents: Json<Vec<(Id, String, String)>>,
+    flags: Json<Vec<FlagRow>>,
+    unread: bool,
+}
 
 /// What a change to an application does, as one value the write below carries out.
 #[derive(Clone, Debug)]
@@ -109,74 +153,14 @@ impl Gate {
     /// an application that is not the office's.
     pub async fn case_file(&self, staff: &Staff, office: &str, application: Id) -> Result<CaseFile, GateError> {
         let case = self.case_view(staff, office, application).await?.ok_or(GateError::NotFound)?;
-        type Loaded = (
-            CaseRow,
-            Vec<NamedCode>,
-            Vec<FieldLabel>,
-            Correspondence,
-            Vec<(String, String, Timestamp)>,
-            Vec<(Id, String)>,
-            Vec<(Id, String, String)>,
-            Vec<FlagRow>,
-        );
-        let loaded: Loaded = on_backend!(self.database, pool => {
-            // Reads only: a snapshot, not SQLite's write lock, which every other case view waits for.
-            // Every round trip counts under load, so only what the page shows is asked for.
-            let mut transaction = pool.begin().await?;
-            let connection = &mut *transaction;
-            let row: Option<CaseRow> = sqlx::query_as(
-                "SELECT a.citizen_id, c.given_name, c.family_name, b.code, b.name_de, b.name_en, o.code, o.name_de, o.name_en, o.kind, \
-                 a.submitted_at, a.decided_at, a.decision_reason, a.assigned_staff_id, s.display_name FROM applications a \
-                 JOIN citizens c ON c.id = a.citizen_id JOIN benefit_types b ON b.code = a.benefit_type_code \
-                 JOIN offices o ON o.code = a.office_code LEFT JOIN staff_members s ON s.id = a.assigned_staff_id \
-                 WHERE a.id = $1 AND a.office_code = $2 AND a.status <> 'draft'",
-            )
-            .bind(application)
-            .bind(office)
-            .fetch_optional(&mut *connection)
-            .await?;
-            let Some(row) = row else { return Err(GateError::NotFound) };
-            // The applicant, and whether the office is a youth office (the row's kind column).
-            let (applicant_id, youth_office) = (row.0, row.9 == "youth");
-            let (categories, labels) = super::load_vocabulary!(&mut *connection)?;
-            let correspondence = load_correspondence!(&mut *connection, application)?;
-            let notes = sqlx::query_as(
-                "SELECT s.display_name, n.body, n.created_at FROM case_notes n JOIN staff_members s ON s.id = n.staff_id \
-                 WHERE n.application_id = $1 ORDER BY n.created_at, n.id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
-            let colleagues = sqlx::query_as(
-                "SELECT s.id, s.display_name FROM staff_roles r JOIN staff_members s ON s.id = r.staff_id \
-                 WHERE r.office_code = $1 AND r.role = 'caseworker' AND s.active ORDER BY s.display_name, s.id",
-            )
-            .bind(office)
-            .fetch_all(&mut *connection)
-            .await?;
-            // The child's parents, whom a youth-office emergency access may concern.
-            let parents = if youth_office {
-                sqlx::query_as(
-                    "SELECT c.id, c.given_name, c.family_name FROM guardianships g JOIN citizens c ON c.id = g.guardian_citizen_id \
-                     WHERE g.child_citizen_id = $1 AND g.ended_on IS NULL ORDER BY c.family_name, c.given_name, c.id",
-                )
-                .bind(applicant_id)
-                .fetch_all(&mut *connection)
-                .await?
-            } else {
-                Vec::new()
-            };
-            let flags: Vec<FlagRow> = sqlx::query_as(ACTIVE_FLAGS).bind(applicant_id).fetch_all(&mut *connection).await?;
-            let unread: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM messages WHERE application_id = $1 AND sender_kind = 'citizen' AND read_at IS NULL)",
-            )
-            .bind(application)
-            .fetch_one(&mut *connection)
-            .await?;
-            transaction.commit().await?;
+        let row: Option<CaseFileRow> = on_backend!(self.database, pool => {
+            // One statement, its own snapshot: no transaction, and no SQLite write lock, which
+            // every other case view waits for.
+            let row: Option<CaseFileRow> =
+                sqlx::query_as(CASE_FILE.for_pool(pool)).bind(application).bind(office).fetch_optional(pool).await?;
             // The citizen's messages count as read from now on: one statement, written only when
             // there is something to mark.
-            if unread {
+            if row.as_ref().is_some_and(|row| row.unread) {
                 let mut transaction = pool.begin_write().await?;
                 sqlx::query(
                     "UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'citizen' AND read_at IS NULL",
@@ -187,63 +171,60 @@ impl Gate {
                 .await?;
                 transaction.commit().await?;
             }
-            Ok::<_, sqlx::Error>((row, categories, labels, correspondence, notes, colleagues, parents, flags))
+            Ok::<_, sqlx::Error>(row)
         })
         .map_err(DatabaseError::from)?;
-        let (row, categories, labels, correspondence, notes, colleagues, parents, flags) = loaded;
-        let (
-            citizen,
-            given,
-            family,
-            benefit,
-            benefit_de,
-            benefit_en,
-            office_code,
-            office_de,
-            office_en,
-            office_kind,
-            submitted,
-            decided,
-            reason,
-            assigned,
-            assigned_name,
-        ) = row;
-        let applicant = CasePerson { id: citizen.to_string(), name: format!("{given} {family}"), is_applicant: true };
+        let row = row.ok_or(GateError::NotFound)?;
+        let applicant = CasePerson {
+            id: row.citizen_id.to_string(),
+            name: format!("{} {}", row.given_name, row.family_name),
+            is_applicant: true,
+        };
         let mut emergency_people = Vec::new();
-        if office_kind == "youth" {
+        if row.office_kind == "youth" {
             emergency_people.push(applicant.clone());
-            emergency_people.extend(parents.into_iter().map(|(id, given, family)| CasePerson {
+            emergency_people.extend(row.parents.0.into_iter().map(|(id, given, family)| CasePerson {
                 id: id.to_string(),
                 name: format!("{given} {family}"),
                 is_applicant: false,
             }));
         }
+        let correspondence = Correspondence::from(row.correspondence);
         Ok(CaseFile {
             case,
-            office: NamedCode { code: office_code, name_de: office_de, name_en: office_en },
-            benefit: NamedCode { code: benefit, name_de: benefit_de, name_en: benefit_en },
+            office: NamedCode { code: row.office, name_de: row.office_de, name_en: row.office_en },
+            benefit: NamedCode { code: row.benefit, name_de: row.benefit_de, name_en: row.benefit_en },
             applicant,
-            submitted_at: submitted.map(Timestamp::to_rfc3339),
-            decided_at: decided.map(Timestamp::to_rfc3339),
-            decision_reason: reason,
-            assigned_to: assigned_name,
-            assigned_to_me: assigned == Some(staff.id()),
-            categories,
-            labels,
+            submitted_at: row.submitted_at.map(Timestamp::to_rfc3339),
+            decided_at: row.decided_at.map(Timestamp::to_rfc3339),
+            decision_reason: row.decision_reason,
+            assigned_to: row.assigned_name,
+            assigned_to_me: row.assigned_staff_id == Some(staff.id()),
+            categories: row.categories.0.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect(),
+            labels: row
+                .labels
+                .0
+                .into_iter()
+                .map(|(category, key, label_de, label_en)| FieldLabel { category, key, label_de, label_en })
+                .collect(),
             requests: correspondence.requests,
             documents: correspondence.documents,
             messages: correspondence.messages,
-            notes: notes
+            notes: row
+                .notes
+                .0
                 .into_iter()
                 .map(|(author, body, at)| NoteView { author, body, created_at: at.to_rfc3339() })
                 .collect(),
             history: correspondence.history,
-            colleagues: colleagues
+            colleagues: row
+                .colleagues
+                .0
                 .into_iter()
                 .map(|(id, name)| Colleague { id: id.to_string(), name, is_me: id == staff.id() })
                 .collect(),
             emergency_people,
-            protection_flags: flag_views(flags),
+            protection_flags: flag_views(row.flags.0),
         })
     }
 

@@ -4,6 +4,7 @@
 //! A draft belongs to the flow (`applying`) and is not found here.
 
 use sha2::{Digest, Sha256};
+use sqlx::types::Json;
 
 use super::{Gate, GateError};
 use crate::{
@@ -11,32 +12,56 @@ use crate::{
     correspondence::{ApplicationFile, DocumentRequestView, DocumentView, HistoryEntry, MessageView},
     server::{
         auth::Citizen,
-        db::{Id, Timestamp, BeginWrite, on_backend},
+        db::{BeginWrite, Id, JsonStatement, Timestamp, on_backend},
         documents::Upload,
     },
 };
 
-/// An application the citizen may see: id, person, reference, kind of help (code, names),
-/// office (code, names), status, submitted, decided, decision reason.
-type FileRow = (
-    Id,
-    Id,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<Timestamp>,
-    Option<Timestamp>,
-    Option<String>,
-);
-const FILE: &str = "SELECT a.id, a.citizen_id, a.reference, b.code, b.name_de, b.name_en, o.code, o.name_de, o.name_en, \
-     a.status, a.submitted_at, a.decided_at, a.decision_reason FROM applications a \
-     JOIN benefit_types b ON b.code = a.benefit_type_code JOIN offices o ON o.code = a.office_code \
-     WHERE a.id = $1 AND a.status <> 'draft'";
+/// The correspondence of application `a` of the enclosing statement as four JSON lists, the
+/// columns of [`CorrespondenceLists`] (a statement that selects them is a `JsonStatement`).
+macro_rules! correspondence_lists {
+    () => {
+        "(SELECT COALESCE(json_group_array(json_array(e.occurred_at, e.actor_kind, e.kind, e.detail) ORDER BY e.occurred_at, e.id), '[]') \
+         FROM application_events e WHERE e.application_id = a.id) AS events, \
+         (SELECT COALESCE(json_group_array(json_array(q.id, q.description, q.status, q.created_at, q.fulfilled_at) ORDER BY q.created_at, q.id), '[]') \
+         FROM document_requests q WHERE q.application_id = a.id) AS requests, \
+         (SELECT COALESCE(json_group_array(json_array(d.id, d.file_name, d.media_type, d.size_bytes, d.uploaded_at, d.request_id) \
+         ORDER BY d.uploaded_at, d.id), '[]') FROM documents d WHERE d.application_id = a.id) AS documents, \
+         (SELECT COALESCE(json_group_array(json_array(m.sender_kind, ms.display_name, m.body, m.sent_at) ORDER BY m.sent_at, m.id), '[]') \
+         FROM messages m LEFT JOIN staff_members ms ON m.sender_kind = 'staff' AND ms.id = m.sender_id WHERE m.application_id = a.id) AS messages"
+    };
+}
+pub(super) use correspondence_lists;
+
+/// An application the citizen may see (id, reference, kind of help with names, office with
+/// names, status, submitted, decided, decision reason), its correspondence, and whether the
+/// office wrote something the citizen has not read yet: one statement.
+#[derive(sqlx::FromRow)]
+struct FileRow {
+    id: Id,
+    reference: String,
+    benefit: String,
+    benefit_de: String,
+    benefit_en: String,
+    office: String,
+    office_de: String,
+    office_en: String,
+    status: String,
+    submitted_at: Option<Timestamp>,
+    decided_at: Option<Timestamp>,
+    decision_reason: Option<String>,
+    #[sqlx(flatten)]
+    correspondence: CorrespondenceLists,
+    unread: bool,
+}
+static FILE: JsonStatement = JsonStatement::new(concat!(
+    "SELECT a.id, a.reference, b.code AS benefit, b.name_de AS benefit_de, b.name_en AS benefit_en, o.code AS office, \
+     o.name_de AS office_de, o.name_en AS office_en, a.status, a.submitted_at, a.decided_at, a.decision_reason, ",
+    correspondence_lists!(),
+    ", EXISTS (SELECT 1 FROM messages u WHERE u.application_id = a.id AND u.sender_kind = 'staff' AND u.read_at IS NULL) AS unread \
+     FROM applications a JOIN benefit_types b ON b.code = a.benefit_type_code JOIN offices o ON o.code = a.office_code \
+     WHERE a.id = $1 AND a.status <> 'draft'",
+));
 /// The person and status of a sent application, locked for the writes of an upload.
 const OPEN_APPLICATION: &str = "SELECT citizen_id, status FROM applications WHERE id = $1 AND status <> 'draft'";
 
@@ -54,13 +79,28 @@ pub(super) struct Correspondence {
     pub messages: Vec<MessageView>,
 }
 
-pub(super) type EventRow = (Timestamp, String, String, Option<String>);
-pub(super) type RequestRow = (Id, String, String, Timestamp, Option<Timestamp>);
-pub(super) type DocumentRow = (Id, String, String, i64, Timestamp, Option<Id>);
-pub(super) type MessageRow = (String, Option<String>, String, Timestamp);
+type EventRow = (Timestamp, String, String, Option<String>);
+type RequestRow = (Id, String, String, Timestamp, Option<Timestamp>);
+type DocumentRow = (Id, String, String, i64, Timestamp, Option<Id>);
+type MessageRow = (String, Option<String>, String, Timestamp);
+
+/// The columns `correspondence_lists!()` selects.
+#[derive(sqlx::FromRow)]
+pub(super) struct CorrespondenceLists {
+    events: Json<Vec<EventRow>>,
+    requests: Json<Vec<RequestRow>>,
+    documents: Json<Vec<DocumentRow>>,
+    messages: Json<Vec<MessageRow>>,
+}
+
+impl From<CorrespondenceLists> for Correspondence {
+    fn from(lists: CorrespondenceLists) -> Self {
+        Self::from_rows(lists.events.0, lists.requests.0, lists.documents.0, lists.messages.0)
+    }
+}
 
 impl Correspondence {
-    pub(super) fn from_rows(
+    fn from_rows(
         events: Vec<EventRow>,
         requests: Vec<RequestRow>,
         documents: Vec<DocumentRow>,
@@ -105,49 +145,7 @@ impl Correspondence {
     }
 }
 
-/// Reads the correspondence of application `$application` on `$connection` (inside the
-/// caller's transaction). Evaluates to `Result<Correspondence, sqlx::Error>`.
-macro_rules! load_correspondence {
-    ($connection:expr, $application:expr) => {
-        async {
-            let connection = $connection;
-            let application: Id = $application;
-            let events: Vec<$crate::server::gate::correspondence::EventRow> = sqlx::query_as(
-                "SELECT occurred_at, actor_kind, kind, detail FROM application_events WHERE application_id = $1 ORDER BY occurred_at, id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
-            let requests: Vec<$crate::server::gate::correspondence::RequestRow> = sqlx::query_as(
-                "SELECT id, description, status, created_at, fulfilled_at FROM document_requests \
-                 WHERE application_id = $1 ORDER BY created_at, id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
-            let documents: Vec<$crate::server::gate::correspondence::DocumentRow> = sqlx::query_as(
-                "SELECT id, file_name, media_type, size_bytes, uploaded_at, request_id FROM documents \
-                 WHERE application_id = $1 ORDER BY uploaded_at, id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
-            let messages: Vec<$crate::server::gate::correspondence::MessageRow> = sqlx::query_as(
-                "SELECT m.sender_kind, s.display_name, m.body, m.sent_at FROM messages m \
-                 LEFT JOIN staff_members s ON m.sender_kind = 'staff' AND s.id = m.sender_id \
-                 WHERE m.application_id = $1 ORDER BY m.sent_at, m.id",
-            )
-            .bind(application)
-            .fetch_all(&mut *connection)
-            .await?;
-            Ok::<_, sqlx::Error>($crate::server::gate::correspondence::Correspondence::from_rows(
-                events, requests, documents, messages,
-            ))
-        }
-        .await
-    };
-}
-pub(super) use load_correspondence;
+
 
 impl Gate {
     /// The person and status of sent application `application` if `citizen` acts for them.
@@ -171,35 +169,37 @@ impl Gate {
         let people = self.people_acted_for(citizen).await?;
         let person_view =
             people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(GateError::NotFound)?;
-        let (row, correspondence): (Option<FileRow>, Correspondence) = on_backend!(self.database, pool => {
-            let mut transaction = pool.begin_write().await?;
-            let connection = &mut *transaction;
-            let row = sqlx::query_as(FILE).bind(application).fetch_optional(&mut *connection).await?;
-            let correspondence = load_correspondence!(&mut *connection, application)?;
-            sqlx::query("UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'staff' AND read_at IS NULL")
+        let row: Option<FileRow> = on_backend!(self.database, pool => {
+            let row: Option<FileRow> = sqlx::query_as(FILE.for_pool(pool))
                 .bind(application)
-                .bind(Timestamp::now())
-                .execute(&mut *connection)
+                .fetch_optional(pool)
                 .await?;
-            transaction.commit().await?;
-            Ok::<_, sqlx::Error>((row, correspondence))
+            // The office's messages count as read from now on: written only when there is
+            // something to mark.
+            if row.as_ref().is_some_and(|row| row.unread) {
+                let mut transaction = pool.begin_write().await?;
+                sqlx::query("UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'staff' AND read_at IS NULL")
+                    .bind(application)
+                    .bind(Timestamp::now())
+                    .execute(&mut *transaction)
+                    .await?;
+                transaction.commit().await?;
+            }
+            Ok::<_, sqlx::Error>(row)
         })
         .map_err(crate::server::db::DatabaseError::from)?;
-        let Some((id, _, reference, benefit, benefit_de, benefit_en, office, office_de, office_en, status, submitted, decided, reason)) =
-            row
-        else {
-            return Err(GateError::NotFound);
-        };
+        let Some(row) = row else { return Err(GateError::NotFound) };
+        let correspondence = Correspondence::from(row.correspondence);
         Ok(ApplicationFile {
-            id: id.to_string(),
-            reference,
+            id: row.id.to_string(),
+            reference: row.reference,
             person: person_view,
-            benefit: NamedCode { code: benefit, name_de: benefit_de, name_en: benefit_en },
-            office: NamedCode { code: office, name_de: office_de, name_en: office_en },
-            status,
-            submitted_at: submitted.map(Timestamp::to_rfc3339),
-            decided_at: decided.map(Timestamp::to_rfc3339),
-            decision_reason: reason,
+            benefit: NamedCode { code: row.benefit, name_de: row.benefit_de, name_en: row.benefit_en },
+            office: NamedCode { code: row.office, name_de: row.office_de, name_en: row.office_en },
+            status: row.status,
+            submitted_at: row.submitted_at.map(Timestamp::to_rfc3339),
+            decided_at: row.decided_at.map(Timestamp::to_rfc3339),
+            decision_reason: row.decision_reason,
             history: correspondence.history,
             requests: correspondence.requests,
             documents: correspondence.documents,
