@@ -267,14 +267,17 @@ impl AccessLog {
     }
 }
 
-#[doc(hidden)]
-pub const INSERT_ENTRY: &str = "INSERT INTO access_log (seq, id, occurred_at, staff_id, office_code, citizen_id, categories, \
-     purpose, basis, basis_ref, prev_hash, entry_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+/// The entry and the new head in one statement on PostgreSQL, in one text of two statements on
+/// SQLite (one round trip to the connection's thread): $1–$12 the entry, $13 the head's MAC.
 #[doc(hidden)]
 pub const INSERT_ENTRY_AND_HEAD: &str = "WITH entry AS (INSERT INTO access_log (seq, id, occurred_at, staff_id, office_code, \
      citizen_id, categories, purpose, basis, basis_ref, prev_hash, entry_hash) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING entry_hash) \
      UPDATE access_log_head SET entry_hash = (SELECT entry_hash FROM entry), mac = $13 WHERE id = 1";
+#[doc(hidden)]
+pub const INSERT_ENTRY_THEN_HEAD: &str = "INSERT INTO access_log (seq, id, occurred_at, staff_id, office_code, citizen_id, \
+     categories, purpose, basis, basis_ref, prev_hash, entry_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12); \
+     UPDATE access_log_head SET entry_hash = $12, mac = $13 WHERE id = 1";
 
 /// Whether a connection is PostgreSQL's (for the few statements whose best form differs).
 #[doc(hidden)]
@@ -296,14 +299,13 @@ macro_rules! append_in {
                     .fetch_one(&mut *connection)
                     .await?;
             let sealed = $crate::server::access_log::seal(key, entry, seq, prev_hash);
-            // On PostgreSQL the entry and the new head go in one statement: one round trip less.
-            let on_postgres = $crate::server::access_log::is_postgres(&*connection);
-            let insert = if on_postgres {
+            // The entry and the new head in one round trip.
+            let insert = if $crate::server::access_log::is_postgres(&*connection) {
                 $crate::server::access_log::INSERT_ENTRY_AND_HEAD
             } else {
-                $crate::server::access_log::INSERT_ENTRY
+                $crate::server::access_log::INSERT_ENTRY_THEN_HEAD
             };
-            let mut statement = sqlx::query(insert)
+            sqlx::query(insert)
                 .bind(sealed.seq())
                 .bind(sealed.id())
                 .bind(sealed.occurred_at())
@@ -315,18 +317,10 @@ macro_rules! append_in {
                 .bind(entry.basis.as_str())
                 .bind(entry.basis_ref)
                 .bind(sealed.prev_hash())
-                .bind(sealed.entry_hash());
-            if on_postgres {
-                statement = statement.bind(sealed.head_mac(key));
-            }
-            statement.execute(&mut *connection).await?;
-            if !on_postgres {
-                sqlx::query("UPDATE access_log_head SET entry_hash = $1, mac = $2 WHERE id = 1")
-                    .bind(sealed.entry_hash())
-                    .bind(sealed.head_mac(key))
-                    .execute(&mut *connection)
-                    .await?;
-            }
+                .bind(sealed.entry_hash())
+                .bind(sealed.head_mac(key))
+                .execute(&mut *connection)
+                .await?;
             Ok::<i64, sqlx::Error>(seq)
         }
         .await

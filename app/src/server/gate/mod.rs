@@ -191,41 +191,52 @@ macro_rules! load_vocabulary {
         .await
     };
 }
-pub(super) use load_vocabulary;
 
-/// Reads the citizen's data of the `allowed` categories on `$connection` and appends the log
-/// entry for the read in the same transaction. Reads and logs nothing when nothing is allowed.
-/// Evaluates to `Result<BTreeMap<String, serde_json::Value>, sqlx::Error>`.
+/// Reads the citizen's data of the `allowed` categories on `$connection`, and the answers of
+/// application `$answers_of` (an `Option<Id>`) of the same categories, in one statement; then
+/// appends the log entry for the read in the same transaction. Reads and logs nothing when
+/// nothing is allowed. Evaluates to `Result<(Answers, Answers), sqlx::Error>`: data, answers.
 macro_rules! read_and_log {
-    ($connection:expr, $key:expr, $entry:expr) => {
+    ($connection:expr, $key:expr, $entry:expr, $answers_of:expr) => {
         async {
             let connection = $connection;
             let entry: &NewEntry = $entry;
-            let mut data = BTreeMap::new();
+            let answers_of: Option<Id> = $answers_of;
+            let (mut data, mut answers) = (Answers::new(), Answers::new());
             if entry.categories.is_empty() {
-                return Ok::<BTreeMap<String, serde_json::Value>, sqlx::Error>(data);
+                return Ok::<(Answers, Answers), sqlx::Error>((data, answers));
             }
-            // One placeholder per allowed category: only those rows are read at all.
+            // One placeholder per allowed category ($3…): only those rows are read at all. Without
+            // an application, $2 is NULL and the second part finds nothing.
             let placeholders: Vec<String> =
-                (2..entry.categories.len() + 2).map(|number| format!("${number}")).collect();
+                (3..entry.categories.len() + 3).map(|number| format!("${number}")).collect();
+            let placeholders = placeholders.join(", ");
             let sql = format!(
-                "SELECT category_code, data FROM citizen_data WHERE citizen_id = $1 AND category_code IN ({})",
-                placeholders.join(", ")
+                "SELECT 'data', category_code, data FROM citizen_data WHERE citizen_id = $1 AND category_code IN ({placeholders}) \
+                 UNION ALL SELECT 'answers', category_code, answers FROM application_answers \
+                 WHERE application_id = $2 AND category_code IN ({placeholders})"
             );
-            let mut query = sqlx::query_as::<_, (String, Json<serde_json::Value>)>(&sql).bind(entry.citizen);
+            let mut query =
+                sqlx::query_as::<_, (String, String, Json<serde_json::Value>)>(&sql).bind(entry.citizen).bind(answers_of);
             for category in &entry.categories {
                 query = query.bind(category.code());
             }
-            for (category, Json(value)) in query.fetch_all(&mut *connection).await? {
-                data.insert(category, value);
+            for (part, category, Json(value)) in query.fetch_all(&mut *connection).await? {
+                match part.as_str() {
+                    "data" => data.insert(category, value),
+                    _ => answers.insert(category, value),
+                };
             }
             // INVARIANT: the entry is written in this transaction; if it fails, so does the read.
             append_in!(&mut *connection, $key, entry)?;
-            Ok(data)
+            Ok((data, answers))
         }
         .await
     };
 }
+
+/// Values by category code: a citizen's data, or an application's answers.
+type Answers = BTreeMap<String, serde_json::Value>;
 
 /// Reads case `$application` of `$office` for staff member `$staff` through the rule, with the
 /// application's own answers, and logs the read, in one write transaction on `$pool`.
@@ -260,25 +271,8 @@ macro_rules! case_view_in {
                 basis: LogBasis::Application,
                 basis_ref: Some(application),
             };
-            // The application's own answers, of the same allowed categories only; read before the
-            // log entry, whose chain head stays locked until the commit.
-            let mut answers = BTreeMap::new();
-            if !entry.categories.is_empty() {
-                let placeholders: Vec<String> =
-                    (2..entry.categories.len() + 2).map(|number| format!("${number}")).collect();
-                let sql = format!(
-                    "SELECT category_code, answers FROM application_answers WHERE application_id = $1 AND category_code IN ({})",
-                    placeholders.join(", ")
-                );
-                let mut query = sqlx::query_as::<_, (String, Json<serde_json::Value>)>(&sql).bind(application);
-                for category in &entry.categories {
-                    query = query.bind(category.code());
-                }
-                for (code, Json(value)) in query.fetch_all(&mut *connection).await? {
-                    answers.insert(code, value);
-                }
-            }
-            let data = read_and_log!(&mut *connection, key, &entry)?;
+            // The application's own answers with the data, of the same allowed categories only.
+            let (data, answers) = read_and_log!(&mut *connection, key, &entry, Some(application))?;
             transaction.commit().await?;
             Ok::<Option<CaseView>, sqlx::Error>(Some(CaseView {
                 application: application.to_string(),
@@ -445,7 +439,7 @@ impl Gate {
                     _ => None,
                 },
             };
-            let data = read_and_log!(&mut *connection, key, &entry)?;
+            let (data, _) = read_and_log!(&mut *connection, key, &entry, None)?;
             let (categories, labels) = load_vocabulary!(&mut *connection)?;
             transaction.commit().await?;
             Ok::<Option<SharedDataView>, sqlx::Error>(Some(SharedDataView {
@@ -499,7 +493,7 @@ impl Gate {
                 basis: LogBasis::Emergency,
                 basis_ref: Some(emergency),
             };
-            let data = read_and_log!(&mut *connection, key, &entry)?;
+            let (data, _) = read_and_log!(&mut *connection, key, &entry, None)?;
             let (categories, labels) = load_vocabulary!(&mut *connection)?;
             transaction.commit().await?;
             Ok::<Option<SharedDataView>, sqlx::Error>(Some(SharedDataView {
