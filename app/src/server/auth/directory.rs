@@ -32,8 +32,21 @@ type StaffRow = (Id, String, Option<String>, bool);
 /// A role row: role, office code, office name in German and English.
 type RoleRow = (String, Option<String>, Option<String>, Option<String>);
 
-/// A staff member's name with one of their roles (role, office code, office names), or none.
-type StaffWithRoleRow = (String, Option<String>, Option<String>, Option<String>, Option<String>);
+/// A session record's times: created, last seen, ended.
+pub(super) type SessionTimes = (Timestamp, Timestamp, Option<Timestamp>);
+
+/// A session record's times with its staff member's name and one of their roles (role, office
+/// code, office names); the person's columns are empty when they may no longer act.
+type SessionStaffRow = (
+    Timestamp,
+    Timestamp,
+    Option<Timestamp>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// The roles a staff member's role rows name (rows of unknown roles are skipped).
 fn roles_from(rows: Vec<RoleRow>) -> Vec<StaffRole> {
@@ -129,36 +142,55 @@ impl Directory {
         Ok(Ok(Staff::new(id, display_name, self.roles_of(id).await?)))
     }
 
-    /// The principal a session names, if that person still may act (staff: still active).
-    pub(super) async fn load(&self, kind: PrincipalKind, id: Id) -> Result<Option<Principal>, DatabaseError> {
+    /// The times of session record `record` (created, last seen, ended) with principal `id` of
+    /// `kind`, who is `None` when they no longer exist or may no longer act; `None` without the
+    /// record. One query: this runs on every request of a signed-in person.
+    pub(super) async fn load_for_session(
+        &self,
+        kind: PrincipalKind,
+        id: Id,
+        record: &str,
+    ) -> Result<Option<(SessionTimes, Option<Principal>)>, DatabaseError> {
         match kind {
             PrincipalKind::Citizen => {
-                let row: Option<(String, String)> = on_backend!(self.database, pool => sqlx::query_as(
-                    "SELECT given_name, family_name FROM citizens WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(pool)
-                .await)?;
-                Ok(row.map(|(given, family)| Principal::Citizen(Citizen::new(id, display_name(&given, &family)))))
+                let row: Option<(Timestamp, Timestamp, Option<Timestamp>, Option<String>, Option<String>)> =
+                    on_backend!(self.database, pool => sqlx::query_as(
+                        "SELECT r.created_at, r.last_seen_at, r.ended_at, c.given_name, c.family_name FROM session_records r \
+                         LEFT JOIN citizens c ON c.id = $2 WHERE r.session_id = $1",
+                    )
+                    .bind(record)
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await)?;
+                Ok(row.map(|(created, last_seen, ended, given, family)| {
+                    let citizen = given
+                        .zip(family)
+                        .map(|(given, family)| Principal::Citizen(Citizen::new(id, display_name(&given, &family))));
+                    ((created, last_seen, ended), citizen)
+                }))
             }
             PrincipalKind::Staff => {
-                // The person and their roles in one query (a row per role, one without roles):
-                // this runs on every request of a signed-in staff member.
-                let rows: Vec<StaffWithRoleRow> =
+                // The record, the person and their roles: a row per role, one without roles.
+                let rows: Vec<SessionStaffRow> =
                     on_backend!(self.database, pool => sqlx::query_as(
-                        "SELECT s.display_name, r.role, r.office_code, o.name_de, o.name_en FROM staff_members s \
-                         LEFT JOIN staff_roles r ON r.staff_id = s.id LEFT JOIN offices o ON o.code = r.office_code \
-                         WHERE s.id = $1 AND s.active = TRUE ORDER BY r.role, r.office_code",
+                        "SELECT r.created_at, r.last_seen_at, r.ended_at, s.display_name, sr.role, sr.office_code, o.name_de, o.name_en \
+                         FROM session_records r LEFT JOIN staff_members s ON s.id = $2 AND s.active = TRUE \
+                         LEFT JOIN staff_roles sr ON sr.staff_id = s.id LEFT JOIN offices o ON o.code = sr.office_code \
+                         WHERE r.session_id = $1 ORDER BY sr.role, sr.office_code",
                     )
+                    .bind(record)
                     .bind(id)
                     .fetch_all(pool)
                     .await)?;
-                let Some(name) = rows.first().map(|row| row.0.clone()) else { return Ok(None) };
-                let roles = rows
-                    .into_iter()
-                    .filter_map(|(_, role, office_code, name_de, name_en)| Some((role?, office_code, name_de, name_en)))
-                    .collect();
-                Ok(Some(Principal::Staff(Staff::new(id, name, roles_from(roles)))))
+                let Some((created, last_seen, ended, name, ..)) = rows.first().cloned() else { return Ok(None) };
+                let staff = name.map(|name| {
+                    let roles = rows
+                        .into_iter()
+                        .filter_map(|(.., role, office_code, name_de, name_en)| Some((role?, office_code, name_de, name_en)))
+                        .collect();
+                    Principal::Staff(Staff::new(id, name, roles_from(roles)))
+                });
+                Ok(Some(((created, last_seen, ended), staff)))
             }
         }
     }
@@ -230,28 +262,28 @@ impl Directory {
         Ok(people)
     }
 
-    /// A demo person by id: a principal only for people of the demo data.
+    /// A demo person by id: a principal only for people of the demo data (staff: still active).
     pub(super) async fn demo_principal(&self, id: Id) -> Result<Option<Principal>, DatabaseError> {
         let pattern = format!("{DEMO_SUBJECT_PREFIX}%");
-        let citizen: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
-            "SELECT id FROM citizens WHERE id = $1 AND oidc_subject LIKE $2",
+        let citizen: Option<(String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT given_name, family_name FROM citizens WHERE id = $1 AND oidc_subject LIKE $2",
         )
         .bind(id)
         .bind(&pattern)
         .fetch_optional(pool)
         .await)?;
-        if citizen.is_some() {
-            return self.load(PrincipalKind::Citizen, id).await;
+        if let Some((given, family)) = citizen {
+            return Ok(Some(Principal::Citizen(Citizen::new(id, display_name(&given, &family)))));
         }
-        let staff: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
-            "SELECT id FROM staff_members WHERE id = $1 AND oidc_subject LIKE $2",
+        let staff: Option<String> = on_backend!(self.database, pool => sqlx::query_scalar(
+            "SELECT display_name FROM staff_members WHERE id = $1 AND oidc_subject LIKE $2 AND active = TRUE",
         )
         .bind(id)
         .bind(&pattern)
         .fetch_optional(pool)
         .await)?;
         match staff {
-            Some(_) => self.load(PrincipalKind::Staff, id).await,
+            Some(name) => Ok(Some(Principal::Staff(Staff::new(id, name, self.roles_of(id).await?)))),
             None => Ok(None),
         }
     }

@@ -110,14 +110,9 @@ impl Sessions {
     /// ended, outlived its lifetime, or the person may no longer act.
     pub async fn current(&self, session: &Session) -> Result<Option<Principal>, SessionError> {
         let Some(signed_in) = session.get::<SignedIn>(SIGNED_IN_KEY).await? else { return Ok(None) };
-        let record: Option<(Timestamp, Timestamp, Option<Timestamp>)> = on_backend!(self.database, pool => sqlx::query_as(
-            "SELECT created_at, last_seen_at, ended_at FROM session_records WHERE session_id = $1",
-        )
-        .bind(&signed_in.record)
-        .fetch_optional(pool)
-        .await)?;
+        let found = self.directory.load_for_session(signed_in.kind, signed_in.principal, &signed_in.record).await?;
         let now = Timestamp::now();
-        let Some((created_at, last_seen_at, None)) = record else {
+        let Some(((created_at, last_seen_at, None), principal)) = found else {
             session.flush().await?;
             return Ok(None);
         };
@@ -126,7 +121,7 @@ impl Sessions {
             session.flush().await?;
             return Ok(None);
         }
-        let Some(principal) = self.directory.load(signed_in.kind, signed_in.principal).await? else {
+        let Some(principal) = principal else {
             self.end_record(&signed_in.record, now).await?;
             session.flush().await?;
             return Ok(None);
