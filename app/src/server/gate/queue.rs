@@ -153,13 +153,19 @@ impl Gate {
                         .fetch_one(&mut *connection)
                         .await?
                 };
-                let offices = sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code")
-                    .fetch_all(&mut *connection)
-                    .await?;
-                let benefits = sqlx::query_as("SELECT code, name_de, name_en FROM benefit_types WHERE office_code = $1 ORDER BY code")
-                    .bind(office)
-                    .fetch_all(&mut *connection)
-                    .await?;
+                // The offices and this office's kinds of help in one round trip.
+                let names: Vec<(String, String, String, String)> = sqlx::query_as(
+                    "SELECT 'office' AS kind, code, name_de, name_en FROM offices \
+                     UNION ALL SELECT 'benefit', code, name_de, name_en FROM benefit_types WHERE office_code = $1 ORDER BY 1, 2",
+                )
+                .bind(office)
+                .fetch_all(&mut *connection)
+                .await?;
+                let (offices, benefits): (Vec<_>, Vec<_>) = names.into_iter().partition(|(kind, ..)| kind == "office");
+                let without_kind = |names: Vec<(String, String, String, String)>| -> Names {
+                    names.into_iter().map(|(_, code, name_de, name_en)| (code, name_de, name_en)).collect()
+                };
+                let (offices, benefits) = (without_kind(offices), without_kind(benefits));
                 Ok::<_, sqlx::Error>((rows, total, counts, offices, benefits))
             })?;
         let own: Vec<NamedCode> = offices
