@@ -35,6 +35,10 @@ type RoleRow = (String, Option<String>, Option<String>, Option<String>);
 /// A session record's times: created, last seen, ended.
 pub(super) type SessionTimes = (Timestamp, Timestamp, Option<Timestamp>);
 
+/// A session record's times with its citizen's given and family name; the names are empty when
+/// the citizen no longer exists.
+type SessionCitizenRow = (Timestamp, Timestamp, Option<Timestamp>, Option<String>, Option<String>);
+
 /// A session record's times with its staff member's name and one of their roles (role, office
 /// code, office names); the person's columns are empty when they may no longer act.
 type SessionStaffRow = (
@@ -153,7 +157,7 @@ impl Directory {
     ) -> Result<Option<(SessionTimes, Option<Principal>)>, DatabaseError> {
         match kind {
             PrincipalKind::Citizen => {
-                let row: Option<(Timestamp, Timestamp, Option<Timestamp>, Option<String>, Option<String>)> =
+                let row: Option<SessionCitizenRow> =
                     on_backend!(self.database, pool => sqlx::query_as(
                         "SELECT r.created_at, r.last_seen_at, r.ended_at, c.given_name, c.family_name FROM session_records r \
                          LEFT JOIN citizens c ON c.id = $2 WHERE r.session_id = $1",
