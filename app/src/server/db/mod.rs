@@ -98,14 +98,9 @@ pub(in crate::server) trait BeginWrite {
     async fn begin_write(&self) -> Result<WriteTransaction<Self::Db>, sqlx::Error>;
 }
 
-/// A write transaction; it derefs to its connection. On SQLite it also holds this process's
-/// turn to write that database: writers wait in line here, each woken as the one before it
-/// ends. Left to SQLite's busy handler, they slept in growing steps while the lock stood free,
-/// and under 32 clients some case views waited a second.
+/// A write transaction; it derefs to its connection.
 pub(in crate::server) struct WriteTransaction<DB: sqlx::Database> {
     transaction: sqlx::Transaction<'static, DB>,
-    // Dropped after the transaction (fields drop in order), so the next writer starts after it.
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl<DB: sqlx::Database> WriteTransaction<DB> {
@@ -127,31 +122,63 @@ impl<DB: sqlx::Database> std::ops::DerefMut for WriteTransaction<DB> {
     }
 }
 
-/// The line of writers of each SQLite database file in this process.
-static WRITE_TURNS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+/// The connection this process writes a SQLite database file on, as a pool of one: writers wait
+/// in line for it, each woken as the one before it ends. Left to SQLite's busy handler, they
+/// slept in growing steps while the lock stood free, and under 32 clients some case views
+/// waited a second. And as nobody else in the process writes, its page cache stays valid from
+/// one write to the next: a connection drops its cache and its memory map whenever another has
+/// written, so a write transaction on any connection of the pool began by reading its pages
+/// anew (the gate's reads happen inside its write transactions).
+struct SqliteWriter(SqlitePool);
+
+/// The writer of each SQLite database file in this process, while a [`Database`] holds it.
+static SQLITE_WRITERS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, std::sync::Weak<SqliteWriter>>>> =
     std::sync::LazyLock::new(Default::default);
 
-/// How long a writer waits in line before it asks SQLite directly (whose busy timeout then
-/// applies): a line that does not move must not hang a request.
-const LONGEST_TURN_WAIT: Duration = Duration::from_secs(5);
+impl SqliteWriter {
+    /// The writer of the file `options` open: the one a [`Database`] of this process already
+    /// holds, or a new one.
+    fn of(options: &SqliteConnectOptions) -> Arc<Self> {
+        let file = options.get_filename().to_path_buf();
+        let mut writers = SQLITE_WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(writer) = writers.get(&file).and_then(std::sync::Weak::upgrade) {
+            return writer;
+        }
+        writers.retain(|_, writer| writer.strong_count() > 0);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .test_before_acquire(false)
+            .connect_lazy_with(options.clone());
+        let writer = Arc::new(Self(pool));
+        writers.insert(file, Arc::downgrade(&writer));
+        writer
+    }
+
+    /// The writer of the database file `pool` is connected to, if a [`Database`] holds one.
+    fn for_pool(pool: &SqlitePool) -> Option<Arc<Self>> {
+        let writers = SQLITE_WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        writers.get(pool.connect_options().get_filename()).and_then(std::sync::Weak::upgrade)
+    }
+}
 
 impl BeginWrite for SqlitePool {
     type Db = sqlx::Sqlite;
     async fn begin_write(&self) -> Result<WriteTransaction<sqlx::Sqlite>, sqlx::Error> {
-        let line = {
-            let mut turns = WRITE_TURNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            turns.entry(self.connect_options().get_filename().to_path_buf()).or_default().clone()
+        // An in-memory database has no writer of its own (another connection would open another
+        // database); SQLite's busy handler then orders its writers.
+        let transaction = match SqliteWriter::for_pool(self) {
+            Some(writer) => writer.0.begin_with("BEGIN IMMEDIATE").await?,
+            None => self.begin_with("BEGIN IMMEDIATE").await?,
         };
-        let turn = tokio::time::timeout(LONGEST_TURN_WAIT, line.lock_owned()).await.ok();
-        let transaction = self.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTransaction { transaction, _turn: turn })
+        Ok(WriteTransaction { transaction })
     }
 }
 
 impl BeginWrite for PgPool {
     type Db = sqlx::Postgres;
     async fn begin_write(&self) -> Result<WriteTransaction<sqlx::Postgres>, sqlx::Error> {
-        Ok(WriteTransaction { transaction: self.begin().await?, _turn: None })
+        Ok(WriteTransaction { transaction: self.begin().await? })
     }
 }
 
@@ -313,6 +340,8 @@ pub struct Database {
     pub(in crate::server) backend: Backend,
     /// SQLite's checkpoint task, which ends with the last clone of this value.
     _checkpoints: Option<Arc<Checkpoints>>,
+    /// SQLite's connection for writing, closed with the last `Database` of its file.
+    _writer: Option<Arc<SqliteWriter>>,
 }
 
 /// The task that checkpoints a SQLite database (see `SQLITE_CHECKPOINT_EVERY`); aborted on drop.
@@ -343,7 +372,7 @@ impl Drop for Checkpoints {
 impl Database {
     /// Connects, creating the SQLite file and its directory when they do not exist yet.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self, DatabaseError> {
-        let (backend, checkpoints) = match url.kind {
+        let (backend, checkpoints, writer) = match url.kind {
             DatabaseKind::Sqlite => {
                 if let Some(directory) = url.sqlite_file().as_deref().and_then(|file| file.parent())
                     && !directory.as_os_str().is_empty()
@@ -372,7 +401,8 @@ impl Database {
                     .await
                     .map_err(|source| DatabaseError::SqliteUnavailable { target: url.describe(), source })?;
                 let checkpoints = Arc::new(Checkpoints::start(pool.clone()));
-                (Backend::Sqlite(pool), Some(checkpoints))
+                let writer = url.sqlite_file().map(|_| SqliteWriter::of(&pool.connect_options()));
+                (Backend::Sqlite(pool), Some(checkpoints), writer)
             }
             DatabaseKind::Postgres => {
                 let options = PgConnectOptions::from_str(&url.url)?.application_name("klarsicht");
@@ -395,10 +425,10 @@ impl Database {
                     .connect_with(options)
                     .await
                     .map_err(|source| DatabaseError::PostgresUnreachable { target: url.describe(), source })?;
-                (Backend::Postgres(pool), None)
+                (Backend::Postgres(pool), None, None)
             }
         };
-        Ok(Self { backend, _checkpoints: checkpoints })
+        Ok(Self { backend, _checkpoints: checkpoints, _writer: writer })
     }
 
     pub fn kind(&self) -> DatabaseKind {
