@@ -28,11 +28,13 @@ pub fn backend_name(backend: Backend) -> &'static str {
 }
 
 /// The real app for a load benchmark, with the demo data (its people sign in) and `citizens`
-/// generated citizens; a pool of ten connections, as in production.
+/// generated citizens; a pool of ten connections, as in production, unless
+/// `KLARSICHT_LOAD_POOL` says otherwise.
 pub async fn app_with_generated_data(backend: Backend, citizens: u32) -> TestApp {
+    let pool = setting("KLARSICHT_LOAD_POOL", 10);
     let app = TestApp::spawn_with(backend, |settings| {
         settings.demo_data = Some(true);
-        settings.database_max_connections = Some(10);
+        settings.database_max_connections = Some(pool);
     })
     .await;
     generate(backend, app.database_url(), citizens).await;
