@@ -23,7 +23,7 @@ const ENTRIES_PER_CITIZEN: u64 = 30;
 
 /// Thirty access-log entries per citizen, each a Wohngeldstelle read of the citizen's housing
 /// benefit application, chained by sequence number. The hashes are stand-ins (the log would
-/// not verify); the head points at the last one, so new reads append after them.
+/// not verify) in lane 1, whose head points at the last one, so new reads append after them.
 async fn generate_log(url: &str, citizens: u64) {
     let started = Instant::now();
     let entries = citizens * ENTRIES_PER_CITIZEN;
@@ -41,7 +41,8 @@ async fn generate_log(url: &str, citizens: u64) {
         ),
     )
     .await;
-    execute(url, &format!("UPDATE access_log_head SET seq = {entries}, entry_hash = lpad(to_hex({entries}), 64, '0') WHERE id = 1")).await;
+    execute(url, &format!("UPDATE access_log_lanes SET seq = {entries}, entry_hash = lpad(to_hex({entries}), 64, '0') WHERE lane = 1")).await;
+    execute(url, &format!("SELECT setval('access_log_seq', {entries})")).await;
     execute(url, "ANALYZE access_log").await;
     println!("generated {entries} access-log entries in {:.0} s", started.elapsed().as_secs_f64());
 }

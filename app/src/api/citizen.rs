@@ -96,7 +96,7 @@ pub async fn people_acted_for() -> Result<Vec<PersonView>, ApiError> {
     guard::services()?.gate.people_acted_for(&citizen).await.map_err(internal)
 }
 
-/// Checks the whole access log: every entry, the chain and the head.
+/// Checks the whole access log: every entry, every lane's chain and head.
 #[server(prefix = "/api", endpoint = "buerger/protokoll-pruefen")]
 pub async fn check_access_log() -> Result<LogCheck, ApiError> {
     guard::citizen().await?;

@@ -460,7 +460,7 @@ pub async fn access_log_review(
     gate.review_access_log(&officer, filter, staff, (from, until), before).await.map_err(internal)
 }
 
-/// Checks the whole access log for the data protection officer: every entry, the chain, the head.
+/// Checks the whole access log for the data protection officer: every entry, every lane's chain and head.
 #[server(prefix = "/api", endpoint = "datenschutz/protokoll-pruefen")]
 pub async fn check_access_log_as_officer() -> Result<crate::consent::LogCheck, ApiError> {
     guard::data_protection_officer().await?;

@@ -6,8 +6,17 @@
 //! reordering breaks the chain, cutting off the end breaks the head, and rewriting any of it
 //! to fit needs the secret. The gate appends in the same transaction as the read it records.
 //!
+//! The log is sixteen such chains, "lanes", each with its head: an append holds its lane's
+//! head until it commits, and on PostgreSQL it takes the first lane no other transaction
+//! holds, so concurrent reads do not queue behind one row lock. `seq` orders the whole log.
+//! Each head's MAC also covers the lanes that had entries when it was written (`opened`):
+//! lanes never empty again, so a lane emptied and reset to its start is found by the heads
+//! written since it opened, above all lane 1's, the lane every append tries first.
+//!
 //! INVARIANT: the key must stay the same for the life of the log (KLARSICHT_SECRET is not
 //! rotated without re-anchoring the log).
+
+use std::collections::BTreeMap;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -20,8 +29,14 @@ use crate::{
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The `prev_hash` of the first entry.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// The number of lanes (migration 0005 creates their heads).
+pub const LANES: i64 = 16;
+
+/// The `prev_hash` of a lane's first entry: `lane - 1` as 64 hex digits (distinct per lane,
+/// since `prev_hash` is unique; lane 1's is the single chain's genesis from before lanes).
+fn genesis(lane: i64) -> String {
+    format!("{:064x}", lane - 1)
+}
 
 /// Entries verified per database round trip.
 const VERIFY_BATCH: i64 = 5_000;
@@ -89,7 +104,7 @@ struct Sealed {
     categories: Vec<String>,
 }
 
-type EntryRow = (i64, Id, Timestamp, Id, String, Id, Json<Vec<String>>, String, String, Option<Id>, String, String);
+type EntryRow = (i64, i64, Id, Timestamp, Id, String, Id, Json<Vec<String>>, String, String, Option<Id>, String, String);
 
 #[allow(clippy::too_many_arguments, reason = "every field of an entry goes into its hash")]
 fn entry_hash(
@@ -123,9 +138,32 @@ fn entry_hash(
     ])
 }
 
-fn head_mac(key: &LogKey, seq: i64, entry_hash: &str) -> String {
+/// The MAC of a head from before lanes (lane 1's until its first append after migration 0005).
+fn head_mac_v1(key: &LogKey, seq: i64, entry_hash: &str) -> String {
     key.mac(&[b"head v1", seq.to_string().as_bytes(), entry_hash.as_bytes()])
 }
+
+/// The MAC of lane `lane`'s head: its newest entry, and the lanes with entries (`opened`, a bit
+/// per lane, lane 1 the lowest).
+#[doc(hidden)]
+pub fn head_mac(key: &LogKey, lane: i64, seq: i64, entry_hash: &str, opened: i64) -> String {
+    key.mac(&[
+        b"head v2",
+        lane.to_string().as_bytes(),
+        seq.to_string().as_bytes(),
+        entry_hash.as_bytes(),
+        opened.to_string().as_bytes(),
+    ])
+}
+
+/// Lane `lane`'s bit in an `opened` set.
+#[doc(hidden)]
+pub fn lane_bit(lane: i64) -> i64 {
+    1_i64 << (lane - 1).clamp(0, LANES - 1)
+}
+
+/// A lane's head: lane, seq of its newest entry, that entry's hash, the MAC, the opened lanes.
+type HeadRow = (i64, i64, String, String, i64);
 
 /// What a check of the whole log found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,36 +213,41 @@ impl AccessLog {
         Ok(seq)
     }
 
-    async fn head(&self) -> Result<Option<(i64, String, String)>, DatabaseError> {
-        let head = on_backend!(self.database, pool => sqlx::query_as(
-            "SELECT seq, entry_hash, mac FROM access_log_head WHERE id = 1",
+    /// Every lane's head.
+    async fn heads(&self) -> Result<Vec<HeadRow>, DatabaseError> {
+        let heads = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT lane, seq, entry_hash, mac, opened FROM access_log_lanes ORDER BY lane",
         )
-        .fetch_optional(pool)
+        .fetch_all(pool)
         .await)?;
-        Ok(head)
+        Ok(heads)
     }
 
-    /// Checks every entry, the chain and the head.
+    /// Checks every entry, every lane's chain and its head.
     ///
-    /// The head is read first and the entries up to it are checked, so entries appended while
-    /// the check runs do not make an intact log look broken.
+    /// The heads are read first and each lane's entries up to its head are checked, so entries
+    /// appended while the check runs do not make an intact log look broken.
     pub async fn verify(&self) -> Result<Verification, DatabaseError> {
-        let head = self.head().await?;
-        let head_seq = head.as_ref().map_or(0, |(seq, ..)| *seq);
-        let mut previous_hash = GENESIS.to_owned();
-        let mut expected_seq = 1_i64;
+        let heads = self.heads().await?;
+        let mut lanes: BTreeMap<i64, Lane> = heads
+            .iter()
+            .map(|(lane, seq, ..)| (*lane, Lane { head_seq: *seq, seq: 0, hash: genesis(*lane) }))
+            .collect();
+        let last = heads.iter().map(|(_, seq, ..)| *seq).max().unwrap_or(0);
+        let (mut entries, mut beyond, mut after) = (0_i64, 0_i64, 0_i64);
         loop {
             let rows: Vec<EntryRow> = on_backend!(self.database, pool => sqlx::query_as(
-                "SELECT seq, id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, basis_ref, prev_hash, entry_hash \
-                 FROM access_log WHERE seq >= $1 AND seq <= $3 ORDER BY seq LIMIT $2",
+                "SELECT lane, seq, id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, basis_ref, \
+                 prev_hash, entry_hash FROM access_log WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2",
             )
-            .bind(expected_seq)
+            .bind(after)
             .bind(VERIFY_BATCH)
-            .bind(head_seq)
+            .bind(last)
             .fetch_all(pool)
             .await)?;
             let batch_len = rows.len();
             for (
+                lane,
                 seq,
                 id,
                 occurred_at,
@@ -219,8 +262,17 @@ impl AccessLog {
                 stored_hash,
             ) in rows
             {
-                if seq != expected_seq || prev_hash != previous_hash {
-                    return Ok(Verification { entries: expected_seq - 1, problem: Some(Problem::Broken { seq }) });
+                after = seq;
+                let Some(chain) = lanes.get_mut(&lane) else {
+                    return Ok(Verification { entries, problem: Some(Problem::Broken { seq }) });
+                };
+                if seq > chain.head_seq {
+                    // Appended after the heads were read, or added without the secret: below.
+                    beyond += 1;
+                    continue;
+                }
+                if prev_hash != chain.hash {
+                    return Ok(Verification { entries, problem: Some(Problem::Broken { seq }) });
                 }
                 let computed = entry_hash(
                     &self.key,
@@ -237,47 +289,83 @@ impl AccessLog {
                     &prev_hash,
                 );
                 if computed != stored_hash {
-                    return Ok(Verification { entries: expected_seq - 1, problem: Some(Problem::Altered { seq }) });
+                    return Ok(Verification { entries, problem: Some(Problem::Altered { seq }) });
                 }
-                previous_hash = stored_hash;
-                expected_seq += 1;
+                chain.hash = stored_hash;
+                chain.seq = seq;
+                entries += 1;
             }
             if batch_len < VERIFY_BATCH as usize {
                 break;
             }
         }
-        let entries = expected_seq - 1;
-        let head_fits = match &head {
-            Some((0, hash, _)) => entries == 0 && hash == GENESIS,
-            Some((seq, hash, mac)) => {
-                *seq == entries && *hash == previous_hash && *mac == head_mac(&self.key, *seq, hash)
-            }
-            None => false,
-        };
-        // Entries beyond the head are fine only if the head has moved on since (appends while
-        // checking); past an unmoved head they were added without the secret.
-        let beyond: i64 = on_backend!(self.database, pool => sqlx::query_scalar(
+        let every_lane = (1..=LANES).eq(heads.iter().map(|(lane, ..)| *lane));
+        let opened = heads.iter().filter(|(_, seq, ..)| *seq > 0).fold(0, |set, (lane, ..)| set | lane_bit(*lane));
+        let heads_fit = every_lane
+            && heads.iter().all(|(lane, seq, hash, mac, witnessed)| {
+                let Some(chain) = lanes.get(lane) else { return false };
+                if *seq == 0 {
+                    return chain.seq == 0 && *hash == genesis(*lane) && *witnessed == 0;
+                }
+                // A head names its lane's last entry and witnesses only lanes that have entries.
+                let current = *witnessed & lane_bit(*lane) != 0
+                    && *witnessed & !opened == 0
+                    && *mac == head_mac(&self.key, *lane, *seq, hash, *witnessed);
+                let before_lanes = *lane == 1 && *witnessed == 0 && *mac == head_mac_v1(&self.key, *seq, hash);
+                chain.seq == *seq && chain.hash == *hash && (current || before_lanes)
+            });
+        // Entries beyond the heads are fine only if the heads have moved on since (appends
+        // while checking); past unmoved heads they were added without the secret.
+        let later: i64 = on_backend!(self.database, pool => sqlx::query_scalar(
             "SELECT COUNT(*) FROM access_log WHERE seq > $1",
         )
-        .bind(head_seq)
+        .bind(last)
         .fetch_one(pool)
         .await)?;
-        let forged_tail = beyond > 0 && self.head().await? == head;
-        Ok(Verification { entries, problem: (!head_fits || forged_tail).then_some(Problem::Head) })
+        let forged_tail = beyond + later > 0 && self.heads().await? == heads;
+        Ok(Verification { entries, problem: (!heads_fit || forged_tail).then_some(Problem::Head) })
     }
 }
 
-/// The entry and the new head in one statement on PostgreSQL, in one text of two statements on
-/// SQLite (one round trip to the connection's thread): $1–$12 the entry, $13 the head's MAC.
+/// A lane's head as read when the check began, and how far its chain has been followed.
+struct Lane {
+    head_seq: i64,
+    seq: i64,
+    hash: String,
+}
+
+/// Takes the first lane no other transaction holds, and the next seq from the sequence while
+/// holding it (so a lane's seqs rise along its chain), with the lanes that have entries. No row
+/// when every lane is held.
 #[doc(hidden)]
-pub const INSERT_ENTRY_AND_HEAD: &str = "WITH entry AS (INSERT INTO access_log (seq, id, occurred_at, staff_id, office_code, \
+pub const TAKE_FREE_LANE: &str = "UPDATE access_log_lanes SET seq = nextval('access_log_seq') \
+     WHERE lane = (SELECT lane FROM access_log_lanes ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED) \
+     RETURNING lane, seq, entry_hash, \
+     (SELECT COALESCE(bit_or(1::BIGINT << (other.lane - 1)::INTEGER), 0) FROM access_log_lanes other WHERE other.seq > 0)";
+/// Waits for lane 1 (every lane was held).
+#[doc(hidden)]
+pub const TAKE_FIRST_LANE: &str = "UPDATE access_log_lanes SET seq = nextval('access_log_seq') WHERE lane = 1 \
+     RETURNING lane, seq, entry_hash, \
+     (SELECT COALESCE(bit_or(1::BIGINT << (other.lane - 1)::INTEGER), 0) FROM access_log_lanes other WHERE other.seq > 0)";
+/// SQLite writes one transaction at a time: lane 1 (the only lane with entries), and the seq
+/// after the largest.
+#[doc(hidden)]
+pub const TAKE_SQLITE_LANE: &str = "UPDATE access_log_lanes SET seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM access_log) \
+     WHERE lane = 1 RETURNING lane, seq, entry_hash, 0";
+
+/// The entry and its lane's new head in one statement on PostgreSQL, in one text of two
+/// statements on SQLite (one round trip to the connection's thread): $1–$13 the entry, $14 the
+/// head's MAC, $15 the opened lanes.
+#[doc(hidden)]
+pub const INSERT_ENTRY_AND_HEAD: &str = "WITH entry AS (INSERT INTO access_log (lane, seq, id, occurred_at, staff_id, office_code, \
      citizen_id, categories, purpose, basis, basis_ref, prev_hash, entry_hash) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING entry_hash) \
-     UPDATE access_log_head SET entry_hash = (SELECT entry_hash FROM entry), mac = $13 WHERE id = 1";
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING lane, entry_hash) \
+     UPDATE access_log_lanes SET entry_hash = (SELECT entry_hash FROM entry), mac = $14, opened = $15 \
+     WHERE lane = (SELECT lane FROM entry)";
 #[doc(hidden)]
-pub const INSERT_ENTRY_THEN_HEAD: &str = "INSERT INTO access_log (seq, id, occurred_at, staff_id, office_code, citizen_id, \
-     categories, purpose, basis, basis_ref, prev_hash, entry_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12); \
-     UPDATE access_log_head SET entry_hash = $12, mac = $13 WHERE id = 1";
+pub const INSERT_ENTRY_THEN_HEAD: &str = "INSERT INTO access_log (lane, seq, id, occurred_at, staff_id, office_code, citizen_id, \
+     categories, purpose, basis, basis_ref, prev_hash, entry_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13); \
+     UPDATE access_log_lanes SET entry_hash = $13, mac = $14, opened = $15 WHERE lane = $1";
 
 /// Whether a connection is PostgreSQL's (for the few statements whose best form differs).
 #[doc(hidden)]
@@ -286,26 +374,32 @@ pub fn is_postgres<C: sqlx::Connection>(_connection: &C) -> bool {
 }
 
 /// Appends `$entry` on the connection `$connection` (inside the caller's transaction), for
-/// either backend: the head's row lock serialises appenders, and the entry and the new head
-/// are written before the caller commits. Evaluates to `Result<i64, sqlx::Error>`, the new seq.
+/// either backend: the lane's head row lock serialises the lane's appenders, and the entry and
+/// the lane's new head are written before the caller commits. Evaluates to
+/// `Result<i64, sqlx::Error>`, the new seq.
 macro_rules! append_in {
     ($connection:expr, $key:expr, $entry:expr) => {
         async {
+            use $crate::server::access_log as log;
             let connection = $connection;
-            let key: &$crate::server::access_log::LogKey = $key;
-            let entry: &$crate::server::access_log::NewEntry = $entry;
-            let (seq, prev_hash): (i64, String) =
-                sqlx::query_as("UPDATE access_log_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, entry_hash")
-                    .fetch_one(&mut *connection)
-                    .await?;
-            let sealed = $crate::server::access_log::seal(key, entry, seq, prev_hash);
-            // The entry and the new head in one round trip.
-            let insert = if $crate::server::access_log::is_postgres(&*connection) {
-                $crate::server::access_log::INSERT_ENTRY_AND_HEAD
+            let key: &log::LogKey = $key;
+            let entry: &log::NewEntry = $entry;
+            let postgres = log::is_postgres(&*connection);
+            let taken: Option<(i64, i64, String, i64)> = if postgres {
+                match sqlx::query_as(log::TAKE_FREE_LANE).fetch_optional(&mut *connection).await? {
+                    Some(taken) => Some(taken),
+                    None => sqlx::query_as(log::TAKE_FIRST_LANE).fetch_optional(&mut *connection).await?,
+                }
             } else {
-                $crate::server::access_log::INSERT_ENTRY_THEN_HEAD
+                sqlx::query_as(log::TAKE_SQLITE_LANE).fetch_optional(&mut *connection).await?
             };
+            let (lane, seq, prev_hash, others) = taken.ok_or(sqlx::Error::RowNotFound)?;
+            let opened = others | log::lane_bit(lane);
+            let sealed = log::seal(key, entry, seq, prev_hash);
+            // The entry and the new head in one round trip.
+            let insert = if postgres { log::INSERT_ENTRY_AND_HEAD } else { log::INSERT_ENTRY_THEN_HEAD };
             sqlx::query(insert)
+                .bind(lane)
                 .bind(sealed.seq())
                 .bind(sealed.id())
                 .bind(sealed.occurred_at())
@@ -318,7 +412,8 @@ macro_rules! append_in {
                 .bind(entry.basis_ref)
                 .bind(sealed.prev_hash())
                 .bind(sealed.entry_hash())
-                .bind(sealed.head_mac(key))
+                .bind(log::head_mac(key, lane, sealed.seq(), sealed.entry_hash(), opened))
+                .bind(opened)
                 .execute(&mut *connection)
                 .await?;
             Ok::<i64, sqlx::Error>(seq)
@@ -349,9 +444,6 @@ impl SealedEntry {
     }
     pub fn entry_hash(&self) -> &str {
         &self.0.entry_hash
-    }
-    pub fn head_mac(&self, key: &LogKey) -> String {
-        head_mac(key, self.0.seq, &self.0.entry_hash)
     }
 }
 

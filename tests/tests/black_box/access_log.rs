@@ -1,5 +1,6 @@
-//! The access log is a hash chain under the server's secret: intact after many appends (also
-//! concurrent ones), and every edit, deletion, reordering or truncation is detected.
+//! The access log is a hash chain per lane under the server's secret: intact after many appends
+//! (also concurrent ones, which PostgreSQL spreads over lanes), and every edit, deletion,
+//! reordering or truncation is detected.
 
 use app::{
     policy::Category,
@@ -8,7 +9,10 @@ use app::{
         db::{Database, DatabaseUrl, Id},
     },
 };
+use std::time::Duration;
+
 use klarsicht_tests::{Backend, TestApp, count_rows, demo, execute, on_both_databases};
+use sqlx::{Connection, PgConnection};
 
 async fn log_of(app: &TestApp) -> AccessLog {
     let url = DatabaseUrl::parse(app.database_url()).expect("a valid URL");
@@ -51,7 +55,7 @@ on_both_databases! {
         assert_eq!(full.entries, 5);
     }
 
-    async fn concurrent_appends_keep_one_unbroken_chain(backend: Backend) {
+    async fn concurrent_appends_keep_every_chain_unbroken(backend: Backend) {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
         let log = log_of(&app).await;
         let appends: Vec<_> = (0..20).map(|number| {
@@ -110,7 +114,7 @@ on_both_databases! {
         execute(
             app.database_url(),
             "DELETE FROM access_log WHERE seq = 5; \
-             UPDATE access_log_head SET seq = 4, entry_hash = (SELECT entry_hash FROM access_log WHERE seq = 4) WHERE id = 1;",
+             UPDATE access_log_lanes SET seq = 4, entry_hash = (SELECT entry_hash FROM access_log WHERE seq = 4) WHERE lane = 1;",
         )
         .await;
         assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Head));
@@ -123,4 +127,47 @@ on_both_databases! {
         let forger = AccessLog::new(database, LogKey::derive("a-secret-somebody-guessed"));
         assert_eq!(forger.verify().await.expect("verifies").problem, Some(Problem::Altered { seq: 1 }));
     }
+}
+
+/// On PostgreSQL an append takes the first lane no other transaction holds: while another
+/// transaction holds lane 1, the next append goes to lane 2 instead of waiting, and each lane's
+/// chain and head are checked on their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_append_takes_a_free_lane_and_every_lane_is_checked() {
+    if !klarsicht_tests::postgres_available() {
+        return;
+    }
+    let app = TestApp::spawn_with(Backend::Postgres, |settings| settings.demo_data = Some(true)).await;
+    let log = log_of(&app).await;
+    assert_eq!(log.append(entry("Bearbeitung 1")).await.expect("appended"), 1);
+
+    let mut holder = PgConnection::connect(app.database_url()).await.expect("PostgreSQL accepts a connection");
+    let mut holding = holder.begin().await.expect("a transaction");
+    sqlx::query("SELECT lane FROM access_log_lanes WHERE lane = 1 FOR UPDATE").execute(&mut *holding).await.expect("lane 1 held");
+    let second = tokio::time::timeout(Duration::from_secs(30), log.append(entry("Bearbeitung 2")))
+        .await
+        .expect("the append does not wait for the held lane");
+    assert_eq!(second.expect("appended"), 2);
+    holding.rollback().await.expect("lane 1 free again");
+    assert_eq!(log.append(entry("Bearbeitung 3")).await.expect("appended"), 3);
+
+    let mut reader = PgConnection::connect(app.database_url()).await.expect("PostgreSQL accepts a connection");
+    let lanes: Vec<i64> =
+        sqlx::query_scalar("SELECT lane FROM access_log ORDER BY seq").fetch_all(&mut reader).await.expect("the lanes");
+    assert_eq!(lanes, [1, 2, 1]);
+    let verification = log.verify().await.expect("verifies");
+    assert!(verification.is_intact(), "{verification:?}");
+    assert_eq!(verification.entries, 3);
+
+    // Lane 2's only entry cut off: its head no longer fits, though lane 1 is whole.
+    execute(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
+    assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Head));
+    // Lane 2's head set back to its start as well: lane 1's head, written after lane 2 opened,
+    // still names lane 2 among the lanes with entries.
+    execute(
+        app.database_url(),
+        "UPDATE access_log_lanes SET seq = 0, entry_hash = lpad('1', 64, '0'), mac = '', opened = 0 WHERE lane = 2",
+    )
+    .await;
+    assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Head));
 }
