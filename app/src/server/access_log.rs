@@ -334,17 +334,12 @@ struct Lane {
     hash: String,
 }
 
-/// Takes the first lane no other transaction holds, and the next seq from the sequence while
-/// holding it (so a lane's seqs rise along its chain), with the lanes that have entries. No row
-/// when every lane is held.
+/// Takes the first lane no other transaction holds (or waits for lane 1 when every lane is
+/// held), and the next seq from the sequence while holding it (so a lane's seqs rise along its
+/// chain), with the lanes that have entries.
 #[doc(hidden)]
-pub const TAKE_FREE_LANE: &str = "UPDATE access_log_lanes SET seq = nextval('access_log_seq') \
-     WHERE lane = (SELECT lane FROM access_log_lanes ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED) \
-     RETURNING lane, seq, entry_hash, \
-     (SELECT COALESCE(bit_or(1::BIGINT << (other.lane - 1)::INTEGER), 0) FROM access_log_lanes other WHERE other.seq > 0)";
-/// Waits for lane 1 (every lane was held).
-#[doc(hidden)]
-pub const TAKE_FIRST_LANE: &str = "UPDATE access_log_lanes SET seq = nextval('access_log_seq') WHERE lane = 1 \
+pub const TAKE_LANE: &str = "UPDATE access_log_lanes SET seq = nextval('access_log_seq') \
+     WHERE lane = COALESCE((SELECT lane FROM access_log_lanes ORDER BY lane LIMIT 1 FOR UPDATE SKIP LOCKED), 1) \
      RETURNING lane, seq, entry_hash, \
      (SELECT COALESCE(bit_or(1::BIGINT << (other.lane - 1)::INTEGER), 0) FROM access_log_lanes other WHERE other.seq > 0)";
 /// SQLite writes one transaction at a time: lane 1 (the only lane with entries), and the seq
@@ -385,15 +380,9 @@ macro_rules! append_in {
             let key: &log::LogKey = $key;
             let entry: &log::NewEntry = $entry;
             let postgres = log::is_postgres(&*connection);
-            let taken: Option<(i64, i64, String, i64)> = if postgres {
-                match sqlx::query_as(log::TAKE_FREE_LANE).fetch_optional(&mut *connection).await? {
-                    Some(taken) => Some(taken),
-                    None => sqlx::query_as(log::TAKE_FIRST_LANE).fetch_optional(&mut *connection).await?,
-                }
-            } else {
-                sqlx::query_as(log::TAKE_SQLITE_LANE).fetch_optional(&mut *connection).await?
-            };
-            let (lane, seq, prev_hash, others) = taken.ok_or(sqlx::Error::RowNotFound)?;
+            let take = if postgres { log::TAKE_LANE } else { log::TAKE_SQLITE_LANE };
+            let (lane, seq, prev_hash, others): (i64, i64, String, i64) =
+                sqlx::query_as(take).fetch_one(&mut *connection).await?;
             let opened = others | log::lane_bit(lane);
             let sealed = log::seal(key, entry, seq, prev_hash);
             // The entry and the new head in one round trip.
