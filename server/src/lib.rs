@@ -16,6 +16,13 @@ pub mod sign_in;
 pub mod startup;
 pub mod telemetry;
 
+/// mimalloc instead of glibc's allocator: rendering a page allocates many small strings from
+/// several threads at once, and glibc's `malloc` and `free` took about an eighth of the server's
+/// samples under load (`perf`, 32 concurrent case views). Here, so the server binary and the
+/// tests and benchmarks that run the server in their process allocate alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use settings::{Cli, Command, SettingsError};
 use startup::{Application, StartupError};
 
