@@ -134,7 +134,7 @@ pub async fn citizen_me() -> Result<Me, ApiError> {
 pub async fn open_case(application: String) -> Result<CaseView, ApiError> {
     let staff = guard::caseworker().await?;
     let id = application_id(&application)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.case_view(&staff, &office, id).await?.ok_or(GateError::NotFound) }
@@ -186,7 +186,7 @@ where
 pub async fn protection_flags(application: String) -> Result<Vec<ProtectionFlagView>, ApiError> {
     let staff = guard::caseworker().await?;
     let id = application_id(&application)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.protection_flags(&staff, &office, id).await?.ok_or(GateError::NotFound) }
@@ -203,7 +203,7 @@ pub async fn set_protection_flag(application: String, kind: String, reason: Stri
         return Err(invalid("kind", "choose address_block, domestic_violence or other"));
     }
     let reason = staff::reason_text(&reason)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     let flag = in_some_office(&staff, |office| {
         let (gate, staff, kind, reason) = (gate.clone(), staff.clone(), kind.clone(), reason.clone());
         async move { gate.set_protection_flag(&staff, &office, id, &kind, &reason).await?.ok_or(GateError::NotFound) }
@@ -222,7 +222,7 @@ pub async fn lift_protection_flag(application: String, flag: String, reason: Str
     let flag =
         crate::server::db::Id::parse(flag.trim()).ok_or_else(|| invalid("flag", "name one of the case's flags"))?;
     let reason = staff::reason_text(&reason)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff, reason) = (gate.clone(), staff.clone(), reason.clone());
         async move {

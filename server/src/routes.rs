@@ -1,7 +1,10 @@
 //! The axum router: health checks, the language switch without JavaScript, the Leptos pages,
 //! and the built site's static files.
 
-use std::{sync::LazyLock, time::Duration};
+use std::{
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
 
 use app::{
     app::{App, shell},
@@ -48,10 +51,11 @@ const LANGUAGES: [&str; 2] = ["de", "en"];
 static PAGES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
 
 /// What the handlers share: the Leptos options and the services. Never a database pool.
+/// Every request clones it; the services are shared, not copied.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub services: Services,
+    pub services: Arc<Services>,
 }
 
 /// The sign-in setup from the settings; a provider URL that is no URL is reported here, at start.
@@ -92,6 +96,7 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         deferral_max_days: i64::from(settings.deferral_max_days),
     };
     let services = Services::new(database, setup, LogKey::derive(settings.secret.expose()), limits);
+    let services = Arc::new(services);
     let state = AppState { leptos_options, services: services.clone() };
     let pages = PAGES.clone();
     let provide_services = move || {
@@ -188,7 +193,7 @@ async fn live() -> Json<serde_json::Value> {
 }
 
 /// The instance can serve: the database answers.
-async fn ready(State(services): State<Services>) -> Response {
+async fn ready(State(services): State<Arc<Services>>) -> Response {
     let database = services.readiness.database_kind();
     if services.readiness.database_reachable().await {
         Json(serde_json::json!({ "status": "ready", "database": database })).into_response()

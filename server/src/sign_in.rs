@@ -73,7 +73,7 @@ fn unknown_entrance() -> Response {
 
 /// Sends the person to their provider, with state, nonce and PKCE bound to this session.
 async fn start(
-    State(services): State<Services>,
+    State(services): State<Arc<Services>>,
     session: Session,
     Path(segment): Path<String>,
     Query(query): Query<ReturnTo>,
@@ -92,7 +92,7 @@ async fn start(
 
 /// Where the provider sends the person back.
 async fn callback(
-    State(services): State<Services>,
+    State(services): State<Arc<Services>>,
     session: Session,
     Path(segment): Path<String>,
     Query(answer): Query<Callback>,
@@ -137,7 +137,7 @@ struct DemoPerson {
 
 /// Signs in as a demo person (development mode only; 404 otherwise).
 async fn demo(
-    State(services): State<Services>,
+    State(services): State<Arc<Services>>,
     session: Session,
     headers: HeaderMap,
     Form(form): Form<DemoPerson>,
@@ -159,7 +159,7 @@ async fn demo(
 }
 
 /// Ends the portal session and, where the provider supports it, the provider's session.
-async fn sign_out(State(services): State<Services>, session: Session) -> Response {
+async fn sign_out(State(services): State<Arc<Services>>, session: Session) -> Response {
     match services.sign_in.sign_out(&session).await {
         Ok(Some(provider_logout)) => Redirect::to(provider_logout.as_str()).into_response(),
         Ok(None) => Redirect::to("/abgemeldet").into_response(),

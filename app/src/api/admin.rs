@@ -204,7 +204,7 @@ pub async fn save_category(
 #[server(prefix = "/api", endpoint = "verwaltung/protokoll")]
 pub async fn admin_audit() -> Result<Vec<AuditEntry>, ApiError> {
     let reader = guard::staff().await?;
-    let administration = guard::services()?.administration;
+    let administration = guard::services()?.administration.clone();
     administration.audit(&reader, 200).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))
 }
 
@@ -236,7 +236,7 @@ fn back_to_template(done: &str, benefit: &str) {
 #[server(prefix = "/api", endpoint = "verwaltung/vorlagen")]
 pub async fn consent_templates() -> Result<TemplatesOverview, ApiError> {
     let admin = guard::administrator().await?;
-    let administration = guard::services()?.administration;
+    let administration = guard::services()?.administration.clone();
     let templates = administration.templates(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
     let overview = administration.overview(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
     Ok(TemplatesOverview { templates, categories: overview.categories, offices: overview.offices })
@@ -407,7 +407,7 @@ fn form_id(field: &str, value: &str) -> Result<crate::server::db::Id, ApiError> 
 #[server(prefix = "/api", endpoint = "verwaltung/leistungen")]
 pub async fn benefit_types() -> Result<BenefitsOverview, ApiError> {
     let admin = guard::administrator().await?;
-    let administration = guard::services()?.administration;
+    let administration = guard::services()?.administration.clone();
     let benefits = administration.benefit_types(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
     let overview = administration.overview(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
     Ok(BenefitsOverview { benefits, categories: overview.categories, offices: overview.offices })

@@ -77,7 +77,7 @@ pub async fn save_answers(
     if answers.len() > 100 {
         return Err(invalid("answers", "send the answers of one page at a time"));
     }
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     let saved = gate.save_step(&citizen, person, category.trim(), &answers).await.map_err(gate_refused)?;
     go_to(&saved.next);
     Ok(saved)
@@ -113,7 +113,7 @@ pub async fn submit_application(
     let versions = ids(&mut versions.split(','), "versions", "send the versions shown on the check page")?;
     let sharings = sharings.unwrap_or_default();
     let sharings = ids(&mut sharings.iter().map(String::as_str), "sharings", "choose from the sharings offered")?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     let check_page = |reason: &str| {
         let path = crate::server::gate::APPLY_PATH;
         match person_id == citizen.id() {

@@ -19,7 +19,7 @@ use crate::{
 pub(super) async fn person_acted_for(citizen: &crate::server::auth::Citizen, person: Option<&str>) -> Result<Id, ApiError> {
     let Some(person) = person.map(str::trim).filter(|person| !person.is_empty()) else { return Ok(citizen.id()) };
     let person = Id::parse(person).ok_or_else(|| invalid("person", "choose yourself or one of your children"))?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     match gate.acts_for(citizen, person).await.map_err(internal)? {
         true => Ok(person),
         false => Err(guard::fail(ApiError::NotFound)),
@@ -189,7 +189,7 @@ pub async fn save_my_data(
     if answers.len() > 100 {
         return Err(invalid("answers", "send the answers of one category at a time"));
     }
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     let session = guard::session().await?;
     let key = written_answers_key(person, category);
     let is_self = person == citizen.id();

@@ -56,7 +56,7 @@ pub async fn hand_in_document(data: MultipartData) -> Result<String, ApiError> {
         None => None,
         Some(request) => Some(parse_id(request, "request", "choose one of the office's requests")?),
     };
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     let next = match form.file {
         Ok(upload) => {
             let document = gate.hand_in_document(&citizen, application, request, &upload).await;
@@ -125,7 +125,7 @@ pub(super) fn send_document(file_name: &str, media_type: &str, content: Vec<u8>)
 pub async fn write_to_office(application: String, body: String) -> Result<String, ApiError> {
     let citizen = guard::citizen().await?;
     let application = parse_id(&application, "application", "send the form on the application's page")?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     let next = match crate::correspondence::check_message(&body) {
         Ok(body) => {
             gate.send_message_to_office(&citizen, application, &body).await.map_err(gate_refused)?;

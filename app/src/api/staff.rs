@@ -88,7 +88,7 @@ pub async fn queue(
         return Err(invalid("search", "search for a reference number or a name of at most 100 characters"));
     }
     let query = QueueQuery { group, assignee, search, page, per_page: 25 };
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     gate.queue(&staff, &office, &query).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
@@ -98,7 +98,7 @@ pub async fn queue(
 pub async fn open_case_file(application: String) -> Result<CaseFile, ApiError> {
     let staff = guard::caseworker().await?;
     let id = application_id(&application)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.case_file(&staff, &office, id).await }
@@ -116,7 +116,7 @@ pub fn case_path(application: &str, query: &str) -> String {
 #[cfg(feature = "ssr")]
 async fn act(staff: Staff, application: &str, action: CaseAction, done: &str) -> Result<(), ApiError> {
     let id = application_id(application)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff, action) = (gate.clone(), staff.clone(), action.clone());
         async move { gate.act_on_case(&staff, &office, id, &action).await }
@@ -236,7 +236,7 @@ pub async fn case_document(document: String) -> Result<ByteStream<ApiError>, Api
     let staff = guard::caseworker().await?;
     let document =
         Id::parse(document.trim()).ok_or_else(|| invalid("document", "choose one of the case's documents"))?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     let (file_name, media_type, content) = in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.office_document(&staff, &office, document).await }
@@ -250,7 +250,7 @@ pub async fn case_document(document: String) -> Result<ByteStream<ApiError>, Api
 pub async fn sharings(office: Option<String>) -> Result<Vec<SharingItem>, ApiError> {
     let staff = guard::caseworker().await?;
     let office = own_office(&staff, office.as_deref())?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     gate.sharings(&staff, &office).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
@@ -260,7 +260,7 @@ pub async fn shared_data(citizen: String, purpose: String) -> Result<SharedDataV
     let staff = guard::caseworker().await?;
     let citizen =
         Id::parse(citizen.trim()).ok_or_else(|| invalid("citizen", "choose a person from the list of sharings"))?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff, purpose) = (gate.clone(), staff.clone(), purpose.clone());
         async move { gate.consented_view(&staff, &office, citizen, &purpose).await?.ok_or(GateError::NotFound) }
@@ -295,7 +295,7 @@ pub async fn open_emergency(
         .map(|code| Category::from_code(code).ok_or_else(|| invalid("categories", "choose categories from the list")))
         .collect::<Result<Vec<_>, _>>()?;
     let hours = hours.trim().parse::<i64>().map_err(|_| invalid("hours", "give the duration in whole hours"))?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     let id = in_some_office(&staff, |office| {
         let (gate, staff, reason, categories) = (gate.clone(), staff.clone(), reason.clone(), categories.clone());
         async move { gate.open_emergency(&staff, &office, application, person, &reason, &categories, hours).await }
@@ -310,7 +310,7 @@ pub async fn open_emergency(
 #[server(prefix = "/api", endpoint = "mitarbeitende/notzugriffe")]
 pub async fn office_emergencies() -> Result<EmergencyList, ApiError> {
     let staff = guard::caseworker().await?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     let mut accesses = Vec::new();
     for office in staff.caseworker_offices() {
         accesses.extend(gate.office_emergencies(&staff, office).await.map_err(internal)?);
@@ -324,7 +324,7 @@ pub async fn office_emergencies() -> Result<EmergencyList, ApiError> {
 pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
     let staff = guard::caseworker().await?;
     let emergency = emergency_id(&emergency)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.confirm_emergency(&staff, &office, emergency).await }
@@ -340,7 +340,7 @@ pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
 pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
     let staff = guard::caseworker().await?;
     let emergency = emergency_id(&emergency)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.reject_emergency(&staff, &office, emergency).await }
@@ -355,7 +355,7 @@ pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
 pub async fn end_emergency(emergency: String) -> Result<(), ApiError> {
     let staff = guard::caseworker().await?;
     let emergency = emergency_id(&emergency)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.end_emergency(&staff, &office, emergency).await }
@@ -378,7 +378,7 @@ pub async fn defer_emergency_notice(emergency: String, reason: String, until: St
         .midnight()
         .assume_utc();
     let until = crate::server::db::Timestamp::from(until);
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff, reason) = (gate.clone(), staff.clone(), reason.clone());
         async move { gate.defer_emergency_notice(&staff, &office, emergency, &reason, until).await }
@@ -393,7 +393,7 @@ pub async fn defer_emergency_notice(emergency: String, reason: String, until: St
 pub async fn emergency_data(emergency: String) -> Result<SharedDataView, ApiError> {
     let staff = guard::caseworker().await?;
     let emergency = emergency_id(&emergency)?;
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     in_some_office(&staff, |office| {
         let (gate, staff) = (gate.clone(), staff.clone());
         async move { gate.emergency_view(&staff, &office, emergency).await?.ok_or(GateError::NotFound) }
@@ -456,7 +456,7 @@ pub async fn access_log_review(
         None => None,
         Some(before) => Some(before.parse::<i64>().map_err(|_| invalid("before", "continue from a page of the log"))?),
     };
-    let gate = guard::services()?.gate;
+    let gate = guard::services()?.gate.clone();
     gate.review_access_log(&officer, filter, staff, (from, until), before).await.map_err(internal)
 }
 

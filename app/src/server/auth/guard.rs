@@ -1,6 +1,8 @@
 //! What every server function calls first: the principal of this request, checked on the
 //! server, or an [`ApiError`] answered with 401 (nobody signed in) or 403 (wrong role).
 
+use std::sync::Arc;
+
 use leptos::prelude::use_context;
 use tower_sessions::Session;
 
@@ -34,9 +36,10 @@ pub fn fail(error: ApiError) -> ApiError {
     error
 }
 
-/// The services, from the request's context.
-pub fn services() -> Result<Services, ApiError> {
-    use_context::<Services>().ok_or_else(|| {
+/// The services, from the request's context: shared, so each look-up costs one reference count
+/// rather than a copy of every service's handles.
+pub fn services() -> Result<Arc<Services>, ApiError> {
+    use_context::<Arc<Services>>().ok_or_else(|| {
         tracing::error!("a server function ran without the services in its context");
         fail(ApiError::Internal)
     })
