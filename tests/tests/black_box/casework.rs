@@ -78,6 +78,13 @@ on_both_databases! {
         assert_eq!(case["applicant"]["name"], "Jonas Weber");
         assert!(case["case"]["data"]["income_assets"].is_object(), "what the office may see: {case}");
         assert!(case["case"]["data"].get("children_upbringing").is_none());
+        let labels = case["labels"].as_array().expect("the fields' labels");
+        let shown = |label: &serde_json::Value| {
+            let (category, key) = (label["category"].as_str().unwrap_or_default(), label["key"].as_str().unwrap_or_default());
+            ["data", "answers"].into_iter().any(|part| case["case"][part][category].get(key).is_some())
+        };
+        assert!(labels.iter().all(shown), "labels only of the fields the case shows: {case}");
+        assert!(labels.iter().any(|label| label["category"] == "income_assets"), "and of those: {case}");
         assert_eq!(case["emergency_people"], serde_json::json!([]), "no emergency access outside the youth office");
         let document = case["documents"][0]["id"].as_str().expect("the document").to_owned();
         let download = sabine.get(&format!("/api/mitarbeitende/dokument?document={document}")).await;

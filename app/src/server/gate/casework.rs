@@ -14,7 +14,7 @@ use super::{
     flags::{FlagRow, flag_views},
 };
 use crate::{
-    case::{CaseFile, CasePerson, Colleague, FieldLabel, NoteView},
+    case::{CaseFile, CasePerson, CaseView, Colleague, FieldLabel, NoteView},
     consent::NamedCode,
     server::{
         auth::Staff,
@@ -147,6 +147,22 @@ impl CaseAction {
     }
 }
 
+/// The labels of the fields `case` shows, of its data or its answers, and no others: the page
+/// needs no more, and it carries each one twice (in the HTML and in the data the browser's app
+/// starts from). All labels were three times the rest of a case file.
+fn shown_labels(case: &CaseView, labels: Vec<(String, String, String, String)>) -> Vec<FieldLabel> {
+    let shown = |category: &str, key: &str| {
+        [&case.data, &case.answers]
+            .into_iter()
+            .any(|part| part.get(category).is_some_and(|fields| fields.get(key).is_some()))
+    };
+    labels
+        .into_iter()
+        .filter(|(category, key, ..)| shown(category, key))
+        .map(|(category, key, label_de, label_en)| FieldLabel { category, key, label_de, label_en })
+        .collect()
+}
+
 impl Gate {
     /// The case file of `application` for `staff`, a caseworker of `office`: the gate's view of
     /// the data and answers (logged), and the office's own correspondence on it. `NotFound` for
@@ -190,6 +206,7 @@ impl Gate {
             }));
         }
         let correspondence = Correspondence::from(row.correspondence);
+        let labels = shown_labels(&case, row.labels.0);
         Ok(CaseFile {
             case,
             office: NamedCode { code: row.office, name_de: row.office_de, name_en: row.office_en },
@@ -201,12 +218,7 @@ impl Gate {
             assigned_to: row.assigned_name,
             assigned_to_me: row.assigned_staff_id == Some(staff.id()),
             categories: row.categories.0.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect(),
-            labels: row
-                .labels
-                .0
-                .into_iter()
-                .map(|(category, key, label_de, label_en)| FieldLabel { category, key, label_de, label_en })
-                .collect(),
+            labels,
             requests: correspondence.requests,
             documents: correspondence.documents,
             messages: correspondence.messages,
