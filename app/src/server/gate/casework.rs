@@ -149,7 +149,7 @@ impl CaseAction {
 
 /// The labels of the fields `case` shows, of its data or its answers, and no others: the page
 /// needs no more, and it carries each one twice (in the HTML and in the data the browser's app
-/// starts from). All labels were three times the rest of a case file.
+/// starts from). All labels were nearly two thirds of a case file's data.
 fn shown_labels(case: &CaseView, labels: Vec<(String, String, String, String)>) -> Vec<FieldLabel> {
     let shown = |category: &str, key: &str| {
         [&case.data, &case.answers]
