@@ -15,7 +15,9 @@ use std::{fmt, path::PathBuf, str::FromStr, sync::Arc, time::Duration};
 use sqlx::{
     migrate::Migrator,
     postgres::{PgConnectOptions, PgPool, PgPoolOptions},
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
+    sqlite::{
+        SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -98,38 +100,81 @@ pub(in crate::server) trait BeginWrite {
     async fn begin_write(&self) -> Result<WriteTransaction<Self::Db>, sqlx::Error>;
 }
 
-/// A write transaction; it derefs to its connection.
+/// A write transaction; it derefs to its connection. Dropped before its commit, it is rolled
+/// back (sqlx sends the rollback ahead of the connection's next statement).
 pub(in crate::server) struct WriteTransaction<DB: sqlx::Database> {
-    transaction: sqlx::Transaction<'static, DB>,
+    open: Open<DB>,
+}
+
+/// The connection a write transaction runs on.
+enum Open<DB: sqlx::Database> {
+    /// A connection of a pool, which goes back to it at the end.
+    Pooled(sqlx::Transaction<'static, DB>),
+    /// The SQLite writer's own connection ([`SqliteWriter`]), held until the end.
+    Writer(WriterTransaction<DB>),
+}
+
+/// A transaction on the SQLite writer's connection, which is locked for it until it ends.
+struct WriterTransaction<DB: sqlx::Database> {
+    connection: tokio::sync::OwnedMappedMutexGuard<Option<DB::Connection>, DB::Connection>,
+    committed: bool,
+}
+
+impl<DB: sqlx::Database> Drop for WriterTransaction<DB> {
+    fn drop(&mut self) {
+        if !self.committed {
+            <DB::TransactionManager as sqlx::TransactionManager>::start_rollback(&mut self.connection);
+        }
+    }
 }
 
 impl<DB: sqlx::Database> WriteTransaction<DB> {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.transaction.commit().await
+        match self.open {
+            Open::Pooled(transaction) => transaction.commit().await,
+            Open::Writer(mut writer) => {
+                <DB::TransactionManager as sqlx::TransactionManager>::commit(&mut writer.connection).await?;
+                writer.committed = true;
+                Ok(())
+            }
+        }
     }
 }
 
 impl<DB: sqlx::Database> std::ops::Deref for WriteTransaction<DB> {
     type Target = DB::Connection;
     fn deref(&self) -> &DB::Connection {
-        &self.transaction
+        match &self.open {
+            Open::Pooled(transaction) => transaction,
+            Open::Writer(writer) => &writer.connection,
+        }
     }
 }
 
 impl<DB: sqlx::Database> std::ops::DerefMut for WriteTransaction<DB> {
     fn deref_mut(&mut self) -> &mut DB::Connection {
-        &mut self.transaction
+        match &mut self.open {
+            Open::Pooled(transaction) => transaction,
+            Open::Writer(writer) => &mut writer.connection,
+        }
     }
 }
 
-/// The connection this process writes a SQLite database file on, as a pool of one: writers wait
-/// in line for it, each woken as the one before it ends. Left to SQLite's busy handler, they
-/// slept in growing steps while the lock stood free, and under 32 clients some case views
-/// waited a second. And as nobody else in the process writes, its page cache stays valid from
-/// one write to the next: a connection drops its cache and its memory map whenever another has
-/// written, so a write transaction on any connection of the pool began by reading its pages
-/// anew (the gate's reads happen inside its write transactions).
-struct SqliteWriter(SqlitePool);
+/// The connection this process writes a SQLite database file on: writers wait in line for it
+/// (first come, first served), each woken as the one before it ends. Left to SQLite's busy
+/// handler, they slept in growing steps while the lock stood free, and under 32 clients some
+/// case views waited a second. And as nobody else in the process writes, its page cache stays
+/// valid from one write to the next: a connection drops its cache and its memory map whenever
+/// another has written, so a write transaction on any connection of the pool began by reading
+/// its pages anew (the gate's reads happen inside its write transactions).
+///
+/// One connection, not a pool of one: sqlx's pool asks a connection's thread whether it still
+/// works each time it is given back, and the next writer waited for that round trip too.
+struct SqliteWriter {
+    options: SqliteConnectOptions,
+    /// Opened at the first write; closed again after a failed `BEGIN`, to open anew.
+    connection: Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
+}
 
 /// The writer of each SQLite database file in this process, while a [`Database`] holds it.
 static SQLITE_WRITERS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, std::sync::Weak<SqliteWriter>>>> =
@@ -145,12 +190,7 @@ impl SqliteWriter {
             return writer;
         }
         writers.retain(|_, writer| writer.strong_count() > 0);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(CONNECT_TIMEOUT)
-            .test_before_acquire(false)
-            .connect_lazy_with(options.clone());
-        let writer = Arc::new(Self(pool));
+        let writer = Arc::new(Self { options: options.clone(), connection: Arc::default() });
         writers.insert(file, Arc::downgrade(&writer));
         writer
     }
@@ -160,6 +200,29 @@ impl SqliteWriter {
         let writers = SQLITE_WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         writers.get(pool.connect_options().get_filename()).and_then(std::sync::Weak::upgrade)
     }
+
+    /// Waits for the connection (as long as a pool would, then `PoolTimedOut`) and begins a
+    /// write transaction on it.
+    async fn begin(&self) -> Result<WriterTransaction<sqlx::Sqlite>, sqlx::Error> {
+        use sqlx::{Connection, TransactionManager, sqlite::SqliteTransactionManager};
+        let mut held = tokio::time::timeout(CONNECT_TIMEOUT, self.connection.clone().lock_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?;
+        let connection = match held.take() {
+            Some(connection) => connection,
+            None => SqliteConnection::connect_with(&self.options).await?,
+        };
+        let connection = held.insert(connection);
+        // A connection that cannot begin (its thread gone, its file unreadable) is closed, and
+        // the next writer opens a new one.
+        if let Err(error) = SqliteTransactionManager::begin(connection, Some("BEGIN IMMEDIATE".into())).await {
+            *held = None;
+            return Err(error);
+        }
+        let connection =
+            tokio::sync::OwnedMutexGuard::try_map(held, Option::as_mut).map_err(|_| sqlx::Error::WorkerCrashed)?;
+        Ok(WriterTransaction { connection, committed: false })
+    }
 }
 
 impl BeginWrite for SqlitePool {
@@ -167,18 +230,18 @@ impl BeginWrite for SqlitePool {
     async fn begin_write(&self) -> Result<WriteTransaction<sqlx::Sqlite>, sqlx::Error> {
         // An in-memory database has no writer of its own (another connection would open another
         // database); SQLite's busy handler then orders its writers.
-        let transaction = match SqliteWriter::for_pool(self) {
-            Some(writer) => writer.0.begin_with("BEGIN IMMEDIATE").await?,
-            None => self.begin_with("BEGIN IMMEDIATE").await?,
+        let open = match SqliteWriter::for_pool(self) {
+            Some(writer) => Open::Writer(writer.begin().await?),
+            None => Open::Pooled(self.begin_with("BEGIN IMMEDIATE").await?),
         };
-        Ok(WriteTransaction { transaction })
+        Ok(WriteTransaction { open })
     }
 }
 
 impl BeginWrite for PgPool {
     type Db = sqlx::Postgres;
     async fn begin_write(&self) -> Result<WriteTransaction<sqlx::Postgres>, sqlx::Error> {
-        Ok(WriteTransaction { transaction: self.begin().await? })
+        Ok(WriteTransaction { open: Open::Pooled(self.begin().await?) })
     }
 }
 
