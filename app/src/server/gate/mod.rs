@@ -98,45 +98,90 @@ impl GateError {
     }
 }
 
-/// An application of the citizen at the office with one category its template version requires
-/// and that category's retention in days (both absent when it requires none).
-type ApplicationRow = (Id, String, Option<Timestamp>, Option<String>, Option<i64>);
-/// A consent, an emergency access or a protection flag in one shape: kind, id, category,
-/// purpose, four times (see `BASES`), the categories of an emergency access.
-type BasisRow = (
-    String,
-    Id,
-    Option<String>,
-    Option<String>,
-    Timestamp,
-    Option<Timestamp>,
-    Option<Timestamp>,
-    Option<Timestamp>,
-    Option<Json<Vec<String>>>,
+/// The facts about one citizen (`$citizen`, an SQL expression) at office `$2` in one statement:
+/// each round trip counts, on PostgreSQL and on SQLite's one writer, where every other write
+/// waits for it. A row is one of the citizen's applications at the office (once per category
+/// its template version requires), a consent to the office, an emergency access of the office,
+/// or a protection flag; see [`FactRow`]. Applications come first, each one's rows together.
+macro_rules! facts_sql {
+    ($citizen:literal) => {
+        concat!(
+            "SELECT 'application' AS kind, a.id, a.citizen_id AS citizen, a.status, r.category_code AS category, \
+               CAST(NULL AS TEXT) AS purpose, a.reference, a.benefit_type_code AS benefit_type, c.retention_days, \
+               a.closed_at AS first, CAST(NULL AS TIMESTAMPTZ) AS second, CAST(NULL AS TIMESTAMPTZ) AS third, \
+               CAST(NULL AS TIMESTAMPTZ) AS fourth, CAST(NULL AS JSONB) AS categories \
+             FROM applications a LEFT JOIN template_required_categories r ON r.version_id = a.template_version_id \
+             LEFT JOIN data_categories c ON c.code = r.category_code \
+             WHERE a.office_code = $2 AND a.citizen_id = ",
+            $citizen,
+            " UNION ALL SELECT 'consent', id, NULL, NULL, category_code, purpose, NULL, NULL, NULL, \
+               granted_at, expires_at, revoked_at, NULL, NULL \
+             FROM consents WHERE citizen_id = ",
+            $citizen,
+            " AND recipient_office_code = $2 \
+             UNION ALL SELECT 'emergency', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+               opened_at, confirmed_at, expires_at, ended_at, categories \
+             FROM emergency_accesses WHERE citizen_id = ",
+            $citizen,
+            " AND office_code = $2 \
+             UNION ALL SELECT 'flag', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, set_at, lifted_at, NULL, NULL, NULL \
+             FROM protection_flags WHERE citizen_id = ",
+            $citizen,
+            " ORDER BY 1, 2"
+        )
+    };
+}
+
+/// The facts about citizen `$1` at office `$2`.
+const FACTS: &str = facts_sql!("$1");
+/// The facts about the citizen of application `$1` at office `$2`, none if it is not the
+/// office's or a draft; its row says what the case view shows of it.
+const CASE_FACTS: &str = facts_sql!(
+    "(SELECT s.citizen_id FROM applications s WHERE s.id = $1 AND s.office_code = $2 AND s.status <> 'draft')"
 );
 
-/// The facts about one citizen ($1) at one office ($2) in two queries (each round trip counts
-/// on PostgreSQL). Times of a consent: granted, expires, revoked; of an emergency access:
-/// opened, confirmed, expires, ended; of a flag: set, lifted.
-const APPLICATIONS: &str = "SELECT a.id, a.status, a.closed_at, r.category_code, c.retention_days FROM applications a \
-     LEFT JOIN template_required_categories r ON r.version_id = a.template_version_id \
-     LEFT JOIN data_categories c ON c.code = r.category_code \
-     WHERE a.citizen_id = $1 AND a.office_code = $2 ORDER BY a.id";
-/// `APPLICATIONS` for the citizen of application $1 at office $2 (none if it is not the office's
-/// or a draft), with what the case view shows of each: citizen, reference, benefit type.
-const CASE_APPLICATIONS: &str = "SELECT a.id, a.status, a.closed_at, r.category_code, c.retention_days, \
-     a.citizen_id, a.reference, a.benefit_type_code FROM applications a \
-     LEFT JOIN template_required_categories r ON r.version_id = a.template_version_id \
-     LEFT JOIN data_categories c ON c.code = r.category_code \
-     WHERE a.office_code = $2 AND a.citizen_id = \
-       (SELECT s.citizen_id FROM applications s WHERE s.id = $1 AND s.office_code = $2 AND s.status <> 'draft') \
-     ORDER BY a.id";
-type CaseApplicationRow = (Id, String, Option<Timestamp>, Option<String>, Option<i64>, Id, String, String);
-const BASES: &str = "SELECT 'consent', id, category_code, purpose, granted_at, expires_at, revoked_at, \
-       CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS JSONB) FROM consents WHERE citizen_id = $1 AND recipient_office_code = $2 \
-     UNION ALL SELECT 'emergency', id, NULL, NULL, opened_at, confirmed_at, expires_at, ended_at, categories \
-       FROM emergency_accesses WHERE citizen_id = $1 AND office_code = $2 \
-     UNION ALL SELECT 'flag', id, NULL, NULL, set_at, lifted_at, NULL, NULL, NULL FROM protection_flags WHERE citizen_id = $1";
+/// A row of [`facts_sql!`]. Times of an application: closed; of a consent: granted, expires,
+/// revoked; of an emergency access: opened, confirmed, expires, ended; of a flag: set, lifted.
+#[derive(sqlx::FromRow)]
+struct FactRow {
+    kind: String,
+    id: Id,
+    /// An application's: its citizen, status, reference and kind of help.
+    citizen: Option<Id>,
+    status: Option<String>,
+    reference: Option<String>,
+    benefit_type: Option<String>,
+    /// An application's required category, with its retention; a consent's category.
+    category: Option<String>,
+    retention_days: Option<i64>,
+    /// A consent's.
+    purpose: Option<String>,
+    first: Option<Timestamp>,
+    second: Option<Timestamp>,
+    third: Option<Timestamp>,
+    fourth: Option<Timestamp>,
+    /// An emergency access's.
+    categories: Option<Json<Vec<String>>>,
+}
+
+/// What a case view shows of its application, from its row of `CASE_FACTS`.
+struct CaseRow {
+    citizen: Id,
+    status: String,
+    reference: String,
+    benefit_type: String,
+}
+
+/// Application `application` among `rows` of `CASE_FACTS`, if they hold it.
+fn case_row(rows: &[FactRow], application: Id) -> Option<CaseRow> {
+    let row = rows.iter().find(|row| row.kind == "application" && row.id == application)?;
+    Some(CaseRow {
+        citizen: row.citizen?,
+        status: row.status.clone()?,
+        reference: row.reference.clone()?,
+        benefit_type: row.benefit_type.clone()?,
+    })
+}
 
 fn seconds(timestamp: Timestamp) -> Seconds {
     timestamp.as_offset_date_time().unix_timestamp()
@@ -149,11 +194,9 @@ macro_rules! load_facts {
         async {
             let connection = $connection;
             let (office, citizen): (&str, Id) = ($office, $citizen);
-            let applications: Vec<ApplicationRow> =
-                sqlx::query_as(APPLICATIONS).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
-            let bases: Vec<BasisRow> =
-                sqlx::query_as(BASES).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
-            Ok::<Facts, sqlx::Error>(facts($now, office, citizen, &applications, &bases))
+            let rows: Vec<FactRow> =
+                sqlx::query_as(FACTS).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
+            Ok::<Facts, sqlx::Error>(facts($now, office, citizen, &rows))
         }
         .await
     };
@@ -247,19 +290,12 @@ macro_rules! case_view_in {
             let (key, staff, office, application): (&LogKey, Id, &str, Id) = ($key, $staff, $office, $application);
             let mut transaction = $pool.begin_write().await?;
             let connection = &mut *transaction;
-            // The application and the facts in two queries: each round trip counts on PostgreSQL.
-            let rows: Vec<CaseApplicationRow> =
-                sqlx::query_as(CASE_APPLICATIONS).bind(application).bind(office).fetch_all(&mut *connection).await?;
-            let Some((_, status, _, _, _, citizen, reference, benefit_type)) =
-                rows.iter().find(|row| row.0 == application).cloned()
-            else {
+            let rows: Vec<FactRow> =
+                sqlx::query_as(CASE_FACTS).bind(application).bind(office).fetch_all(&mut *connection).await?;
+            let Some(CaseRow { citizen, status, reference, benefit_type }) = case_row(&rows, application) else {
                 return Ok(None);
             };
-            let applications: Vec<ApplicationRow> =
-                rows.into_iter().map(|(id, status, closed_at, required, retention, ..)| (id, status, closed_at, required, retention)).collect();
-            let bases: Vec<BasisRow> =
-                sqlx::query_as(BASES).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
-            let facts = facts(Timestamp::now(), office, citizen, &applications, &bases);
+            let facts = facts(Timestamp::now(), office, citizen, &rows);
             let reader = Reader::Caseworker { office: office.to_owned() };
             let purpose = Purpose::Application { application: application.to_string() };
             let entry = NewEntry {
@@ -356,16 +392,12 @@ impl Gate {
         let read = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
-            let rows: Vec<CaseApplicationRow> =
-                sqlx::query_as(CASE_APPLICATIONS).bind(application).bind(office).fetch_all(&mut *connection).await?;
-            let Some(citizen) = rows.iter().find(|row| row.0 == application).map(|row| row.5) else {
+            let rows: Vec<FactRow> =
+                sqlx::query_as(CASE_FACTS).bind(application).bind(office).fetch_all(&mut *connection).await?;
+            let Some(CaseRow { citizen, .. }) = case_row(&rows, application) else {
                 return Ok(None);
             };
-            let applications: Vec<ApplicationRow> =
-                rows.into_iter().map(|(id, status, closed_at, required, retention, ..)| (id, status, closed_at, required, retention)).collect();
-            let bases: Vec<BasisRow> =
-                sqlx::query_as(BASES).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
-            let facts = facts(Timestamp::now(), office, citizen, &applications, &bases);
+            let facts = facts(Timestamp::now(), office, citizen, &rows);
             let reader = Reader::Caseworker { office: office.to_owned() };
             let purpose = Purpose::Application { application: application.to_string() };
             if allowed(&reader, &purpose, &facts).is_empty() {
@@ -537,70 +569,78 @@ fn adult_born_by(now: Timestamp) -> String {
     format!("{:04}-{:02}-{:02}", year, u8::from(day.month()), day.day())
 }
 
-/// The facts from the rows of `APPLICATIONS` and `BASES`.
-fn facts(now: Timestamp, office: &str, citizen: Id, applications: &[ApplicationRow], bases: &[BasisRow]) -> Facts {
+/// The facts from the rows of [`facts_sql!`].
+fn facts(now: Timestamp, office: &str, citizen: Id, rows: &[FactRow]) -> Facts {
     let citizen_text = citizen.to_string();
     let mut retention = Retention([0; 10]);
     let mut application_facts: Vec<ApplicationFact> = Vec::new();
-    for (id, status, closed_at, required, retention_days) in applications {
-        let id = id.to_string();
-        if application_facts.last().is_none_or(|last| last.id != id) {
-            application_facts.push(ApplicationFact {
-                id,
-                office: office.to_owned(),
-                citizen: citizen_text.clone(),
-                state: match status.as_str() {
-                    "draft" => ApplicationState::Draft,
-                    "closed" | "withdrawn" => {
-                        ApplicationState::Closed { at: closed_at.map(seconds).unwrap_or(Seconds::MIN) }
-                    }
-                    _ => ApplicationState::Open,
-                },
-                required: Vec::new(),
-            });
-        }
-        if let (Some(category), Some(fact)) =
-            (required.as_deref().and_then(Category::from_code), application_facts.last_mut())
-        {
-            fact.required.push(category);
-            retention.0[category as usize] = retention_days.unwrap_or(0).saturating_mul(86_400);
-        }
-    }
     let (mut consents, mut emergencies, mut protection_flags) = (Vec::new(), Vec::new(), Vec::new());
-    for (kind, id, category, purpose, first, second, third, fourth, categories) in bases {
-        match kind.as_str() {
+    for row in rows {
+        let id = row.id.to_string();
+        match row.kind.as_str() {
+            "application" => {
+                if application_facts.last().is_none_or(|last| last.id != id) {
+                    application_facts.push(ApplicationFact {
+                        id,
+                        office: office.to_owned(),
+                        citizen: citizen_text.clone(),
+                        // Without a status, it counts as a draft, which opens nothing to staff.
+                        state: match row.status.as_deref().unwrap_or("draft") {
+                            "draft" => ApplicationState::Draft,
+                            "closed" | "withdrawn" => {
+                                ApplicationState::Closed { at: row.first.map(seconds).unwrap_or(Seconds::MIN) }
+                            }
+                            _ => ApplicationState::Open,
+                        },
+                        required: Vec::new(),
+                    });
+                }
+                if let (Some(category), Some(fact)) =
+                    (row.category.as_deref().and_then(Category::from_code), application_facts.last_mut())
+                {
+                    fact.required.push(category);
+                    retention.0[category as usize] = row.retention_days.unwrap_or(0).saturating_mul(86_400);
+                }
+            }
             "consent" => {
-                if let (Some(category), Some(purpose)) = (category.as_deref().and_then(Category::from_code), purpose) {
+                if let (Some(category), Some(purpose), Some(granted_at)) =
+                    (row.category.as_deref().and_then(Category::from_code), &row.purpose, row.first)
+                {
                     consents.push(ConsentFact {
-                        id: id.to_string(),
+                        id,
                         office: office.to_owned(),
                         citizen: citizen_text.clone(),
                         category,
                         purpose: purpose.clone(),
-                        granted_at: seconds(*first),
-                        expires_at: second.map(seconds),
-                        revoked_at: third.map(seconds),
+                        granted_at: seconds(granted_at),
+                        expires_at: row.second.map(seconds),
+                        revoked_at: row.third.map(seconds),
                     });
                 }
             }
-            "emergency" => emergencies.push(EmergencyFact {
-                id: id.to_string(),
-                office: office.to_owned(),
-                citizen: citizen_text.clone(),
-                opened_at: seconds(*first),
-                confirmed_at: second.map(seconds),
-                expires_at: third.map(seconds),
-                ended_at: fourth.map(seconds),
-                categories: categories
-                    .iter()
-                    .flat_map(|Json(codes)| codes.iter().filter_map(|code| Category::from_code(code)))
-                    .collect(),
-            }),
+            "emergency" => {
+                if let Some(opened_at) = row.first {
+                    emergencies.push(EmergencyFact {
+                        id,
+                        office: office.to_owned(),
+                        citizen: citizen_text.clone(),
+                        opened_at: seconds(opened_at),
+                        confirmed_at: row.second.map(seconds),
+                        expires_at: row.third.map(seconds),
+                        ended_at: row.fourth.map(seconds),
+                        categories: row
+                            .categories
+                            .iter()
+                            .flat_map(|Json(codes)| codes.iter().filter_map(|code| Category::from_code(code)))
+                            .collect(),
+                    });
+                }
+            }
             // A protection flag, and anything unknown is taken as one: it can only deny.
             _ => protection_flags.push(ProtectionFact {
                 citizen: citizen_text.clone(),
-                set_at: seconds(*first),
-                lifted_at: second.map(seconds),
+                set_at: row.first.map(seconds).unwrap_or(Seconds::MIN),
+                lifted_at: row.second.map(seconds),
             }),
         }
     }

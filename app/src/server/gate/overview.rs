@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::types::Json;
 
-use super::{ApplicationRow, BasisRow, Gate, GateError, facts};
+use super::{FactRow, Gate, GateError, facts};
 use crate::{
     consent::{CategoryOverview, FieldView, MyData, NamedCode, Visibility},
     policy::{Basis, Category, Decision, Purpose, Reader, decide},
@@ -39,11 +39,9 @@ impl Gate {
             let offices: Vec<(String, String, String)> =
                 sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(&mut *connection).await?;
             for (office, ..) in &offices {
-                let applications: Vec<ApplicationRow> =
-                    sqlx::query_as(super::APPLICATIONS).bind(person).bind(office).fetch_all(&mut *connection).await?;
-                let bases: Vec<BasisRow> =
-                    sqlx::query_as(super::BASES).bind(person).bind(office).fetch_all(&mut *connection).await?;
-                by_office.push((office.clone(), facts(now, office, person, &applications, &bases)));
+                let rows: Vec<FactRow> =
+                    sqlx::query_as(super::FACTS).bind(person).bind(office).fetch_all(&mut *connection).await?;
+                by_office.push((office.clone(), facts(now, office, person, &rows)));
             }
             let categories: Vec<CategoryRow> = sqlx::query_as(
                 "SELECT code, name_de, name_en, description_de, description_en, special_category FROM data_categories ORDER BY sort_order",
