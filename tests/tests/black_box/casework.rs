@@ -4,7 +4,7 @@
 //! like an unknown one; the data protection officer's log review without any case content; and
 //! staff pages kept out of the browser's cache.
 
-use klarsicht_tests::{TestApp, Visitor, demo, on_both_databases, query_i64};
+use klarsicht_tests::{TestApp, Visitor, demo, execute, on_both_databases, query_i64};
 use reqwest::multipart::{Form, Part};
 
 /// Jonas's Wohngeld application, new in the Wohngeldstelle's queue (demo data).
@@ -172,6 +172,9 @@ on_both_databases! {
         let unknown = lena.get(&format!("/api/mitarbeitende/dokument?document={UNKNOWN}")).await;
         assert_eq!((foreign.status().as_u16(), unknown.status().as_u16()), (404, 404));
         assert_eq!(foreign.text().await.ok(), unknown.text().await.ok());
+        // Each refusal began a write transaction and ended it unwritten: none of them holds the
+        // database's write lock now (a write of another connection would wait for it, then fail).
+        execute(&url, "UPDATE offices SET name_de = name_de WHERE code = 'wohngeldstelle'").await;
         assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM application_events").await, events_before, "nothing changed");
         assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM access_log").await, reads_before, "nothing read, nothing logged");
 

@@ -101,7 +101,8 @@ pub(in crate::server) trait BeginWrite {
 }
 
 /// A write transaction; it derefs to its connection. Dropped before its commit, it is rolled
-/// back (sqlx sends the rollback ahead of the connection's next statement).
+/// back: a pool's connection's by sqlx ahead of the connection's next statement, the SQLite
+/// writer's at once ([`SqliteWriter::roll_back_dropped`]).
 pub(in crate::server) struct WriteTransaction<DB: sqlx::Database> {
     open: Open<DB>,
 }
@@ -117,13 +118,16 @@ enum Open<DB: sqlx::Database> {
 /// A transaction on the SQLite writer's connection, which is locked for it until it ends.
 struct WriterTransaction<DB: sqlx::Database> {
     connection: tokio::sync::OwnedMappedMutexGuard<Option<DB::Connection>, DB::Connection>,
+    /// SQLite's `COMMIT` (see [`SqliteWriter::begin`]).
+    commit: for<'c> fn(&'c mut DB::Connection) -> futures::future::BoxFuture<'c, Result<(), sqlx::Error>>,
     committed: bool,
+    writer: Arc<SqliteWriter>,
 }
 
 impl<DB: sqlx::Database> Drop for WriterTransaction<DB> {
     fn drop(&mut self) {
         if !self.committed {
-            <DB::TransactionManager as sqlx::TransactionManager>::start_rollback(&mut self.connection);
+            self.writer.roll_back_dropped();
         }
     }
 }
@@ -133,7 +137,7 @@ impl<DB: sqlx::Database> WriteTransaction<DB> {
         match self.open {
             Open::Pooled(transaction) => transaction.commit().await,
             Open::Writer(mut writer) => {
-                <DB::TransactionManager as sqlx::TransactionManager>::commit(&mut writer.connection).await?;
+                (writer.commit)(&mut writer.connection).await?;
                 writer.committed = true;
                 Ok(())
             }
@@ -170,10 +174,18 @@ impl<DB: sqlx::Database> std::ops::DerefMut for WriteTransaction<DB> {
 ///
 /// One connection, not a pool of one: sqlx's pool asks a connection's thread whether it still
 /// works each time it is given back, and the next writer waited for that round trip too.
+///
+/// Its transactions begin with a plain `BEGIN IMMEDIATE`, not through sqlx's transaction
+/// manager: that asks the connection's thread once more whether a custom `BEGIN` began a
+/// transaction, another round trip in the line. So sqlx does not know of them, and they end
+/// by statements of their own, a dropped one by [`SqliteWriter::roll_back_dropped`].
 struct SqliteWriter {
     options: SqliteConnectOptions,
-    /// Opened at the first write; closed again after a failed `BEGIN`, to open anew.
+    /// Opened at the first write; closed again when it cannot begin or roll back, to open anew.
     connection: Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
+    /// Whether the connection holds a transaction dropped before its commit. Read and written
+    /// only by the holder of `connection`'s lock.
+    unfinished: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The writer of each SQLite database file in this process, while a [`Database`] holds it.
@@ -190,7 +202,8 @@ impl SqliteWriter {
             return writer;
         }
         writers.retain(|_, writer| writer.strong_count() > 0);
-        let writer = Arc::new(Self { options: options.clone(), connection: Arc::default() });
+        let writer =
+            Arc::new(Self { options: options.clone(), connection: Arc::default(), unfinished: Arc::default() });
         writers.insert(file, Arc::downgrade(&writer));
         writer
     }
@@ -203,11 +216,12 @@ impl SqliteWriter {
 
     /// Waits for the connection (as long as a pool would, then `PoolTimedOut`) and begins a
     /// write transaction on it.
-    async fn begin(&self) -> Result<WriterTransaction<sqlx::Sqlite>, sqlx::Error> {
-        use sqlx::{Connection, TransactionManager, sqlite::SqliteTransactionManager};
+    async fn begin(self: Arc<Self>) -> Result<WriterTransaction<sqlx::Sqlite>, sqlx::Error> {
+        use sqlx::Connection;
         let mut held = tokio::time::timeout(CONNECT_TIMEOUT, self.connection.clone().lock_owned())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?;
+        Self::finish_dropped(&self.unfinished, &mut held).await;
         let connection = match held.take() {
             Some(connection) => connection,
             None => SqliteConnection::connect_with(&self.options).await?,
@@ -215,13 +229,43 @@ impl SqliteWriter {
         let connection = held.insert(connection);
         // A connection that cannot begin (its thread gone, its file unreadable) is closed, and
         // the next writer opens a new one.
-        if let Err(error) = SqliteTransactionManager::begin(connection, Some("BEGIN IMMEDIATE".into())).await {
+        if let Err(error) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *connection).await {
             *held = None;
             return Err(error);
         }
         let connection =
             tokio::sync::OwnedMutexGuard::try_map(held, Option::as_mut).map_err(|_| sqlx::Error::WorkerCrashed)?;
-        Ok(WriterTransaction { connection, committed: false })
+        Ok(WriterTransaction { connection, commit: Self::commit, committed: false, writer: self })
+    }
+
+    fn commit(connection: &mut SqliteConnection) -> futures::future::BoxFuture<'_, Result<(), sqlx::Error>> {
+        Box::pin(async move { sqlx::query("COMMIT").execute(connection).await.map(drop) })
+    }
+
+    /// Rolls back the transaction just dropped before its commit (its lock is still held): at
+    /// once, on a task of its own (SQLite's write lock is the file's, and the pool's writers wait
+    /// for it too), or else before the next transaction begins on the connection.
+    fn roll_back_dropped(&self) {
+        use std::sync::atomic::Ordering;
+        self.unfinished.store(true, Ordering::Release);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let (connection, unfinished) = (self.connection.clone(), self.unfinished.clone());
+            runtime.spawn(async move {
+                let mut held = connection.lock_owned().await;
+                Self::finish_dropped(&unfinished, &mut held).await;
+            });
+        }
+    }
+
+    /// Rolls back a dropped transaction on `held`, if one is left; a connection that cannot is
+    /// closed (which ends its transaction), and the next writer opens a new one.
+    async fn finish_dropped(unfinished: &std::sync::atomic::AtomicBool, held: &mut Option<SqliteConnection>) {
+        if unfinished.swap(false, std::sync::atomic::Ordering::AcqRel)
+            && let Some(connection) = held.as_mut()
+            && sqlx::query("ROLLBACK").execute(&mut *connection).await.is_err()
+        {
+            *held = None;
+        }
     }
 }
 
