@@ -222,20 +222,17 @@ impl SqliteWriter {
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?;
         Self::finish_dropped(&self.unfinished, &mut held).await;
-        let connection = match held.take() {
-            Some(connection) => connection,
-            None => SqliteConnection::connect_with(&self.options).await?,
-        };
-        let connection = held.insert(connection);
-        // A connection that cannot begin (its thread gone, its file unreadable) is closed, and
-        // the next writer opens a new one.
-        if let Err(error) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *connection).await {
-            *held = None;
-            return Err(error);
+        if held.is_none() {
+            *held = Some(SqliteConnection::connect_with(&self.options).await?);
         }
         let connection =
             tokio::sync::OwnedMutexGuard::try_map(held, Option::as_mut).map_err(|_| sqlx::Error::WorkerCrashed)?;
-        Ok(WriterTransaction { connection, commit: Self::commit, committed: false, writer: self })
+        // From here on, dropped (an error, or its caller gone while `BEGIN` is on its way), it
+        // is rolled back; a connection that cannot roll back (its thread gone, its file
+        // unreadable, or no transaction begun) is closed, and the next writer opens a new one.
+        let mut transaction = WriterTransaction { connection, commit: Self::commit, committed: false, writer: self };
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *transaction.connection).await?;
+        Ok(transaction)
     }
 
     fn commit(connection: &mut SqliteConnection) -> futures::future::BoxFuture<'_, Result<(), sqlx::Error>> {
@@ -258,7 +255,7 @@ impl SqliteWriter {
     }
 
     /// Rolls back a dropped transaction on `held`, if one is left; a connection that cannot is
-    /// closed (which ends its transaction), and the next writer opens a new one.
+    /// closed (which ends any transaction on it), and the next writer opens a new one.
     async fn finish_dropped(unfinished: &std::sync::atomic::AtomicBool, held: &mut Option<SqliteConnection>) {
         if unfinished.swap(false, std::sync::atomic::Ordering::AcqRel)
             && let Some(connection) = held.as_mut()
