@@ -4,7 +4,8 @@
 //! then wrk with 32 connections runs for `KLARSICHT_LOAD_SECONDS` (10) against:
 //! the queue's first page and a case page (a caseworker of the Wohngeldstelle), the consent
 //! cockpit and the access log page (a generated citizen), and the data protection officer's
-//! access log across citizens. Prints throughput, p50 and p99 per target and size.
+//! access log across citizens. Prints throughput, p50 and p99 per target and size, and fails
+//! when a request failed.
 //!
 //! `KLARSICHT_TEST_POSTGRES_URL=… cargo bench -p klarsicht-tests --bench scale`;
 //! `KLARSICHT_SCALE_SIZES=10000,100000` chooses the sizes. The million needs about 25 GB of
@@ -77,10 +78,13 @@ async fn run(citizens: u64, seconds: u32) {
     println!("\nPostgreSQL, {citizens} citizens, {} applications, {} log entries, {CONNECTIONS} connections, {seconds} s each", citizens * 3, citizens * ENTRIES_PER_CITIZEN);
     println!("| target | requests/s | p50 ms | p99 ms | errors |");
     println!("|---|---:|---:|---:|---:|");
+    let mut errors = 0;
     for (label, url, cookie, body) in targets {
         let measured = wrk(&url, &cookie, body, seconds);
         println!("| {label} | {:.0} | {:.1} | {:.1} | {} |", measured.throughput, measured.p50, measured.p99, measured.errors);
+        errors += measured.errors;
     }
+    assert_eq!(errors, 0, "{citizens} citizens: requests failed, so these figures do not count");
 }
 
 fn main() {
