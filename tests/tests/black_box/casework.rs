@@ -252,6 +252,82 @@ on_both_databases! {
         assert_eq!(check["intact"], true, "the chain holds: {check}");
     }
 
+    async fn a_renamed_category_or_relabelled_field_shows_on_the_next_case_page(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        let (status, before) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(status, 200, "{before}");
+        let name_of = |case: &serde_json::Value, code: &str| {
+            let names = case["categories"].as_array().expect("the categories' names");
+            names.iter().find(|name| name["code"] == code).map(|name| name["name_de"].clone())
+        };
+        assert_eq!(name_of(&before, "housing"), Some("Wohnung".into()), "{before}");
+        let label = &before["labels"][0];
+        let (category, key) = (label["category"].as_str().expect("a label's category"), label["key"].as_str().expect("its key"));
+
+        // An administrator renames a category in the portal ...
+        let mut frank = Visitor::new(&app);
+        frank.sign_in_as_demo(demo::FRANK_RICHTER).await;
+        let days = query_i64(&url, "SELECT retention_days FROM data_categories WHERE code = 'housing'").await.to_string();
+        let (status, error) = frank
+            .call(
+                "verwaltung/kategorie-speichern",
+                &[
+                    ("code", "housing"),
+                    ("name_de", "Wohnung und Miete"),
+                    ("name_en", "Home and rent"),
+                    ("description_de", "Ihre Wohnung: Größe, Miete und wer dort wohnt."),
+                    ("description_en", "Your home: size, rent and who lives there."),
+                    ("retention_days", days.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{error}");
+        let (_, renamed) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(name_of(&renamed, "housing"), Some("Wohnung und Miete".into()), "{renamed}");
+
+        // ... and another server on the same database changes a field's label.
+        execute(
+            &url,
+            &format!(
+                "UPDATE form_questions SET label_de = 'Neu beschriftet' WHERE key = '{key}' \
+                 AND section_id IN (SELECT id FROM form_sections WHERE category_code = '{category}')"
+            ),
+        )
+        .await;
+
+        let (_, after) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        let relabelled = after["labels"].as_array().expect("the fields' labels").iter().find(|label| label["category"] == category && label["key"] == key);
+        assert_eq!(relabelled.map(|label| label["label_de"].clone()), Some("Neu beschriftet".into()), "{after}");
+    }
+
+    async fn a_case_labels_its_fields_as_its_own_form_asks_for_them(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let label_of = |case: &serde_json::Value, category: &str, key: &str| {
+            let labels = case["labels"].as_array().expect("the fields' labels");
+            let found = labels.iter().find(|label| label["category"] == category && label["key"] == key);
+            found.map(|label| (label["label_de"].as_str().unwrap_or_default().to_owned(), label["label_en"].as_str().unwrap_or_default().to_owned()))
+        };
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        let (status, housing) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(status, 200, "{housing}");
+        // The youth office's form asks for the child; the housing benefit's for the applicant.
+        assert_eq!(label_of(&housing, "identity", "vorname"), Some(("Vorname".into(), "First name".into())), "{housing}");
+        assert_eq!(
+            label_of(&housing, "household", "alleinerziehend"),
+            Some(("Erziehen Sie Ihre Kinder allein?".into(), "Are you raising your children on your own?".into())),
+            "German and English of the same question: {housing}"
+        );
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        let (status, youth) = lena.call("mitarbeitende/akte", &[("application", MIAS_HZE)]).await;
+        assert_eq!(status, 200, "{youth}");
+        assert_eq!(label_of(&youth, "identity", "vorname"), Some(("Vorname des Kindes".into(), "Child's first name".into())), "{youth}");
+    }
+
     async fn staff_pages_and_answers_are_not_stored_by_the_browser(backend: Backend) {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
         let mut sabine = Visitor::new(&app);

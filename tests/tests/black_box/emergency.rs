@@ -72,6 +72,10 @@ on_both_databases! {
         assert_eq!(view["purpose"], REASON);
         let labels = view["labels"].as_array().expect("the fields' labels");
         assert!(labels.iter().any(|label| label["category"] == "bank_account" && label["key"] == "iban"), "{view}");
+        let shown = |label: &serde_json::Value| {
+            view["data"][label["category"].as_str().unwrap_or_default()].get(label["key"].as_str().unwrap_or_default()).is_some()
+        };
+        assert!(labels.iter().all(shown), "labels only of the fields the view shows: {view}");
         assert!(view["categories"].as_array().expect("names").iter().any(|name| name["code"] == "bank_account"));
         assert_eq!(
             query_i64(&url, &format!("SELECT COUNT(*) FROM access_log WHERE basis = 'emergency' AND basis_ref = '{id}'")).await,

@@ -12,9 +12,10 @@ use super::{
     Gate, GateError,
     correspondence::{Correspondence, CorrespondenceLists, correspondence_lists, is_open},
     flags::{FlagRow, flag_views},
+    vocabulary::load_vocabulary,
 };
 use crate::{
-    case::{CaseFile, CasePerson, CaseView, Colleague, FieldLabel, NoteView},
+    case::{CaseFile, CasePerson, Colleague, NoteView},
     consent::NamedCode,
     server::{
         auth::Staff,
@@ -35,19 +36,15 @@ const CASEWORKER_AT: &str = "SELECT CAST(1 AS BIGINT) FROM staff_roles r JOIN st
 /// The case file of application `$1` at office `$2` (not a draft) in one statement: every round
 /// trip counts under load, so the lists come as JSON, and only what the page shows is asked for.
 /// The applicant, kind of help, office (with its kind), dates, decision reason, assignee; the
-/// vocabulary of the data categories; the correspondence; the internal notes; the office's
-/// caseworkers; the applicant's parents when the office is a youth office (whom an emergency
-/// access may concern); the applicant's active protection flags; whether the citizen wrote
-/// something the office has not read yet.
+/// revision of the vocabulary (the gate keeps the vocabulary itself); the correspondence; the
+/// internal notes; the office's caseworkers; the applicant's parents when the office is a youth
+/// office (whom an emergency access may concern); the applicant's active protection flags;
+/// whether the citizen wrote something the office has not read yet.
 static CASE_FILE: JsonStatement = JsonStatement::new(concat!(
     "SELECT a.citizen_id, c.given_name, c.family_name, b.code AS benefit, b.name_de AS benefit_de, b.name_en AS benefit_en, \
      o.code AS office, o.name_de AS office_de, o.name_en AS office_en, o.kind AS office_kind, a.submitted_at, a.decided_at, \
      a.decision_reason, a.assigned_staff_id, s.display_name AS assigned_name, \
-     (SELECT COALESCE(json_group_array(json_array(k.code, k.name_de, k.name_en) ORDER BY k.sort_order), '[]') \
-       FROM data_categories k) AS categories, \
-     (SELECT COALESCE(json_group_array(json_array(l.category_code, l.key, l.label_de, l.label_en)), '[]') \
-       FROM (SELECT fs.category_code, fq.key, MIN(fq.label_de) AS label_de, MIN(fq.label_en) AS label_en FROM form_questions fq \
-       JOIN form_sections fs ON fs.id = fq.section_id GROUP BY fs.category_code, fq.key) l) AS labels, ",
+     (SELECT v.revision FROM vocabulary_revision v) AS vocabulary_revision, ",
     correspondence_lists!(),
     ", (SELECT COALESCE(json_group_array(json_array(ns.display_name, n.body, n.created_at) ORDER BY n.created_at, n.id), '[]') \
        FROM case_notes n JOIN staff_members ns ON ns.id = n.staff_id WHERE n.application_id = a.id) AS notes, \
@@ -83,8 +80,7 @@ struct CaseFileRow {
     decision_reason: Option<String>,
     assigned_staff_id: Option<Id>,
     assigned_name: Option<String>,
-    categories: Json<Vec<(String, String, String)>>,
-    labels: Json<Vec<(String, String, String, String)>>,
+    vocabulary_revision: i64,
     #[sqlx(flatten)]
     correspondence: CorrespondenceLists,
     notes: Json<Vec<(String, String, Timestamp)>>,
@@ -147,36 +143,28 @@ impl CaseAction {
     }
 }
 
-/// The labels of the fields `case` shows, of its data or its answers, and no others: the page
-/// needs no more, and it carries each one twice (in the HTML and in the data the browser's app
-/// starts from). All labels were nearly two thirds of a case file's data.
-fn shown_labels(case: &CaseView, labels: Vec<(String, String, String, String)>) -> Vec<FieldLabel> {
-    let shown = |category: &str, key: &str| {
-        [&case.data, &case.answers]
-            .into_iter()
-            .any(|part| part.get(category).is_some_and(|fields| fields.get(key).is_some()))
-    };
-    labels
-        .into_iter()
-        .filter(|(category, key, ..)| shown(category, key))
-        .map(|(category, key, label_de, label_en)| FieldLabel { category, key, label_de, label_en })
-        .collect()
-}
-
 impl Gate {
     /// The case file of `application` for `staff`, a caseworker of `office`: the gate's view of
     /// the data and answers (logged), and the office's own correspondence on it. `NotFound` for
     /// an application that is not the office's.
     pub async fn case_file(&self, staff: &Staff, office: &str, application: Id) -> Result<CaseFile, GateError> {
         let case = self.case_view(staff, office, application).await?.ok_or(GateError::NotFound)?;
-        let row: Option<CaseFileRow> = on_backend!(self.database, pool => {
+        let (row, vocabulary) = on_backend!(self.database, pool => {
             // One statement, its own snapshot: no transaction, and no SQLite write lock, which
             // every other case view waits for.
             let row: Option<CaseFileRow> =
                 sqlx::query_as(CASE_FILE.for_pool(pool)).bind(application).bind(office).fetch_optional(pool).await?;
+            let Some(row) = row else { return Err(GateError::NotFound) };
+            let vocabulary = match self.vocabulary.at(row.vocabulary_revision) {
+                Some(vocabulary) => vocabulary,
+                None => {
+                    let mut connection = pool.acquire().await?;
+                    load_vocabulary!(&self.vocabulary, &mut *connection, row.vocabulary_revision)?
+                }
+            };
             // The citizen's messages count as read from now on: one statement, written only when
             // there is something to mark.
-            if row.as_ref().is_some_and(|row| row.unread) {
+            if row.unread {
                 let mut transaction = pool.begin_write().await?;
                 sqlx::query(
                     "UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'citizen' AND read_at IS NULL",
@@ -187,10 +175,9 @@ impl Gate {
                 .await?;
                 transaction.commit().await?;
             }
-            Ok::<_, sqlx::Error>(row)
+            Ok::<_, sqlx::Error>((row, vocabulary))
         })
         .map_err(DatabaseError::from)?;
-        let row = row.ok_or(GateError::NotFound)?;
         let applicant = CasePerson {
             id: row.citizen_id.to_string(),
             name: format!("{} {}", row.given_name, row.family_name),
@@ -206,7 +193,7 @@ impl Gate {
             }));
         }
         let correspondence = Correspondence::from(row.correspondence);
-        let labels = shown_labels(&case, row.labels.0);
+        let labels = vocabulary.labels_of(Some(&case.benefit_type), &[&case.data, &case.answers]);
         Ok(CaseFile {
             case,
             office: NamedCode { code: row.office, name_de: row.office_de, name_en: row.office_en },
@@ -217,7 +204,7 @@ impl Gate {
             decision_reason: row.decision_reason,
             assigned_to: row.assigned_name,
             assigned_to_me: row.assigned_staff_id == Some(staff.id()),
-            categories: row.categories.0.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect(),
+            categories: vocabulary.categories.clone(),
             labels,
             requests: correspondence.requests,
             documents: correspondence.documents,

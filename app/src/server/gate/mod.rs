@@ -9,7 +9,9 @@
 //!
 //! Three ways in, one per basis of the rule: a case (the office's own application), data shared
 //! by consent for a purpose, and a confirmed emergency access. The facts are read anew on every
-//! call, so a revocation counts from the next request: nothing here caches.
+//! call, so a revocation counts from the next request: nothing about a person is cached. Only
+//! the vocabulary (category names, field labels) is kept, under the revision the database
+//! counts up with each change to it (`vocabulary`).
 //!
 //! INVARIANT: SQL on citizen tables lives in this module only (and in the demo data and the
 //! migrations); `tests/tests/black_box/no_bypass.rs` fails when it appears elsewhere.
@@ -28,15 +30,20 @@ mod queue;
 mod renewals;
 mod retention;
 mod transparency;
+mod vocabulary;
 
 pub use applying::{APPLY_PATH, Submission};
 pub use casework::CaseAction;
 pub use queue::QueueQuery;
 pub(in crate::server) use renewals::{adopt_published_version, open_statuses};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+};
 
 use sqlx::types::Json;
+use vocabulary::{VocabularyCache, vocabulary_in};
 
 use crate::{
     case::{CaseView, SharedDataView},
@@ -71,6 +78,8 @@ pub struct Gate {
     database: Database,
     log_key: LogKey,
     limits: GateLimits,
+    /// The category names and field labels, shared by the clones of one server's gate.
+    vocabulary: Arc<VocabularyCache>,
 }
 
 /// Why the gate did not do what was asked.
@@ -205,36 +214,6 @@ macro_rules! load_facts {
 /// The data categories' names in their order.
 const CATEGORY_NAMES: &str = "SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order";
 
-/// Loads the names of the data categories in their order and the labels of their fields, for a
-/// page that shows citizen data. Evaluates to
-/// `Result<(Vec<NamedCode>, Vec<FieldLabel>), sqlx::Error>`.
-macro_rules! load_vocabulary {
-    ($connection:expr) => {
-        async {
-            let connection = $connection;
-            let categories: Vec<(String, String, String)> =
-                sqlx::query_as($crate::server::gate::CATEGORY_NAMES).fetch_all(&mut *connection).await?;
-            let labels: Vec<(String, String, String, String)> = sqlx::query_as(
-                "SELECT s.category_code, q.key, MIN(q.label_de), MIN(q.label_en) FROM form_questions q \
-                 JOIN form_sections s ON s.id = q.section_id GROUP BY s.category_code, q.key",
-            )
-            .fetch_all(&mut *connection)
-            .await?;
-            Ok::<_, sqlx::Error>((
-                categories
-                    .into_iter()
-                    .map(|(code, name_de, name_en)| $crate::consent::NamedCode { code, name_de, name_en })
-                    .collect::<Vec<_>>(),
-                labels
-                    .into_iter()
-                    .map(|(category, key, label_de, label_en)| $crate::case::FieldLabel { category, key, label_de, label_en })
-                    .collect::<Vec<_>>(),
-            ))
-        }
-        .await
-    };
-}
-
 /// Reads the citizen's data of the `allowed` categories on `$connection`, and the answers of
 /// application `$answers_of` (an `Option<Id>`) of the same categories, in one statement; then
 /// appends the log entry for the read in the same transaction. Reads and logs nothing when
@@ -343,7 +322,7 @@ fn allowed(reader: &Reader, purpose: &Purpose, facts: &Facts) -> Vec<(Category, 
 
 impl Gate {
     pub fn new(database: Database, log_key: LogKey, limits: GateLimits) -> Self {
-        Self { database, log_key, limits }
+        Self { database, log_key, limits, vocabulary: Arc::default() }
     }
 
     /// The limits it enforces, for forms that say them.
@@ -472,14 +451,14 @@ impl Gate {
                 },
             };
             let (data, _) = read_and_log!(&mut *connection, key, &entry, None)?;
-            let (categories, labels) = load_vocabulary!(&mut *connection)?;
+            let vocabulary = vocabulary_in!(&self.vocabulary, &mut *connection)?;
             transaction.commit().await?;
             Ok::<Option<SharedDataView>, sqlx::Error>(Some(SharedDataView {
                 citizen: citizen.to_string(),
                 purpose: purpose.to_owned(),
+                labels: vocabulary.labels_of(None, &[&data]),
                 data,
-                categories,
-                labels,
+                categories: vocabulary.categories.clone(),
             }))
         })?;
         Ok(view)
@@ -526,14 +505,14 @@ impl Gate {
                 basis_ref: Some(emergency),
             };
             let (data, _) = read_and_log!(&mut *connection, key, &entry, None)?;
-            let (categories, labels) = load_vocabulary!(&mut *connection)?;
+            let vocabulary = vocabulary_in!(&self.vocabulary, &mut *connection)?;
             transaction.commit().await?;
             Ok::<Option<SharedDataView>, sqlx::Error>(Some(SharedDataView {
                 citizen: citizen.to_string(),
                 purpose: reason,
+                labels: vocabulary.labels_of(None, &[&data]),
                 data,
-                categories,
-                labels,
+                categories: vocabulary.categories.clone(),
             }))
         })?;
         Ok(view)

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::types::Json;
 
-use super::{FactRow, Gate, GateError, facts};
+use super::{FactRow, Gate, GateError, facts, vocabulary::vocabulary_in};
 use crate::{
     consent::{CategoryOverview, FieldView, MyData, NamedCode, Visibility},
     policy::{Basis, Category, Decision, Purpose, Reader, decide},
@@ -18,8 +18,6 @@ use crate::{
 
 /// code, names, descriptions, special category.
 type CategoryRow = (String, String, String, String, String, bool);
-/// category, key, German label, English label.
-type LabelRow = (String, String, String, String);
 
 fn rfc3339(seconds: i64) -> Option<String> {
     time::OffsetDateTime::from_unix_timestamp(seconds).ok().map(|at| Timestamp::from(at).to_rfc3339())
@@ -34,7 +32,7 @@ impl Gate {
         };
         let now = Timestamp::now();
         let mut by_office: Vec<(String, crate::policy::Facts)> = Vec::new();
-        let (offices, categories, labels, kept, references, deferred) = on_backend!(self.database, pool => {
+        let (offices, categories, vocabulary, kept, references, deferred) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             let offices: Vec<(String, String, String)> =
                 sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(&mut *connection).await?;
@@ -48,12 +46,7 @@ impl Gate {
             )
             .fetch_all(&mut *connection)
             .await?;
-            let labels: Vec<LabelRow> = sqlx::query_as(
-                "SELECT s.category_code, q.key, MIN(q.label_de), MIN(q.label_en) FROM form_questions q \
-                 JOIN form_sections s ON s.id = q.section_id GROUP BY s.category_code, q.key",
-            )
-            .fetch_all(&mut *connection)
-            .await?;
+            let vocabulary = vocabulary_in!(&self.vocabulary, &mut *connection)?;
             let kept: Vec<(String, Json<serde_json::Value>)> =
                 sqlx::query_as("SELECT category_code, data FROM citizen_data WHERE citizen_id = $1")
                     .bind(person)
@@ -72,7 +65,7 @@ impl Gate {
             .bind(now)
             .fetch_all(&mut *connection)
             .await?;
-            Ok::<_, sqlx::Error>((offices, categories, labels, kept, references, deferred))
+            Ok::<_, sqlx::Error>((offices, categories, vocabulary, kept, references, deferred))
         })?;
         let deferred: BTreeSet<String> = deferred.into_iter().map(|id| id.to_string()).collect();
         let references: BTreeMap<String, String> =
@@ -156,13 +149,11 @@ impl Gate {
                         Some(serde_json::Value::Object(values)) => values
                             .iter()
                             .map(|(key, value)| {
-                                let label = labels
-                                    .iter()
-                                    .find(|(category, label_key, ..)| *category == code && label_key == key);
+                                let label = vocabulary.label(None, &code, key);
                                 FieldView {
                                     key: key.clone(),
-                                    label_de: label.map(|label| label.2.clone()).unwrap_or_else(|| key.clone()),
-                                    label_en: label.map(|label| label.3.clone()).unwrap_or_else(|| key.clone()),
+                                    label_de: label.map_or_else(|| key.clone(), |label| label.label_de.clone()),
+                                    label_en: label.map_or_else(|| key.clone(), |label| label.label_en.clone()),
                                     value: value.clone(),
                                 }
                             })
@@ -171,7 +162,7 @@ impl Gate {
                     };
                     let seen_by =
                         Category::from_code(&code).and_then(|category| seen.remove(&category)).unwrap_or_default();
-                    let editable = labels.iter().any(|(category, ..)| *category == code);
+                    let editable = vocabulary.asks_for(&code);
                     CategoryOverview {
                         code,
                         name_de,
