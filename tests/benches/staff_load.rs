@@ -1,5 +1,6 @@
 //! The staff view under load: 100,000 citizens and 300,000 applications generated into a fresh
-//! database (SQLite, and PostgreSQL when KLARSICHT_TEST_POSTGRES_URL is set), the real app on a
+//! database (SQLite, and PostgreSQL when KLARSICHT_TEST_POSTGRES_URL is set) and settled as a
+//! database that grew over time would be (see `load::generate_sql`), the real app on a
 //! port of 127.0.0.1, and wrk (Debian's `wrk`) as the load generator with 32 connections for
 //! 20 s each against: the queue's first page (the HTML page and its server function) and a case
 //! view (the page and `mitarbeitende/akte`, each read through the gate and logged). Prints
