@@ -50,6 +50,10 @@ const SQLITE_CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// adding meanwhile), and the next writer starts the log anew.
 const SQLITE_RESTART_LOG_PAGES: i64 = 20_000;
 
+/// A checkpoint that waits for nobody; its row: whether it stopped early, the log's pages, and
+/// how many of them are in the database file.
+const PASSIVE_CHECKPOINT: &str = "PRAGMA wal_checkpoint(PASSIVE)";
+
 /// SQLite's own checkpoint at commit stays, for a log that grows past this many pages anyway
 /// (the task fell behind, or a process without it wrote). The committing writer does it, and
 /// copies all that the task had not copied yet while every other writer waits: with the
@@ -224,14 +228,11 @@ impl SqliteWriter {
         writers.get(pool.connect_options().get_filename()).and_then(std::sync::Weak::upgrade)
     }
 
-    /// Waits for the connection (as long as a pool would, then `PoolTimedOut`) and begins a
-    /// write transaction on it.
+    /// Waits for the connection ([`Self::hold`]), opens it if need be, and begins a write
+    /// transaction on it.
     async fn begin(self: Arc<Self>) -> Result<WriterTransaction<sqlx::Sqlite>, sqlx::Error> {
         use sqlx::Connection;
-        let mut held = tokio::time::timeout(CONNECT_TIMEOUT, self.connection.clone().lock_owned())
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)?;
-        Self::finish_dropped(&self.unfinished, &mut held).await;
+        let mut held = self.hold().await?;
         if held.is_none() {
             *held = Some(SqliteConnection::connect_with(&self.options).await?);
         }
@@ -249,14 +250,20 @@ impl SqliteWriter {
     /// writers (see `SQLITE_RESTART_LOG_PAGES`). A reader still on an older state of the database
     /// keeps its pages in the log; the next time copies them.
     async fn checkpoint(self: Arc<Self>) -> Result<(), sqlx::Error> {
+        if let Some(connection) = self.hold().await?.as_mut() {
+            sqlx::query(PASSIVE_CHECKPOINT).execute(connection).await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the connection (as long as a pool would, then `PoolTimedOut`) and rolls back a
+    /// transaction dropped on it; `None` inside until a writer opens it.
+    async fn hold(&self) -> Result<tokio::sync::OwnedMutexGuard<Option<SqliteConnection>>, sqlx::Error> {
         let mut held = tokio::time::timeout(CONNECT_TIMEOUT, self.connection.clone().lock_owned())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?;
         Self::finish_dropped(&self.unfinished, &mut held).await;
-        if let Some(connection) = held.as_mut() {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(connection).await?;
-        }
-        Ok(())
+        Ok(held)
     }
 
     fn commit(connection: &mut SqliteConnection) -> futures::future::BoxFuture<'_, Result<(), sqlx::Error>> {
@@ -493,9 +500,7 @@ impl Checkpoints {
     }
 
     async fn checkpoint(pool: &SqlitePool, writer: Option<&std::sync::Weak<SqliteWriter>>) -> Result<(), sqlx::Error> {
-        // Whether it had to stop early, the log's pages, and how many of them are copied.
-        let (_, log_pages, _): (i64, i64, i64) =
-            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?;
+        let (_, log_pages, _): (i64, i64, i64) = sqlx::query_as(PASSIVE_CHECKPOINT).fetch_one(pool).await?;
         if log_pages >= SQLITE_RESTART_LOG_PAGES
             && let Some(writer) = writer.and_then(std::sync::Weak::upgrade)
         {
@@ -654,7 +659,7 @@ mod tests {
     /// copied into the database file.
     async fn checkpoint_on(pool: &SqlitePool) -> (i64, i64) {
         let (_, log, copied): (i64, i64, i64) =
-            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await.expect("a checkpoint");
+            sqlx::query_as(PASSIVE_CHECKPOINT).fetch_one(pool).await.expect("a checkpoint");
         (log, copied)
     }
 
