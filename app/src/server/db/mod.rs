@@ -195,7 +195,8 @@ impl<DB: sqlx::Database> std::ops::DerefMut for WriteTransaction<DB> {
 /// by statements of their own, a dropped one by [`SqliteWriter::roll_back_dropped`].
 struct SqliteWriter {
     options: SqliteConnectOptions,
-    /// Opened at the first write; closed again when it cannot begin or roll back, to open anew.
+    /// Opened at the first write; closed when it cannot begin or roll back and by
+    /// [`Database::close`], and opened anew by the next writer.
     connection: Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
     /// Whether the connection holds a transaction dropped before its commit. Read and written
     /// only by the holder of `connection`'s lock.
@@ -266,6 +267,22 @@ impl SqliteWriter {
         Ok(held)
     }
 
+    /// Closes the connection after the transaction on it; the next writer of another
+    /// [`Database`] of the file opens it anew.
+    async fn close(&self) {
+        use sqlx::Connection;
+        match self.hold().await {
+            Ok(mut held) => {
+                if let Some(connection) = held.take()
+                    && let Err(error) = connection.close().await
+                {
+                    tracing::warn!(%error, "the SQLite writer's connection did not close cleanly");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "the SQLite writer's connection was not closed"),
+        }
+    }
+
     fn commit(connection: &mut SqliteConnection) -> futures::future::BoxFuture<'_, Result<(), sqlx::Error>> {
         Box::pin(async move { sqlx::query("COMMIT").execute(connection).await.map(drop) })
     }
@@ -300,6 +317,11 @@ impl SqliteWriter {
 impl BeginWrite for SqlitePool {
     type Db = sqlx::Sqlite;
     async fn begin_write(&self) -> Result<WriteTransaction<sqlx::Sqlite>, sqlx::Error> {
+        // The writer outlives a closed pool (another `Database` of the file may share it): a
+        // closed `Database` writes no more, as PostgreSQL's closed pool does not.
+        if self.is_closed() {
+            return Err(sqlx::Error::PoolClosed);
+        }
         // An in-memory database has no writer of its own (another connection would open another
         // database); SQLite's busy handler then orders its writers.
         let open = match SqliteWriter::for_pool(self) {
@@ -475,8 +497,9 @@ pub struct Database {
     pub(in crate::server) backend: Backend,
     /// SQLite's checkpoint task, which ends with the last clone of this value.
     _checkpoints: Option<Arc<Checkpoints>>,
-    /// SQLite's connection for writing, closed with the last `Database` of its file.
-    _writer: Option<Arc<SqliteWriter>>,
+    /// SQLite's connection for writing, closed by [`Database::close`] or with the last
+    /// `Database` of its file.
+    writer: Option<Arc<SqliteWriter>>,
 }
 
 /// The task that checkpoints a SQLite database (see `SQLITE_CHECKPOINT_EVERY` and
@@ -575,7 +598,7 @@ impl Database {
                 (Backend::Postgres(pool), None, None)
             }
         };
-        Ok(Self { backend, _checkpoints: checkpoints, _writer: writer })
+        Ok(Self { backend, _checkpoints: checkpoints, writer })
     }
 
     pub fn kind(&self) -> DatabaseKind {
@@ -635,9 +658,16 @@ impl Database {
         }
     }
 
-    /// Waits for checked-out connections to return, then closes the pool.
+    /// Waits for checked-out connections to return, then closes the pool; on SQLite then the
+    /// writer's connection, once its transaction ends. With the last connection to the file
+    /// closed, SQLite copies the write-ahead log into it and removes the log: after a clean stop
+    /// the database is that one file. Writes through any clone of this value are refused from
+    /// now on (`PoolClosed`).
     pub async fn close(&self) {
         on_backend!(self, pool => pool.close().await);
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
     }
 }
 
@@ -681,10 +711,34 @@ mod tests {
         assert!(copied < log, "the reader held back the last write: {copied} of {log} pages copied");
         reader.rollback().await.expect("the reader ends");
 
-        let writer = database._writer.clone().expect("a database file has a writer");
+        let writer = database.writer.clone().expect("a database file has a writer");
         writer.checkpoint().await.expect("the writer's checkpoint");
         write(pool, "INSERT INTO filler (body) VALUES (zeroblob(10))").await;
         let (restarted, _) = checkpoint_on(pool).await;
         assert!(restarted < 10, "the next writer started the log anew: {restarted} pages, {log} before");
+    }
+
+    #[tokio::test]
+    async fn a_closed_database_is_one_file_with_every_write_and_takes_no_more() {
+        let directory = tempfile::tempdir().expect("a directory");
+        let file = directory.path().join("klarsicht.db");
+        let log = directory.path().join("klarsicht.db-wal");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", file.display())).expect("a database URL");
+        let database = Database::connect(&url, 2).await.expect("the database opens");
+        let Backend::Sqlite(pool) = &database.backend else { unreachable!("a SQLite URL") };
+        write(pool, "CREATE TABLE filler (body BLOB)").await;
+        write(pool, FILL).await;
+        assert!(log.exists(), "the writes are in the write-ahead log");
+
+        database.close().await;
+        assert!(!log.exists(), "closing copied the log into the file and removed it");
+        let late = pool.begin_write().await.map(drop);
+        assert!(matches!(late, Err(sqlx::Error::PoolClosed)), "a closed database refuses writes: {late:?}");
+
+        let reopened = Database::connect(&url, 2).await.expect("the database opens again");
+        let Backend::Sqlite(pool) = &reopened.backend else { unreachable!("a SQLite URL") };
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM filler").fetch_one(pool).await.expect("the count");
+        assert_eq!(rows, 200, "every committed row is in the file");
+        write(pool, "INSERT INTO filler (body) VALUES (zeroblob(10))").await;
     }
 }
