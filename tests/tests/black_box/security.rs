@@ -132,6 +132,9 @@ on_both_databases! {
         let huge = "x".repeat(300 * 1024);
         let response = post_with(&app, &anna, "/api/buerger/daten-speichern", &[("category", "contact"), ("filler", &huge)], &[]).await;
         assert_eq!(response.status().as_u16(), 413);
+        // The body was not read: the connection ends with the answer, and the client must not
+        // send its next request on it.
+        assert_eq!(header(&response, "connection"), Some("close"));
         let text = response.text().await.expect("a body");
         assert!(text.contains("höchstens 256 KB") && text.contains("at most 256 KB"), "{text}");
 
