@@ -693,15 +693,27 @@ mod tests {
         (log, copied)
     }
 
+    /// `klarsicht.db` in `directory`, its table `filler` filled once with [`FILL`].
+    async fn filled_database(directory: &std::path::Path) -> (DatabaseUrl, Database) {
+        let file = directory.join("klarsicht.db");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", file.display())).expect("a database URL");
+        let database = Database::connect(&url, 2).await.expect("the database opens");
+        let pool = sqlite_pool(&database);
+        write(pool, "CREATE TABLE filler (body BLOB)").await;
+        write(pool, FILL).await;
+        (url, database)
+    }
+
+    fn sqlite_pool(database: &Database) -> &SqlitePool {
+        let Backend::Sqlite(pool) = &database.backend else { unreachable!("a SQLite URL") };
+        pool
+    }
+
     #[tokio::test]
     async fn the_writers_checkpoint_copies_the_rest_of_the_log_and_the_next_writer_starts_it_anew() {
         let directory = tempfile::tempdir().expect("a directory");
-        let file = directory.path().join("klarsicht.db");
-        let url = DatabaseUrl::parse(&format!("sqlite://{}", file.display())).expect("a database URL");
-        let database = Database::connect(&url, 2).await.expect("the database opens");
-        let Backend::Sqlite(pool) = &database.backend else { unreachable!("a SQLite URL") };
-        write(pool, "CREATE TABLE filler (body BLOB)").await;
-        write(pool, FILL).await;
+        let (_, database) = filled_database(directory.path()).await;
+        let pool = sqlite_pool(&database);
         // A reader of the database as it is now keeps the next write out of any checkpoint, as
         // the writes that come in while a checkpoint copies do under load.
         let mut reader = pool.begin().await.expect("a read transaction");
@@ -721,13 +733,9 @@ mod tests {
     #[tokio::test]
     async fn a_closed_database_is_one_file_with_every_write_and_takes_no_more() {
         let directory = tempfile::tempdir().expect("a directory");
-        let file = directory.path().join("klarsicht.db");
         let log = directory.path().join("klarsicht.db-wal");
-        let url = DatabaseUrl::parse(&format!("sqlite://{}", file.display())).expect("a database URL");
-        let database = Database::connect(&url, 2).await.expect("the database opens");
-        let Backend::Sqlite(pool) = &database.backend else { unreachable!("a SQLite URL") };
-        write(pool, "CREATE TABLE filler (body BLOB)").await;
-        write(pool, FILL).await;
+        let (url, database) = filled_database(directory.path()).await;
+        let pool = sqlite_pool(&database);
         assert!(log.exists(), "the writes are in the write-ahead log");
 
         database.close().await;
@@ -736,7 +744,7 @@ mod tests {
         assert!(matches!(late, Err(sqlx::Error::PoolClosed)), "a closed database refuses writes: {late:?}");
 
         let reopened = Database::connect(&url, 2).await.expect("the database opens again");
-        let Backend::Sqlite(pool) = &reopened.backend else { unreachable!("a SQLite URL") };
+        let pool = sqlite_pool(&reopened);
         let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM filler").fetch_one(pool).await.expect("the count");
         assert_eq!(rows, 200, "every committed row is in the file");
         write(pool, "INSERT INTO filler (body) VALUES (zeroblob(10))").await;
