@@ -9,6 +9,7 @@
 //! - [`telemetry`]: structured logs with tracing.
 
 pub mod metrics;
+pub mod refill;
 pub mod routes;
 pub mod security;
 pub mod settings;

@@ -139,6 +139,7 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_services, shell))
         .layer(middleware::from_fn(malformed_calls_are_client_errors))
         .layer(middleware::from_fn(personal_pages_are_not_stored))
+        .layer(middleware::from_fn(crate::refill::keep_refused_input))
         .layer(sessions)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(middleware::from_fn_with_state(write_limits, security::limit_writes))

@@ -4,7 +4,7 @@
 //! like an unknown one; the data protection officer's log review without any case content; and
 //! staff pages kept out of the browser's cache.
 
-use klarsicht_tests::{TestApp, Visitor, demo, execute, on_both_databases, query_i64};
+use klarsicht_tests::{TestApp, Visitor, demo, execute, location, on_both_databases, query_i64};
 use reqwest::multipart::{Form, Part};
 
 /// Jonas's Wohngeld application, new in the Wohngeldstelle's queue (demo data).
@@ -126,6 +126,40 @@ on_both_databases! {
         assert_eq!(file["status"], "closed");
         let (_, closed) = sabine.call("mitarbeitende/warteschlange", &[("list", "abgeschlossen")]).await;
         assert_eq!(references(&closed), ["KS-2026-000001"]);
+    }
+
+    async fn a_refused_decision_comes_back_with_what_was_typed_into_it(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        let (status, _) = sabine.call("mitarbeitende/zuweisen", &[("application", JONAS_WOHNGELD), ("assignee", "ich")]).await;
+        assert_eq!(status, 200);
+        let case = format!("/mitarbeitende/faelle/{JONAS_WOHNGELD}");
+        let reason = "Das Einkommen liegt über der Grenze <laut Bescheid> & die Miete ist zu hoch.";
+        let decision = [("application", JONAS_WOHNGELD), ("outcome", "ablehnen"), ("reason", reason)];
+
+        // Not confirmed: refused, and the page it comes back to holds the reason and the choice.
+        let refused = sabine.post_plain_form(&case, "/api/mitarbeitende/entscheiden", &decision).await;
+        assert!(refused.status().is_redirection(), "back to the case: {}", refused.status());
+        let back = location(&refused);
+        let html = sabine.get(&back).await.text().await.expect("a page");
+        assert!(html.contains("Bestätigen Sie den Schritt mit dem Häkchen."), "the refusal is named: {html}");
+        let written = ">Das Einkommen liegt über der Grenze &lt;laut Bescheid&gt; &amp; die Miete ist zu hoch.</textarea>";
+        assert_eq!(html.matches(written).count(), 1, "in the decision's reason only, not the other forms': {html}");
+        assert!(html.contains(r#"value="ablehnen" checked"#), "the outcome chosen: {html}");
+        assert!(!html.contains(r#"value="bewilligen" checked"#), "{html}");
+        assert!(!html.contains(r#"name="confirmed" value="ja" checked"#), "{html}");
+
+        // Refused again from there: the address names the newest refusal only.
+        let from = back.trim_start_matches(&app.url("")).to_owned();
+        let again = sabine.post_plain_form(&from, "/api/mitarbeitende/entscheiden", &decision).await;
+        let back = location(&again);
+        assert_eq!((back.matches("__err=").count(), back.matches("__path=").count()), (1, 1), "{back}");
+        assert_eq!(sabine.get(&back).await.text().await.expect("a page").matches(written).count(), 1);
+
+        // What was typed is given back once: the same address again shows an empty form.
+        let html = sabine.get(&back).await.text().await.expect("a page");
+        assert!(!html.contains("Grenze &lt;laut Bescheid&gt;"), "kept once only: {html}");
     }
 
     async fn another_offices_ids_answer_exactly_like_unknown_ones(backend: Backend) {
