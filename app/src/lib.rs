@@ -2,7 +2,7 @@
 //! browser and server, and — under the `ssr` feature only — the server side in [`server`].
 //!
 //! The crate compiles twice: with `ssr` into the server binary, and with `hydrate` into the
-//! WebAssembly that makes the server-rendered pages interactive.
+//! WebAssembly of the few islands (`components::islands`) that run in the browser.
 
 // Leptos' typed views nest deeply; the WebAssembly build needs the higher limit.
 #![recursion_limit = "256"]
@@ -30,10 +30,11 @@ mod generated {
 }
 pub use generated::i18n;
 
-/// The WebAssembly entry point: takes over the server-rendered page.
+/// The WebAssembly entry point: the islands of the server-rendered page come alive (Leptos'
+/// island script calls each one's own entry point after this).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { axeViolations, openPage, portalAndBrowser } from './browser.mjs';
+import { axeViolations, hydrated, openPage, portalAndBrowser } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
@@ -101,10 +101,6 @@ async function signIn(page, person) {
   await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: new RegExp(person) }).click();
   await page.waitForURL((url) => url.pathname.endsWith('/start'));
-}
-
-async function hydrated(page) {
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
 }
 
 /// Runs `check(page, label)` on every page and state of every visit in `language`.

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
@@ -40,7 +40,7 @@ async function caseCategories(name, application) {
 test('a citizen applies for two kinds of help at once in under 15 interactions, and each office gets only its part', async () => {
   const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Anna Becker');
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
   let interactions = 0;
   const click = async (locator) => {
     interactions += 1;
@@ -106,7 +106,7 @@ test('a citizen applies for two kinds of help at once in under 15 interactions, 
 test('a parent\'s draft for their child survives a server restart', async () => {
   const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Jonas Weber');
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
   await page.getByRole('link', { name: 'Hilfe beantragen', exact: true }).first().click();
   await heading(page, 'Hilfe beantragen');
   await page.getByRole('link', { name: 'Antrag für Mia Weber' }).click();
@@ -187,7 +187,7 @@ test('a citizen grants and revokes a sharing, and the caseworker\'s view changes
   assert.deepEqual(await sharedWithSozialamt(), ['income_assets']);
   const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Jonas Weber');
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
   await page.getByRole('link', { name: 'Freigaben verwalten: wer was sehen darf' }).click();
   await heading(page, 'Wer darf die Daten von Jonas Weber sehen?');
   const incomeRow = page.locator('table.matrix').getByRole('row', { name: /Einkommen und Vermögen/ });

@@ -61,6 +61,13 @@ export async function openPage(browser, { locale = 'de-DE' } = {}) {
   return { context, page, problems };
 }
 
+/// Waits until the page's islands run: the portal's pages are rendered on the server and work
+/// without the script; the few islands (the print button, among them) need it, and the layout's
+/// mark says when they are live.
+export async function hydrated(page) {
+  await page.waitForSelector('.hydration-mark[data-hydrated="true"]', { state: 'attached', timeout: 15_000 });
+}
+
 /// The WCAG 2.1 A/AA violations axe-core finds on the page as it is now, one line each with
 /// the rule, what it means and where. axe is evaluated through the DevTools protocol, which the
 /// portal's Content-Security-Policy does not govern; the page itself still runs under it.

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
@@ -17,7 +17,7 @@ async function signIn(page, name, landing) {
   await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
   await page.waitForURL((url) => url.pathname === landing);
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
 }
 
 test('a caseworker takes a new application, asks for a document, the citizen hands it in, and the decision reaches the citizen', async () => {
@@ -40,7 +40,7 @@ test('a caseworker takes a new application, asks for a document, the citizen han
   await sabine.waitForURL((url) => url.pathname === `/mitarbeitende/faelle/${JONAS_WOHNGELD}`);
   await sabine.getByText('Die Zuständigkeit ist gespeichert.').waitFor();
   await sabine.getByRole('heading', { name: 'KS-2026-000001 – Wohngeld' }).waitFor();
-  await sabine.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(sabine);
 
   // A request the citizen sees as a to-do.
   await sabine.getByLabel('Unterlagen oder Auskunft anfordern').fill('Bitte den Mietvertrag, alle Seiten.');
@@ -59,7 +59,7 @@ test('a caseworker takes a new application, asks for a document, the citizen han
 
   // Back in the case the document is there; the decision: choose, reason, confirm, send.
   await sabine.reload();
-  await sabine.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(sabine);
   await sabine.getByRole('link', { name: 'Mietvertrag.pdf' }).waitFor();
   await sabine.getByLabel('Bewilligen').check();
   await sabine.getByLabel('Begründung').fill('Die Miete ist belegt. Sie bekommen Wohngeld ab dem 1. Dezember.');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
@@ -21,7 +21,7 @@ test('a parent uploads a document disguised by its name, sees it refused, then h
   await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: 'Als Jonas Weber anmelden' }).click();
   await page.waitForURL((url) => url.pathname === '/buerger/start');
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
 
   // The to-do on the overview leads to the application's page.
   await page.getByRole('link', { name: 'Dokument hochladen', exact: true }).click();
@@ -37,7 +37,7 @@ test('a parent uploads a document disguised by its name, sees it refused, then h
   const summary = page.locator('.error-summary');
   await summary.waitFor();
   assert.match(await summary.textContent(), /Das ist kein PDF, JPEG oder PNG – auch wenn der Dateiname so endet/);
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
   await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'));
   assert.equal(await field.getAttribute('aria-invalid'), 'true');
   assert.match(await request.locator('.error-message').textContent(), /kein PDF, JPEG oder PNG/);
@@ -54,8 +54,7 @@ test('a parent uploads a document disguised by its name, sees it refused, then h
   await page.getByRole('link', { name: 'Zeugnis Mia.pdf' }).click();
   assert.equal((await download).suggestedFilename(), 'Zeugnis Mia.pdf');
 
-  // A message to the office, sent as an app once hydrated.
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  // A message to the office.
   await page.getByLabel('Ihre Nachricht an: Jugendamt').fill('Guten Tag Frau Hoffmann, das Zeugnis ist jetzt hochgeladen.');
   await page.getByRole('button', { name: 'Nachricht senden' }).click();
   await page.getByText('Ihre Nachricht ist beim Amt angekommen.').waitFor();

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true, postgres: true });
 
@@ -18,7 +18,7 @@ async function signIn(page, name, landing) {
   await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
   await page.waitForURL((url) => url.pathname === landing);
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
 }
 
 function daysFromNow(days) {
@@ -32,7 +32,7 @@ test('an emergency access needs a second caseworker, opens only the named data, 
   // Lena opens it from Mia's case, for the father's bank account and income.
   await signIn(lena, 'Lena Hoffmann', '/mitarbeitende/start');
   await lena.goto(`${portal.server.url}/mitarbeitende/faelle/${MIA_HZE}`);
-  await lena.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(lena);
   const section = lena.locator('section', { has: lena.getByRole('heading', { name: 'Notfallzugriff (§ 8a SGB VIII)' }) });
   await section.getByText('Notfallzugriff beantragen', { exact: true }).first().click();
   await section.getByLabel('Für wen').selectOption({ label: 'Jonas Weber (Elternteil)' });
@@ -53,14 +53,14 @@ test('an emergency access needs a second caseworker, opens only the named data, 
   await signIn(tobias, 'Tobias Krüger', '/mitarbeitende/start');
   await tobias.getByRole('link', { name: 'Notfallzugriffe (§ 8a SGB VIII)' }).click();
   await tobias.waitForURL((url) => url.pathname === '/mitarbeitende/notzugriffe');
-  await tobias.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(tobias);
   const waiting = tobias.locator('li.emergency', { hasText: REASON });
   await waiting.getByRole('button', { name: 'Bestätigen' }).click();
   await tobias.getByText('Der Notfallzugriff ist bestätigt und läuft.').waitFor();
 
   // Lena reads exactly the named data, with the fields' labels.
   await lena.reload();
-  await lena.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(lena);
   const running = lena.locator('li.emergency', { hasText: REASON });
   assert.match(await running.textContent(), /Läuft/);
   await running.getByRole('link', { name: 'Daten ansehen' }).click();
@@ -74,7 +74,7 @@ test('an emergency access needs a second caseworker, opens only the named data, 
 
   // Tobias holds the notice to the father back; a date too far ahead is refused by name.
   await tobias.reload();
-  await tobias.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(tobias);
   const confirmed = tobias.locator('li.emergency', { hasText: REASON });
   await confirmed.getByText('Mitteilung an die Person zurückstellen').click();
   await confirmed.getByLabel('Warum darf die Person es jetzt noch nicht erfahren?').fill('Die Mitteilung würde das Kind jetzt gefährden.');
@@ -92,7 +92,7 @@ test('an emergency access needs a second caseworker, opens only the named data, 
       "expires_at = now() - interval '1 hour' WHERE status = 'confirmed'",
   );
   await lena.goto(`${portal.server.url}/mitarbeitende/notzugriffe`);
-  await lena.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(lena);
   const ended = lena.locator('li.emergency', { hasText: REASON });
   assert.match(await ended.textContent(), /Abgelaufen/);
   assert.equal(await ended.getByRole('link', { name: 'Daten ansehen' }).count(), 0);

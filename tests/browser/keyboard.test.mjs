@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
@@ -33,12 +33,12 @@ async function tabTo(page, name, tag) {
 
 async function heading(page, text) {
   await page.waitForFunction((wanted) => document.querySelector('h1')?.textContent === wanted, text, { timeout: 15_000 });
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
 }
 
 async function signIn(page, person) {
   await page.goto(`${portal.server.url}/anmelden/demo`);
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
   await tabTo(page, `Als ${person} anmelden`, 'button');
   await page.keyboard.press('Enter');
   await page.waitForURL((url) => url.pathname.endsWith('/start'));
@@ -81,16 +81,16 @@ test('a citizen applies for two kinds of help with the keyboard alone', async ()
 test('a caseworker takes a case from the queue and decides it with the keyboard alone', async () => {
   const { context, page, problems } = await openPage(portal.browser);
   await signIn(page, 'Sabine Fischer');
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
 
   await tabTo(page, 'Zur Warteschlange Ihres Amts', 'a');
   await page.keyboard.press('Enter');
   await page.waitForURL((url) => url.pathname === '/mitarbeitende/warteschlange');
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
   await tabTo(page, 'Übernehmen KS-2026-000001', 'button');
   await page.keyboard.press('Enter');
   await page.getByText('Die Zuständigkeit ist gespeichert.').waitFor();
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
 
   await tabTo(page, 'Bewilligen', 'input');
   await page.keyboard.press('Space');

@@ -1,29 +1,26 @@
-// The start page from the release build hydrates in headless Chromium: the language switch
-// reacts in place (no page load), and the console stays free of errors.
+// The start page from the release build in headless Chromium: its islands come alive, the
+// language switch takes the reader to the same page in English, and the console stays free of
+// errors.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { brotliCompressSync, constants } from 'node:zlib';
 
-import { openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
 
 const portal = portalAndBrowser();
 
-test('the start page hydrates and switches language in place without console errors', async () => {
+test('the start page hydrates its islands and switches language without console errors', async () => {
   const { context, page, problems } = await openPage(portal.browser);
   await page.goto(portal.server.url, { waitUntil: 'load' });
 
   assert.equal(await page.locator('h1').textContent(), 'Hilfe beantragen, an einem Ort');
   assert.equal(await page.getAttribute('html', 'lang'), 'de');
+  await hydrated(page);
 
-  // Effects run only after hydration; the layout marks the page then.
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
-
-  // A marker that a real page load would wipe out.
-  await page.evaluate(() => { window.__stillTheSamePage = true; });
   await page.getByRole('link', { name: 'Switch to English' }).click();
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Apply for help, in one place');
-
-  assert.equal(await page.evaluate(() => window.__stillTheSamePage), true, 'the switch happened in place, by the WebAssembly');
+  assert.equal(new URL(page.url()).pathname, '/', 'the reader is back on the page they were on');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   const cookies = await context.cookies();
   assert.ok(cookies.some((cookie) => cookie.name === 'i18n_pref_locale' && cookie.value === 'en'), 'the choice is remembered');
@@ -36,10 +33,36 @@ test('the start page hydrates and switches language in place without console err
   await context.close();
 });
 
+// What the first page costs to load: every response the browser fetched for it (the page,
+// style, script and WebAssembly), each compressed as a server would with brotli at quality 11.
+// Issue 8 allows the first page 150 KB with brotli; the figures are printed for the README.
+test('the first page loads at most 150 KB with brotli', async () => {
+  const { context, page, problems } = await openPage(portal.browser);
+  const responses = [];
+  page.on('response', (response) => responses.push(response));
+  await page.goto(portal.server.url, { waitUntil: 'load' });
+  await hydrated(page);
+
+  const sizes = [];
+  for (const response of responses) {
+    const body = await response.body();
+    const brotli = brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    sizes.push({ path: new URL(response.url()).pathname, raw: body.length, brotli });
+  }
+  for (const { path, raw, brotli } of sizes) console.log(`first page: ${path} ${raw} bytes raw, ${brotli} with brotli`);
+  const total = sizes.reduce((sum, { brotli }) => sum + brotli, 0);
+  console.log(`first page: ${total} bytes with brotli in all`);
+  assert.ok(sizes.some(({ path }) => path.endsWith('.wasm')), 'the WebAssembly is among them');
+  assert.ok(total <= 150_000, `the first page loads ${total} bytes with brotli`);
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the entrances are reachable by keyboard from the start page', async () => {
   const { context, page, problems } = await openPage(portal.browser);
   await page.goto(portal.server.url, { waitUntil: 'load' });
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
 
   // The first Tab reaches the skip link, which leads into the main content.
   await page.keyboard.press('Tab');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
@@ -13,7 +13,7 @@ async function signInAsDemo(page, name) {
   await page.goto(`${portal.server.url}/anmelden/demo`);
   await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
   await page.waitForURL((url) => url.pathname.endsWith('/start'));
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
 }
 
 test('an administrator publishes a new optional sharing and a citizen sees the request', async () => {
@@ -56,7 +56,7 @@ test('an administrator publishes a new optional sharing and a citizen sees the r
   const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Jonas Weber');
   await page.goto(`${portal.server.url}/buerger/freigaben`);
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
   const offer = page.locator('section.offer', { has: page.getByRole('heading', { name: /Prüfung von Hilfen für die Familie/ }) });
   assert.match(await offer.textContent(), /Das Jugendamt sieht, wer in Ihrem Haushalt lebt\./);
   await offer.getByRole('button', { name: /Freigeben/ }).click();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
@@ -31,7 +31,7 @@ test('a parent sees the youth office read their child\'s data, and the record is
 
   const { context, page, problems } = await openPage(portal.browser);
   await signInAsDemo(page, 'Jonas Weber');
-  await page.waitForSelector('.page[data-hydrated="true"]', { timeout: 15_000 });
+  await hydrated(page);
   await page.getByRole('link', { name: 'Ihre Daten ansehen und wer sie sehen darf' }).click();
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Daten von Jonas Weber');
   const income = page.locator('section', { has: page.getByRole('heading', { name: 'Einkommen und Vermögen' }) });

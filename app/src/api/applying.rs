@@ -15,8 +15,8 @@ use crate::{
     auth::ApiError,
 };
 
-/// Sends the browser to `path` after the server function: a 302 for a plain form, a hint the
-/// client router follows otherwise.
+/// Sends the browser to `path` after the server function (a redirect: every form of the portal
+/// is a plain one).
 #[cfg(feature = "ssr")]
 pub(super) fn go_to(path: &str) {
     leptos_axum::redirect(path);

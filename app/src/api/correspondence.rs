@@ -76,7 +76,9 @@ pub async fn hand_in_document(data: MultipartData) -> Result<String, ApiError> {
             // The application must be the citizen's before the page may say anything about it.
             gate.own_application(&citizen, application).await.map_err(gate_refused)?;
             let request = request.map(|request| format!("&anforderung={request}")).unwrap_or_default();
-            application_path(&application.to_string(), &format!("?hochladen={}{request}#fehler-titel", problem.code()))
+            // No fragment: the error summary takes the focus when the page loads, which a
+            // fragment in the address would stop.
+            application_path(&application.to_string(), &format!("?hochladen={}{request}", problem.code()))
         }
     };
     go_to(&next);
@@ -133,7 +135,7 @@ pub async fn write_to_office(application: String, body: String) -> Result<String
         }
         Err(problem) => {
             gate.own_application(&citizen, application).await.map_err(gate_refused)?;
-            application_path(&application.to_string(), &format!("?nachricht={}#fehler-titel", problem.code()))
+            application_path(&application.to_string(), &format!("?nachricht={}", problem.code()))
         }
     };
     go_to(&next);

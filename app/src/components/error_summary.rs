@@ -10,17 +10,12 @@ use leptos_router::params::ParamsMap;
 use crate::{auth::ApiError, i18n::*};
 
 /// The error summary at the top of a page: a heading and a link to each field to fix. It takes
-/// the focus when shown, so a screen reader announces it (GOV.UK's pattern).
+/// the focus when the page loads, so a screen reader announces it (GOV.UK's pattern); a refused
+/// form always comes back as a new page.
 pub fn error_summary(i18n: I18nContext<Locale>, items: Vec<(String, String)>) -> impl IntoView + use<> {
     (!items.is_empty()).then(|| {
-        let summary = NodeRef::<leptos::html::Div>::new();
-        Effect::new(move || {
-            if let Some(summary) = summary.get() {
-                let _ = summary.focus();
-            }
-        });
         view! {
-            <div class="error-summary" role="alert" tabindex="-1" node_ref=summary aria-labelledby="fehler-titel">
+            <div class="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="fehler-titel">
                 <h2 id="fehler-titel">{t!(i18n, apply.error_heading)}</h2>
                 <ul>
                     {items
@@ -33,9 +28,9 @@ pub fn error_summary(i18n: I18nContext<Locale>, items: Vec<(String, String)>) ->
     })
 }
 
-/// Why server function `S` refused the form just sent, if it did: the action's answer once the
-/// page has hydrated, or after a plain form post the refusal the server put in the address it
-/// sent the browser back to (`__path` names the function, `__err` carries the error).
+/// Why server function `S` refused the form just sent, if it did: the refusal the server put in
+/// the address it sent the browser back to (`__path` names the function, `__err` carries the
+/// error), which Leptos also gives the action as its value.
 pub fn refusal<S>(action: ServerAction<S>, query: &ParamsMap) -> Option<ApiError>
 where
     S: ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,

@@ -1,8 +1,5 @@
-//! Switches between German and English.
-//!
-//! Without JavaScript it is a link to `/sprache/{locale}`, where the server sets the language
-//! cookie and sends the reader back. Once the page has hydrated, the click switches the
-//! language in place (leptos_i18n stores the same cookie), without loading the page again.
+//! Switches between German and English: a link to `/sprache/{locale}`, where the server sets the
+//! language cookie and sends the reader back to the page they were on.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -20,24 +17,11 @@ pub fn other_locale(current: Locale) -> Locale {
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
-    let location = use_location();
-
-    let target = move || other_locale(i18n.get_locale());
-    let href = move || format!("/sprache/{}?zurueck={}", target().as_str(), location.pathname.get());
-    let switch = move |event: leptos::ev::MouseEvent| {
-        event.prevent_default();
-        i18n.set_locale(target());
-    };
+    let target = other_locale(i18n.get_locale_untracked()).as_str();
+    let href = format!("/sprache/{target}?zurueck={}", use_location().pathname.get_untracked());
 
     view! {
-        <a
-            class="language-switch"
-            href=href
-            hreflang=move || target().as_str()
-            lang=move || target().as_str()
-            aria-label=move || t_string!(i18n, layout.switch_language_label)
-            on:click=switch
-        >
+        <a class="language-switch" href=href hreflang=target lang=target aria-label=t_string!(i18n, layout.switch_language_label)>
             {t!(i18n, layout.switch_language)}
         </a>
     }

@@ -4,7 +4,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{api::who_am_i, components::language_switch::LanguageSwitch, i18n::*, pages::error::ErrorPage};
+use crate::{
+    api::who_am_i,
+    components::{islands::HydrationMark, language_switch::LanguageSwitch},
+    i18n::*,
+    pages::error::ErrorPage,
+};
 
 /// The signed-in person's name and the sign-out button (a plain form, so it works without
 /// JavaScript; the server ends the session and, where it can, the provider's).
@@ -40,13 +45,9 @@ fn SignedInBar() -> impl IntoView {
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
 
-    // Effects run only in the browser, after hydration: from then on the page is an app.
-    // The attribute lets styles and the browser tests tell a hydrated page from a static one.
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
-
     view! {
-        <div class="page" data-hydrated=move || hydrated.get().to_string()>
+        <div class="page">
+            <HydrationMark />
             <a class="skip-link" href="#inhalt">{t!(i18n, layout.skip_link)}</a>
             <header class="site-header">
                 <div class="site-header__inner">

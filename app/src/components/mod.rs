@@ -2,6 +2,7 @@
 
 pub mod error_summary;
 pub mod guarded;
+pub mod islands;
 pub mod language_switch;
 pub mod layout;
 pub mod page_title;

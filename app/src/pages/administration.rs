@@ -30,10 +30,11 @@ pub(crate) fn refused<T: Send + Sync + 'static>(value: Option<&Result<T, ApiErro
     }
 }
 
-/// The error summary of an administration page: what to fix, in plain words.
+/// The error summary of an administration page: what to fix, in plain words. It takes the focus
+/// when the page loads, as the citizen's does.
 pub(crate) fn error_summary(i18n: I18nContext<Locale>, problem: &'static str) -> impl IntoView + use<> {
     view! {
-        <div class="error-summary" role="alert" tabindex="-1">
+        <div class="error-summary" role="alert" tabindex="-1" autofocus>
             <h2>{t!(i18n, admin.error_heading)}</h2>
             <p>{problem}</p>
         </div>

@@ -27,6 +27,7 @@ use crate::{
     components::{
         error_summary::{error_summary, refusal},
         guarded::Guarded,
+        islands::PrintButton,
         page_title::page_title,
         person_switch::person_switch,
     },
@@ -537,8 +538,6 @@ pub fn ReceiptPage() -> impl IntoView {
     let query = use_query_map();
     let applications = move || query.read().get("antraege").unwrap_or_default();
     let data = Resource::new(applications, application_receipt);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move || hydrated.set(true));
 
     view! {
         <Title text=page_title(move || t_string!(i18n, apply.receipt_title)) />
@@ -619,13 +618,8 @@ pub fn ReceiptPage() -> impl IntoView {
                         <p>{t!(i18n, apply.receipt_next)}</p>
                         <p class="no-print">{t!(i18n, apply.print_hint)}</p>
                         <p class="no-print">
-                            // The print button needs the script; without it the hint above says how.
-                            {move || hydrated.get().then(|| view! {
-                                <button type="button" class="button button--secondary" on:click=move |_| print_page()>
-                                    {t!(i18n, apply.print)}
-                                </button>
-                                " "
-                            })}
+                            <PrintButton>{t!(i18n, apply.print)}</PrintButton>
+                            " "
                             <A href="/buerger/start" attr:class="button">{t!(i18n, apply.to_overview)}</A>
                         </p>
                     </div>
@@ -634,10 +628,4 @@ pub fn ReceiptPage() -> impl IntoView {
             })
         />
     }
-}
-
-/// Opens the browser's print dialogue (where the page can also be saved as a PDF).
-fn print_page() {
-    // Only ever called from a click, so in the browser.
-    let _ = window().print();
 }

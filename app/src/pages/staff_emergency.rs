@@ -33,8 +33,6 @@ struct Actions {
     reject: ServerAction<RejectEmergency>,
     end: ServerAction<EndEmergency>,
     defer: ServerAction<DeferEmergencyNotice>,
-    /// Which access's deferral form was sent last.
-    deferral_sent: RwSignal<Option<String>>,
     deferral_max_days: i64,
 }
 
@@ -66,32 +64,26 @@ pub(crate) fn emergency_status(i18n: I18nContext<Locale>, status: &str) -> &'sta
 fn deferral_form(
     i18n: I18nContext<Locale>,
     id: String,
-    (defer, sent): (ServerAction<DeferEmergencyNotice>, RwSignal<Option<String>>),
+    defer: ServerAction<DeferEmergencyNotice>,
     max_days: i64,
 ) -> impl IntoView + use<> {
     let (reason_id, until_id) = (format!("aufschub-grund-{id}"), format!("aufschub-bis-{id}"));
     let (reason_for, until_for) = (reason_id.clone(), until_id.clone());
     let (reason_hint, until_hint) = (format!("{reason_id}-hinweis"), format!("{until_id}-hinweis"));
     let (reason_hint_ref, until_hint_ref) = (reason_hint.clone(), until_hint.clone());
-    let this = StoredValue::new(id.clone());
-    // Only the form that was sent shows the server's answer (without JavaScript, nothing tells
-    // them apart, and every open form shows it).
-    let refused = move |field: &'static str| {
-        let sent_here = sent.with(|sent| sent.as_ref().is_none_or(|sent| *sent == this.get_value()));
-        defer
-            .value()
-            .with(|value| deferral_problem(i18n, value.as_ref()))
-            .filter(|(refused, _)| sent_here && *refused == field)
-            .map(|(_, text)| text)
-    };
+    // The refused form comes back open with the server's answer. The address the server sends
+    // the browser back to does not say which access it was for, so with several accesses every
+    // deferral form shows it.
+    let problem = defer.value().with_untracked(|value| deferral_problem(i18n, value.as_ref()));
+    let refused = move |field: &'static str| problem.filter(|(refused, _)| *refused == field).map(|(_, text)| text);
     let error = move |field: &'static str, id: String| {
         move || refused(field).map(|text| view! { <span class="error-message" id=id.clone() role="alert">{text}</span> })
     };
     view! {
-        <details class="deferral">
+        <details class="deferral" open=problem.is_some()>
             <summary>{t!(i18n, emergency.defer_open)}</summary>
             <p>{t!(i18n, emergency.defer_lead)}</p>
-            <ActionForm action=defer on:submit=move |_| sent.set(Some(this.get_value()))>
+            <ActionForm action=defer>
                 <input type="hidden" name="emergency" value=id />
                 {error("emergency", format!("{reason_id}-stand"))}
                 <div class="form-group">
@@ -120,7 +112,7 @@ fn emergency_card(
     categories: &[NamedCode],
     actions: Actions,
 ) -> impl IntoView + use<> {
-    let Actions { confirm, reject, end, defer, deferral_sent, deferral_max_days } = actions;
+    let Actions { confirm, reject, end, defer, deferral_max_days } = actions;
     let opened = format_timestamp(&access.opened_at, german);
     let until = access.expires_at.as_deref().map(|at| format_timestamp(at, german));
     let status = emergency_status(i18n, &access.status);
@@ -174,7 +166,7 @@ fn emergency_card(
                     </ActionForm>
                 </div>
             })}
-            {may_defer.then(|| deferral_form(i18n, defer_id, (defer, deferral_sent), deferral_max_days))}
+            {may_defer.then(|| deferral_form(i18n, defer_id, defer, deferral_max_days))}
         </li>
     }
 }
@@ -187,7 +179,6 @@ pub fn StaffEmergencyPage() -> impl IntoView {
     let reject = ServerAction::<RejectEmergency>::new();
     let end = ServerAction::<EndEmergency>::new();
     let defer = ServerAction::<DeferEmergencyNotice>::new();
-    let deferral_sent = RwSignal::new(None);
     let key = move || {
         let versions = (confirm.version().get(), reject.version().get(), end.version().get(), defer.version().get());
         (query.read().get("erledigt"), versions)
@@ -217,7 +208,7 @@ pub fn StaffEmergencyPage() -> impl IntoView {
                     list.accesses.into_iter().partition(|access| matches!(access.status.as_str(), "pending" | "confirmed"));
                 let no_current = current.is_empty();
                 let actions =
-                    Actions { confirm, reject, end, defer, deferral_sent, deferral_max_days: list.deferral_max_days };
+                    Actions { confirm, reject, end, defer, deferral_max_days: list.deferral_max_days };
                 let categories = list.categories;
                 view! {
                     <div class="container container--wide">
