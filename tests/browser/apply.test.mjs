@@ -82,6 +82,12 @@ test('a citizen applies for two kinds of help at once in under 15 interactions, 
   console.log(`interactions after sign-in for two kinds of help: ${interactions}`);
   assert.ok(interactions < 15, `${interactions} interactions`);
   const ids = new URL(page.url()).searchParams.get('antraege').split(',');
+
+  // The print button, an island, opens the browser's print dialogue (a stand-in here).
+  await hydrated(page);
+  await page.evaluate(() => { window.print = () => { window.__printed = true; }; });
+  await page.getByRole('button', { name: 'Seite drucken' }).click();
+  assert.equal(await page.evaluate(() => window.__printed), true, 'the button printed');
   const housing = ids.find((id) => id !== '00000000-0000-4000-8000-000000000703');
 
   // The overview lists both as received.
