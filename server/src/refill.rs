@@ -8,7 +8,7 @@
 //! them written into that form's fields before it leaves the server (lol_html). They are read
 //! once and then removed; files are never kept.
 
-use std::cell::RefCell;
+use std::{borrow::Cow, cell::RefCell};
 
 use axum::{
     body::{Body, Bytes},
@@ -17,15 +17,18 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use lol_html::{RewriteStrSettings, element, html_content::ContentType, rewrite_str};
+use lol_html::{
+    ElementContentHandlers, HandlerResult, RewriteStrSettings, Selector,
+    html_content::{ContentType, Element},
+    rewrite_str,
+};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use crate::security;
+
 /// Where the fields of the last refused form wait in the session.
 const SESSION_KEY: &str = "refused_form";
-
-/// The largest form kept (bodies are limited further out, `security::limit_request_size`).
-const LARGEST_FORM: usize = 256 * 1024;
 
 /// The fields of a form the server refused, and the page it sent the browser back to.
 #[derive(Debug, Serialize, Deserialize)]
@@ -78,10 +81,12 @@ fn path_and_query(uri: &Uri) -> String {
 /// page, keeps the fields for that page.
 async fn keep(session: Session, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, LARGEST_FORM).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "Das Formular ist zu groß. The form is too large.").into_response();
-    };
     let action = parts.uri.path().to_owned();
+    // The body is already limited further out (`security::limit_request_size`); this only reads it.
+    let limit = security::body_limit(&action);
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        return security::too_large(limit);
+    };
     let mut response = next.run(Request::from_parts(parts, Body::from(body.clone()))).await;
     let Some(page) = refused_to(&mut response) else {
         return response;
@@ -130,7 +135,7 @@ async fn refill(response: Response, refused: &RefusedForm) -> Response {
     let Ok(html) = axum::body::to_bytes(body, usize::MAX).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "server error").into_response();
     };
-    let html = match String::from_utf8(html.to_vec()).map(|html| fill_in(&html, refused)) {
+    let html = match std::str::from_utf8(&html).map(|html| fill_in(html, refused)) {
         Ok(Ok(filled)) => Bytes::from(filled),
         Ok(Err(error)) => {
             tracing::warn!(%error, "a refused form's fields could not be written back into its page");
@@ -147,70 +152,71 @@ async fn refill(response: Response, refused: &RefusedForm) -> Response {
 /// buttons and options chosen as they were. A form whose hidden fields (the id of what it acts
 /// on) differ from those sent is another one of the same kind and stays as it is. Hidden,
 /// password and file fields are never written.
-fn fill_in(html: &str, refused: &RefusedForm) -> Result<String, lol_html::errors::RewritingError> {
+fn fill_in(html: &str, refused: &RefusedForm) -> Result<String, Box<dyn std::error::Error>> {
     // Server function paths are plain (`/api/…` of letters, digits, `-`, `_`, `/`); another
     // could not be named in a selector safely.
     let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_');
     if !refused.action.chars().all(plain) {
         return Ok(html.to_owned());
     }
-    let sent = |name: String| sent_values(&refused.fields, name);
+    let fields = refused.fields.as_slice();
     let form = format!("form[action=\"{}\"]", refused.action);
+    let within_form = |elements: &str| format!("{form}{elements}").parse::<Selector>();
     // Whether the form being read is the one sent, and the select whose options come next.
     let this_form = RefCell::new(false);
     let select = RefCell::new(None::<String>);
-    rewrite_str(
+    let filled = rewrite_str(
         html,
         RewriteStrSettings {
             element_content_handlers: vec![
-                element!(form.as_str(), |_| {
+                on(within_form("")?, |_| {
                     *this_form.borrow_mut() = true;
                     Ok(())
                 }),
-                element!(format!("{form} input[name]"), |input| {
+                on(within_form(" input[name]")?, |input| {
                     let name = input.get_attribute("name").unwrap_or_default();
                     let kind = input.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
                     let value = input.get_attribute("value").unwrap_or_default();
                     match kind.as_str() {
                         "hidden" => {
-                            if sent(name.clone()).next().is_some_and(|sent| sent != value) {
+                            if sent(fields, &name).next().is_some_and(|sent| sent != value) {
                                 *this_form.borrow_mut() = false;
                             }
                         }
                         _ if !*this_form.borrow() => {}
                         "password" | "file" | "submit" | "button" | "reset" | "image" => {}
                         "checkbox" | "radio" => {
-                            if sent(name.clone()).any(|sent| sent == value) {
+                            if sent(fields, &name).any(|sent| sent == value) {
                                 input.set_attribute("checked", "")?;
                             } else {
                                 input.remove_attribute("checked");
                             }
                         }
                         _ => {
-                            if let Some(sent) = sent(name.clone()).next() {
+                            if let Some(sent) = sent(fields, &name).next() {
                                 input.set_attribute("value", &sent.replace('&', "&amp;"))?;
                             }
                         }
                     }
                     Ok(())
                 }),
-                element!(format!("{form} textarea[name]"), |area| {
+                on(within_form(" textarea[name]")?, |area| {
                     if *this_form.borrow()
-                        && let Some(sent) = sent(area.get_attribute("name").unwrap_or_default()).next()
+                        && let Some(sent) = sent(fields, &area.get_attribute("name").unwrap_or_default()).next()
                     {
                         area.set_inner_content(sent, ContentType::Text);
                     }
                     Ok(())
                 }),
-                element!(format!("{form} select"), |list| {
+                on(within_form(" select")?, |list| {
                     *select.borrow_mut() = list.get_attribute("name");
                     Ok(())
                 }),
-                element!(format!("{form} select option[value]"), |option| {
+                on(within_form(" select option[value]")?, |option| {
                     let name = select.borrow().clone().unwrap_or_default();
-                    if *this_form.borrow() && sent(name.clone()).next().is_some() {
+                    if *this_form.borrow() && sent(fields, &name).next().is_some() {
                         let value = option.get_attribute("value").unwrap_or_default();
-                        if sent(name.clone()).any(|sent| sent == value) {
+                        if sent(fields, &name).any(|sent| sent == value) {
                             option.set_attribute("selected", "")?;
                         } else {
                             option.remove_attribute("selected");
@@ -221,11 +227,21 @@ fn fill_in(html: &str, refused: &RefusedForm) -> Result<String, lol_html::errors
             ],
             ..RewriteStrSettings::new()
         },
-    )
+    )?;
+    Ok(filled)
+}
+
+/// `handler` for the elements `selector` matches (lol_html's `element!` macro, without its
+/// `unwrap` of the selector).
+fn on<'h>(
+    selector: Selector,
+    handler: impl FnMut(&mut Element<'_, '_>) -> HandlerResult + 'h,
+) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
+    (Cow::Owned(selector), ElementContentHandlers::default().element(handler))
 }
 
 /// The values sent for the field `name`.
-fn sent_values(fields: &[(String, String)], name: String) -> impl Iterator<Item = &str> {
+fn sent<'a>(fields: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a str> {
     fields.iter().filter(move |(field, _)| *field == name).map(|(_, value)| value.as_str())
 }
 

@@ -133,17 +133,20 @@ pub async fn limit_request_size(request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit as u64) {
-        let kilobytes = limit / 1024;
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            [(header::CONNECTION, HeaderValue::from_static("close"))],
-            format!(
-                "Die Anfrage ist zu groß: höchstens {kilobytes} KB. The request is too large: at most {kilobytes} KB."
-            ),
-        )
-            .into_response();
+        return too_large(limit);
     }
     next.run(request.map(|body| Body::new(http_body_util::Limited::new(body, limit)))).await
+}
+
+/// The 413 for a body over `limit` bytes.
+pub fn too_large(limit: usize) -> Response {
+    let kilobytes = limit / 1024;
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        [(header::CONNECTION, HeaderValue::from_static("close"))],
+        format!("Die Anfrage ist zu groß: höchstens {kilobytes} KB. The request is too large: at most {kilobytes} KB."),
+    )
+        .into_response()
 }
 
 type Limiter = DefaultKeyedRateLimiter<String>;
