@@ -5,11 +5,14 @@
 //! (`__path`, `__err`). The page shows the error, but a new page has empty fields, and a
 //! caseworker's decision reason or an administrator's texts would be gone. So the refused post's
 //! fields wait in the session, and the page the browser is sent back to, asked for next, gets
-//! them written into that form's fields before it leaves the server (lol_html). They are read
-//! once and then removed; files are never kept.
+//! them written into that form's fields before it leaves the server (lol_html); the page's
+//! request carries them too ([`RefusedFields`]), so a page with one form of a kind per item shows
+//! the refusal beside the form that was sent. They are read once and then removed; files are
+//! never kept.
 
 use std::{borrow::Cow, cell::RefCell};
 
+use app::components::error_summary::RefusedFields;
 use axum::{
     body::{Body, Bytes},
     extract::Request,
@@ -42,7 +45,7 @@ struct RefusedForm {
 
 /// Keeps a refused form's fields for the page that shows the refusal, and writes them back into
 /// that page.
-pub async fn keep_refused_input(session: Session, request: Request, next: Next) -> Response {
+pub async fn keep_refused_input(session: Session, mut request: Request, next: Next) -> Response {
     if request.method() == Method::POST && request.uri().path().starts_with("/api/") && is_plain_form(&request) {
         return keep(session, request, next).await;
     }
@@ -61,6 +64,9 @@ pub async fn keep_refused_input(session: Session, request: Request, next: Next) 
             return next.run(request).await;
         }
     };
+    // The page learns which of its forms was sent (one per emergency access, say), to show the
+    // refusal beside that one only.
+    request.extensions_mut().insert(RefusedFields { action: refused.action.clone(), fields: refused.fields.clone() });
     let response = next.run(request).await;
     refill(response, &refused).await
 }

@@ -48,3 +48,30 @@ where
     }
     query.get("__err").map(|error| ServerFnUrlError::<ApiError>::decode_err(&error))
 }
+
+/// The fields of a refused form, which the server hands to the request of the page the browser
+/// is sent back to (`server/src/refill.rs`, which also writes them back into the form).
+#[derive(Clone, Debug)]
+pub struct RefusedFields {
+    /// The server function the form posted to (its `action`).
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// What the form refused by server function `S` sent as `name`, if this page is the one the
+/// browser was sent back to and the server still knew the fields. The address names only the
+/// function, so a page with one such form per item (one per emergency access, say) learns here
+/// which of them was sent.
+pub fn refused_value<S: ServerFn>(name: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let request = use_context::<axum::http::request::Parts>()?;
+        let refused = request.extensions.get::<RefusedFields>().filter(|refused| refused.action == S::PATH)?;
+        refused.fields.iter().find(|(field, _)| field == name).map(|(_, value)| value.clone())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _only_the_server_knows = name;
+        None
+    }
+}

@@ -20,7 +20,7 @@ use crate::{
     auth::ApiError,
     case::{EmergencyList, EmergencyView, SharedDataView},
     consent::NamedCode,
-    components::{guarded::Guarded, page_title::page_title},
+    components::{error_summary::refused_value, guarded::Guarded, page_title::page_title},
     i18n::*,
     pages::{staff_case::data_sections, transparency::category_names},
     url::format_timestamp,
@@ -71,10 +71,11 @@ fn deferral_form(
     let (reason_for, until_for) = (reason_id.clone(), until_id.clone());
     let (reason_hint, until_hint) = (format!("{reason_id}-hinweis"), format!("{until_id}-hinweis"));
     let (reason_hint_ref, until_hint_ref) = (reason_hint.clone(), until_hint.clone());
-    // The refused form comes back open with the server's answer. The address the server sends
-    // the browser back to does not say which access it was for, so with several accesses every
-    // deferral form shows it.
-    let problem = defer.value().with_untracked(|value| deferral_problem(i18n, value.as_ref()));
+    // The refused form comes back open with the server's answer; the forms of the other
+    // accesses stay closed. Should the server no longer know which access the form was for (the
+    // page asked for a second time), every deferral form shows it.
+    let sent_here = refused_value::<DeferEmergencyNotice>("emergency").is_none_or(|sent| sent == id);
+    let problem = defer.value().with_untracked(|value| deferral_problem(i18n, value.as_ref())).filter(|_| sent_here);
     let refused = move |field: &'static str| problem.filter(|(refused, _)| *refused == field).map(|(_, text)| text);
     let error = move |field: &'static str, id: String| {
         move || refused(field).map(|text| view! { <span class="error-message" id=id.clone() role="alert">{text}</span> })

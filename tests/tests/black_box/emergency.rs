@@ -8,7 +8,7 @@ use app::server::{
     db::{Database, DatabaseUrl},
     gate::{Gate, GateLimits},
 };
-use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64};
+use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, location, on_both_databases, query_i64};
 
 /// Jonas for Mia: Hilfe zur Erziehung at the Jugendamt (demo data).
 const HZE_FOR_MIA: &str = "00000000-0000-4000-8000-000000000702";
@@ -29,6 +29,20 @@ async fn open(visitor: &mut Visitor<'_>, application: &str, person: &str, hours:
             ],
         )
         .await
+}
+
+/// Each deferral form of an emergency page, in the page's order: whether it is open, and what
+/// it holds.
+fn deferral_forms(html: &str) -> Vec<(bool, &str)> {
+    html.split("<details")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>'))
+        .filter(|(tag, _)| tag.contains(r#"class="deferral""#))
+        .map(|(tag, rest)| {
+            let open = tag.split_whitespace().any(|word| word == "open" || word.starts_with("open="));
+            (open, rest.split("</details>").next().unwrap_or_default())
+        })
+        .collect()
 }
 
 fn date_in_days(days: i64) -> String {
@@ -178,6 +192,43 @@ on_both_databases! {
         assert_eq!(status, 200);
         let (status, error) = tobias.call("mitarbeitende/notzugriff-bestaetigen", &[("emergency", &third)]).await;
         assert_eq!(status, 422, "decided once: {error}");
+    }
+
+    async fn a_refused_deferral_shows_beside_the_access_it_was_for(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        let mut tobias = Visitor::new(&app);
+        tobias.sign_in_as_demo(demo::TOBIAS_KRUEGER).await;
+        let mut accesses = Vec::new();
+        for person in [demo::JONAS_WEBER, demo::MIA_WEBER] {
+            let (status, id) = open(&mut lena, HZE_FOR_MIA, person, "24").await;
+            assert_eq!(status, 200, "{id}");
+            let id = id.as_str().expect("the id").to_owned();
+            let (status, body) = tobias.call("mitarbeitende/notzugriff-bestaetigen", &[("emergency", &id)]).await;
+            assert_eq!(status, 200, "{body}");
+            accesses.push(id);
+        }
+        let page = "/mitarbeitende/notzugriffe";
+        let before = tobias.get(page).await.text().await.expect("a page");
+        let open: Vec<bool> = deferral_forms(&before).iter().map(|(open, _)| *open).collect();
+        assert_eq!(open, [false, false], "a closed deferral form for each: {before}");
+
+        // The second access's deferral, too far ahead: refused.
+        let refused = tobias.post_plain_form(page, "/api/mitarbeitende/notzugriff-zurueckstellen", &[
+            ("emergency", &accesses[1]), ("reason", "Die Mitteilung würde das Kind jetzt gefährden."), ("until", &date_in_days(91)),
+        ]).await;
+        assert!(refused.status().is_redirection(), "back to the page: {}", refused.status());
+        let back = location(&refused);
+        let html = tobias.get(&back).await.text().await.expect("a page");
+        let problem = "Wählen Sie einen Tag nach heute";
+        assert_eq!(html.matches(problem).count(), 1, "the refusal is shown once: {html}");
+        let opened: Vec<&str> = deferral_forms(&html).into_iter().filter(|(open, _)| *open).map(|(_, form)| form).collect();
+        assert_eq!(opened.len(), 1, "one form opens: {html}");
+        assert!(opened[0].contains(&format!(r#"value="{}""#, accesses[1])), "the second access's: {html}");
+        assert!(html.contains(&format!(r#"id="aufschub-bis-{}-fehler""#, accesses[1])), "beside the second access's date: {html}");
+        assert!(!html.contains(&format!(r#"id="aufschub-bis-{}-fehler""#, accesses[0])), "not beside the first's: {html}");
+        assert!(html.contains(">Die Mitteilung würde das Kind jetzt gefährden.</textarea>"), "the reason is kept: {html}");
     }
 
     async fn opening_is_bounded_and_only_for_the_youth_offices_own_cases(backend: Backend) {
