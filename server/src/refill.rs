@@ -36,11 +36,10 @@ const SESSION_KEY: &str = "refused_form";
 /// The fields of a form the server refused, and the page it sent the browser back to.
 #[derive(Debug, Serialize, Deserialize)]
 struct RefusedForm {
-    /// The server function the form posts to: its `action`.
-    action: String,
     /// The path and query of the page the browser was sent back to.
     page: String,
-    fields: Vec<(String, String)>,
+    #[serde(flatten)]
+    sent: RefusedFields,
 }
 
 /// Keeps a refused form's fields for the page that shows the refusal, and writes them back into
@@ -66,9 +65,9 @@ pub async fn keep_refused_input(session: Session, mut request: Request, next: Ne
     };
     // The page learns which of its forms was sent (one per emergency access, say), to show the
     // refusal beside that one only.
-    request.extensions_mut().insert(RefusedFields { action: refused.action.clone(), fields: refused.fields.clone() });
+    request.extensions_mut().insert(refused.sent.clone());
     let response = next.run(request).await;
-    refill(response, &refused).await
+    refill(response, &refused.sent).await
 }
 
 fn is_plain_form(request: &Request) -> bool {
@@ -98,7 +97,8 @@ async fn keep(session: Session, request: Request, next: Next) -> Response {
         return response;
     };
     let fields = url::form_urlencoded::parse(&body).into_owned().collect();
-    if let Err(error) = session.insert(SESSION_KEY, RefusedForm { action, page, fields }).await {
+    if let Err(error) = session.insert(SESSION_KEY, RefusedForm { page, sent: RefusedFields { action, fields } }).await
+    {
         tracing::warn!(%error, "a refused form's fields could not be kept in the session");
     }
     response
@@ -128,7 +128,7 @@ fn refused_to(response: &mut Response) -> Option<String> {
 }
 
 /// The page with the refused form's fields filled in as they were sent.
-async fn refill(response: Response, refused: &RefusedForm) -> Response {
+async fn refill(response: Response, refused: &RefusedFields) -> Response {
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -158,14 +158,13 @@ async fn refill(response: Response, refused: &RefusedForm) -> Response {
 /// buttons and options chosen as they were. A form whose hidden fields (the id of what it acts
 /// on) differ from those sent is another one of the same kind and stays as it is. Hidden,
 /// password and file fields are never written.
-fn fill_in(html: &str, refused: &RefusedForm) -> Result<String, Box<dyn std::error::Error>> {
+fn fill_in(html: &str, refused: &RefusedFields) -> Result<String, Box<dyn std::error::Error>> {
     // Server function paths are plain (`/api/…` of letters, digits, `-`, `_`, `/`); another
     // could not be named in a selector safely.
     let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_');
     if !refused.action.chars().all(plain) {
         return Ok(html.to_owned());
     }
-    let fields = refused.fields.as_slice();
     let form = format!("form[action=\"{}\"]", refused.action);
     let within_form = |elements: &str| format!("{form}{elements}").parse::<Selector>();
     // Whether the form being read is the one sent, and the select whose options come next.
@@ -185,21 +184,21 @@ fn fill_in(html: &str, refused: &RefusedForm) -> Result<String, Box<dyn std::err
                     let value = input.get_attribute("value").unwrap_or_default();
                     match kind.as_str() {
                         "hidden" => {
-                            if sent(fields, &name).next().is_some_and(|sent| sent != value) {
+                            if refused.sent(&name).next().is_some_and(|sent| sent != value) {
                                 *this_form.borrow_mut() = false;
                             }
                         }
                         _ if !*this_form.borrow() => {}
                         "password" | "file" | "submit" | "button" | "reset" | "image" => {}
                         "checkbox" | "radio" => {
-                            if sent(fields, &name).any(|sent| sent == value) {
+                            if refused.sent(&name).any(|sent| sent == value) {
                                 input.set_attribute("checked", "")?;
                             } else {
                                 input.remove_attribute("checked");
                             }
                         }
                         _ => {
-                            if let Some(sent) = sent(fields, &name).next() {
+                            if let Some(sent) = refused.sent(&name).next() {
                                 input.set_attribute("value", &sent.replace('&', "&amp;"))?;
                             }
                         }
@@ -208,7 +207,7 @@ fn fill_in(html: &str, refused: &RefusedForm) -> Result<String, Box<dyn std::err
                 }),
                 on(within_form(" textarea[name]")?, |area| {
                     if *this_form.borrow()
-                        && let Some(sent) = sent(fields, &area.get_attribute("name").unwrap_or_default()).next()
+                        && let Some(sent) = refused.sent(&area.get_attribute("name").unwrap_or_default()).next()
                     {
                         area.set_inner_content(sent, ContentType::Text);
                     }
@@ -220,9 +219,9 @@ fn fill_in(html: &str, refused: &RefusedForm) -> Result<String, Box<dyn std::err
                 }),
                 on(within_form(" select option[value]")?, |option| {
                     let name = select.borrow().clone().unwrap_or_default();
-                    if *this_form.borrow() && sent(fields, &name).next().is_some() {
+                    if *this_form.borrow() && refused.sent(&name).next().is_some() {
                         let value = option.get_attribute("value").unwrap_or_default();
-                        if sent(fields, &name).any(|sent| sent == value) {
+                        if refused.sent(&name).any(|sent| sent == value) {
                             option.set_attribute("selected", "")?;
                         } else {
                             option.remove_attribute("selected");
@@ -246,19 +245,13 @@ fn on<'h>(
     (Cow::Owned(selector), ElementContentHandlers::default().element(handler))
 }
 
-/// The values sent for the field `name`.
-fn sent<'a>(fields: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a str> {
-    fields.iter().filter(move |(field, _)| *field == name).map(|(_, value)| value.as_str())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn refused(fields: &[(&str, &str)]) -> RefusedForm {
-        RefusedForm {
+    fn refused(fields: &[(&str, &str)]) -> RefusedFields {
+        RefusedFields {
             action: "/api/entscheiden".to_owned(),
-            page: "/fall?__err=x".to_owned(),
             fields: fields.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())).collect(),
         }
     }

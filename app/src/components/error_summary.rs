@@ -6,6 +6,7 @@ use leptos::{
 };
 use leptos_i18n::I18nContext;
 use leptos_router::params::ParamsMap;
+use serde::{Deserialize, Serialize};
 
 use crate::{auth::ApiError, i18n::*};
 
@@ -51,11 +52,18 @@ where
 
 /// The fields of a refused form, which the server hands to the request of the page the browser
 /// is sent back to (`server/src/refill.rs`, which also writes them back into the form).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RefusedFields {
     /// The server function the form posted to (its `action`).
     pub action: String,
     pub fields: Vec<(String, String)>,
+}
+
+impl RefusedFields {
+    /// The values sent for the field `name`.
+    pub fn sent<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
+        self.fields.iter().filter(move |(field, _)| *field == name).map(|(_, value)| value.as_str())
+    }
 }
 
 /// What the form refused by server function `S` sent as `name`, if this page is the one the
@@ -67,7 +75,7 @@ pub fn refused_value<S: ServerFn>(name: &str) -> Option<String> {
     {
         let request = use_context::<axum::http::request::Parts>()?;
         let refused = request.extensions.get::<RefusedFields>().filter(|refused| refused.action == S::PATH)?;
-        refused.fields.iter().find(|(field, _)| field == name).map(|(_, value)| value.clone())
+        refused.sent(name).next().map(str::to_owned)
     }
     #[cfg(not(feature = "ssr"))]
     {
