@@ -1,6 +1,7 @@
 //! Who saw my data: the citizen's access log as a table, newest first, with emergency accesses,
-//! for themselves or a minor child (`?fuer=`), and a check that the log is intact (`?pruefen=1`).
-//! Plain links throughout, so it works without JavaScript.
+//! for themselves or a minor child (`?fuer=`), and a check of the entries it shows (`?pruefen=1`),
+//! with what that check finds and what it cannot. Plain links throughout, so it works without
+//! JavaScript.
 
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use crate::{
     api::{check_access_log, my_access_log, people_acted_for},
     components::{guarded::Guarded, person_switch::person_switch, page_title::page_title},
-    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, NamedCode, PersonView},
+    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, LogCheck, NamedCode, PersonView},
     i18n::*,
     url::{encode_component, format_timestamp},
 };
@@ -35,12 +36,15 @@ pub fn AccessLogPage() -> impl IntoView {
         let people = people_acted_for().await?;
         Ok(Transparency { log, people })
     });
-    let check = Resource::new(check_asked, |asked| async move {
-        match asked {
-            true => Some(check_access_log().await.map(|check| check.intact)),
-            false => None,
-        }
-    });
+    let check = Resource::new(
+        move || (check_asked(), person()),
+        |(asked, person)| async move {
+            match asked {
+                true => Some(check_access_log(person).await),
+                false => None,
+            }
+        },
+    );
 
     view! {
         <Title text=page_title(move || t_string!(i18n, access.page_title)) />
@@ -77,11 +81,14 @@ pub fn AccessLogPage() -> impl IntoView {
                         })}
                         <section aria-labelledby="pruefung" class="notice">
                             <h2 id="pruefung">{t!(i18n, access.check_heading)}</h2>
+                            <p>{t!(i18n, access.check_scope)}</p>
+                            <p>{t!(i18n, access.check_limits)}</p>
                             <Suspense fallback=|| ()>
                                 {move || Suspend::new(async move {
                                     match check.await {
-                                        Some(Ok(true)) => view! { <p role="status">{t!(i18n, access.check_intact)}</p> }.into_any(),
-                                        Some(Ok(false)) => view! { <p role="alert" class="error">{t!(i18n, access.check_broken)}</p> }.into_any(),
+                                        Some(Ok(LogCheck { intact: true, capped: false })) => view! { <p role="status">{t!(i18n, access.check_intact)}</p> }.into_any(),
+                                        Some(Ok(LogCheck { intact: true, capped: true })) => view! { <p role="status">{t!(i18n, access.check_intact_newest)}</p> }.into_any(),
+                                        Some(Ok(LogCheck { intact: false, .. })) => view! { <p role="alert" class="error">{t!(i18n, access.check_broken)}</p> }.into_any(),
                                         Some(Err(_)) => view! { <p role="alert" class="error">{t!(i18n, access.check_failed)}</p> }.into_any(),
                                         None => ().into_any(),
                                     }

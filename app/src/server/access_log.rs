@@ -1,4 +1,4 @@
-//! The access log: append-only and tamper-evident.
+//! The access log: append-only, each entry and each lane's end sealed under the server's secret.
 //!
 //! Each entry carries the hash of the one before it and its own hash, an HMAC-SHA-256 over
 //! all its fields under a key derived from the server's secret; a head row names the newest
@@ -11,12 +11,25 @@
 //! holds, so concurrent reads do not queue behind one row lock. `seq` orders the whole log.
 //! Each head's MAC also covers the lanes that had entries when it was written (`opened`):
 //! lanes never empty again, so a lane emptied and reset to its start is found by the heads
-//! written since it opened, above all lane 1's, the lane every append tries first.
+//! written since it opened, above all lane 1's, the lane every append tries first. And a
+//! lane's start is sealed too (`seal_new_lanes`, once, when the log is set up): a head at
+//! seq 0 without its MAC is a lane set back, even where no other head saw it open (SQLite's
+//! one lane, or the lane opened last).
+//!
+//! What this cannot find: the database set back, whole or in part, to an earlier state it
+//! really had (old entries with their old heads, all under valid MACs), and anything written
+//! by someone who holds the secret. That needs an anchor outside the database (the
+//! verifiable log); until then the citizens' pages say so.
+//!
+//! Two checks: `verify` follows every chain from its start (the operator's and the data
+//! protection officer's); `verify_citizen` checks one citizen's newest entries, their
+//! neighbours in their lanes and the heads, at a cost that follows the citizen's entries, not
+//! the log's size (a citizen's click).
 //!
 //! INVARIANT: the key must stay the same for the life of the log (KLARSICHT_SECRET is not
 //! rotated without re-anchoring the log).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -143,12 +156,25 @@ fn head_mac_v1(key: &LogKey, seq: i64, entry_hash: &str) -> String {
     key.mac(&[b"head v1", seq.to_string().as_bytes(), entry_hash.as_bytes()])
 }
 
-/// The MAC of lane `lane`'s head: its newest entry, and the lanes with entries (`opened`, a bit
-/// per lane, lane 1 the lowest).
+/// The MAC of a lane's head from before sealed lane starts (a lane not appended to since).
+fn head_mac_v2(key: &LogKey, lane: i64, seq: i64, entry_hash: &str, opened: i64) -> String {
+    key.mac(&[
+        b"head v2",
+        lane.to_string().as_bytes(),
+        seq.to_string().as_bytes(),
+        entry_hash.as_bytes(),
+        opened.to_string().as_bytes(),
+    ])
+}
+
+/// The MAC of lane `lane`'s head: its newest entry (its start, at seq 0), and the lanes with
+/// entries (`opened`, a bit per lane, lane 1 the lowest). A version of its own, apart from v2:
+/// a head under it shows that the lanes' starts were sealed, so `seal_new_lanes` never seals
+/// again (see there).
 #[doc(hidden)]
 pub fn head_mac(key: &LogKey, lane: i64, seq: i64, entry_hash: &str, opened: i64) -> String {
     key.mac(&[
-        b"head v2",
+        b"head v3",
         lane.to_string().as_bytes(),
         seq.to_string().as_bytes(),
         entry_hash.as_bytes(),
@@ -165,6 +191,28 @@ pub fn lane_bit(lane: i64) -> i64 {
 /// A lane's head: lane, seq of its newest entry, that entry's hash, the MAC, the opened lanes.
 type HeadRow = (i64, i64, String, String, i64);
 
+/// The lanes whose heads name an entry.
+fn opened_lanes(heads: &[HeadRow]) -> i64 {
+    heads.iter().filter(|(_, seq, ..)| *seq > 0).fold(0, |set, (lane, ..)| set | lane_bit(*lane))
+}
+
+/// Whether a head's MAC holds, and the lanes it saw with entries still have them (`opened_now`).
+/// Whether it names its lane's last entry is for the caller to check.
+fn head_holds(key: &LogKey, head: &HeadRow, opened_now: i64) -> bool {
+    let (lane, seq, hash, mac, witnessed) = head;
+    if *seq == 0 {
+        // A lane before its first entry: its sealed start. Without the MAC it is a lane emptied
+        // and set back, whether or not another head saw it open.
+        return *hash == genesis(*lane) && *witnessed == 0 && *mac == head_mac(key, *lane, 0, hash, 0);
+    }
+    // A head names its lane among those with entries, and witnesses only lanes that have them.
+    let witnesses = *witnessed & lane_bit(*lane) != 0 && *witnessed & !opened_now == 0;
+    let current = head_mac(key, *lane, *seq, hash, *witnessed);
+    let before_sealed_starts = head_mac_v2(key, *lane, *seq, hash, *witnessed);
+    let before_lanes = *lane == 1 && *witnessed == 0 && *mac == head_mac_v1(key, *seq, hash);
+    (witnesses && (*mac == current || *mac == before_sealed_starts)) || before_lanes
+}
+
 /// What a check of the whole log found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verification {
@@ -177,10 +225,169 @@ pub struct Verification {
 pub enum Problem {
     /// The entry's hash does not match its content: it was changed.
     Altered { seq: i64 },
-    /// The entry does not follow the one before it: something was deleted or reordered.
+    /// The chain breaks at this entry: the entry before it (or, in a citizen's check, after it)
+    /// in its lane is missing, or entries were reordered.
     Broken { seq: i64 },
-    /// The head does not name the last entry, or its MAC is wrong: the end was cut off.
+    /// A head does not name its lane's last entry, or its MAC is wrong: the end was cut off, or
+    /// a lane was set back to its start.
     Head,
+}
+
+/// What a check of one citizen's entries found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CitizenVerification {
+    /// How many of the citizen's entries were checked: the newest, at most
+    /// [`CITIZEN_CHECK_LIMIT`].
+    pub entries: i64,
+    /// The citizen has more entries than that; the older ones only the whole-log check covers.
+    pub capped: bool,
+    /// `None` when nothing was found; else the first problem found.
+    pub problem: Option<Problem>,
+}
+
+/// The most entries of one citizen a citizen's check covers, the newest: as many as their
+/// access-log page shows (and what the page's texts say, "1.000"). It bounds what one click costs.
+pub const CITIZEN_CHECK_LIMIT: i64 = 1_000;
+
+/// The condition under which the citizen sees the entry `l` at the time `$2`: every entry but
+/// what a recorded deferral holds back until its date. Their page and their check share it, so
+/// the check covers what the page shows, and a deferred entry shows in neither.
+macro_rules! shown_to_citizen {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM access_log_deferrals d \
+         WHERE (d.access_log_seq = l.seq OR (l.basis = 'emergency' AND d.emergency_access_id = l.basis_ref)) \
+         AND d.visible_from > $2)"
+    };
+}
+pub(crate) use shown_to_citizen;
+
+/// The columns of an entry, in the order of [`EntryRow`].
+macro_rules! entry_columns {
+    () => {
+        "lane, seq, id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, basis_ref, \
+         prev_hash, entry_hash"
+    };
+}
+
+/// One citizen's newest entries the citizen sees ($1 the citizen, $2 now, $3 how many), part 0;
+/// the entry before each in its lane, part 1 (`entry_hash` and `prev_hash` are unique, so each
+/// is one look-up in an index); the entry after each, part 2; and the entries the heads name
+/// ($4–$19, one per lane, 0 for none), part 3. Rows may come more than once.
+const CITIZEN_ENTRIES: &str = concat!(
+    "WITH mine AS (SELECT l.lane, l.seq, l.id, l.occurred_at, l.staff_id, l.office_code, l.citizen_id, l.categories, \
+     l.purpose, l.basis, l.basis_ref, l.prev_hash, l.entry_hash FROM access_log l WHERE l.citizen_id = $1 AND ",
+    shown_to_citizen!(),
+    " ORDER BY l.seq DESC LIMIT $3) \
+     SELECT CAST(0 AS BIGINT), ",
+    entry_columns!(),
+    " FROM mine UNION ALL SELECT CAST(1 AS BIGINT), ",
+    entry_columns!(),
+    " FROM access_log WHERE entry_hash IN (SELECT prev_hash FROM mine) UNION ALL SELECT CAST(2 AS BIGINT), ",
+    entry_columns!(),
+    " FROM access_log WHERE prev_hash IN (SELECT entry_hash FROM mine) UNION ALL SELECT CAST(3 AS BIGINT), ",
+    entry_columns!(),
+    " FROM access_log WHERE seq IN ($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+);
+
+/// A row of [`CITIZEN_ENTRIES`]: the part, then an [`EntryRow`].
+type PartRow =
+    (i64, i64, i64, Id, Timestamp, Id, String, Id, Json<Vec<String>>, String, String, Option<Id>, String, String);
+
+/// An entry as stored.
+#[derive(Clone)]
+struct Stored {
+    lane: i64,
+    seq: i64,
+    id: Id,
+    occurred_at: Timestamp,
+    staff: Id,
+    office: String,
+    citizen: Id,
+    categories: Vec<String>,
+    purpose: String,
+    basis: String,
+    basis_ref: Option<Id>,
+    prev_hash: String,
+    entry_hash: String,
+}
+
+impl Stored {
+    /// Whether its stored hash is the hash of its content.
+    fn sealed(&self, key: &LogKey) -> bool {
+        entry_hash(
+            key,
+            self.seq,
+            self.id,
+            self.occurred_at,
+            self.staff,
+            &self.office,
+            self.citizen,
+            &self.categories,
+            &self.purpose,
+            &self.basis,
+            self.basis_ref,
+            &self.prev_hash,
+        ) == self.entry_hash
+    }
+}
+
+/// One citizen's entries with their neighbours and the heads' entries, as loaded.
+#[derive(Default)]
+struct Neighbourhood {
+    /// The citizen's entries, oldest first.
+    mine: Vec<Stored>,
+    /// Every entry loaded (the citizen's too), by its hash, by the hash it follows and by seq.
+    by_hash: HashMap<String, Stored>,
+    by_prev_hash: HashMap<String, Stored>,
+    by_seq: HashMap<i64, Stored>,
+}
+
+impl Neighbourhood {
+    fn of(rows: Vec<PartRow>) -> Self {
+        let mut this = Self::default();
+        for (
+            part,
+            lane,
+            seq,
+            id,
+            occurred_at,
+            staff,
+            office,
+            citizen,
+            Json(categories),
+            purpose,
+            basis,
+            basis_ref,
+            prev_hash,
+            entry_hash,
+        ) in rows
+        {
+            let stored = Stored {
+                lane,
+                seq,
+                id,
+                occurred_at,
+                staff,
+                office,
+                citizen,
+                categories,
+                purpose,
+                basis,
+                basis_ref,
+                prev_hash,
+                entry_hash,
+            };
+            if part == 0 {
+                this.mine.push(stored.clone());
+            }
+            // `entry_hash`, `prev_hash` and `seq` are unique: a row that comes twice is the same.
+            this.by_hash.insert(stored.entry_hash.clone(), stored.clone());
+            this.by_prev_hash.insert(stored.prev_hash.clone(), stored.clone());
+            this.by_seq.insert(stored.seq, stored);
+        }
+        this.mine.sort_by_key(|entry| entry.seq);
+        this
+    }
 }
 
 impl Verification {
@@ -300,19 +507,14 @@ impl AccessLog {
             }
         }
         let every_lane = (1..=LANES).eq(heads.iter().map(|(lane, ..)| *lane));
-        let opened = heads.iter().filter(|(_, seq, ..)| *seq > 0).fold(0, |set, (lane, ..)| set | lane_bit(*lane));
+        let opened = opened_lanes(&heads);
+        // Each head names its lane's last entry (a lane without entries: its start, where the
+        // chain was left), under a MAC that holds.
         let heads_fit = every_lane
-            && heads.iter().all(|(lane, seq, hash, mac, witnessed)| {
+            && heads.iter().all(|head| {
+                let (lane, seq, hash, ..) = head;
                 let Some(chain) = lanes.get(lane) else { return false };
-                if *seq == 0 {
-                    return chain.seq == 0 && *hash == genesis(*lane) && *witnessed == 0;
-                }
-                // A head names its lane's last entry and witnesses only lanes that have entries.
-                let current = *witnessed & lane_bit(*lane) != 0
-                    && *witnessed & !opened == 0
-                    && *mac == head_mac(&self.key, *lane, *seq, hash, *witnessed);
-                let before_lanes = *lane == 1 && *witnessed == 0 && *mac == head_mac_v1(&self.key, *seq, hash);
-                chain.seq == *seq && chain.hash == *hash && (current || before_lanes)
+                chain.seq == *seq && chain.hash == *hash && head_holds(&self.key, head, opened)
             });
         // Entries beyond the heads are fine only if the heads have moved on since (appends
         // while checking); past unmoved heads they were added without the secret.
@@ -325,6 +527,146 @@ impl AccessLog {
         let forged_tail = beyond + later > 0 && self.heads().await? == heads;
         Ok(Verification { entries, problem: (!heads_fit || forged_tail).then_some(Problem::Head) })
     }
+
+    /// Checks one citizen's newest entries, up to [`CITIZEN_CHECK_LIMIT`], the ones their page
+    /// shows: each entry's hash against its content; that the entry before it in its lane
+    /// exists and is the one it names (`prev_hash`), and the entry after it too, unless it is
+    /// its lane's newest; and every lane's head, its MAC and the entry it names. Some hundred
+    /// look-ups by index for a citizen with many entries, however long the log is.
+    ///
+    /// An entry deleted elsewhere in the log, the citizen's own among them when no entry of
+    /// theirs stood next to it, only `verify` finds.
+    pub async fn verify_citizen(&self, citizen: Id) -> Result<CitizenVerification, DatabaseError> {
+        let key = &self.key;
+        let heads = self.heads().await?;
+        let mut named = [0_i64; LANES as usize];
+        for (slot, (_, seq, ..)) in named.iter_mut().zip(&heads) {
+            *slot = *seq;
+        }
+        // One more than the limit, to know whether there are more.
+        let rows: Vec<PartRow> = on_backend!(self.database, pool => {
+            let mut query = sqlx::query_as::<_, PartRow>(CITIZEN_ENTRIES)
+                .bind(citizen)
+                .bind(Timestamp::now())
+                .bind(CITIZEN_CHECK_LIMIT + 1);
+            for seq in named {
+                query = query.bind(seq);
+            }
+            query.fetch_all(pool).await
+        })?;
+        let mut loaded = Neighbourhood::of(rows);
+        let older = loaded.mine.len().saturating_sub(usize::try_from(CITIZEN_CHECK_LIMIT).unwrap_or(usize::MAX));
+        // The oldest beyond the limit go: the check covers the newest, as the page shows them.
+        loaded.mine = loaded.mine.split_off(older);
+        let capped = older > 0;
+        let (entries, beyond, mut problem) = citizen_problem(key, &heads, &loaded);
+        // Entries beyond their lane's head are fine only if the heads have moved on since
+        // (appends while checking); past unmoved heads they were added without the secret.
+        if problem.is_none() && beyond > 0 && self.heads().await? == heads {
+            problem = Some(Problem::Head);
+        }
+        Ok(CitizenVerification { entries, capped, problem })
+    }
+
+    /// Seals the start of each lane that never had an entry (a head at seq 0 under its MAC),
+    /// so that a lane emptied and set back to its start is found without any other head.
+    /// Run at start-up, after the migrations, which create the lanes' heads without MACs (they
+    /// have no key). Answers how many it sealed.
+    ///
+    /// Only once: when no head carries a MAC of the current version yet (a new log, or one
+    /// written before lane starts were sealed). After that an unsealed start is a lane set
+    /// back, which the checks report, and sealing it would hide it. To make this seal again,
+    /// someone would have to remove every current MAC, that is, delete every lane's entries
+    /// written since: the whole log set back, which nothing in the database can show.
+    pub async fn seal_new_lanes(&self) -> Result<u64, DatabaseError> {
+        let key = &self.key;
+        let heads = self.heads().await?;
+        if heads.iter().any(|(lane, seq, hash, mac, opened)| *mac == head_mac(key, *lane, *seq, hash, *opened)) {
+            return Ok(0);
+        }
+        // A log from before sealed starts: a lane its heads saw with entries that is at its
+        // start now was set back, and stays unsealed for the checks to report. (`!0`: a head
+        // counts as a witness here even though a lane it saw has no entries any more.)
+        let seen_opened = heads
+            .iter()
+            .filter(|head| head.1 > 0 && head_holds(key, head, !0))
+            .fold(0, |set, (.., opened)| set | *opened);
+        let mut sealed = 0;
+        on_backend!(self.database, pool => {
+            let mut transaction = pool.begin_write().await?;
+            for (lane, seq, hash, mac, opened) in &heads {
+                let untouched_start = *seq == 0 && mac.is_empty() && *hash == genesis(*lane) && *opened == 0;
+                if !untouched_start || seen_opened & lane_bit(*lane) != 0 {
+                    continue;
+                }
+                sealed += sqlx::query("UPDATE access_log_lanes SET mac = $1 WHERE lane = $2 AND seq = 0 AND mac = ''")
+                    .bind(head_mac(key, *lane, 0, hash, 0))
+                    .bind(*lane)
+                    .execute(&mut *transaction)
+                    .await?
+                    .rows_affected();
+            }
+            transaction.commit().await
+        })?;
+        Ok(sealed)
+    }
+}
+
+/// What a citizen's check finds in what `verify_citizen` loaded: how many of the citizen's
+/// entries it checked, how many lay beyond their lane's head (appended after the heads were
+/// read, or forged), and the first problem: the citizen's entries first, oldest first, then
+/// the heads.
+fn citizen_problem(key: &LogKey, heads: &[HeadRow], loaded: &Neighbourhood) -> (i64, i64, Option<Problem>) {
+    let head_of: BTreeMap<i64, i64> = heads.iter().map(|(lane, seq, ..)| (*lane, *seq)).collect();
+    let (mut entries, mut beyond) = (0_i64, 0_i64);
+    for entry in &loaded.mine {
+        let seq = entry.seq;
+        let Some(head_seq) = head_of.get(&entry.lane).copied() else {
+            return (entries, beyond, Some(Problem::Broken { seq }));
+        };
+        if seq > head_seq {
+            beyond += 1;
+            continue;
+        }
+        if !entry.sealed(key) {
+            return (entries, beyond, Some(Problem::Altered { seq }));
+        }
+        // The entry before it: the one it names, earlier in the same lane (the lane's first
+        // names the lane's start).
+        if entry.prev_hash != genesis(entry.lane) {
+            match loaded.by_hash.get(&entry.prev_hash) {
+                Some(before) if before.lane == entry.lane && before.seq < seq => {
+                    if !before.sealed(key) {
+                        return (entries, beyond, Some(Problem::Altered { seq: before.seq }));
+                    }
+                }
+                _ => return (entries, beyond, Some(Problem::Broken { seq })),
+            }
+        }
+        // The entry after it, unless it is its lane's newest (which the head names, below).
+        if seq < head_seq {
+            match loaded.by_prev_hash.get(&entry.entry_hash) {
+                Some(after) if after.lane == entry.lane && after.seq > seq => {
+                    if !after.sealed(key) {
+                        return (entries, beyond, Some(Problem::Altered { seq: after.seq }));
+                    }
+                }
+                _ => return (entries, beyond, Some(Problem::Broken { seq })),
+            }
+        }
+        entries += 1;
+    }
+    // Each head under a MAC that holds, naming a whole entry of its lane. (That no entry follows
+    // it, only the whole-log check sees; this citizen's entries beyond it are counted above.)
+    let every_lane = (1..=LANES).eq(heads.iter().map(|(lane, ..)| *lane));
+    let opened = opened_lanes(heads);
+    let heads_fit = every_lane
+        && heads.iter().all(|head| {
+            let (lane, seq, hash, ..) = head;
+            let whole = |named: &Stored| named.lane == *lane && named.entry_hash == *hash && named.sealed(key);
+            (*seq == 0 || loaded.by_seq.get(seq).is_some_and(whole)) && head_holds(key, head, opened)
+        });
+    (entries, beyond, (!heads_fit).then_some(Problem::Head))
 }
 
 /// A lane's head as read when the check began, and how far its chain has been followed.

@@ -1,17 +1,19 @@
 //! The access log is a hash chain per lane under the server's secret: intact after many appends
 //! (also concurrent ones, which PostgreSQL spreads over lanes), and every edit, deletion,
-//! reordering or truncation is detected.
+//! reordering or truncation is detected, and a lane set back to its start too. A citizen's check
+//! covers their newest entries with their neighbours and the heads, and finds what their page
+//! says it finds; what it says only the whole-log check finds, that check finds.
 
 use app::{
     policy::Category,
     server::{
-        access_log::{AccessLog, LogBasis, LogKey, NewEntry, Problem},
+        access_log::{AccessLog, CITIZEN_CHECK_LIMIT, CitizenVerification, LogBasis, LogKey, NewEntry, Problem},
         db::{Database, DatabaseUrl, Id},
     },
 };
 use std::time::Duration;
 
-use klarsicht_tests::{Backend, TestApp, count_rows, demo, execute, on_both_databases};
+use klarsicht_tests::{Backend, TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64};
 use sqlx::{Connection, PgConnection};
 
 async fn log_of(app: &TestApp) -> AccessLog {
@@ -30,6 +32,38 @@ fn entry(purpose: &str) -> NewEntry {
         basis: LogBasis::Application,
         basis_ref: None,
     }
+}
+
+fn entry_about(citizen: &str, purpose: &str) -> NewEntry {
+    NewEntry { citizen: Id::parse(citizen).expect("an id"), ..entry(purpose) }
+}
+
+fn jonas() -> Id {
+    Id::parse(demo::JONAS_WEBER).expect("an id")
+}
+
+/// Lane 1's start: the `prev_hash` of its first entry, and its head's `entry_hash` before it.
+const LANE_1_START: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An app whose log holds one entry about each of `whose`, in turn (seq 1, 2, …; appended one
+/// after another, so all in lane 1).
+async fn log_about(backend: Backend, whose: &[&str]) -> (TestApp, AccessLog) {
+    let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+    let log = log_of(&app).await;
+    for (number, citizen) in (1_i64..).zip(whose) {
+        assert_eq!(log.append(entry_about(citizen, &format!("Bearbeitung {number}"))).await.expect("appended"), number);
+    }
+    (app, log)
+}
+
+/// What the citizen's check (`buerger/protokoll-pruefen`) answers Jonas, in a session of its
+/// own, so that no earlier result in the session stands in for it.
+async fn jonas_checks(app: &TestApp) -> serde_json::Value {
+    let mut jonas = Visitor::new(app);
+    jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+    let (status, check) = jonas.call("buerger/protokoll-pruefen", &[]).await;
+    assert_eq!(status, 200, "{check}");
+    check
 }
 
 async fn log_with_five_entries(backend: Backend) -> (TestApp, AccessLog) {
@@ -118,6 +152,118 @@ on_both_databases! {
         )
         .await;
         assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Head));
+    }
+
+    async fn every_lane_starts_sealed(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let unsealed = query_i64(app.database_url(), "SELECT COUNT(*) FROM access_log_lanes WHERE mac = ''").await;
+        assert_eq!(unsealed, 0, "start-up seals the start of every lane the migrations created");
+        let verification = log_of(&app).await.verify().await.expect("verifies");
+        assert!(verification.is_intact() && verification.entries == 0, "{verification:?}");
+    }
+
+    async fn a_lane_set_back_to_its_start_is_detected_also_after_a_restart(backend: Backend) {
+        // Lane 1's entries deleted and its head set to its start: SQLite's only lane, and on
+        // PostgreSQL the lane these appends, one after another, all took, so no other head saw
+        // it open. A head at seq 0 used to count as a lane that never had entries, MAC or not.
+        let (mut app, log) = log_with_five_entries(backend).await;
+        execute(
+            app.database_url(),
+            &format!(
+                "DELETE FROM access_log WHERE lane = 1; \
+                 UPDATE access_log_lanes SET seq = 0, entry_hash = '{LANE_1_START}', mac = '', opened = 0 WHERE lane = 1;"
+            ),
+        )
+        .await;
+        assert_eq!(count_rows(app.database_url(), "access_log").await, 0);
+        assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Head));
+        assert_eq!(log.verify_citizen(jonas()).await.expect("verifies").problem, Some(Problem::Head));
+        assert_eq!(jonas_checks(&app).await["intact"], false);
+
+        // Start-up seals only the lanes of a new log: the lane set back stays unsealed.
+        app.restart().await;
+        let unsealed = query_i64(app.database_url(), "SELECT COUNT(*) FROM access_log_lanes WHERE mac = ''").await;
+        assert_eq!(unsealed, 1);
+        assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Head));
+        assert_eq!(jonas_checks(&app).await["intact"], false);
+    }
+
+    async fn a_citizens_check_finds_an_entry_of_theirs_changed(backend: Backend) {
+        let (app, log) =
+            log_about(backend, &[demo::JONAS_WEBER, demo::ANNA_BECKER, demo::JONAS_WEBER, demo::ANNA_BECKER]).await;
+        assert_eq!(
+            log.verify_citizen(jonas()).await.expect("verifies"),
+            CitizenVerification { entries: 2, capped: false, problem: None }
+        );
+        assert_eq!(jonas_checks(&app).await, serde_json::json!({ "intact": true, "capped": false }));
+
+        execute(app.database_url(), "UPDATE access_log SET purpose = 'harmlos' WHERE seq = 3").await;
+        assert_eq!(log.verify_citizen(jonas()).await.expect("verifies").problem, Some(Problem::Altered { seq: 3 }));
+        assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Altered { seq: 3 }));
+        assert_eq!(jonas_checks(&app).await, serde_json::json!({ "intact": false, "capped": false }));
+    }
+
+    async fn a_citizens_check_finds_an_entry_deleted_next_to_theirs(backend: Backend) {
+        let (app, log) =
+            log_about(backend, &[demo::JONAS_WEBER, demo::ANNA_BECKER, demo::JONAS_WEBER, demo::ANNA_BECKER]).await;
+        execute(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
+        assert_eq!(
+            log.verify_citizen(jonas()).await.expect("verifies").problem,
+            Some(Problem::Broken { seq: 1 }),
+            "the entry after his first is gone"
+        );
+        assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Broken { seq: 3 }));
+        assert_eq!(jonas_checks(&app).await["intact"], false);
+    }
+
+    async fn a_citizens_check_finds_the_log_cut_off_at_its_end(backend: Backend) {
+        let (app, log) = log_about(backend, &[demo::JONAS_WEBER, demo::ANNA_BECKER, demo::ANNA_BECKER]).await;
+        execute(app.database_url(), "DELETE FROM access_log WHERE seq = 3").await;
+        assert_eq!(log.verify_citizen(jonas()).await.expect("verifies").problem, Some(Problem::Head));
+        assert_eq!(jonas_checks(&app).await["intact"], false);
+    }
+
+    async fn an_entry_deleted_where_none_of_the_citizens_stands_is_found_by_the_whole_log_check(backend: Backend) {
+        // What his page says his check cannot find: his own entry deleted between two of Anna's.
+        let (app, log) = log_about(backend, &[demo::ANNA_BECKER, demo::JONAS_WEBER, demo::ANNA_BECKER]).await;
+        execute(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
+        assert_eq!(
+            log.verify_citizen(jonas()).await.expect("verifies"),
+            CitizenVerification { entries: 0, capped: false, problem: None }
+        );
+        assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Broken { seq: 3 }));
+    }
+
+    async fn a_citizens_check_covers_their_newest_entries_and_says_there_are_more(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let log = log_of(&app).await;
+        for number in 0..=CITIZEN_CHECK_LIMIT {
+            log.append(entry(&format!("Bearbeitung {number}"))).await.expect("appended");
+        }
+        assert_eq!(
+            log.verify_citizen(jonas()).await.expect("verifies"),
+            CitizenVerification { entries: CITIZEN_CHECK_LIMIT, capped: true, problem: None }
+        );
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let (status, check) = jonas.call("buerger/protokoll-pruefen", &[]).await;
+        assert_eq!((status, check), (200, serde_json::json!({ "intact": true, "capped": true })));
+        let page = jonas.get("/buerger/zugriffe?pruefen=1").await;
+        let html = page.text().await.expect("a page").replace("<!>", "");
+        assert!(html.contains("Diese Seite zeigt und prüft die neuesten 1.000 Zugriffe"), "the page says so");
+    }
+
+    async fn a_second_check_within_a_minute_answers_the_first_result(backend: Backend) {
+        // What bounds how often one person's clicks check: the session keeps the result a minute.
+        let (app, _log) = log_with_five_entries(backend).await;
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let (_, first) = jonas.call("buerger/protokoll-pruefen", &[]).await;
+        assert_eq!(first["intact"], true, "{first}");
+        execute(app.database_url(), "UPDATE access_log SET purpose = 'harmlos' WHERE seq = 3").await;
+        let (_, again) = jonas.call("buerger/protokoll-pruefen", &[]).await;
+        assert_eq!(again["intact"], true, "the first result, not a second check: {again}");
+        assert_eq!(jonas_checks(&app).await["intact"], false, "another session's check finds it");
     }
 
     async fn another_secret_cannot_verify_the_log(backend: Backend) {

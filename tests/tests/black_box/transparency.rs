@@ -1,8 +1,9 @@
 //! The citizen's view of who read their data, through the server functions and the page: a read
 //! by a caseworker appears with office, categories, the application's reference and the basis,
-//! for the parent of the child whose data it was; other citizens get nothing.
+//! for the parent of the child whose data it was; other citizens get nothing. The page promises
+//! of its check only what the check finds.
 
-use klarsicht_tests::{TestApp, Visitor, demo, on_both_databases};
+use klarsicht_tests::{TestApp, Visitor, demo, execute, on_both_databases};
 
 /// Jonas for Mia: Hilfe zur Erziehung at the Jugendamt (demo data).
 const HZE_FOR_MIA: &str = "00000000-0000-4000-8000-000000000702";
@@ -46,7 +47,10 @@ on_both_databases! {
         let html = page.text().await.expect("a page").replace("<!>", "");
         assert!(html.contains("<h1>Wer hat die Daten von Mia Weber gesehen?</h1>"), "{html}");
         assert!(html.contains("Bearbeitung des Antrags KS-2026-000002"));
-        assert!(html.contains("Das Protokoll ist vollständig und unverändert."), "the check ran on the server");
+        assert!(
+            html.contains("Keiner der hier gezeigten Einträge wurde verändert, neben ihnen fehlt kein Eintrag, und das Protokoll wurde nicht am Ende gekürzt."),
+            "the check of Mia's entries ran on the server"
+        );
 
         let export = jonas.get(&format!("/api/buerger/datenexport?person={}", demo::MIA_WEBER)).await;
         assert_eq!(export.status().as_u16(), 200);
@@ -80,5 +84,32 @@ on_both_databases! {
         assert_eq!(export.status().as_u16(), 404);
         let (_, people) = anna.call("buerger/personen", &[]).await;
         assert_eq!(people.as_array().map(Vec::len), Some(1));
+    }
+
+    async fn the_access_log_page_promises_only_what_its_check_finds(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        let (status, _) = lena.call("mitarbeitende/fall", &[("application", HZE_FOR_MIA)]).await;
+        assert_eq!(status, 200);
+        let page_of_mia = format!("/buerger/zugriffe?fuer={}", demo::MIA_WEBER);
+
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let html = jonas.get(&page_of_mia).await.text().await.expect("a page").replace("<!>", "");
+        assert!(!html.contains("unbemerkt"), "no promise that nothing goes unnoticed: {html}");
+        assert!(html.contains("Jeder Eintrag ist mit einem geheimen Schlüssel des Servers versiegelt."), "{html}");
+        assert!(
+            html.contains("Was sie noch nicht finden kann: einen gelöschten Eintrag"),
+            "what it cannot find: {html}"
+        );
+        assert!(html.contains("auf einen früheren Stand zurücksetzt"), "nor a database set back: {html}");
+
+        // What the page says its check finds: Mia's entry changed in the database.
+        let change = format!("UPDATE access_log SET purpose = 'harmlos' WHERE citizen_id = '{}'", demo::MIA_WEBER);
+        execute(app.database_url(), &change).await;
+        let checked = jonas.get(&format!("{page_of_mia}&pruefen=1")).await;
+        let html = checked.text().await.expect("a page").replace("<!>", "");
+        assert!(html.contains("Die Prüfung hat gefunden, dass das Protokoll verändert wurde"), "{html}");
     }
 }

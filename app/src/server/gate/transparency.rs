@@ -9,6 +9,7 @@ use crate::{
     case::{Colleague, LogReview, LogReviewEntry, LogReviewFilter},
     consent::{AccessEntryView, CitizenAccessLog, NamedCode, PersonView},
     server::{
+        access_log::{CITIZEN_CHECK_LIMIT, shown_to_citizen},
         auth::{Citizen, Staff},
         db::{DatabaseError, Id, Timestamp, on_backend},
     },
@@ -51,16 +52,18 @@ impl Gate {
                 .bind(person)
                 .fetch_optional(pool)
                 .await?;
-            let rows = sqlx::query_as(
+            // The entries the citizen's check covers (`AccessLog::verify_citizen`): the same
+            // condition and the same number, so the check is of what this page shows.
+            let rows = sqlx::query_as(concat!(
                 "SELECT l.seq, l.occurred_at, l.office_code, l.categories, l.purpose, l.basis, a.reference \
                  FROM access_log l LEFT JOIN applications a ON l.basis = 'application' AND a.id = l.basis_ref \
-                 WHERE l.citizen_id = $1 AND NOT EXISTS (SELECT 1 FROM access_log_deferrals d \
-                   WHERE (d.access_log_seq = l.seq OR (l.basis = 'emergency' AND d.emergency_access_id = l.basis_ref)) \
-                   AND d.visible_from > $2) \
-                 ORDER BY l.seq DESC LIMIT 1000",
-            )
+                 WHERE l.citizen_id = $1 AND ",
+                shown_to_citizen!(),
+                " ORDER BY l.seq DESC LIMIT $3",
+            ))
             .bind(person)
             .bind(now)
+            .bind(CITIZEN_CHECK_LIMIT)
             .fetch_all(pool)
             .await?;
             let offices = sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(pool).await?;
