@@ -9,6 +9,10 @@
 //! request carries them too ([`RefusedFields`]), so a page with one form of a kind per item shows
 //! the refusal beside the form that was sent. They are read once and then removed; files are
 //! never kept.
+//!
+//! Only a session the store already holds keeps them, and at most [`MAX_KEPT_BYTES`] of them: a
+//! refused post must not be a way to fill the session store. Without one (a visitor who has not
+//! begun to sign in) the refused form comes back empty, with its refusal shown all the same.
 
 use std::{borrow::Cow, cell::RefCell};
 
@@ -32,6 +36,12 @@ use crate::security;
 
 /// Where the fields of the last refused form wait in the session.
 const SESSION_KEY: &str = "refused_form";
+
+/// The most of a refused form a session keeps, its page's address and its fields' names and
+/// values together: the portal's longest texts (a decision's reason, a template's introduction)
+/// fit many times over, while a post of the largest body allowed (256 KB) is cut to an eighth.
+/// A field that does not fit any more is left out, and comes back empty.
+const MAX_KEPT_BYTES: usize = 32 * 1024;
 
 /// The fields of a form the server refused, and the page it sent the browser back to.
 #[derive(Debug, Serialize, Deserialize)]
@@ -96,12 +106,46 @@ async fn keep(session: Session, request: Request, next: Next) -> Response {
     let Some(page) = refused_to(&mut response) else {
         return response;
     };
-    let fields = url::form_urlencoded::parse(&body).into_owned().collect();
-    if let Err(error) = session.insert(SESSION_KEY, RefusedForm { page, sent: RefusedFields { action, fields } }).await
-    {
+    if !session_is_stored(&session).await {
+        return response;
+    }
+    let Some(refused) = within_bounds(page, action, &body) else {
+        return response;
+    };
+    if let Err(error) = session.insert(SESSION_KEY, refused).await {
         tracing::warn!(%error, "a refused form's fields could not be kept in the session");
     }
     response
+}
+
+/// Whether this request belongs to a session the store already holds. Inserting into any other
+/// would store a new one: for a visitor without a session, or one who sent a session id of
+/// their own making, which tower-sessions keeps until it has looked the id up. Reading a value
+/// looks it up; an id the store does not know is then dropped.
+async fn session_is_stored(session: &Session) -> bool {
+    match session.get_value(SESSION_KEY).await {
+        Ok(_) => session.id().is_some(),
+        Err(error) => {
+            tracing::warn!(%error, "the session could not be read to keep a refused form's fields");
+            false
+        }
+    }
+}
+
+/// The refused form to keep, within [`MAX_KEPT_BYTES`]: the fields in the order sent, leaving
+/// out each that no longer fits. `None` when even the page's address does not fit.
+fn within_bounds(page: String, action: String, body: &[u8]) -> Option<RefusedForm> {
+    let mut room = MAX_KEPT_BYTES.checked_sub(page.len().saturating_add(action.len()))?;
+    let mut fields = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(body) {
+        let size = name.len().saturating_add(value.len());
+        if size > room {
+            continue;
+        }
+        room -= size;
+        fields.push((name.into_owned(), value.into_owned()));
+    }
+    Some(RefusedForm { page, sent: RefusedFields { action, fields } })
 }
 
 /// The page (path and query) a refused post sends the browser back to, if the server function
@@ -305,6 +349,24 @@ mod tests {
         assert_eq!(
             filled,
             r#"<form action="/api/entscheiden"><input type="text" name="until" value="&quot; autofocus onfocus=&quot;alert(1) &amp;amp;" /></form>"#
+        );
+    }
+
+    #[test]
+    fn a_kept_form_is_bounded_and_a_field_that_does_not_fit_is_left_out() {
+        let long = "x".repeat(MAX_KEPT_BYTES);
+        let body = format!("application=a2&reason={long}&outcome=ablehnen");
+        let kept = within_bounds("/fall/1?__err=x".to_owned(), "/api/entscheiden".to_owned(), body.as_bytes())
+            .expect("the page's address fits");
+        assert_eq!(
+            kept.sent.fields,
+            [("application".to_owned(), "a2".to_owned()), ("outcome".to_owned(), "ablehnen".to_owned())]
+        );
+
+        let page = format!("/fall/1?q={long}");
+        assert!(
+            within_bounds(page, "/api/entscheiden".to_owned(), b"a=1").is_none(),
+            "an address too long keeps nothing"
         );
     }
 

@@ -122,8 +122,13 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle));
 
-    let write_limits =
-        security::WriteLimits::new(settings.submissions_per_minute, settings.uploads_per_minute, session_cookie);
+    let write_limits = security::WriteLimits::new(
+        settings.writes_per_minute,
+        settings.submissions_per_minute,
+        settings.uploads_per_minute,
+        state.services.sessions.clone(),
+    );
+    let trusted_proxies = Arc::new(settings.trusted_proxies.clone());
     let own_origin = security::OwnOrigin(settings.public_url.clone());
     let header_policy = security::HeaderPolicy { hsts: settings.mode == Mode::Production };
 
@@ -140,14 +145,21 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         .layer(middleware::from_fn(malformed_calls_are_client_errors))
         .layer(middleware::from_fn(personal_pages_are_not_stored))
         .layer(middleware::from_fn(crate::refill::keep_refused_input))
-        .layer(sessions)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        // Inside the sessions: a signed-in person's writes count against them, whichever cookie
+        // they send.
         .layer(middleware::from_fn_with_state(write_limits, security::limit_writes))
+        .layer(sessions)
+        // Within the time and size limits, as it reads the body; before the sessions, so a call
+        // refused for its encoding costs no session look-up and stores nothing.
+        .layer(middleware::from_fn(security::refuse_unreadable_calls))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(middleware::from_fn(security::limit_request_size))
         .layer(middleware::from_fn_with_state(own_origin, security::refuse_cross_site_writes))
         .layer(CatchPanicLayer::custom(internal_error_page))
         .layer(middleware::from_fn_with_state(header_policy, security::security_headers))
         .layer(middleware::from_fn(metrics::track_requests))
+        // First: the sign-in and write limits count by the address it finds.
+        .layer(middleware::from_fn_with_state(trusted_proxies, security::find_client_address))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -105,7 +105,7 @@ pub struct SettingsInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
 
-    /// Address and port to listen on [default: 127.0.0.1:3000].
+    /// Address and port to listen on; a loopback address in development mode [default: 127.0.0.1:3000].
     #[arg(long, env = "KLARSICHT_LISTEN", value_name = "ADDR:PORT", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<SocketAddr>,
@@ -208,15 +208,31 @@ pub struct SettingsInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sign_in_per_minute: Option<u32>,
 
-    /// Application submissions one session (or, signed out, one client address) may send per minute [default: 10].
+    /// Application submissions one signed-in person (or, signed out, one client address) may send per minute [default: 10].
     #[arg(long, env = "KLARSICHT_SUBMISSIONS_PER_MINUTE", value_name = "N", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub submissions_per_minute: Option<u32>,
 
-    /// Document uploads one session (or, signed out, one client address) may send per minute [default: 30].
+    /// Document uploads one signed-in person (or, signed out, one client address) may send per minute [default: 30].
     #[arg(long, env = "KLARSICHT_UPLOADS_PER_MINUTE", value_name = "N", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uploads_per_minute: Option<u32>,
+
+    /// Writes of any kind (every server function call that stores something) one signed-in
+    /// person, or one client address while signed out, may send per minute [default: 60].
+    #[arg(long, env = "KLARSICHT_WRITES_PER_MINUTE", value_name = "N", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writes_per_minute: Option<u32>,
+
+    /// The proxies (load balancers) in front of the portal, as IP addresses and CIDR ranges
+    /// separated by commas (10.0.0.5, 10.1.0.0/16, fd00::/8). Only for a request from one of them
+    /// is the client's address, which the rate limits count by, taken from X-Forwarded-For (or,
+    /// without that header, Forwarded): the rightmost address that is no trusted proxy. Each proxy
+    /// must append the address it received the request from to X-Forwarded-For, or, if it writes
+    /// Forwarded instead, remove any X-Forwarded-For the client sent [default: none].
+    #[arg(long, env = "KLARSICHT_TRUSTED_PROXIES", value_name = "ADDRESSES", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_proxies: Option<String>,
 
     /// Where Prometheus scrapes the metrics (`/metrics`), an address apart from the portal's;
     /// without it no metrics are served [default: none].
@@ -286,6 +302,9 @@ pub struct Settings {
     pub sign_in_per_minute: u32,
     pub submissions_per_minute: u32,
     pub uploads_per_minute: u32,
+    pub writes_per_minute: u32,
+    /// Empty unless the portal runs behind proxies.
+    pub trusted_proxies: crate::security::TrustedProxies,
     pub metrics_listen: Option<SocketAddr>,
     pub emergency_max_hours: u32,
     pub deferral_max_days: u32,
@@ -334,6 +353,14 @@ pub enum SettingsError {
     NoProviderInProduction,
     #[error("{0} must be between 1 and {1}")]
     OutOfRange(&'static str, u32),
+    #[error(
+        "KLARSICHT_TRUSTED_PROXIES names {0:?}, which is no IP address or CIDR range: list them separated by commas, like 10.0.0.5, 10.1.0.0/16, fd00::/8"
+    )]
+    TrustedProxy(String),
+    #[error(
+        "KLARSICHT_LISTEN={0} is refused in development mode, which offers demo people (an administrator among them) and their sign-in without a password to whoever reaches it: set KLARSICHT_MODE=production to serve other machines, or KLARSICHT_LISTEN=127.0.0.1:3000 to try the portal on this one"
+    )]
+    DevelopmentOffLoopback(SocketAddr),
 }
 
 /// Reads one provider's three settings; all or none.
@@ -403,6 +430,12 @@ impl Settings {
 
         let database_url = DatabaseUrl::parse(input.database_url.as_deref().unwrap_or("sqlite://data/klarsicht.db"))?;
         let listen = input.listen.unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 3000)));
+        // Development mode is what runs when KLARSICHT_MODE is forgotten, and its demo sign-in
+        // and cookies without Secure are for this machine only. `to_canonical`: ::ffff:127.0.0.1
+        // is loopback too.
+        if !production && !listen.ip().to_canonical().is_loopback() {
+            return Err(SettingsError::DevelopmentOffLoopback(listen));
+        }
 
         let demo_sign_in = input.demo_sign_in.unwrap_or(!production);
         if demo_sign_in && production {
@@ -463,6 +496,11 @@ impl Settings {
                 "KLARSICHT_SUBMISSIONS_PER_MINUTE",
             )?,
             uploads_per_minute: in_range(input.uploads_per_minute, 30, 10_000, "KLARSICHT_UPLOADS_PER_MINUTE")?,
+            writes_per_minute: in_range(input.writes_per_minute, 60, 10_000, "KLARSICHT_WRITES_PER_MINUTE")?,
+            trusted_proxies: crate::security::TrustedProxies::parse(
+                input.trusted_proxies.as_deref().unwrap_or_default(),
+            )
+            .map_err(SettingsError::TrustedProxy)?,
             metrics_listen: input.metrics_listen,
             emergency_max_hours: in_range(input.emergency_max_hours, 72, 24 * 14, "KLARSICHT_EMERGENCY_MAX_HOURS")?,
             deferral_max_days: in_range(input.deferral_max_days, 90, 365, "KLARSICHT_DEFERRAL_MAX_DAYS")?,

@@ -28,6 +28,15 @@ test('production mode without a secret stops the server with one line and exit c
   assert.match(result.stderr.trim(), /^error: KLARSICHT_SECRET is missing/);
 });
 
+test('development mode, as when KLARSICHT_MODE is forgotten, refuses an open address with one line naming the settings', () => {
+  const result = runServer({ KLARSICHT_LISTEN: '0.0.0.0:0' });
+  assert.equal(result.status, 1);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0], /^error: KLARSICHT_LISTEN=0\.0\.0\.0:0 is refused in development mode/);
+  assert.match(lines[0], /set KLARSICHT_MODE=production/);
+});
+
 test('--help lists the settings', () => {
   const result = runServer({}, ['--help']);
   assert.equal(result.status, 0);

@@ -36,6 +36,14 @@ pub enum FormError {
     TooLarge,
 }
 
+/// Whether `content_type` announces a multipart form with a boundary. server_fn needs one before
+/// it reads a byte of an upload and panics without (`expect("couldn't parse boundary")` in its
+/// `MultipartFormData` decoding), so `server::security` asks this first; it is multer's own
+/// parser, the one server_fn uses, so the two never disagree about a header.
+pub fn is_multipart_form(content_type: &str) -> bool {
+    multer::parse_boundary(content_type).is_ok()
+}
+
 /// What `content` is: a PDF, JPEG or PNG by its first bytes, or nothing accepted. A PDF must
 /// begin with its header (the format allows it anywhere in the first KB, which would let other
 /// content pass as PDF).
@@ -108,5 +116,15 @@ mod tests {
         assert_eq!(media_type_of(b"PK\x03\x04\x14\0\0\0\x08\0"), None);
         assert_eq!(media_type_of(b"GIF89a\x01\0\x01\0"), None);
         assert_eq!(media_type_of(b""), None);
+    }
+
+    #[test]
+    fn only_a_multipart_form_with_a_boundary_is_read_as_an_upload() {
+        assert!(is_multipart_form("multipart/form-data; boundary=grenze"));
+        assert!(is_multipart_form("multipart/form-data; boundary=\"grenze\""));
+        assert!(!is_multipart_form("multipart/form-data"));
+        assert!(!is_multipart_form("application/x-www-form-urlencoded"));
+        assert!(!is_multipart_form("text/plain; boundary=grenze"));
+        assert!(!is_multipart_form(""));
     }
 }

@@ -2,6 +2,7 @@
 //! these links the whole application, and one binary instead of one per module saves about
 //! 25 GB of disk and most of the link time of a test run.
 
+mod abuse;
 mod access_log;
 mod accessibility;
 mod administration;

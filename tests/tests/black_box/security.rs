@@ -1,6 +1,6 @@
 //! What every response and request passes through: security headers with a fresh CSP nonce,
-//! refusal of state-changing requests from other sites, size limits, rate limits on
-//! submissions and uploads, and the metrics on their own address.
+//! refusal of state-changing requests from other sites, size limits, refusal of calls that
+//! cannot be read, rate limits on submissions and uploads, and the metrics on their own address.
 
 use klarsicht_tests::{TestApp, Visitor, demo, on_both_databases, production_settings};
 
@@ -38,6 +38,31 @@ async fn post_with(
         request = request.header(*name, *value);
     }
     request.send().await.expect("an answer")
+}
+
+/// Sends `body` to `path` as it stands, with the given Content-Type and session cookie, as a
+/// script may; answers the status and the text.
+async fn send_as_is(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+    cookie: Option<&str>,
+) -> (u16, String) {
+    let mut request = app.client.request(method, app.url(path)).header("accept", "application/json");
+    if !body.is_empty() {
+        request = request.body(body.to_owned());
+    }
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.expect("an answer");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("a body"))
 }
 
 on_both_databases! {
@@ -174,6 +199,99 @@ on_both_databases! {
         };
         assert_ne!(anna.post_multipart("/api/buerger/dokument-hochladen", upload()).await.status().as_u16(), 429);
         assert_eq!(anna.post_multipart("/api/buerger/dokument-hochladen", upload()).await.status().as_u16(), 429);
+    }
+
+    async fn every_server_function_answers_an_unreadable_call_with_a_client_error(backend: Backend) {
+        use reqwest::Method;
+        use server::security::{MULTIPART_PATHS, UPLOAD_PATH};
+        const BOUNDARY: &str = "klarsicht-grenze";
+        const URL_ENCODED: &str = "application/x-www-form-urlencoded";
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut anna = Visitor::new(&app);
+        anna.sign_in_as_demo(demo::ANNA_BECKER).await;
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        let callers = [
+            ("signed out", None),
+            ("a citizen", anna.cookie().map(str::to_owned)),
+            ("a caseworker", lena.cookie().map(str::to_owned)),
+        ];
+        let multipart = format!("multipart/form-data; boundary={BOUNDARY}");
+        let form = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"application\"\r\n\r\n{JONAS_WOHNGELD}\r\n\
+             --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\n%PDF-1.4 test\r\n--{BOUNDARY}--\r\n"
+        );
+        let cut_form = &form[..form.len() / 2];
+
+        // The call that panicked in server_fn: a url-encoded form to the upload.
+        let anna_cookie = callers[1].1.as_deref();
+        let url_encoded_form = format!("application={JONAS_WOHNGELD}");
+        let (status, text) =
+            send_as_is(&app, Method::POST, UPLOAD_PATH, Some(URL_ENCODED), &url_encoded_form, anna_cookie).await;
+        assert_eq!(status, 415, "{text}");
+        assert!(text.contains("multipart/form-data"), "says what the upload reads: {text}");
+        // A multipart form cut short is the upload's to refuse, on its file field.
+        let (status, text) =
+            send_as_is(&app, Method::POST, UPLOAD_PATH, Some(multipart.as_str()), cut_form, anna_cookie).await;
+        assert_eq!(status, 422, "{text}");
+        // A form cut in an escape would be read as another call: it is refused, saying why.
+        let (status, text) = send_as_is(&app, Method::POST, "/api/ich", Some(URL_ENCODED), "a=%2", None).await;
+        assert_eq!(status, 400, "{text}");
+        assert!(text.contains("every % must begin two hexadecimal digits"), "{text}");
+
+        // Every server function, whoever calls: what none can read is a 4xx, never a 5xx.
+        let unreadable_posts = [
+            ("an empty body without a Content-Type", None, ""),
+            ("JSON", Some("application/json"), "{\"application\":\"x\"}"),
+            ("a multipart form without its boundary", Some("multipart/form-data"), form.as_str()),
+            ("a multipart form cut in the middle", Some(multipart.as_str()), cut_form),
+            ("a url-encoded form cut in an escape", Some(URL_ENCODED), "application=%2"),
+            ("a url-encoded form cut in a character", Some(URL_ENCODED), "application=J%C3"),
+        ];
+        let functions: Vec<(String, String)> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(path, method)| (path.to_owned(), method.as_str().to_owned()))
+            .collect();
+        for path in MULTIPART_PATHS {
+            let registered = functions.iter().any(|(function, method)| function == path && method == "POST");
+            assert!(registered, "{path} is a server function that takes posts");
+        }
+        for (path, function_method) in &functions {
+            let takes_multipart = MULTIPART_PATHS.contains(&path.as_str());
+            // What is sent: method, address, Content-Type, body.
+            let mut calls: Vec<(&str, Method, String, Option<&str>, &str)> = Vec::new();
+            if function_method == "GET" {
+                calls.push(("an address cut in an escape", Method::GET, format!("{path}?document=%2"), None, ""));
+                calls.push(("an address cut in a character", Method::GET, format!("{path}?document=J%C3"), None, ""));
+                calls.push(("a post", Method::POST, path.clone(), Some(URL_ENCODED), "document=x"));
+            } else {
+                for (what, content_type, body) in unreadable_posts {
+                    calls.push((what, Method::POST, path.clone(), content_type, body));
+                }
+                if takes_multipart {
+                    calls.push(("a url-encoded form", Method::POST, path.clone(), Some(URL_ENCODED), "application=x"));
+                    calls.push(("an empty multipart form", Method::POST, path.clone(), Some(multipart.as_str()), ""));
+                } else {
+                    calls.push(("a multipart form", Method::POST, path.clone(), Some(multipart.as_str()), form.as_str()));
+                }
+            }
+            for (who, cookie) in &callers {
+                for (what, method, address, content_type, body) in &calls {
+                    let (status, text) =
+                        send_as_is(&app, method.clone(), address, *content_type, body, cookie.as_deref()).await;
+                    assert!((400..500).contains(&status), "{what} to {path} as {who}: {status} {text}");
+                }
+                // Nothing, in the function's own encoding: a call of a function without
+                // arguments may answer it, none may fail on it.
+                let (method, content_type) = match (function_method.as_str(), takes_multipart) {
+                    ("GET", _) => (Method::GET, None),
+                    (_, true) => (Method::POST, Some(multipart.as_str())),
+                    (_, false) => (Method::POST, Some(URL_ENCODED)),
+                };
+                let (status, text) = send_as_is(&app, method, path, content_type, "", cookie.as_deref()).await;
+                assert!(status < 500, "an empty call of {path} as {who}: {status} {text}");
+            }
+        }
     }
 
     async fn metrics_count_requests_gate_decisions_and_log_appends(backend: Backend) {

@@ -121,6 +121,33 @@ fn development_needs_no_settings_at_all() {
 }
 
 #[test]
+fn development_mode_listens_on_loopback_addresses_only() {
+    for address in ["0.0.0.0:3000", "[::]:3000", "192.0.2.10:3000", "[2001:db8::1]:3000"] {
+        let listen: std::net::SocketAddr = address.parse().expect("an address");
+        let line = refusal(SettingsInput { listen: Some(listen), ..test_settings("sqlite://x.db") });
+        assert!(line.starts_with(&format!("KLARSICHT_LISTEN={address} is refused in development mode")), "{line}");
+        assert!(line.contains("set KLARSICHT_MODE=production"), "names the setting to change: {line}");
+    }
+    // Forgetting KLARSICHT_MODE is development mode, and is refused on an open address too.
+    let cli = Cli::try_parse_from(["server", "--listen", "0.0.0.0:3000"]).expect("parsed");
+    let line = cli.settings().expect_err("refused").to_string();
+    assert!(line.starts_with("KLARSICHT_LISTEN=0.0.0.0:3000 is refused in development mode"), "{line}");
+
+    // KLARSICHT_LISTEN takes an IP address (`localhost` is no value of it); every loopback one is fine.
+    for address in ["127.0.0.1:3000", "127.0.0.1:0", "127.0.0.2:3000", "[::1]:3000", "[::ffff:127.0.0.1]:3000"] {
+        let listen: std::net::SocketAddr = address.parse().expect("an address");
+        let settings = Settings::check(SettingsInput { listen: Some(listen), ..test_settings("sqlite://x.db") })
+            .unwrap_or_else(|error| panic!("{address} is loopback: {error}"));
+        assert_eq!(settings.listen, listen);
+    }
+    assert!(Cli::try_parse_from(["server", "--listen", "localhost:3000"]).is_err(), "an address, not a name");
+    // Production serves other machines.
+    let open: std::net::SocketAddr = "[::]:3000".parse().expect("an address");
+    Settings::check(SettingsInput { listen: Some(open), ..production_settings("sqlite://x.db") })
+        .expect("production may listen on every address");
+}
+
+#[test]
 fn a_settings_file_is_read_and_flags_override_it() {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let file = directory.path().join("klarsicht.toml");
