@@ -13,6 +13,39 @@ pub const OFFICE_KINDS: [&str; 3] = ["youth", "social", "housing"];
 /// The roles a staff member can hold.
 pub const ROLES: [&str; 3] = ["caseworker", "data_protection_officer", "administrator"];
 
+/// The roles that read citizen data (or, for the data protection officer, who read it). They
+/// never sit on one account with the administrator role, and a second administrator must
+/// confirm each grant.
+pub const READING_ROLES: [&str; 2] = ["caseworker", "data_protection_officer"];
+
+impl RoleAssignment {
+    /// Whether the role reads citizen data (see [`READING_ROLES`]).
+    pub fn reads_citizen_data(&self) -> bool {
+        READING_ROLES.contains(&self.role.as_str())
+    }
+}
+
+/// A change one administrator asked for that waits for a second to confirm it: a role that
+/// reads citizen data for a staff member, or an office's new kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingChange {
+    pub id: String,
+    /// `grant_role` or `office_kind`.
+    pub kind: String,
+    /// grant_role: whom, by id and name, and the role.
+    pub staff: Option<String>,
+    pub staff_name: Option<String>,
+    pub role: Option<RoleAssignment>,
+    /// office_kind: which office, and its kind now and to be.
+    pub office: Option<String>,
+    pub old_kind: Option<String>,
+    pub new_kind: Option<String>,
+    pub requested_by: String,
+    pub requested_at: String,
+    /// Whether the signed-in administrator asked for it (then they may withdraw it, not confirm it).
+    pub requested_by_me: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfficeView {
     pub code: String,
@@ -89,6 +122,8 @@ pub struct AuditEntry {
 pub struct AdminOverview {
     pub offices: Vec<OfficeView>,
     pub staff: Vec<StaffMemberView>,
+    /// Changes waiting for a second administrator, oldest first.
+    pub pending: Vec<PendingChange>,
     pub categories: Vec<CategoryView>,
     pub counts: PortalCounts,
     /// The latest changes, newest first.

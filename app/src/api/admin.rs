@@ -153,6 +153,35 @@ pub async fn set_staff_roles(staff: String, roles: Option<Vec<String>>) -> Resul
     Ok(())
 }
 
+/// The id of a waiting change from a form, or 422 naming the field.
+#[cfg(feature = "ssr")]
+fn change_id(change: &str) -> Result<crate::server::db::Id, ApiError> {
+    crate::server::db::Id::parse(change.trim()).ok_or_else(|| invalid("change", "choose a change from the list of changes waiting"))
+}
+
+/// Confirms a change another administrator asked for (a role that reads citizen data, an
+/// office's kind): it takes effect now. Four eyes: who asked cannot confirm.
+#[server(prefix = "/api", endpoint = "verwaltung/aenderung-bestaetigen")]
+pub async fn confirm_change(change: String) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let change = change_id(&change)?;
+    let services = guard::services()?;
+    services.administration.decide_change(&admin, change, administration::ChangeDecision::Confirm).await.map_err(refused)?;
+    super::applying::go_to(&format!("{ADMIN_PATH}?erledigt=bestaetigt#wartend"));
+    Ok(())
+}
+
+/// Rejects a waiting change, or withdraws one's own: it never takes effect.
+#[server(prefix = "/api", endpoint = "verwaltung/aenderung-ablehnen")]
+pub async fn reject_change(change: String) -> Result<(), ApiError> {
+    let admin = guard::administrator().await?;
+    let change = change_id(&change)?;
+    let services = guard::services()?;
+    services.administration.decide_change(&admin, change, administration::ChangeDecision::Reject).await.map_err(refused)?;
+    super::applying::go_to(&format!("{ADMIN_PATH}?erledigt=abgelehnt#wartend"));
+    Ok(())
+}
+
 /// Deactivates a staff member; their sessions end at once.
 #[server(prefix = "/api", endpoint = "verwaltung/mitarbeitende-deaktivieren")]
 pub async fn deactivate_staff(staff: String, confirmed: Option<String>) -> Result<(), ApiError> {

@@ -11,10 +11,13 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     admin::{
-        AdminOverview, AuditEntry, CategoryView, FeedbackEntry, OFFICE_KINDS, OfficeView, RetentionReport, RoleAssignment,
-        StaffMemberView,
+        AdminOverview, AuditEntry, CategoryView, FeedbackEntry, OFFICE_KINDS, OfficeView, PendingChange, RetentionReport,
+        RoleAssignment, StaffMemberView,
     },
-    api::{CreateStaff, DeactivateStaff, SaveCategory, SaveOffice, SetStaffRoles, administration_overview},
+    api::{
+        ConfirmChange, CreateStaff, DeactivateStaff, RejectChange, SaveCategory, SaveOffice, SetStaffRoles,
+        administration_overview,
+    },
     auth::ApiError,
     components::{guarded::Guarded, page_title::page_title},
     i18n::*,
@@ -54,6 +57,7 @@ fn problem(i18n: I18nContext<Locale>, field: &str) -> &'static str {
         "confirmed" => t_string!(i18n, admin.problem_confirmed),
         "retention_days" => t_string!(i18n, admin.problem_retention),
         "staff" => t_string!(i18n, admin.problem_staff),
+        "change" => t_string!(i18n, admin.problem_change),
         _ => t_string!(i18n, admin.problem_other),
     }
 }
@@ -149,7 +153,8 @@ fn office_fields(i18n: I18nContext<Locale>, office: Option<&OfficeView>, prefix:
         </div>
         <div class="form-group">
             <label for=id("art")>{t!(i18n, admin.office_kind)}</label>
-            <select id=id("art") name="kind">{kinds}</select>
+            {exists.then(|| view! { <span class="hint" id=id("art-hinweis")>{t!(i18n, admin.office_kind_hint)}</span> })}
+            <select id=id("art") name="kind" aria-describedby=exists.then(|| id("art-hinweis"))>{kinds}</select>
         </div>
         <div class="choice">
             <input type="checkbox" id=id("aktiv") name="active" value="ja" checked=active />
@@ -217,6 +222,85 @@ struct StaffActions {
     deactivate: ServerAction<DeactivateStaff>,
 }
 
+#[derive(Clone, Copy)]
+struct ChangeActions {
+    confirm: ServerAction<ConfirmChange>,
+    reject: ServerAction<RejectChange>,
+}
+
+/// The changes waiting for a second administrator, each with what it changes, who asked and
+/// when; confirm (not one's own) or reject (withdraw one's own).
+fn pending_section(
+    i18n: I18nContext<Locale>,
+    german: bool,
+    pending: Vec<PendingChange>,
+    offices: &[OfficeView],
+    actions: ChangeActions,
+) -> impl IntoView + use<> {
+    let rows = pending
+        .into_iter()
+        .map(|change| {
+            let what = match (&change.role, &change.new_kind) {
+                (Some(role), _) => format!("{}: {}", change.staff_name.clone().unwrap_or_default(), role_name(i18n, role, offices, german)),
+                (None, Some(new_kind)) => {
+                    let office = change.office.clone().unwrap_or_default();
+                    let name = offices
+                        .iter()
+                        .find(|named| named.code == office)
+                        .map(|named| if german { named.name_de.clone() } else { named.name_en.clone() })
+                        .unwrap_or(office);
+                    let old_kind = change.old_kind.as_deref().map(|kind| kind_name(i18n, kind)).unwrap_or_default();
+                    format!("{name}: {old_kind} → {}", kind_name(i18n, new_kind))
+                }
+                (None, None) => String::new(),
+            };
+            let (confirm_id, reject_id) = (change.id.clone(), change.id.clone());
+            let confirm = (!change.requested_by_me).then(|| view! {
+                <ActionForm action=actions.confirm attr:class="inline-form">
+                    <input type="hidden" name="change" value=confirm_id />
+                    <button type="submit" class="button button--small">{t!(i18n, admin.confirm_change)}</button>
+                </ActionForm>
+            });
+            let mine = change.requested_by_me.then(|| view! { <p class="hint">{t!(i18n, admin.waits_for_second)}</p> });
+            let reject_label = if change.requested_by_me {
+                t_string!(i18n, admin.withdraw_change)
+            } else {
+                t_string!(i18n, admin.reject_change)
+            };
+            view! {
+                <tr>
+                    <td>{what}</td>
+                    <td>{change.requested_by.clone()}<br /><span class="caption">{format_timestamp(&change.requested_at, german)}</span></td>
+                    <td>
+                        {mine}
+                        {confirm}
+                        <ActionForm action=actions.reject attr:class="inline-form">
+                            <input type="hidden" name="change" value=reject_id />
+                            <button type="submit" class="button button--small button--secondary">{reject_label}</button>
+                        </ActionForm>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="wartend" class="case-section">
+            <h2 id="wartend">{t!(i18n, admin.pending_heading)}</h2>
+            <p>{t!(i18n, admin.pending_lead)}</p>
+            <div class="table-wrapper" role="region" aria-labelledby="wartend" tabindex="0">
+                <table class="table">
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, admin.pending_what)}</th>
+                        <th scope="col">{t!(i18n, admin.pending_asked_by)}</th>
+                        <th scope="col"><span class="visually-hidden">{t!(i18n, admin.change)}</span></th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
 fn staff_section(
     i18n: I18nContext<Locale>,
     german: bool,
@@ -246,6 +330,7 @@ fn staff_section(
                                     <input type="hidden" name="staff" value=roles_id />
                                     <fieldset class="form-group">
                                         <legend>{t!(i18n, admin.roles)}</legend>
+                                        <p class="hint">{t!(i18n, admin.roles_hint)}</p>
                                         <div class="choices">{choices}</div>
                                     </fieldset>
                                     <button type="submit" class="button">{t!(i18n, admin.save_roles)}</button>
@@ -299,6 +384,7 @@ fn staff_section(
                     </div>
                     <fieldset class="form-group">
                         <legend>{t!(i18n, admin.roles)}</legend>
+                        <p class="hint">{t!(i18n, admin.roles_hint)}</p>
                         <div class="choices">{new_choices}</div>
                     </fieldset>
                     <button type="submit" class="button">{t!(i18n, admin.create)}</button>
@@ -528,6 +614,8 @@ pub fn AdministrationHome() -> impl IntoView {
     let roles = ServerAction::<SetStaffRoles>::new();
     let deactivate = ServerAction::<DeactivateStaff>::new();
     let save_category = ServerAction::<SaveCategory>::new();
+    let confirm = ServerAction::<ConfirmChange>::new();
+    let reject = ServerAction::<RejectChange>::new();
     let key = move || {
         let versions = (
             save_office.version().get(),
@@ -535,6 +623,8 @@ pub fn AdministrationHome() -> impl IntoView {
             roles.version().get(),
             deactivate.version().get(),
             save_category.version().get(),
+            confirm.version().get(),
+            reject.version().get(),
         );
         (query.read().get("erledigt"), versions)
     };
@@ -546,6 +636,8 @@ pub fn AdministrationHome() -> impl IntoView {
             roles.value().with(|value| refused(value.as_ref())),
             deactivate.value().with(|value| refused(value.as_ref())),
             save_category.value().with(|value| refused(value.as_ref())),
+            confirm.value().with(|value| refused(value.as_ref())),
+            reject.value().with(|value| refused(value.as_ref())),
         ]
         .into_iter()
         .flatten()
@@ -565,6 +657,8 @@ pub fn AdministrationHome() -> impl IntoView {
                     "rollen" => Some(t_string!(i18n, admin.done_roles)),
                     "deaktiviert" => Some(t_string!(i18n, admin.done_deactivated)),
                     "kategorie" => Some(t_string!(i18n, admin.done_category)),
+                    "bestaetigt" => Some(t_string!(i18n, admin.done_confirmed)),
+                    "abgelehnt" => Some(t_string!(i18n, admin.done_rejected)),
                     _ => None,
                 });
                 let staff_actions = StaffActions { create, roles, deactivate };
@@ -572,6 +666,10 @@ pub fn AdministrationHome() -> impl IntoView {
                 let offices = offices_section(i18n, german, &overview.offices, save_office);
                 let staff = staff_section(i18n, german, overview.staff.clone(), &overview.offices, staff_actions);
                 let categories = categories_section(i18n, german, &overview.categories, save_category);
+                let has_pending = !overview.pending.is_empty();
+                let pending = has_pending.then(|| {
+                    pending_section(i18n, german, overview.pending.clone(), &overview.offices, ChangeActions { confirm, reject })
+                });
                 view! {
                     <div class="container container--wide">
                         {done.map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
@@ -580,6 +678,7 @@ pub fn AdministrationHome() -> impl IntoView {
                         <p class="lead">{t!(i18n, admin.lead)}</p>
                         <nav aria-label=t_string!(i18n, admin.contents)>
                             <ul class="list list--links">
+                                {has_pending.then(|| view! { <li><a href="#wartend">{t!(i18n, admin.pending_heading)}</a></li> })}
                                 <li><a href="#zahlen">{t!(i18n, admin.counts_heading)}</a></li>
                                 <li><a href="#aemter">{t!(i18n, admin.offices_heading)}</a></li>
                                 <li><a href="#mitarbeitende">{t!(i18n, admin.staff_heading)}</a></li>
@@ -591,6 +690,7 @@ pub fn AdministrationHome() -> impl IntoView {
                                 <li><a href="#rueckmeldungen">{t!(i18n, admin.feedback_heading)}</a></li>
                             </ul>
                         </nav>
+                        {pending}
                         {counts}
                         {offices}
                         {staff}

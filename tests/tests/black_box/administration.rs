@@ -14,6 +14,15 @@ fn names_a_citizen(answer: &serde_json::Value) -> bool {
         .any(|needle| text.contains(needle))
 }
 
+/// The id of the change waiting for `staff`, as the overview lists it.
+async fn pending_change(admin: &mut Visitor<'_>, staff: &str) -> String {
+    let (status, overview) = admin.call("verwaltung/uebersicht", &[]).await;
+    assert_eq!(status, 200, "{overview}");
+    let pending = overview["pending"].as_array().expect("the changes waiting").clone();
+    let change = pending.iter().find(|change| change["staff"] == staff).unwrap_or_else(|| panic!("a change for {staff}: {overview}"));
+    change["id"].as_str().expect("its id").to_owned()
+}
+
 on_both_databases! {
     async fn an_administrator_manages_offices_staff_and_categories_and_every_change_is_audited(backend: Backend) {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
@@ -65,16 +74,26 @@ on_both_databases! {
             .await;
         assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("roles")), "{error}");
 
-        // Roles: Lena becomes data protection officer too; Frank cannot drop his own administration.
+        // Roles: Lena is to be data protection officer too. A role that reads citizen data waits
+        // for a second administrator: Frank cannot confirm what he asked for, Petra can.
         let (status, _) = frank
             .call("verwaltung/rollen-setzen", &[("staff", demo::LENA_HOFFMANN), ("roles[0]", "caseworker:jugendamt"), ("roles[1]", "data_protection_officer")])
             .await;
         assert_eq!(status, 200);
         let mut lena = Visitor::new(&app);
         lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        assert_eq!(lena.call("datenschutz/zugriffe", &[]).await.0, 403, "not before a second administrator confirms");
+        assert_eq!(lena.call("mitarbeitende/warteschlange", &[]).await.0, 200, "the role she held stays");
+        let change = pending_change(&mut frank, demo::LENA_HOFFMANN).await;
+        let (status, error) = frank.call("verwaltung/aenderung-bestaetigen", &[("change", &change)]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("change")), "four eyes: {error}");
+        let mut petra = Visitor::new(&app);
+        petra.sign_in_as_demo(demo::PETRA_LANGE).await;
+        assert_eq!(petra.call("verwaltung/aenderung-bestaetigen", &[("change", &change)]).await.0, 200);
         assert_eq!(lena.call("datenschutz/zugriffe", &[]).await.0, 200, "the new role counts on the next request");
-        let (status, error) = frank.call("verwaltung/rollen-setzen", &[("staff", demo::FRANK_RICHTER), ("roles[0]", "data_protection_officer")]).await;
-        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("roles")), "{error}");
+        assert_eq!(petra.call("verwaltung/aenderung-bestaetigen", &[("change", &change)]).await.0, 404, "confirmed once");
+        let (status, error) = frank.call("verwaltung/rollen-setzen", &[("staff", demo::FRANK_RICHTER), ("roles[0]", "administrator")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("roles")), "nobody changes their own roles: {error}");
 
         // Deactivating Lena ends her session at once; it needs the confirmation.
         let (status, error) = frank.call("verwaltung/mitarbeitende-deaktivieren", &[("staff", demo::LENA_HOFFMANN)]).await;
@@ -112,11 +131,25 @@ on_both_databases! {
         let (status, audit) = frank.call("verwaltung/protokoll", &[]).await;
         assert_eq!(status, 200);
         let actions: Vec<&str> = audit.as_array().expect("entries").iter().filter_map(|entry| entry["action"].as_str()).collect();
-        assert_eq!(actions, ["category_changed", "staff_deactivated", "roles_set", "staff_created", "office_changed", "office_created"]);
+        assert_eq!(
+            actions,
+            [
+                "category_changed",
+                "staff_deactivated",
+                "role_confirmed",
+                "role_requested",
+                "roles_set",
+                "role_requested",
+                "staff_created",
+                "office_changed",
+                "office_created"
+            ]
+        );
         assert_eq!(audit[0]["by"], "Frank Richter");
-        assert!(audit[3]["detail"].as_str().expect("detail").contains("nora.brandt@pflege.example"));
-        assert_eq!(audit[3]["target"], nora.as_str());
-        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM admin_audit_log").await, 6, "refusals change nothing and leave no line");
+        assert_eq!(audit[2]["by"], "Petra Lange", "who confirmed is in the audit");
+        assert!(audit[6]["detail"].as_str().expect("detail").contains("nora.brandt@pflege.example"));
+        assert_eq!(audit[6]["target"], nora.as_str());
+        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM admin_audit_log").await, 9, "refusals change nothing and leave no line");
         let mut claudia = Visitor::new(&app);
         claudia.sign_in_as_demo(demo::CLAUDIA_NEUMANN).await;
         assert_eq!(claudia.call("verwaltung/protokoll", &[]).await.0, 200);
@@ -171,5 +204,86 @@ on_both_databases! {
         assert_eq!(frank.call("verwaltung/rollen-setzen", &[("staff", demo::JONAS_WEBER), ("roles[0]", "administrator")]).await.0, 404);
         assert_eq!(count_rows(app.database_url(), "admin_audit_log").await, 1, "only the draft was started");
         assert_eq!(count_rows(app.database_url(), "access_log").await, 0, "nothing was read");
+    }
+}
+
+on_both_databases! {
+    async fn nobody_oversteps_their_role(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let mut frank = Visitor::new(&app);
+        frank.sign_in_as_demo(demo::FRANK_RICHTER).await;
+        let mut petra = Visitor::new(&app);
+        petra.sign_in_as_demo(demo::PETRA_LANGE).await;
+        let field = |answer: &(u16, serde_json::Value)| (answer.0, answer.1["Invalid"]["field"].as_str().map(str::to_owned));
+        let refused = |name: &str| (422, Some(name.to_owned()));
+
+        // An administrator does not make himself a caseworker, nor does anyone make him one.
+        let own = frank.call("verwaltung/rollen-setzen", &[("staff", demo::FRANK_RICHTER), ("roles[0]", "administrator"), ("roles[1]", "caseworker:jugendamt")]).await;
+        assert_eq!(field(&own), refused("roles"), "{own:?}");
+        let own = frank.call("verwaltung/rollen-setzen", &[("staff", demo::FRANK_RICHTER), ("roles[0]", "caseworker:jugendamt")]).await;
+        assert_eq!(field(&own), refused("roles"), "nobody changes their own roles: {own:?}");
+        let both = petra.call("verwaltung/rollen-setzen", &[("staff", demo::FRANK_RICHTER), ("roles[0]", "administrator"), ("roles[1]", "caseworker:jugendamt")]).await;
+        assert_eq!(field(&both), refused("roles"), "administration and reading never on one account: {both:?}");
+        let both = frank
+            .call("verwaltung/mitarbeitende-anlegen", &[("display_name", "Doppelt Rolle"), ("email", "doppelt@stadt.example"), ("roles[0]", "administrator"), ("roles[1]", "data_protection_officer")])
+            .await;
+        assert_eq!(field(&both), refused("roles"), "{both:?}");
+        assert_eq!(query_i64(&url, &format!("SELECT COUNT(*) FROM staff_roles WHERE staff_id = '{}'", demo::FRANK_RICHTER)).await, 1);
+
+        // A second account of his own: not with his address or his provider subject, and a new
+        // account's reading role waits for Petra, so it confirms no emergency access of his.
+        for (email, subject, named) in [
+            ("frank.richter@stadt.example", "", "email"),
+            ("Frank.Richter@Stadt.example", "", "email"),
+            ("zweit@stadt.example", "demo-frank", "subject"),
+        ] {
+            let second = frank
+                .call("verwaltung/mitarbeitende-anlegen", &[("display_name", "Frank Zwei"), ("email", email), ("subject", subject), ("roles[0]", "caseworker:jugendamt")])
+                .await;
+            assert_eq!(field(&second), refused(named), "{email} {subject}: {second:?}");
+        }
+        let (status, second) = frank
+            .call("verwaltung/mitarbeitende-anlegen", &[("display_name", "Frank Zwei"), ("email", "zweit@stadt.example"), ("subject", "demo-zweit"), ("roles[0]", "caseworker:jugendamt")])
+            .await;
+        assert_eq!(status, 200, "{second}");
+        let second = second.as_str().expect("the new id").to_owned();
+        let mut zweit = Visitor::new(&app);
+        zweit.sign_in_as_demo(&second).await;
+        assert_eq!(zweit.call("mitarbeitende/warteschlange", &[]).await.0, 403, "no caseworker before Petra confirms");
+        assert_eq!(zweit.call("mitarbeitende/notzugriffe", &[]).await.0, 403);
+        let change = pending_change(&mut frank, &second).await;
+        let reject = petra.call("verwaltung/aenderung-ablehnen", &[("change", &change)]).await;
+        assert_eq!(reject.0, 200);
+        assert_eq!(zweit.call("mitarbeitende/warteschlange", &[]).await.0, 403, "rejected: never");
+        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM pending_admin_changes WHERE outcome = 'rejected'").await, 1);
+
+        // An office's kind: asked by Frank, in force once Petra confirms; Frank cannot.
+        let to_youth = [("code", "wohngeldstelle"), ("name_de", "Wohngeldstelle"), ("name_en", "Housing Benefit Office"), ("kind", "youth"), ("active", "ja")];
+        assert_eq!(frank.call("verwaltung/amt-speichern", &to_youth).await.0, 200);
+        let kind = "SELECT COUNT(*) FROM offices WHERE code = 'wohngeldstelle' AND kind = 'youth'";
+        assert_eq!(query_i64(&url, kind).await, 0, "not before a second administrator confirms");
+        let (_, overview) = petra.call("verwaltung/uebersicht", &[]).await;
+        let change = overview["pending"]
+            .as_array()
+            .and_then(|pending| pending.iter().find(|change| change["office"] == "wohngeldstelle"))
+            .and_then(|change| change["id"].as_str())
+            .expect("the kind waits")
+            .to_owned();
+        let html = petra.get("/verwaltung/start").await.text().await.expect("a page");
+        assert!(html.contains("Wartet auf Bestätigung") && html.contains(">Bestätigen</button>"), "Petra may confirm: {html}");
+        let html = frank.get("/verwaltung/start").await.text().await.expect("a page");
+        assert!(html.contains(">Zurückziehen</button>") && !html.contains(">Bestätigen</button>"), "Frank may only withdraw: {html}");
+        assert_eq!(field(&frank.call("verwaltung/aenderung-bestaetigen", &[("change", &change)]).await), refused("change"));
+        assert_eq!(query_i64(&url, kind).await, 0);
+        assert_eq!(petra.call("verwaltung/aenderung-bestaetigen", &[("change", &change)]).await.0, 200);
+        assert_eq!(query_i64(&url, kind).await, 1, "confirmed: in force");
+        let audited = "SELECT COUNT(*) FROM admin_audit_log WHERE action IN ('office_kind_requested', 'office_kind_confirmed') AND target_id = 'wohngeldstelle'";
+        assert_eq!(query_i64(&url, audited).await, 2, "both steps audited");
+
+        // Should the database hold both all the same (set by hand), the account only administers.
+        klarsicht_tests::execute(&url, &format!("INSERT INTO staff_roles (staff_id, office_code, role) VALUES ('{}', 'jugendamt', 'caseworker')", demo::PETRA_LANGE)).await;
+        assert_eq!(petra.call("mitarbeitende/warteschlange", &[]).await.0, 403);
+        assert_eq!(petra.call("verwaltung/uebersicht", &[]).await.0, 200);
     }
 }

@@ -93,7 +93,17 @@ pub fn roles(values: &[String]) -> Result<BTreeSet<RoleAssignment>, AdminError> 
             }
             Ok(RoleAssignment { role: role.to_owned(), office })
         })
-        .collect()
+        .collect::<Result<BTreeSet<_>, _>>()
+        .and_then(|roles| {
+            let administers = roles.iter().any(|role| role.role == "administrator");
+            if administers && roles.iter().any(RoleAssignment::reads_citizen_data) {
+                return Err(invalid(
+                    "roles",
+                    "administration and reading citizen data never sit on one account: give the person a second account for one of them",
+                ));
+            }
+            Ok(roles)
+        })
 }
 
 /// One audit line: who, what, on what, and the change itself.
@@ -125,10 +135,9 @@ macro_rules! audit_in {
     }};
 }
 
-/// Gives staff member `$staff` the role `$role` on `$connection`, inside the caller's
-/// transaction; a caseworker's office must exist.
-macro_rules! insert_role {
-    ($connection:expr, $staff:expr, $role:expr) => {{
+/// Refuses, from the caller, role `$role` whose office (a caseworker's) does not exist.
+macro_rules! insert_role_office_exists {
+    ($connection:expr, $role:expr) => {{
         let role: &RoleAssignment = $role;
         let office_exists = match &role.office {
             Some(office) => sqlx::query_scalar::<_, String>("SELECT code FROM offices WHERE code = $1")
@@ -141,6 +150,15 @@ macro_rules! insert_role {
         if !office_exists {
             return Err(invalid("roles", "choose an office from the list"));
         }
+    }};
+}
+
+/// Gives staff member `$staff` the role `$role` on `$connection`, inside the caller's
+/// transaction; a caseworker's office must exist.
+macro_rules! insert_role {
+    ($connection:expr, $staff:expr, $role:expr) => {{
+        let role: &RoleAssignment = $role;
+        insert_role_office_exists!($connection, role);
         sqlx::query("INSERT INTO staff_roles (staff_id, office_code, role) VALUES ($1, $2, $3)")
             .bind($staff)
             .bind(role.office.as_deref())
@@ -148,6 +166,56 @@ macro_rules! insert_role {
             .execute(&mut *$connection)
             .await?;
     }};
+}
+
+/// Asks, on `$connection` inside the caller's transaction, that staff member `$staff` be given
+/// `$role` (one that reads citizen data) once a second administrator confirms; audited as asked
+/// by `$admin`. A grant already waiting is not asked twice.
+macro_rules! request_grant_in {
+    ($connection:expr, $admin:expr, $staff:expr, $role:expr) => {{
+        let (admin, staff, role): (Id, Id, &RoleAssignment) = ($admin, $staff, $role);
+        let waiting: Option<Id> = sqlx::query_scalar(
+            "SELECT id FROM pending_admin_changes WHERE kind = 'grant_role' AND staff_id = $1 AND role = $2 \
+             AND COALESCE(office_code, '') = COALESCE($3, '') AND decided_at IS NULL",
+        )
+        .bind(staff)
+        .bind(&role.role)
+        .bind(role.office.as_deref())
+        .fetch_optional(&mut *$connection)
+        .await?;
+        if waiting.is_none() {
+            let change = Id::new();
+            sqlx::query(
+                "INSERT INTO pending_admin_changes (id, kind, staff_id, role, office_code, requested_by, requested_at) \
+                 VALUES ($1, 'grant_role', $2, $3, $4, $5, $6)",
+            )
+            .bind(change)
+            .bind(staff)
+            .bind(&role.role)
+            .bind(role.office.as_deref())
+            .bind(admin)
+            .bind(Timestamp::now())
+            .execute(&mut *$connection)
+            .await?;
+            let detail = serde_json::json!({ "change": change.to_string(), "role": role });
+            audit_in!($connection, Audit { by: admin, action: "role_requested", target_kind: "staff", target: staff.to_string(), detail })?;
+        }
+    }};
+}
+
+/// A unique constraint on staff members refused the write: the field it names.
+fn staff_taken(error: sqlx::Error) -> AdminError {
+    if let sqlx::Error::Database(database) = &error
+        && database.is_unique_violation()
+    {
+        // PostgreSQL names the constraint; SQLite names the column in its message.
+        let subject = database.constraint().is_some_and(|name| name.contains("subject")) || database.message().contains("subject");
+        return match subject {
+            true => invalid("subject", "another staff member signs in with this subject already"),
+            false => invalid("email", "a staff member with this e-mail address exists already: two accounts are two people"),
+        };
+    }
+    AdminError::from(error)
 }
 
 /// What an office is to be.
@@ -252,6 +320,7 @@ impl Administration {
                 })
                 .collect(),
             counts: PortalCounts { citizens, applications },
+            pending: self.pending_changes(admin).await?,
             audit: self.audit(admin, 50).await?.unwrap_or_default(),
             retention_runs: Vec::new(),
             feedback: self.feedback(admin, 50).await?.unwrap_or_default(),
@@ -274,15 +343,41 @@ impl Administration {
                     .bind(&code)
                     .fetch_optional(&mut *transaction)
                     .await?;
-            let action = if before.is_some() {
-                sqlx::query("UPDATE offices SET name_de = $2, name_en = $3, kind = $4, active = $5 WHERE code = $1")
+            let action = if let Some((_, _, kind_now, _)) = &before {
+                // The kind decides what the office's staff may do (a youth office opens
+                // emergency accesses): a new kind waits for a second administrator.
+                sqlx::query("UPDATE offices SET name_de = $2, name_en = $3, active = $4 WHERE code = $1")
                     .bind(&code)
                     .bind(&name_de)
                     .bind(&name_en)
-                    .bind(&kind)
                     .bind(active)
                     .execute(&mut *transaction)
                     .await?;
+                if *kind_now != kind {
+                    sqlx::query(
+                        "UPDATE pending_admin_changes SET decided_by = $2, decided_at = $3, outcome = 'withdrawn' \
+                         WHERE kind = 'office_kind' AND office_code = $1 AND decided_at IS NULL",
+                    )
+                    .bind(&code)
+                    .bind(admin.id())
+                    .bind(Timestamp::now())
+                    .execute(&mut *transaction)
+                    .await?;
+                    let change = Id::new();
+                    sqlx::query(
+                        "INSERT INTO pending_admin_changes (id, kind, office_code, new_kind, requested_by, requested_at) \
+                         VALUES ($1, 'office_kind', $2, $3, $4, $5)",
+                    )
+                    .bind(change)
+                    .bind(&code)
+                    .bind(&kind)
+                    .bind(admin.id())
+                    .bind(Timestamp::now())
+                    .execute(&mut *transaction)
+                    .await?;
+                    let detail = serde_json::json!({ "change": change.to_string(), "before": kind_now, "after": kind });
+                    audit_in!(transaction, Audit { by: admin.id(), action: "office_kind_requested", target_kind: "office", target: code.clone(), detail })?;
+                }
                 "office_changed"
             } else {
                 sqlx::query("INSERT INTO offices (code, name_de, name_en, kind, active, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -296,11 +391,13 @@ impl Administration {
                     .await?;
                 "office_created"
             };
+            // The kind after this change: the one it had, when a new one waits for confirmation.
+            let kind_after = before.as_ref().map_or(&kind, |(_, _, kind_now, _)| kind_now).clone();
             let detail = serde_json::json!({
                 "before": before.map(|(name_de, name_en, kind, active)| {
                     serde_json::json!({ "name_de": name_de, "name_en": name_en, "kind": kind, "active": active })
                 }),
-                "after": { "name_de": name_de, "name_en": name_en, "kind": kind, "active": active },
+                "after": { "name_de": name_de, "name_en": name_en, "kind": kind_after, "active": active },
             });
             audit_in!(transaction, Audit { by: admin.id(), action, target_kind: "office", target: code.clone(), detail })?;
             transaction.commit().await?;
@@ -324,14 +421,8 @@ impl Administration {
         let id = Id::new();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let taken: Option<Id> = sqlx::query_scalar("SELECT id FROM staff_members WHERE email = $1 OR oidc_subject = $2")
-                .bind(&email)
-                .bind(subject.as_deref())
-                .fetch_optional(&mut *transaction)
-                .await?;
-            if taken.is_some() {
-                return Err(invalid("email", "a staff member with this e-mail address or subject exists already"));
-            }
+            // Two accounts are two people: the unique indexes on the address (in any case) and
+            // on the subject refuse a second account, and the refusal names the field.
             sqlx::query(
                 "INSERT INTO staff_members (id, display_name, email, oidc_subject, active, created_at) VALUES ($1, $2, $3, $4, TRUE, $5)",
             )
@@ -341,26 +432,35 @@ impl Administration {
             .bind(subject.as_deref())
             .bind(Timestamp::now())
             .execute(&mut *transaction)
-            .await?;
-            for role in &roles {
-                insert_role!(transaction, id, role);
+            .await
+            .map_err(staff_taken)?;
+            let (asked, now): (Vec<&RoleAssignment>, Vec<&RoleAssignment>) =
+                roles.iter().partition(|role| role.reads_citizen_data());
+            for role in &now {
+                insert_role!(transaction, id, *role);
             }
-            let detail = serde_json::json!({ "display_name": display_name, "email": email, "subject": subject, "roles": roles });
+            let detail = serde_json::json!({ "display_name": display_name, "email": email, "subject": subject, "roles": now });
             audit_in!(transaction, Audit { by: admin.id(), action: "staff_created", target_kind: "staff", target: id.to_string(), detail })?;
+            for role in asked {
+                insert_role_office_exists!(transaction, role);
+                request_grant_in!(transaction, admin.id(), id, role);
+            }
             transaction.commit().await?;
             Ok::<(), AdminError>(())
         })?;
         Ok(id)
     }
 
-    /// Gives `staff` exactly `roles`. Nobody takes their own administration away: another
-    /// administrator must, so the portal always has one.
+    /// Gives `staff` exactly `roles`: roles taken away and the administrator role at once; a
+    /// role that reads citizen data once a second administrator confirms it (asked for here,
+    /// see `confirm_change`). Nobody changes their own roles: another administrator must.
+    /// Grants still waiting that `roles` no longer names are withdrawn.
     pub async fn set_roles(&self, admin: &Staff, staff: Id, roles: BTreeSet<RoleAssignment>) -> Result<(), AdminError> {
         if !admin.is_administrator() {
             return Err(AdminError::NotFound);
         }
-        if staff == admin.id() && !roles.iter().any(|role| role.role == "administrator") {
-            return Err(invalid("roles", "you cannot take away your own administration; ask another administrator"));
+        if staff == admin.id() {
+            return Err(invalid("roles", "nobody changes their own roles; ask another administrator"));
         }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -376,14 +476,39 @@ impl Administration {
                     .bind(staff)
                     .fetch_all(&mut *transaction)
                     .await?;
-            sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1").bind(staff).execute(&mut *transaction).await?;
-            for role in &roles {
-                insert_role!(transaction, staff, role);
-            }
             let before: Vec<RoleAssignment> =
                 before.into_iter().map(|(role, office)| RoleAssignment { role, office }).collect();
-            let detail = serde_json::json!({ "before": before, "after": roles });
+            // Kept: what is asked and held already. Asked for: a reading role not held yet.
+            let (asked, now): (Vec<&RoleAssignment>, Vec<&RoleAssignment>) =
+                roles.iter().partition(|role| role.reads_citizen_data() && !before.contains(role));
+            sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1").bind(staff).execute(&mut *transaction).await?;
+            for role in &now {
+                insert_role!(transaction, staff, *role);
+            }
+            let waiting: Vec<(Id, String, Option<String>)> = sqlx::query_as(
+                "SELECT id, role, office_code FROM pending_admin_changes WHERE kind = 'grant_role' AND staff_id = $1 AND decided_at IS NULL",
+            )
+            .bind(staff)
+            .fetch_all(&mut *transaction)
+            .await?;
+            for (change, role, office) in waiting {
+                if !asked.contains(&&RoleAssignment { role, office }) {
+                    sqlx::query(
+                        "UPDATE pending_admin_changes SET decided_by = $2, decided_at = $3, outcome = 'withdrawn' WHERE id = $1",
+                    )
+                    .bind(change)
+                    .bind(admin.id())
+                    .bind(Timestamp::now())
+                    .execute(&mut *transaction)
+                    .await?;
+                }
+            }
+            let detail = serde_json::json!({ "before": before, "after": now });
             audit_in!(transaction, Audit { by: admin.id(), action: "roles_set", target_kind: "staff", target: staff.to_string(), detail })?;
+            for role in asked {
+                insert_role_office_exists!(transaction, role);
+                request_grant_in!(transaction, admin.id(), staff, role);
+            }
             transaction.commit().await?;
             Ok::<(), AdminError>(())
         })
@@ -499,7 +624,9 @@ impl Administration {
 // After the macros above, which they use.
 mod benefits;
 mod feedback;
+mod four_eyes;
 mod templates;
 
 pub use benefits::{BenefitInput, Placement, QuestionInput, choice_options};
 pub use feedback::FeedbackInput;
+pub use four_eyes::Decision as ChangeDecision;

@@ -49,7 +49,13 @@ impl Citizen {
 }
 
 impl Staff {
-    pub(super) fn new(id: Id, display_name: String, roles: Vec<StaffRole>) -> Self {
+    /// A staff member with `roles`. Administration and reading citizen data never sit on one
+    /// account: the administration refuses such roles, and should the database hold them all
+    /// the same (set by hand), the account only administers.
+    pub(super) fn new(id: Id, display_name: String, mut roles: Vec<StaffRole>) -> Self {
+        if roles.contains(&StaffRole::Administrator) {
+            roles.retain(|role| *role == StaffRole::Administrator);
+        }
         Self { id, display_name, roles }
     }
 

@@ -286,7 +286,9 @@ INSERT INTO staff_members (id, display_name, email, oidc_subject, active, create
     ('00000000-0000-4000-8000-000000000103', 'Murat Yılmaz', 'murat.yilmaz@sozialamt.example', 'demo-murat', TRUE, '2026-01-10T08:00:00.000000Z', NULL),
     ('00000000-0000-4000-8000-000000000104', 'Sabine Fischer', 'sabine.fischer@wohngeldstelle.example', 'demo-sabine', TRUE, '2026-01-10T08:00:00.000000Z', NULL),
     ('00000000-0000-4000-8000-000000000105', 'Dr. Claudia Neumann', 'claudia.neumann@datenschutz.stadt.example', 'demo-claudia', TRUE, '2026-01-10T08:00:00.000000Z', NULL),
-    ('00000000-0000-4000-8000-000000000106', 'Frank Richter', 'frank.richter@stadt.example', 'demo-frank', TRUE, '2026-01-10T08:00:00.000000Z', NULL)
+    ('00000000-0000-4000-8000-000000000106', 'Frank Richter', 'frank.richter@stadt.example', 'demo-frank', TRUE, '2026-01-10T08:00:00.000000Z', NULL),
+    -- A second administrator: roles that read citizen data need two (four eyes).
+    ('00000000-0000-4000-8000-000000000107', 'Petra Lange', 'petra.lange@stadt.example', 'demo-petra', TRUE, '2026-01-10T08:00:00.000000Z', NULL)
 ON CONFLICT DO NOTHING;
 
 -- staff_roles has no primary key; the unique index on (staff_id, COALESCE(office_code, ''), role)
@@ -297,7 +299,8 @@ INSERT INTO staff_roles (staff_id, office_code, role) VALUES
     ('00000000-0000-4000-8000-000000000103', 'sozialamt', 'caseworker'),
     ('00000000-0000-4000-8000-000000000104', 'wohngeldstelle', 'caseworker'),
     ('00000000-0000-4000-8000-000000000105', NULL, 'data_protection_officer'),
-    ('00000000-0000-4000-8000-000000000106', NULL, 'administrator')
+    ('00000000-0000-4000-8000-000000000106', NULL, 'administrator'),
+    ('00000000-0000-4000-8000-000000000107', NULL, 'administrator')
 ON CONFLICT DO NOTHING;
 
 -- ---------------------------------------------------------------------------------------------
