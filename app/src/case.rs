@@ -107,6 +107,17 @@ pub struct ProtectionFlagView {
     pub set_by_office: String,
 }
 
+/// A protection flag as the data protection officer reviews it: which kind, whose (by id only),
+/// set by which office, when, and whether lifted. Neither its reason nor any case content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagReviewItem {
+    pub kind: String,
+    pub citizen: String,
+    pub office: String,
+    pub set_at: String,
+    pub lifted_at: Option<String>,
+}
+
 /// The kinds of protection flag.
 pub const PROTECTION_FLAG_KINDS: [&str; 3] = ["address_block", "domestic_violence", "other"];
 

@@ -100,10 +100,14 @@ pub struct PersonView {
     pub is_self: bool,
 }
 
-/// The result of checking the whole access log.
+/// The result of checking the access log: the whole log (the data protection officer's), or a
+/// person's entries with their neighbours and the lanes' heads (a citizen's).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogCheck {
     pub intact: bool,
+    /// Only the newest entries were checked, as many as the citizen's page shows: the person
+    /// has more. Never for the whole log.
+    pub capped: bool,
 }
 
 /// Everything Klarsicht keeps about one person, for the person (GDPR Art. 15 and 20): their
@@ -119,6 +123,8 @@ pub struct DataExport {
     /// The consent records, with the fields of ISO/IEC TS 27560.
     pub consent_records: Vec<ConsentRecord>,
     pub access_log: Vec<AccessEntryView>,
+    /// The protection flags that hold for the person now.
+    pub protections: Vec<Protection>,
 }
 
 /// One application as its applicant sees it.
@@ -192,6 +198,18 @@ pub struct MyData {
     pub citizen_name: String,
     pub offices: Vec<NamedCode>,
     pub categories: Vec<CategoryOverview>,
+    /// The protection flags that hold for the person now.
+    pub protections: Vec<Protection>,
+}
+
+/// That a person's data is protected (Auskunftssperre, Schutzvermerk), by which office and
+/// since when, as the person sees it: not the flag's kind or reason, which the office keeps
+/// (a parent acting for a child may be the one it protects the child from).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Protection {
+    /// The office's code.
+    pub office: String,
+    pub since: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +249,8 @@ pub struct Visibility {
     pub purpose: Option<String>,
     /// Until when, if it ends by itself (RFC 3339).
     pub until: Option<String>,
+    /// The fields it sees (basis application: those its form asks for); `None`: all of them.
+    pub fields: Option<Vec<String>>,
 }
 
 /// A new version of a consent template asks for more than an open application's version did:

@@ -169,6 +169,7 @@ pub fn test_settings(database_url: &str) -> SettingsInput {
         sign_in_per_minute: Some(10_000),
         submissions_per_minute: Some(10_000),
         uploads_per_minute: Some(10_000),
+        writes_per_minute: Some(10_000),
         ..SettingsInput::default()
     }
 }
@@ -559,10 +560,28 @@ pub mod demo {
     pub const SABINE_FISCHER: &str = "00000000-0000-4000-8000-000000000104";
     pub const CLAUDIA_NEUMANN: &str = "00000000-0000-4000-8000-000000000105";
     pub const FRANK_RICHTER: &str = "00000000-0000-4000-8000-000000000106";
+    pub const PETRA_LANGE: &str = "00000000-0000-4000-8000-000000000107";
 }
 
 impl Visitor<'_> {
     /// Signs in as a demo person (development mode).
+    /// A page as this visitor receives it, status first, with the response's fresh CSP nonce
+    /// (the one part that differs between any two responses) replaced by a fixed word: what a
+    /// byte-for-byte comparison of two answers compares.
+    pub async fn page(&mut self, path: &str) -> String {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        let nonce = response
+            .headers()
+            .get("content-security-policy")
+            .and_then(|policy| policy.to_str().ok())
+            .and_then(|policy| policy.split_once("'nonce-"))
+            .and_then(|(_, rest)| rest.split_once('\''))
+            .map(|(nonce, _)| nonce.to_owned());
+        let html = response.text().await.expect("a page");
+        format!("{status}\n{}", nonce.map_or(html.clone(), |nonce| html.replace(&nonce, "NONCE")))
+    }
+
     pub async fn sign_in_as_demo(&mut self, person: &str) -> reqwest::Response {
         let response = self.post_form("/anmelden/demo", &[("person", person)]).await;
         assert_eq!(response.status().as_u16(), 303, "the demo sign-in redirects");

@@ -15,7 +15,7 @@ use crate::server::{
 };
 use crate::{
     auth::ApiError,
-    case::{CaseFile, EmergencyList, EmergencyView, LogReview, QueuePage, SharedDataView, SharingItem},
+    case::{CaseFile, EmergencyList, EmergencyView, FlagReviewItem, LogReview, QueuePage, SharedDataView, SharingItem},
 };
 
 /// The page of the office's emergency accesses.
@@ -408,6 +408,14 @@ pub async fn emergency_review() -> Result<Vec<EmergencyView>, ApiError> {
     guard::services()?.gate.emergency_review(&officer).await.map_err(internal)
 }
 
+/// Every protection flag, for the data protection officer's review: kind, whose, which office,
+/// when set and lifted. Not the reason, no case content.
+#[server(prefix = "/api", endpoint = "datenschutz/schutzvermerke")]
+pub async fn flag_review() -> Result<Vec<FlagReviewItem>, ApiError> {
+    let officer = guard::data_protection_officer().await?;
+    guard::services()?.gate.flag_review(&officer).await.map_err(internal)
+}
+
 /// The access log across citizens for the data protection officer, newest first, 50 to a page
 /// (`before`: continue below that entry), filtered by office, staff member, basis
 /// (`application`, `consent`, `emergency`) and days (`from`, `until`: `YYYY-MM-DD`).
@@ -461,9 +469,10 @@ pub async fn access_log_review(
 }
 
 /// Checks the whole access log for the data protection officer: every entry, every lane's chain and head.
+/// It reads every entry, as `server verify-access-log` does: the officer's and the operator's check.
 #[server(prefix = "/api", endpoint = "datenschutz/protokoll-pruefen")]
 pub async fn check_access_log_as_officer() -> Result<crate::consent::LogCheck, ApiError> {
     guard::data_protection_officer().await?;
     let verification = guard::services()?.access_log.verify().await.map_err(internal)?;
-    Ok(crate::consent::LogCheck { intact: verification.is_intact() })
+    Ok(crate::consent::LogCheck { intact: verification.is_intact(), capped: false })
 }

@@ -535,7 +535,17 @@ pub fn OfficeViewPage() -> impl IntoView {
                             let reasons: Vec<&Visibility> = category.seen_by.iter().filter(|seen| seen.office == office.code).collect();
                             let why = cell_text(i18n, german, &category.code, &reasons, &[]);
                             let title = if german { category.name_de.clone() } else { category.name_en.clone() };
-                            let fields = category.fields.clone();
+                            // What the office reads: every field where one basis opens all of
+                            // them, else the fields its applications' forms ask for.
+                            let whole = reasons.iter().any(|seen| seen.fields.is_none());
+                            let fields: Vec<_> = category
+                                .fields
+                                .iter()
+                                .filter(|field| {
+                                    whole || reasons.iter().any(|seen| seen.fields.as_ref().is_some_and(|keys| keys.contains(&field.key)))
+                                })
+                                .cloned()
+                                .collect();
                             view! {
                                 <section class="data-category">
                                     <h2>{title}</h2>

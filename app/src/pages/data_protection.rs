@@ -15,13 +15,14 @@ use leptos_router::{
 
 use crate::{
     admin::{AuditEntry, RetentionReport},
-    api::{CheckAccessLogAsOfficer, access_log_review, admin_audit, emergency_review, retention_runs},
-    case::{EmergencyView, LogReview},
+    api::{CheckAccessLogAsOfficer, access_log_review, admin_audit, emergency_review, flag_review, retention_runs},
+    case::{EmergencyView, FlagReviewItem, LogReview},
     components::{guarded::Guarded, page_title::page_title},
     consent::NamedCode,
     i18n::*,
     pages::{
         administration::{audit_section, retention_section},
+        staff_case::flag_kind_text,
         staff_emergency::emergency_status,
     },
     url::{encode_component, format_timestamp},
@@ -33,6 +34,7 @@ const REVIEW_PATH: &str = "/datenschutz/start";
 struct Review {
     log: LogReview,
     emergencies: Vec<EmergencyView>,
+    flags: Vec<FlagReviewItem>,
     /// The administration's changes and the retention runs, which the officer oversees too.
     audit: Vec<AuditEntry>,
     retention_runs: Vec<RetentionReport>,
@@ -55,6 +57,53 @@ fn options(list: &[NamedCode], chosen: &str, german: bool) -> impl IntoView + us
         .collect_view()
 }
 
+/// Every protection flag: kind, whose (by id), which office, when set and lifted.
+fn flag_table(i18n: I18nContext<Locale>, german: bool, flags: Vec<FlagReviewItem>, offices: &[NamedCode]) -> impl IntoView + use<> {
+    let table = (!flags.is_empty()).then(|| {
+        let rows = flags
+            .into_iter()
+            .map(|flag| {
+                let lifted = match &flag.lifted_at {
+                    Some(at) => format_timestamp(at, german),
+                    None => t_string!(i18n, review.flag_active).to_owned(),
+                };
+                view! {
+                    <tr>
+                        <td>{flag_kind_text(i18n, &flag.kind)}</td>
+                        <td>{NamedCode::name_in(offices, &flag.office, german)}</td>
+                        <td><code>{flag.citizen}</code></td>
+                        <td>{format_timestamp(&flag.set_at, german)}</td>
+                        <td>{lifted}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="table-wrapper" role="region" aria-labelledby="schutzvermerke" tabindex="0">
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, review.flag_kind)}</th>
+                            <th scope="col">{t!(i18n, review.office)}</th>
+                            <th scope="col">{t!(i18n, review.citizen)}</th>
+                            <th scope="col">{t!(i18n, review.flag_set)}</th>
+                            <th scope="col">{t!(i18n, review.flag_lifted)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    });
+    let empty = table.is_none().then(|| view! { <p>{t!(i18n, review.no_flags)}</p> });
+    view! {
+        <h2 id="schutzvermerke">{t!(i18n, review.flags_heading)}</h2>
+        <p>{t!(i18n, review.flags_lead)}</p>
+        {table}
+        {empty}
+    }
+}
+
 #[component]
 pub fn DataProtectionHome() -> impl IntoView {
     let i18n = use_i18n();
@@ -67,9 +116,10 @@ pub fn DataProtectionHome() -> impl IntoView {
     let data = Resource::new(key, |[office, staff, basis, from, until, before]| async move {
         let log = access_log_review(office, staff, basis, from, until, before).await?;
         let emergencies = emergency_review().await?;
+        let flags = flag_review().await?;
         let audit = admin_audit().await?;
         let retention_runs = retention_runs().await?;
-        Ok(Review { log, emergencies, audit, retention_runs })
+        Ok(Review { log, emergencies, flags, audit, retention_runs })
     });
 
     view! {
@@ -77,7 +127,7 @@ pub fn DataProtectionHome() -> impl IntoView {
         <Guarded
             data=data
             sign_in_path="/mitarbeitende"
-            render=Arc::new(move |Review { log, emergencies, audit, retention_runs }| {
+            render=Arc::new(move |Review { log, emergencies, flags, audit, retention_runs }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let filter = log.filter.clone();
                 let staff_options = log
@@ -150,6 +200,7 @@ pub fn DataProtectionHome() -> impl IntoView {
                         }
                     })
                     .collect_view();
+                let flags_view = flag_table(i18n, german, flags, &log.offices);
                 view! {
                     <div class="container container--wide">
                         <h1>{t!(i18n, staff.dpo_heading)}</h1>
@@ -241,6 +292,7 @@ pub fn DataProtectionHome() -> impl IntoView {
                                 <tbody>{emergency_rows}</tbody>
                             </table>
                         </div>
+                        {flags_view}
                         {audit_section(i18n, german, audit)}
                         {retention_section(i18n, german, retention_runs)}
                     </div>

@@ -15,7 +15,7 @@ use crate::{
     api::{SaveMyData, data_by_category, data_category, people_acted_for},
     applying::{AnswerKind, DataEdit},
     components::{error_summary::error_summary, guarded::Guarded, person_switch::person_switch, page_title::page_title},
-    consent::{CategoryOverview, FieldView, MyData, NamedCode, PersonView, Visibility},
+    consent::{CategoryOverview, FieldView, MyData, NamedCode, PersonView, Protection, Visibility},
     i18n::*,
     pages::apply::{person_field, problem_text, question_field},
     url::{for_person, format_timestamp},
@@ -45,7 +45,7 @@ pub fn MyDataPage() -> impl IntoView {
         <Guarded
             data=data
             sign_in_path="/buerger"
-            render=Arc::new(move |Page { data: MyData { citizen, citizen_name, offices, categories }, people }| {
+            render=Arc::new(move |Page { data: MyData { citizen, citizen_name, offices, categories, protections }, people }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let name = citizen_name.clone();
                 let is_self = people.iter().any(|person| person.id == citizen && person.is_self);
@@ -65,6 +65,7 @@ pub fn MyDataPage() -> impl IntoView {
                         {person_switch(i18n, people, &citizen, "/buerger/daten", move |name| {
                             view! { {t!(i18n, my_data.person_link, name = move || name.clone())} }
                         })}
+                        {protection_notice(i18n, german, protections, &offices)}
                         {categories
                             .into_iter()
                             .map(|category| {
@@ -81,6 +82,33 @@ pub fn MyDataPage() -> impl IntoView {
             })
         />
     }
+}
+
+/// That the person's data is under a protection flag, by which office and since when.
+fn protection_notice(
+    i18n: I18nContext<Locale>,
+    german: bool,
+    protections: Vec<Protection>,
+    offices: &[NamedCode],
+) -> Option<impl IntoView + use<>> {
+    if protections.is_empty() {
+        return None;
+    }
+    let items = protections
+        .into_iter()
+        .map(|protection| {
+            let office = NamedCode::name_in(offices, &protection.office, german);
+            let since = format_timestamp(&protection.since, german);
+            view! { <p>{t!(i18n, my_data.protected_by, office = move || office.clone(), since = move || since.clone())}</p> }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="notice" aria-labelledby="schutzvermerk">
+            <h2 id="schutzvermerk">{t!(i18n, my_data.protected_heading)}</h2>
+            {items}
+            <p>{t!(i18n, my_data.protected_hint)}</p>
+        </section>
+    })
 }
 
 pub(crate) fn value_text(i18n: I18nContext<Locale>, value: &serde_json::Value) -> String {

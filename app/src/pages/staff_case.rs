@@ -183,7 +183,7 @@ fn done_text(i18n: I18nContext<Locale>, done: &str) -> Option<&'static str> {
     })
 }
 
-fn flag_kind_text(i18n: I18nContext<Locale>, kind: &str) -> &'static str {
+pub(crate) fn flag_kind_text(i18n: I18nContext<Locale>, kind: &str) -> &'static str {
     match kind {
         "address_block" => t_string!(i18n, case.flag_address_block),
         "domestic_violence" => t_string!(i18n, case.flag_domestic_violence),

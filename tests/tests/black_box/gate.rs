@@ -21,6 +21,26 @@ async fn open_case(visitor: &mut Visitor<'_>, application: &str) -> (u16, serde_
     visitor.call("mitarbeitende/fall", &[("application", application)]).await
 }
 
+/// The father's own application to the youth office, added by the test below.
+const FATHERS_OWN: &str = "00000000-0000-4000-8000-000000000799";
+
+/// Everything the youth office's caseworker receives about the father and his child: the pages
+/// and the server functions' answers of both cases, and the queue.
+async fn what_the_youth_office_receives(lena: &mut Visitor<'_>) -> Vec<String> {
+    let mut received = Vec::new();
+    for application in [FATHERS_OWN, HZE_FOR_MIA] {
+        received.push(lena.page(&format!("/mitarbeitende/faelle/{application}")).await);
+        for endpoint in ["mitarbeitende/fall", "mitarbeitende/akte", "mitarbeitende/schutzvermerke"] {
+            let (status, answer) = lena.call(endpoint, &[("application", application)]).await;
+            received.push(format!("{endpoint} {status} {answer}"));
+        }
+    }
+    received.push(lena.page("/mitarbeitende/warteschlange").await);
+    let (status, queue) = lena.call("mitarbeitende/warteschlange", &[]).await;
+    received.push(format!("{status} {queue}"));
+    received
+}
+
 on_both_databases! {
     async fn a_caseworker_sees_exactly_the_categories_the_template_requires(backend: Backend) {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
@@ -67,27 +87,45 @@ on_both_databases! {
         // The father applies to the youth office himself.
         execute(url, &format!(
             "INSERT INTO applications (id, reference, citizen_id, submitted_by_citizen_id, benefit_type_code, office_code, template_version_id, status, created_at, updated_at, submitted_at) \
-             SELECT '00000000-0000-4000-8000-000000000799', 'KS-2026-000099', '{father}', '{father}', benefit_type_code, office_code, template_version_id, 'submitted', created_at, updated_at, submitted_at \
+             SELECT '{FATHERS_OWN}', 'KS-2026-000099', '{father}', '{father}', benefit_type_code, office_code, template_version_id, 'submitted', created_at, updated_at, submitted_at \
              FROM applications WHERE id = '{HZE_FOR_MIA}'",
             father = demo::JONAS_WEBER
         )).await;
         let mut lena = Visitor::new(&app);
         lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
-        let (status, with_housing_benefit) = open_case(&mut lena, "00000000-0000-4000-8000-000000000799").await;
-        assert_eq!(status, 200, "{with_housing_benefit}");
+        let (status, view) = open_case(&mut lena, FATHERS_OWN).await;
+        assert_eq!(status, 200, "{view}");
+        assert_eq!(view["data"]["household"]["alleinerziehend"], true, "what the youth office's form asks: {view}");
+        assert!(view["data"]["household"].get("kinder_unter_18").is_none(), "only the Wohngeld form asks that: {view}");
+        // The father's own picture says the same: the youth office sees what its form asks.
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let youth_office = jonas.page("/buerger/freigaben/amt/jugendamt").await;
+        assert!(youth_office.contains("Erziehen Sie") && !youth_office.contains("Kinder unter 18"), "{youth_office}");
+        let housing_office = jonas.page("/buerger/freigaben/amt/wohngeldstelle").await;
+        assert!(housing_office.contains("Kinder unter 18"), "{housing_office}");
+        // Once to settle what a first look changes (messages read), then the picture to keep.
+        what_the_youth_office_receives(&mut lena).await;
+        let with_housing_benefit = what_the_youth_office_receives(&mut lena).await;
 
-        // Without his Wohngeld application and without his income: the same view, byte for byte.
+        // Without his Wohngeld application, his income and what only its form asked of his
+        // household: the same views of him and of his child, byte for byte.
         execute(url, &format!(
             "DELETE FROM application_events WHERE application_id = '{WOHNGELD_OF_JONAS}'; \
              DELETE FROM application_answers WHERE application_id = '{WOHNGELD_OF_JONAS}'; \
              DELETE FROM applications WHERE id = '{WOHNGELD_OF_JONAS}'; \
              DELETE FROM consent_events WHERE consent_id IN (SELECT id FROM consents WHERE citizen_id = '{father}'); \
              DELETE FROM consents WHERE citizen_id = '{father}'; \
-             DELETE FROM citizen_data WHERE citizen_id = '{father}' AND category_code IN ('income_assets', 'benefits_received', 'housing');",
+             DELETE FROM citizen_data WHERE citizen_id = '{father}' AND category_code IN ('income_assets', 'benefits_received', 'housing', 'bank_account'); \
+             UPDATE citizen_data SET data = '{{\"personen_im_haushalt\":2,\"alleinerziehend\":true,\"sorgerecht\":\"gemeinsam\"}}' \
+               WHERE citizen_id = '{father}' AND category_code = 'household';",
             father = demo::JONAS_WEBER
         )).await;
-        let (_, without) = open_case(&mut lena, "00000000-0000-4000-8000-000000000799").await;
-        assert_eq!(with_housing_benefit.to_string(), without.to_string());
+        let without = what_the_youth_office_receives(&mut lena).await;
+        assert_eq!(with_housing_benefit.len(), without.len());
+        for (with, without) in with_housing_benefit.iter().zip(&without) {
+            assert_eq!(with, without, "the youth office receives the same with and without his Wohngeld application");
+        }
     }
 
     async fn the_log_stays_intact_across_reads(backend: Backend) {

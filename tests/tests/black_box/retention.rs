@@ -93,3 +93,29 @@ on_both_databases! {
         assert!(!detail.concat().contains("Jonas") && !detail.concat().contains(WOHNGELD_OF_JONAS), "counts only: {detail:?}");
     }
 }
+
+on_both_databases! {
+    async fn a_case_with_nothing_left_to_read_answers_like_an_unknown_one(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        let unknown = "00000000-0000-4000-8000-0000000007ff";
+        let unknown_answer = sabine.call("mitarbeitende/akte", &[("application", unknown)]).await;
+        assert_eq!(unknown_answer.0, 404);
+        let unknown_page = sabine.page(&format!("/mitarbeitende/faelle/{unknown}")).await.replace(unknown, "ID");
+        assert!(unknown_page.starts_with("404"), "{unknown_page}");
+
+        // Closed eleven years ago: every category of the Wohngeld form is past its retention,
+        // though no retention run has removed the application yet.
+        close(&url, WOHNGELD_OF_JONAS, 11 * 365).await;
+        let log_before = count_rows(&url, "access_log").await;
+        for endpoint in ["mitarbeitende/akte", "mitarbeitende/fall"] {
+            let answer = sabine.call(endpoint, &[("application", WOHNGELD_OF_JONAS)]).await;
+            assert_eq!(answer, unknown_answer, "{endpoint}: the 404 of an unknown case");
+        }
+        let page = sabine.page(&format!("/mitarbeitende/faelle/{WOHNGELD_OF_JONAS}")).await.replace(WOHNGELD_OF_JONAS, "ID");
+        assert_eq!(page, unknown_page, "the page of an unknown case");
+        assert_eq!(count_rows(&url, "access_log").await, log_before, "nothing was read, nothing logged");
+    }
+}

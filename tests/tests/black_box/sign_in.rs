@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 86] = [
+        let table: [Row; 89] = [
             ("ich", &[], &["anyone"], 200),
             ("barrierefreiheit/rueckmeldung", &[("message", "kurz")], &["anyone"], 422),
             ("anmeldung", &[], &["anyone"], 200),
@@ -380,6 +380,9 @@ on_both_databases! {
             ("mitarbeitende/notzugriff-zurueckstellen", &[EMERGENCY, REASON, ("until", "2020-01-01")], &["caseworker"], 404),
             ("mitarbeitende/notzugriff-daten", &[EMERGENCY], &["caseworker"], 404),
             ("datenschutz/notzugriffe", &[], &["data_protection_officer"], 200),
+            ("datenschutz/schutzvermerke", &[], &["data_protection_officer"], 200),
+            ("verwaltung/aenderung-bestaetigen", &[("change", UNKNOWN)], &["administrator"], 404),
+            ("verwaltung/aenderung-ablehnen", &[("change", UNKNOWN)], &["administrator"], 404),
             ("buerger/uebersicht", &[], &["citizen"], 200),
             ("buerger/antrag", &[], &["citizen"], 200),
             ("buerger/antrag-waehlen", &[], &["citizen"], 422),

@@ -38,7 +38,8 @@ const CASEWORKER_AT: &str = "SELECT CAST(1 AS BIGINT) FROM staff_roles r JOIN st
 /// The applicant, kind of help, office (with its kind), dates, decision reason, assignee; the
 /// revision of the vocabulary (the gate keeps the vocabulary itself); the correspondence; the
 /// internal notes; the office's caseworkers; the applicant's parents when the office is a youth
-/// office (whom an emergency access may concern); the applicant's active protection flags;
+/// office (whom an emergency access may concern); the active protection flags this office set
+/// on the applicant (another office's do not exist here);
 /// whether the citizen wrote something the office has not read yet.
 static CASE_FILE: JsonStatement = JsonStatement::new(concat!(
     "SELECT a.citizen_id, c.given_name, c.family_name, b.code AS benefit, b.name_de AS benefit_de, b.name_en AS benefit_en, \
@@ -55,7 +56,7 @@ static CASE_FILE: JsonStatement = JsonStatement::new(concat!(
        FROM guardianships g JOIN citizens p ON p.id = g.guardian_citizen_id \
        WHERE g.child_citizen_id = a.citizen_id AND g.ended_on IS NULL AND o.kind = 'youth') AS parents, \
      (SELECT COALESCE(json_group_array(json_array(f.id, f.kind, f.reason, f.set_at, f.set_by_office_code) ORDER BY f.set_at), '[]') \
-       FROM protection_flags f WHERE f.citizen_id = a.citizen_id AND f.lifted_at IS NULL) AS flags, \
+       FROM protection_flags f WHERE f.citizen_id = a.citizen_id AND f.set_by_office_code = a.office_code AND f.lifted_at IS NULL) AS flags, \
      EXISTS (SELECT 1 FROM messages u WHERE u.application_id = a.id AND u.sender_kind = 'citizen' AND u.read_at IS NULL) AS unread \
      FROM applications a JOIN citizens c ON c.id = a.citizen_id JOIN benefit_types b ON b.code = a.benefit_type_code \
      JOIN offices o ON o.code = a.office_code LEFT JOIN staff_members s ON s.id = a.assigned_staff_id \

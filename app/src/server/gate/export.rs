@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use sqlx::types::Json;
 
-use super::{Gate, GateError};
+use super::{
+    Gate, GateError,
+    flags::{PROTECTIONS, protection},
+};
 use crate::{
     consent::{
         ApplicationRecord, ConsentNotice, ConsentPurpose, ConsentRecord, ConsentRecordEvent, ConsentView, DataExport,
@@ -84,7 +87,8 @@ impl Gate {
         let Some(who) = people.into_iter().find(|candidate| candidate.id == person.to_string()) else {
             return Err(GateError::NotFound);
         };
-        let (birth_date, data, applications): (Option<Option<String>>, Vec<DataRow>, Vec<ApplicationRow>) = on_backend!(self.database, pool => {
+        type Rows = (Option<Option<String>>, Vec<DataRow>, Vec<ApplicationRow>, Vec<(String, Timestamp)>);
+        let (birth_date, data, applications, protections): Rows = on_backend!(self.database, pool => {
             let birth_date = sqlx::query_scalar("SELECT birth_date FROM citizens WHERE id = $1")
                 .bind(person)
                 .fetch_optional(pool)
@@ -100,7 +104,8 @@ impl Gate {
             .bind(person)
             .fetch_all(pool)
             .await?;
-            Ok::<_, sqlx::Error>((birth_date, data, applications))
+            let protections = sqlx::query_as(PROTECTIONS).bind(person).fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((birth_date, data, applications, protections))
         })?;
         let consents = self.consents_of(citizen, person).await?;
         let log = self.citizen_access_log(person).await?;
@@ -128,6 +133,7 @@ impl Gate {
                 .collect(),
             consent_records: consents.into_iter().map(consent_record).collect(),
             access_log: log.entries,
+            protections: protections.into_iter().map(protection).collect(),
         })
     }
 }

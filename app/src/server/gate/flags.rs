@@ -1,20 +1,26 @@
 //! Protection flags (Auskunftssperre, Schutzvermerk): set and lifted by staff of the citizen's
 //! own cases, with a reason. While one holds, only the offices' own applications are a basis.
+//!
+//! A flag belongs to the office that set it: only its staff see it, its reason and lift it.
+//! For staff of any other office it does not exist (another office's flag tells of another
+//! office's case). The data protection officer sees every flag without its reason; the citizen
+//! sees that they are protected, by which office and since when.
 
 use super::Gate;
 use crate::{
-    case::ProtectionFlagView,
+    case::{FlagReviewItem, ProtectionFlagView},
+    consent::Protection,
     server::{
         auth::Staff,
         db::{DatabaseError, Id, Timestamp, on_backend},
     },
 };
 
-/// The active protection flags of citizen `$1`, oldest first.
-pub(super) const ACTIVE_FLAGS: &str = "SELECT id, kind, reason, set_at, set_by_office_code FROM protection_flags \
-     WHERE citizen_id = $1 AND lifted_at IS NULL ORDER BY set_at";
+/// The active protection flags office `$2` set on citizen `$1`, oldest first.
+const OWN_ACTIVE_FLAGS: &str = "SELECT id, kind, reason, set_at, set_by_office_code FROM protection_flags \
+     WHERE citizen_id = $1 AND set_by_office_code = $2 AND lifted_at IS NULL ORDER BY set_at, id";
 
-/// A row of `ACTIVE_FLAGS`.
+/// A row of `OWN_ACTIVE_FLAGS`.
 pub(super) type FlagRow = (Id, String, String, Timestamp, String);
 
 pub(super) fn flag_views(rows: Vec<FlagRow>) -> Vec<ProtectionFlagView> {
@@ -50,7 +56,7 @@ impl Gate {
         Ok(citizen)
     }
 
-    /// The active protection flags of the citizen of this case, for staff of that case.
+    /// The active protection flags the office of this case set on its citizen, for its staff.
     pub async fn protection_flags(
         &self,
         staff: &Staff,
@@ -58,8 +64,9 @@ impl Gate {
         application: Id,
     ) -> Result<Option<Vec<ProtectionFlagView>>, DatabaseError> {
         let Some(citizen) = self.citizen_of_case(staff, office, application).await? else { return Ok(None) };
-        let rows: Vec<FlagRow> = on_backend!(self.database, pool => sqlx::query_as(ACTIVE_FLAGS)
+        let rows: Vec<FlagRow> = on_backend!(self.database, pool => sqlx::query_as(OWN_ACTIVE_FLAGS)
             .bind(citizen)
+            .bind(office)
             .fetch_all(pool)
             .await)?;
         Ok(Some(flag_views(rows)))
@@ -94,7 +101,8 @@ impl Gate {
         Ok(Some(id))
     }
 
-    /// Lifts an active flag of the citizen of this case. `false` when there is no such flag.
+    /// Lifts an active flag the office of this case set on its citizen. `false` when there is
+    /// no such flag: another office's flag is not there to lift.
     pub async fn lift_protection_flag(
         &self,
         staff: &Staff,
@@ -106,16 +114,52 @@ impl Gate {
         let Some(citizen) = self.citizen_of_case(staff, office, application).await? else { return Ok(false) };
         let lifted = on_backend!(self.database, pool => sqlx::query(
             "UPDATE protection_flags SET lifted_at = $1, lifted_by_staff_id = $2, lift_reason = $3 \
-             WHERE id = $4 AND citizen_id = $5 AND lifted_at IS NULL",
+             WHERE id = $4 AND citizen_id = $5 AND set_by_office_code = $6 AND lifted_at IS NULL",
         )
         .bind(Timestamp::now())
         .bind(staff.id())
         .bind(reason)
         .bind(flag)
         .bind(citizen)
+        .bind(office)
         .execute(pool)
         .await
         .map(|result| result.rows_affected()))?;
         Ok(lifted == 1)
+    }
+}
+
+/// The protection flags that hold for citizen `$1` now, oldest first: office and since when.
+pub(super) const PROTECTIONS: &str = "SELECT set_by_office_code, set_at FROM protection_flags \
+     WHERE citizen_id = $1 AND lifted_at IS NULL ORDER BY set_at, id";
+
+/// A row of `PROTECTIONS`, as the person sees it.
+pub(super) fn protection((office, since): (String, Timestamp)) -> Protection {
+    Protection { office, since: since.to_rfc3339() }
+}
+
+impl Gate {
+    /// Every protection flag, newest first, for the data protection officer's review: kind,
+    /// whose, which office, when set and lifted; not the reason. Nothing for anyone else.
+    pub async fn flag_review(&self, officer: &Staff) -> Result<Vec<FlagReviewItem>, DatabaseError> {
+        if !officer.is_data_protection_officer() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(String, Id, String, Timestamp, Option<Timestamp>)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT kind, citizen_id, set_by_office_code, set_at, lifted_at FROM protection_flags \
+             ORDER BY set_at DESC, id LIMIT 1000",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, citizen, office, set_at, lifted_at)| FlagReviewItem {
+                kind,
+                citizen: citizen.to_string(),
+                office,
+                set_at: set_at.to_rfc3339(),
+                lifted_at: lifted_at.map(Timestamp::to_rfc3339),
+            })
+            .collect())
     }
 }

@@ -118,22 +118,23 @@ macro_rules! facts_sql {
             "SELECT 'application' AS kind, a.id, a.citizen_id AS citizen, a.status, r.category_code AS category, \
                CAST(NULL AS TEXT) AS purpose, a.reference, a.benefit_type_code AS benefit_type, c.retention_days, \
                a.closed_at AS first, CAST(NULL AS TIMESTAMPTZ) AS second, CAST(NULL AS TIMESTAMPTZ) AS third, \
-               CAST(NULL AS TIMESTAMPTZ) AS fourth, CAST(NULL AS JSONB) AS categories \
+               CAST(NULL AS TIMESTAMPTZ) AS fourth, CAST(NULL AS JSONB) AS categories, \
+               (SELECT v.revision FROM vocabulary_revision v) AS revision \
              FROM applications a LEFT JOIN template_required_categories r ON r.version_id = a.template_version_id \
              LEFT JOIN data_categories c ON c.code = r.category_code \
              WHERE a.office_code = $2 AND a.citizen_id = ",
             $citizen,
             " UNION ALL SELECT 'consent', id, NULL, NULL, category_code, purpose, NULL, NULL, NULL, \
-               granted_at, expires_at, revoked_at, NULL, NULL \
+               granted_at, expires_at, revoked_at, NULL, NULL, NULL \
              FROM consents WHERE citizen_id = ",
             $citizen,
             " AND recipient_office_code = $2 \
              UNION ALL SELECT 'emergency', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-               opened_at, confirmed_at, expires_at, ended_at, categories \
+               opened_at, confirmed_at, expires_at, ended_at, categories, NULL \
              FROM emergency_accesses WHERE citizen_id = ",
             $citizen,
             " AND office_code = $2 \
-             UNION ALL SELECT 'flag', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, set_at, lifted_at, NULL, NULL, NULL \
+             UNION ALL SELECT 'flag', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, set_at, lifted_at, NULL, NULL, NULL, NULL \
              FROM protection_flags WHERE citizen_id = ",
             $citizen,
             " ORDER BY 1, 2"
@@ -171,6 +172,8 @@ struct FactRow {
     fourth: Option<Timestamp>,
     /// An emergency access's.
     categories: Option<Json<Vec<String>>>,
+    /// An application's: the vocabulary's revision as the statement saw it.
+    revision: Option<i64>,
 }
 
 /// What a case view shows of its application, from its row of `CASE_FACTS`.
@@ -179,6 +182,7 @@ struct CaseRow {
     status: String,
     reference: String,
     benefit_type: String,
+    vocabulary_revision: i64,
 }
 
 /// Application `application` among `rows` of `CASE_FACTS`, if they hold it.
@@ -189,6 +193,7 @@ fn case_row(rows: &[FactRow], application: Id) -> Option<CaseRow> {
         status: row.status.clone()?,
         reference: row.reference.clone()?,
         benefit_type: row.benefit_type.clone()?,
+        vocabulary_revision: row.revision?,
     })
 }
 
@@ -264,14 +269,16 @@ type Answers = BTreeMap<String, serde_json::Value>;
 /// application's own answers, and logs the read, in one write transaction on `$pool`.
 /// Evaluates to `Result<Option<CaseView>, sqlx::Error>`: `None` when it is not the office's.
 macro_rules! case_view_in {
-    ($pool:expr, $key:expr, $staff:expr, $office:expr, $application:expr) => {
+    ($pool:expr, $key:expr, $vocabulary:expr, $staff:expr, $office:expr, $application:expr) => {
         async {
-            let (key, staff, office, application): (&LogKey, Id, &str, Id) = ($key, $staff, $office, $application);
+            let (key, vocabulary, staff, office, application): (&LogKey, &VocabularyCache, Id, &str, Id) =
+                ($key, $vocabulary, $staff, $office, $application);
             let mut transaction = $pool.begin_write().await?;
             let connection = &mut *transaction;
             let rows: Vec<FactRow> =
                 sqlx::query_as(CASE_FACTS).bind(application).bind(office).fetch_all(&mut *connection).await?;
-            let Some(CaseRow { citizen, status, reference, benefit_type }) = case_row(&rows, application) else {
+            let Some(CaseRow { citizen, status, reference, benefit_type, vocabulary_revision }) = case_row(&rows, application)
+            else {
                 return Ok(None);
             };
             let facts = facts(Timestamp::now(), office, citizen, &rows);
@@ -286,8 +293,19 @@ macro_rules! case_view_in {
                 basis: LogBasis::Application,
                 basis_ref: Some(application),
             };
-            // The application's own answers with the data, of the same allowed categories only.
-            let (data, answers) = read_and_log!(&mut *connection, key, &entry, Some(application))?;
+            // A case with nothing left to read (every category past its retention) is no case
+            // of the office's any more: it answers like an unknown one.
+            if entry.categories.is_empty() {
+                return Ok(None);
+            }
+            // The application's own answers with the data, of the same allowed categories only;
+            // of the data, only the fields the application's own form asks for.
+            let (mut data, answers) = read_and_log!(&mut *connection, key, &entry, Some(application))?;
+            let vocabulary = match vocabulary.at(vocabulary_revision) {
+                Some(kept) => kept,
+                None => vocabulary::load_vocabulary!(vocabulary, &mut *connection, vocabulary_revision)?,
+            };
+            vocabulary.keep_asked_by(&benefit_type, &mut data);
             transaction.commit().await?;
             Ok::<Option<CaseView>, sqlx::Error>(Some(CaseView {
                 application: application.to_string(),
@@ -349,9 +367,10 @@ impl Gate {
         let view = match &self.database.backend {
             Backend::Sqlite(pool) => {
                 let (pool, key, staff, office) = (pool.clone(), self.log_key.clone(), staff.id(), office.to_owned());
-                on_sqlite_writer(async move { case_view_in!(&pool, &key, staff, &office, application) }).await?
+                let vocabulary = Arc::clone(&self.vocabulary);
+                on_sqlite_writer(async move { case_view_in!(&pool, &key, &vocabulary, staff, &office, application) }).await?
             }
-            Backend::Postgres(pool) => case_view_in!(pool, &self.log_key, staff.id(), office, application)?,
+            Backend::Postgres(pool) => case_view_in!(pool, &self.log_key, &self.vocabulary, staff.id(), office, application)?,
         };
         Ok(view)
     }

@@ -6,7 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::types::Json;
 
-use super::{FactRow, Gate, GateError, facts, vocabulary::vocabulary_in};
+use super::{
+    FactRow, Gate, GateError, facts,
+    flags::{PROTECTIONS, protection},
+    vocabulary::vocabulary_in,
+};
 use crate::{
     consent::{CategoryOverview, FieldView, MyData, NamedCode, Visibility},
     policy::{Basis, Category, Decision, Purpose, Reader, decide},
@@ -32,7 +36,7 @@ impl Gate {
         };
         let now = Timestamp::now();
         let mut by_office: Vec<(String, crate::policy::Facts)> = Vec::new();
-        let (offices, categories, vocabulary, kept, references, deferred) = on_backend!(self.database, pool => {
+        let (offices, categories, vocabulary, kept, references, deferred, protections) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             let offices: Vec<(String, String, String)> =
                 sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(&mut *connection).await?;
@@ -52,7 +56,8 @@ impl Gate {
                     .bind(person)
                     .fetch_all(&mut *connection)
                     .await?;
-            let references: Vec<(Id, String)> = sqlx::query_as("SELECT id, reference FROM applications WHERE citizen_id = $1")
+            let references: Vec<(Id, String, String)> =
+                sqlx::query_as("SELECT id, reference, benefit_type_code FROM applications WHERE citizen_id = $1")
                 .bind(person)
                 .fetch_all(&mut *connection)
                 .await?;
@@ -65,11 +70,13 @@ impl Gate {
             .bind(now)
             .fetch_all(&mut *connection)
             .await?;
-            Ok::<_, sqlx::Error>((offices, categories, vocabulary, kept, references, deferred))
+            let protections: Vec<(String, Timestamp)> =
+                sqlx::query_as(PROTECTIONS).bind(person).fetch_all(&mut *connection).await?;
+            Ok::<_, sqlx::Error>((offices, categories, vocabulary, kept, references, deferred, protections))
         })?;
         let deferred: BTreeSet<String> = deferred.into_iter().map(|id| id.to_string()).collect();
-        let references: BTreeMap<String, String> =
-            references.into_iter().map(|(id, reference)| (id.to_string(), reference)).collect();
+        let references: BTreeMap<String, (String, String)> =
+            references.into_iter().map(|(id, reference, benefit)| (id.to_string(), (reference, benefit))).collect();
         let kept: BTreeMap<String, serde_json::Value> =
             kept.into_iter().map(|(code, Json(value))| (code, value)).collect();
 
@@ -99,9 +106,16 @@ impl Gate {
                         Basis::Application { application } => Visibility {
                             office: office.clone(),
                             basis: "application".to_owned(),
-                            reference: references.get(&application).cloned(),
+                            reference: references.get(&application).map(|(reference, _)| reference.clone()),
                             purpose: None,
                             until: None,
+                            // As the gate reads: only the fields the application's form asks for.
+                            fields: Some(
+                                references
+                                    .get(&application)
+                                    .map(|(_, benefit)| vocabulary.keys_asked_by(benefit, category.code()))
+                                    .unwrap_or_default(),
+                            ),
                         },
                         Basis::Consent { consent } => Visibility {
                             office: office.clone(),
@@ -118,6 +132,7 @@ impl Gate {
                                 .find(|fact| fact.id == consent)
                                 .and_then(|fact| fact.expires_at)
                                 .and_then(rfc3339),
+                            fields: None,
                         },
                         Basis::Emergency { emergency } => Visibility {
                             office: office.clone(),
@@ -130,6 +145,7 @@ impl Gate {
                                 .find(|fact| fact.id == emergency)
                                 .and_then(|fact| fact.expires_at)
                                 .and_then(rfc3339),
+                            fields: None,
                         },
                         Basis::OwnData | Basis::MinorChild => continue,
                     };
@@ -176,6 +192,7 @@ impl Gate {
                     }
                 })
                 .collect(),
+            protections: protections.into_iter().map(protection).collect(),
         })
     }
 }

@@ -9,7 +9,7 @@
 //! Nothing about a person is kept here: the facts the rule decides on are read on every call.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, BTreeSet},
     sync::{Arc, RwLock},
 };
 
@@ -26,6 +26,8 @@ pub(super) struct Vocabulary {
     pub categories: Vec<NamedCode>,
     /// The labels of each field, by category and key.
     fields: BTreeMap<String, BTreeMap<String, FieldLabels>>,
+    /// Which kind of help's form asks which field: (kind of help, category, key).
+    asked: BTreeSet<(String, String, String)>,
 }
 
 /// How the forms of the kinds of help ask for one field. The same field may be worded for the
@@ -42,6 +44,10 @@ impl Vocabulary {
     /// The vocabulary from `categories` in their order and `questions`, every form question as
     /// (kind of help, its label) in the order of the kinds of help and of their forms.
     pub fn new(revision: i64, categories: Vec<NamedCode>, questions: Vec<(String, FieldLabel)>) -> Self {
+        let asked_by: BTreeSet<(String, String, String)> = questions
+            .iter()
+            .map(|(benefit, label)| (benefit.clone(), label.category.clone(), label.key.clone()))
+            .collect();
         let mut asked: BTreeMap<(String, String), Vec<(String, FieldLabel)>> = BTreeMap::new();
         for (benefit, label) in questions {
             asked.entry((label.category.clone(), label.key.clone())).or_default().push((benefit, label));
@@ -60,7 +66,30 @@ impl Vocabulary {
             let own = wordings.into_iter().filter(|(_, label)| *label != common).collect();
             fields.entry(category).or_default().insert(key, FieldLabels { common, own });
         }
-        Self { revision, categories, fields }
+        Self { revision, categories, fields, asked: asked_by }
+    }
+
+    /// The keys of `category` the form of `benefit` asks for.
+    pub fn keys_asked_by(&self, benefit: &str, category: &str) -> Vec<String> {
+        self.asked
+            .iter()
+            .filter(|(kind, code, _)| kind == benefit && code == category)
+            .map(|(_, _, key)| key.clone())
+            .collect()
+    }
+
+    /// Keeps in `data` only the fields the form of `benefit` asks for. On an application's basis
+    /// an office reads what its own form asks, nothing more: a field only another office's form
+    /// asks (the household's children under 18, asked by the Wohngeld form) would tell it that
+    /// an application there exists. A category left without a field is left out.
+    pub fn keep_asked_by(&self, benefit: &str, data: &mut Answers) {
+        data.retain(|category, values| match values.as_object_mut() {
+            Some(fields) => {
+                fields.retain(|key, _| self.asked.contains(&(benefit.to_owned(), category.clone(), key.clone())));
+                !fields.is_empty()
+            }
+            None => false,
+        });
     }
 
     /// The labels of the fields `parts` (data, answers) hold, and no others: a page needs no
@@ -251,5 +280,22 @@ mod tests {
         );
         assert!(vocabulary.labels_of(None, &[&Answers::new()]).is_empty());
         assert!(vocabulary.asks_for("identity") && !vocabulary.asks_for("housing"), "only what some form asks for");
+    }
+
+    #[test]
+    fn an_office_reads_only_the_fields_its_own_form_asks_for() {
+        let vocabulary = vocabulary(1, "Identität");
+        let mut data: Answers = serde_json::from_value(serde_json::json!({
+            "identity": { "vorname": "Jonas", "unbekannt": "x" },
+            "household": { "alleinerziehend": true, "kinder_unter_18": 1 },
+            "housing": { "kaltmiete": 500 },
+        }))
+        .expect("data");
+        vocabulary.keep_asked_by("hilfe_zur_erziehung", &mut data);
+        assert_eq!(
+            serde_json::to_value(&data).expect("json"),
+            serde_json::json!({ "identity": { "vorname": "Jonas" }, "household": { "alleinerziehend": true } }),
+            "no field another form asks, no category left empty"
+        );
     }
 }
