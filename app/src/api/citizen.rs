@@ -86,7 +86,8 @@ pub async fn revoke_consent(consent: String) -> Result<(), ApiError> {
 pub async fn my_access_log(person: Option<String>) -> Result<CitizenAccessLog, ApiError> {
     let citizen = guard::citizen().await?;
     let person = person_acted_for(&citizen, person.as_deref()).await?;
-    guard::services()?.gate.citizen_access_log(person).await.map_err(internal)
+    let page = crate::server::access_log::CITIZEN_CHECK_LIMIT;
+    guard::services()?.gate.citizen_access_log(person, page).await.map_err(internal)
 }
 
 /// The signed-in citizen and the minor children they act for.

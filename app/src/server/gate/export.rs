@@ -108,7 +108,8 @@ impl Gate {
             Ok::<_, sqlx::Error>((birth_date, data, applications, protections))
         })?;
         let consents = self.consents_of(citizen, person).await?;
-        let log = self.citizen_access_log(person).await?;
+        // Every read, not only the newest the page shows: the export is the right of access.
+        let log = self.citizen_access_log(person, i64::MAX).await?;
         Ok(DataExport {
             generated_at: Timestamp::now().to_rfc3339(),
             person: who,

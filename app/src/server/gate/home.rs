@@ -75,7 +75,7 @@ impl Gate {
                 since: since.to_rfc3339(),
             }));
             renewals.extend(self.renewals(citizen, id).await?.into_iter().map(|renewal| (person.clone(), renewal)));
-            let log = self.citizen_access_log(id).await?;
+            let log = self.citizen_access_log(id, RECENT_READS as i64).await?;
             recent_reads.extend(log.entries.into_iter().take(RECENT_READS).map(|entry| (person.clone(), entry)));
             offices = log.offices;
             categories = log.categories;

@@ -9,7 +9,7 @@ use crate::{
     case::{Colleague, LogReview, LogReviewEntry, LogReviewFilter},
     consent::{AccessEntryView, CitizenAccessLog, NamedCode, PersonView},
     server::{
-        access_log::{CITIZEN_CHECK_LIMIT, shown_to_citizen},
+        access_log::shown_to_citizen,
         auth::{Citizen, Staff},
         db::{DatabaseError, Id, Timestamp, on_backend},
     },
@@ -42,10 +42,12 @@ impl Gate {
             .collect())
     }
 
-    /// The reads of `person`'s data, newest first, and the emergency accesses to it, as the
-    /// citizen sees them: all but what a recorded deferral holds back until its date. The
-    /// caller has checked that the signed-in citizen acts for `person`.
-    pub async fn citizen_access_log(&self, person: Id) -> Result<CitizenAccessLog, DatabaseError> {
+    /// The newest `limit` reads of `person`'s data, newest first, and the emergency accesses to
+    /// it, as the citizen sees them: all but what a recorded deferral holds back until its date.
+    /// The page shows (and the citizen's check covers) the newest
+    /// [`crate::server::access_log::CITIZEN_CHECK_LIMIT`]; the export holds every one. The caller
+    /// has checked that the signed-in citizen acts for `person`.
+    pub async fn citizen_access_log(&self, person: Id, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
         let now = Timestamp::now();
         let (name, rows, offices, categories): (Option<String>, Vec<EntryRow>, Vec<NameRow>, Vec<NameRow>) = on_backend!(self.database, pool => {
             let name = sqlx::query_scalar("SELECT given_name || ' ' || family_name FROM citizens WHERE id = $1")
@@ -63,7 +65,7 @@ impl Gate {
             ))
             .bind(person)
             .bind(now)
-            .bind(CITIZEN_CHECK_LIMIT)
+            .bind(limit)
             .fetch_all(pool)
             .await?;
             let offices = sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(pool).await?;
