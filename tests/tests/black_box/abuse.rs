@@ -208,6 +208,7 @@ on_both_databases! {
         assert_eq!(count_rows(&url, session_table(backend)).await, sessions_before, "no session row");
         assert_eq!(count_rows(&url, "accessibility_feedback").await, 0);
         let grown = database_bytes(backend, &url).await - bytes_before;
+        println!("1,000 refused anonymous posts of 32 KB ({backend:?}): the database grew by {grown} bytes, no session row");
         assert!(grown < 1024 * 1024, "the database grew by {grown} bytes for 1,000 refused posts");
 
         // The refusal still shows, over an empty form.
