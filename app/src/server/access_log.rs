@@ -33,7 +33,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use sqlx::types::Json;
 
 use crate::{
     policy::Category,
@@ -116,8 +115,6 @@ struct Sealed {
     entry_hash: String,
     categories: Vec<String>,
 }
-
-type EntryRow = (i64, i64, Id, Timestamp, Id, String, Id, Json<Vec<String>>, String, String, Option<Id>, String, String);
 
 #[allow(clippy::too_many_arguments, reason = "every field of an entry goes into its hash")]
 fn entry_hash(
@@ -261,7 +258,7 @@ macro_rules! shown_to_citizen {
 }
 pub(crate) use shown_to_citizen;
 
-/// The columns of an entry, in the order of [`EntryRow`].
+/// The columns of an entry, as [`Stored`] reads them.
 macro_rules! entry_columns {
     () => {
         "lane, seq, id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, basis_ref, \
@@ -278,7 +275,7 @@ const CITIZEN_ENTRIES: &str = concat!(
      l.purpose, l.basis, l.basis_ref, l.prev_hash, l.entry_hash FROM access_log l WHERE l.citizen_id = $1 AND ",
     shown_to_citizen!(),
     " ORDER BY l.seq DESC LIMIT $3) \
-     SELECT CAST(0 AS BIGINT), ",
+     SELECT CAST(0 AS BIGINT) AS part, ",
     entry_columns!(),
     " FROM mine UNION ALL SELECT CAST(1 AS BIGINT), ",
     entry_columns!(),
@@ -289,20 +286,28 @@ const CITIZEN_ENTRIES: &str = concat!(
     " FROM access_log WHERE seq IN ($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
 );
 
-/// A row of [`CITIZEN_ENTRIES`]: the part, then an [`EntryRow`].
-type PartRow =
-    (i64, i64, i64, Id, Timestamp, Id, String, Id, Json<Vec<String>>, String, String, Option<Id>, String, String);
+/// A row of [`CITIZEN_ENTRIES`]: the part, then the entry.
+#[derive(sqlx::FromRow)]
+struct PartRow {
+    part: i64,
+    #[sqlx(flatten)]
+    entry: Stored,
+}
 
-/// An entry as stored.
-#[derive(Clone)]
+/// An entry as stored (the columns of `entry_columns!`).
+#[derive(Clone, sqlx::FromRow)]
 struct Stored {
     lane: i64,
     seq: i64,
     id: Id,
     occurred_at: Timestamp,
+    #[sqlx(rename = "staff_id")]
     staff: Id,
+    #[sqlx(rename = "office_code")]
     office: String,
+    #[sqlx(rename = "citizen_id")]
     citizen: Id,
+    #[sqlx(json)]
     categories: Vec<String>,
     purpose: String,
     basis: String,
@@ -345,38 +350,7 @@ struct Neighbourhood {
 impl Neighbourhood {
     fn of(rows: Vec<PartRow>) -> Self {
         let mut this = Self::default();
-        for (
-            part,
-            lane,
-            seq,
-            id,
-            occurred_at,
-            staff,
-            office,
-            citizen,
-            Json(categories),
-            purpose,
-            basis,
-            basis_ref,
-            prev_hash,
-            entry_hash,
-        ) in rows
-        {
-            let stored = Stored {
-                lane,
-                seq,
-                id,
-                occurred_at,
-                staff,
-                office,
-                citizen,
-                categories,
-                purpose,
-                basis,
-                basis_ref,
-                prev_hash,
-                entry_hash,
-            };
+        for PartRow { part, entry: stored } in rows {
             if part == 0 {
                 this.mine.push(stored.clone());
             }
@@ -443,32 +417,19 @@ impl AccessLog {
         let last = heads.iter().map(|(_, seq, ..)| *seq).max().unwrap_or(0);
         let (mut entries, mut beyond, mut after) = (0_i64, 0_i64, 0_i64);
         loop {
-            let rows: Vec<EntryRow> = on_backend!(self.database, pool => sqlx::query_as(
-                "SELECT lane, seq, id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, basis_ref, \
-                 prev_hash, entry_hash FROM access_log WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2",
-            )
+            let rows: Vec<Stored> = on_backend!(self.database, pool => sqlx::query_as(concat!(
+                "SELECT ",
+                entry_columns!(),
+                " FROM access_log WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2"
+            ))
             .bind(after)
             .bind(VERIFY_BATCH)
             .bind(last)
             .fetch_all(pool)
             .await)?;
             let batch_len = rows.len();
-            for (
-                lane,
-                seq,
-                id,
-                occurred_at,
-                staff,
-                office,
-                citizen,
-                Json(categories),
-                purpose,
-                basis,
-                basis_ref,
-                prev_hash,
-                stored_hash,
-            ) in rows
-            {
+            for stored in rows {
+                let (lane, seq) = (stored.lane, stored.seq);
                 after = seq;
                 let Some(chain) = lanes.get_mut(&lane) else {
                     return Ok(Verification { entries, problem: Some(Problem::Broken { seq }) });
@@ -478,27 +439,13 @@ impl AccessLog {
                     beyond += 1;
                     continue;
                 }
-                if prev_hash != chain.hash {
+                if stored.prev_hash != chain.hash {
                     return Ok(Verification { entries, problem: Some(Problem::Broken { seq }) });
                 }
-                let computed = entry_hash(
-                    &self.key,
-                    seq,
-                    id,
-                    occurred_at,
-                    staff,
-                    &office,
-                    citizen,
-                    &categories,
-                    &purpose,
-                    &basis,
-                    basis_ref,
-                    &prev_hash,
-                );
-                if computed != stored_hash {
+                if !stored.sealed(&self.key) {
                     return Ok(Verification { entries, problem: Some(Problem::Altered { seq }) });
                 }
-                chain.hash = stored_hash;
+                chain.hash = stored.entry_hash;
                 chain.seq = seq;
                 entries += 1;
             }

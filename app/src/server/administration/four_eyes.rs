@@ -96,20 +96,18 @@ impl Administration {
                 }
                 match (kind.as_str(), staff, role, &office, &new_kind) {
                     ("grant_role", Some(staff), Some(role), _, _) => {
-                        let held: Vec<String> = sqlx::query_scalar(
-                            "SELECT r.role FROM staff_roles r JOIN staff_members s ON s.id = r.staff_id WHERE r.staff_id = $1 AND s.active",
+                        // Whether the person is still active, and whether they administer now.
+                        let found: Option<(bool, bool)> = sqlx::query_as(
+                            "SELECT s.active, EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = s.id AND r.role = 'administrator') \
+                             FROM staff_members s WHERE s.id = $1",
                         )
                         .bind(staff)
-                        .fetch_all(&mut *transaction)
+                        .fetch_optional(&mut *transaction)
                         .await?;
-                        let active: Option<bool> = sqlx::query_scalar("SELECT active FROM staff_members WHERE id = $1")
-                            .bind(staff)
-                            .fetch_optional(&mut *transaction)
-                            .await?;
-                        if active != Some(true) {
+                        let Some((true, administers)) = found else {
                             return Err(invalid("change", "this person is no longer active; reject the change"));
-                        }
-                        if held.iter().any(|held| held == "administrator") {
+                        };
+                        if administers {
                             return Err(invalid(
                                 "change",
                                 "this person administers now: administration and reading citizen data never sit on one account",
