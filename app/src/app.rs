@@ -29,6 +29,7 @@ use crate::{
         staff_case::StaffCasePage,
         staff_emergency::{StaffEmergencyDataPage, StaffEmergencyPage},
         staff_queue::StaffQueuePage,
+        staff_sharings::{StaffSharedDataPage, StaffSharingsPage},
         start::StartPage,
         transparency::AccessLogPage,
     },
@@ -95,6 +96,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/mitarbeitende/start") view=StaffHome ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/warteschlange") view=StaffQueuePage ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/faelle/:id") view=StaffCasePage ssr=SsrMode::Async />
+                        <Route path=path!("/mitarbeitende/freigaben") view=StaffSharingsPage ssr=SsrMode::Async />
+                        <Route path=path!("/mitarbeitende/freigaben/ansehen") view=StaffSharedDataPage ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/notzugriffe") view=StaffEmergencyPage ssr=SsrMode::Async />
                         <Route path=path!("/mitarbeitende/notzugriffe/:id") view=StaffEmergencyDataPage ssr=SsrMode::Async />
                         <Route path=path!("/verwaltung/start") view=AdministrationHome ssr=SsrMode::Async />

@@ -140,10 +140,26 @@ pub struct SharedDataView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharingItem {
     pub citizen: String,
+    /// The name of who gave the consents (a logged read); `None` if the rule holds it back.
+    pub name: Option<String>,
     pub purpose: String,
     pub categories: Vec<String>,
     /// The earliest end of these consents (RFC 3339), if any ends.
     pub until: Option<String>,
+}
+
+/// One page of the office's list of data shared with it by consent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharingsPage {
+    pub office: NamedCode,
+    pub items: Vec<SharingItem>,
+    /// The data categories' names, for the list's column.
+    pub categories: Vec<NamedCode>,
+    /// How many sharings count now, on every page.
+    pub total: i64,
+    /// From 1.
+    pub page: i64,
+    pub per_page: i64,
 }
 
 /// One application in the office's queue.
@@ -155,8 +171,8 @@ pub struct QueueItem {
     pub status: String,
     pub submitted_at: Option<String>,
     pub assigned_to_me: bool,
-    /// The applicant's name, as the office knows it from the application.
-    pub applicant: String,
+    /// The applicant's name, only when a search by name found it (a logged read).
+    pub applicant: Option<String>,
     /// The display name of the caseworker it is assigned to.
     pub assigned_to: Option<String>,
 }

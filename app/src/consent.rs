@@ -31,6 +31,10 @@ pub struct ConsentEventView {
     pub detail: Option<String>,
 }
 
+/// How an entry's purpose begins when the read was of a name in a list (a search of the queue,
+/// the list of sharings) rather than of opened details.
+pub const LISTED_PREFIX: &str = "listed: ";
+
 /// One read of the citizen's data by an office.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessEntryView {

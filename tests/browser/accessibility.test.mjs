@@ -11,6 +11,7 @@ import { axeViolations, hydrated, openPage, portalAndBrowser } from './browser.m
 const portal = portalAndBrowser({ demoData: true });
 
 const JONAS_WOHNGELD = '00000000-0000-4000-8000-000000000701';
+const JONAS = '00000000-0000-4000-8000-000000000202';
 
 /// Who sees which pages. `null` is nobody signed in. An entry with `then` also checks the
 /// state after that action (an error message, a confirmation).
@@ -80,10 +81,18 @@ const VISITS = [
       { path: '/mitarbeitende/start' },
       { path: '/mitarbeitende/warteschlange' },
       { path: '/mitarbeitende/warteschlange?suche=niemand-heisst-so' },
+      { path: '/mitarbeitende/warteschlange?suche=Weber' },
       { path: `/mitarbeitende/faelle/${JONAS_WOHNGELD}` },
     ],
   },
   { person: 'Lena Hoffmann', pages: [{ path: '/mitarbeitende/warteschlange' }, { path: '/mitarbeitende/notzugriffe' }] },
+  {
+    person: 'Murat Yılmaz',
+    pages: [
+      { path: '/mitarbeitende/freigaben' },
+      { path: `/mitarbeitende/freigaben/ansehen?amt=sozialamt&person=${JONAS}&zweck=${encodeURIComponent('Prüfung eines Anspruchs auf Grundsicherung')}` },
+    ],
+  },
   { person: 'Claudia Neumann', pages: [{ path: '/datenschutz/start' }] },
   {
     person: 'Frank Richter',

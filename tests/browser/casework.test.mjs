@@ -31,7 +31,7 @@ test('a caseworker takes a new application, asks for a document, the citizen han
   await sabine.waitForURL((url) => url.pathname === '/mitarbeitende/warteschlange');
   await sabine.getByRole('link', { name: 'Neu (1)' }).waitFor();
   const row = sabine.locator('tbody tr', { hasText: 'KS-2026-000001' });
-  assert.match(await row.textContent(), /Jonas Weber/);
+  assert.doesNotMatch(await row.textContent(), /Jonas Weber/, 'a list shows no names');
 
   // Interaction 1: take it from the queue; the case opens.
   let interactions = 0;
@@ -73,6 +73,43 @@ test('a caseworker takes a new application, asks for a document, the citizen han
   await jonas.reload();
   await jonas.getByText('Die Miete ist belegt. Sie bekommen Wohngeld ab dem 1. Dezember.').waitFor();
   assert.match(await jonas.locator('main').textContent(), /bewilligt/);
+
+  assert.deepEqual(staff.problems, []);
+  assert.deepEqual(citizen.problems, []);
+  await staff.context.close();
+  await citizen.context.close();
+});
+
+test('a caseworker opens the data a citizen shared with the office by clicks, and the citizen reads both reads in the log', async () => {
+  const staff = await openPage(portal.browser);
+  const citizen = await openPage(portal.browser);
+  const murat = staff.page;
+  const jonas = citizen.page;
+
+  await signIn(murat, 'Murat Yılmaz', '/mitarbeitende/start');
+  await murat.getByRole('link', { name: 'Freigaben an Ihr Amt: wer Ihnen was freigegeben hat' }).click();
+  await murat.waitForURL((url) => url.pathname === '/mitarbeitende/freigaben');
+  await murat.getByRole('heading', { name: 'Freigaben an: Sozialamt' }).waitFor();
+  const row = murat.getByRole('row', { name: /Jonas Weber/ });
+  const text = await row.textContent();
+  assert.match(text, /Prüfung eines Anspruchs auf Grundsicherung/);
+  assert.match(text, /Einkommen und Vermögen/);
+  assert.match(text, /03\.11\.2027/);
+  await row.getByRole('link', { name: /Ansehen/ }).click();
+  await murat.waitForURL((url) => url.pathname === '/mitarbeitende/freigaben/ansehen');
+  await murat.getByRole('heading', { name: 'Freigegebene Daten' }).waitFor();
+  assert.deepEqual(await murat.locator('main h3').allTextContents(), ['Einkommen und Vermögen'], 'what he shared, and nothing else');
+  await murat.getByRole('link', { name: 'Zurück zu den Freigaben' }).click();
+  await murat.waitForURL((url) => url.pathname === '/mitarbeitende/freigaben');
+
+  await signIn(jonas, 'Jonas Weber', '/buerger/start');
+  await jonas.getByRole('link', { name: 'Sehen, wer Ihre Daten gesehen hat' }).click();
+  await jonas.waitForURL((url) => url.pathname === '/buerger/zugriffe');
+  const sozialamt = jonas.locator('tbody tr', { hasText: 'Sozialamt' });
+  await sozialamt.first().waitFor();
+  const reads = (await sozialamt.allTextContents()).join('\n');
+  assert.match(reads, /Ihr Name in der Liste der Freigaben: Prüfung eines Anspruchs auf Grundsicherung/, reads);
+  assert.match(reads, /Einkommen und Vermögen[^\n]*Prüfung eines Anspruchs auf Grundsicherung/, reads);
 
   assert.deepEqual(staff.problems, []);
   assert.deepEqual(citizen.problems, []);

@@ -35,7 +35,7 @@ test('an emergency access needs a second caseworker, opens only the named data, 
   await hydrated(lena);
   const section = lena.locator('section', { has: lena.getByRole('heading', { name: 'Notfallzugriff (§ 8a SGB VIII)' }) });
   await section.getByText('Notfallzugriff beantragen', { exact: true }).first().click();
-  await section.getByLabel('Für wen').selectOption({ label: 'Jonas Weber (Elternteil)' });
+  await section.getByLabel('Für wen').selectOption({ label: 'Sorgeberechtigter Elternteil 1' });
   await section.getByLabel('Bankverbindung').check();
   await section.getByLabel('Einkommen und Vermögen').check();
   await section.getByLabel('Dauer in Stunden').fill('4');

@@ -15,7 +15,7 @@ use crate::server::{
 };
 use crate::{
     auth::ApiError,
-    case::{CaseFile, EmergencyList, EmergencyView, FlagReviewItem, LogReview, QueuePage, SharedDataView, SharingItem},
+    case::{CaseFile, EmergencyList, EmergencyView, FlagReviewItem, LogReview, QueuePage, SharedDataView, SharingsPage},
 };
 
 /// The page of the office's emergency accesses.
@@ -49,6 +49,19 @@ pub(super) fn reason_text(reason: &str) -> Result<String, ApiError> {
     }
 }
 
+/// A page number from 1; 1 when none is given.
+#[cfg(feature = "ssr")]
+fn page_number(page: Option<&str>) -> Result<i64, ApiError> {
+    match page.map(str::trim).filter(|page| !page.is_empty()) {
+        None => Ok(1),
+        Some(page) => page
+            .parse::<i64>()
+            .ok()
+            .filter(|page| *page >= 1)
+            .ok_or_else(|| invalid("page", "give a page number from 1")),
+    }
+}
+
 /// One page of the office's queue (`page` from 1, 25 to a page): the tab (`list`: `neu`,
 /// `in-bearbeitung`, `wartet`, `entschieden`, `abgeschlossen`), whose (`assignee`: `alle`,
 /// `mir`, `niemandem`), and a reference number or the start of a name (`search`).
@@ -63,14 +76,7 @@ pub async fn queue(
     use crate::case::{QueueAssignee, QueueGroup};
     let staff = guard::caseworker().await?;
     let office = own_office(&staff, office.as_deref())?;
-    let page = match page.as_deref().map(str::trim).filter(|page| !page.is_empty()) {
-        None => 1,
-        Some(page) => page
-            .parse::<i64>()
-            .ok()
-            .filter(|page| *page >= 1)
-            .ok_or_else(|| invalid("page", "give a page number from 1"))?,
-    };
+    let page = page_number(page.as_deref())?;
     let given = |value: &Option<String>| value.as_deref().map(str::trim).filter(|value| !value.is_empty()).map(str::to_owned);
     let group = match given(&list) {
         None => QueueGroup::New,
@@ -245,22 +251,36 @@ pub async fn case_document(document: String) -> Result<ByteStream<ApiError>, Api
     super::correspondence::send_document(&file_name, &media_type, content)
 }
 
-/// What citizens shared with the office by consent, by citizen and purpose.
+/// One page of what citizens shared with the office by consent, by citizen and purpose, with
+/// their names (each a logged read). `page` from 1; the first without.
 #[server(prefix = "/api", endpoint = "mitarbeitende/freigaben")]
-pub async fn sharings(office: Option<String>) -> Result<Vec<SharingItem>, ApiError> {
+pub async fn sharings(office: Option<String>, page: Option<String>) -> Result<SharingsPage, ApiError> {
     let staff = guard::caseworker().await?;
     let office = own_office(&staff, office.as_deref())?;
+    let page = page_number(page.as_deref())?;
     let gate = guard::services()?.gate.clone();
-    gate.sharings(&staff, &office).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+    gate.sharings(&staff, &office, page).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
-/// Reads the data a citizen shared with the caseworker's office for `purpose`, through the gate.
+/// Reads the data a citizen shared with the caseworker's office (`office`, or any of theirs)
+/// for `purpose`, through the gate.
 #[server(prefix = "/api", endpoint = "mitarbeitende/freigabe")]
-pub async fn shared_data(citizen: String, purpose: String) -> Result<SharedDataView, ApiError> {
+pub async fn shared_data(citizen: String, purpose: String, office: Option<String>) -> Result<SharedDataView, ApiError> {
     let staff = guard::caseworker().await?;
     let citizen =
         Id::parse(citizen.trim()).ok_or_else(|| invalid("citizen", "choose a person from the list of sharings"))?;
+    if purpose.chars().count() > 1_000 {
+        return Err(invalid("purpose", "choose a sharing from the list of sharings"));
+    }
     let gate = guard::services()?.gate.clone();
+    if let Some(office) = office.as_deref().map(str::trim).filter(|office| !office.is_empty()) {
+        let office = own_office(&staff, Some(office))?;
+        return gate
+            .consented_view(&staff, &office, citizen, &purpose)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| guard::fail(ApiError::NotFound));
+    }
     in_some_office(&staff, |office| {
         let (gate, staff, purpose) = (gate.clone(), staff.clone(), purpose.clone());
         async move { gate.consented_view(&staff, &office, citizen, &purpose).await?.ok_or(GateError::NotFound) }

@@ -19,5 +19,6 @@ pub mod staff;
 pub mod staff_case;
 pub mod staff_emergency;
 pub mod staff_queue;
+pub mod staff_sharings;
 pub mod start;
 pub mod transparency;

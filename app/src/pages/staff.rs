@@ -55,6 +55,7 @@ fn greeting(me: Me) -> AnyView {
             {caseworker.then(|| view! {
                 <ul class="list list--links">
                     <li><A href="/mitarbeitende/warteschlange">{t!(i18n, staff.queue_link)}</A></li>
+                    <li><A href="/mitarbeitende/freigaben">{t!(i18n, staff.sharings_link)}</A></li>
                     <li><A href="/mitarbeitende/notzugriffe">{t!(i18n, staff.emergency_link)}</A></li>
                 </ul>
             })}

@@ -135,6 +135,7 @@ fn message_item(i18n: I18nContext<Locale>, german: bool, applicant: &str, messag
     let sender = match (message.from_office, message.sender) {
         (true, Some(name)) => name,
         (true, None) => t_string!(i18n, case.the_office).to_owned(),
+        (false, _) if applicant.is_empty() => t_string!(i18n, case.applicant).to_owned(),
         (false, _) => applicant.to_owned(),
     };
     let class = if message.from_office { "message message--office" } else { "message message--citizen" };
@@ -358,14 +359,20 @@ pub fn StaffCasePage() -> impl IntoView {
                     }
                 });
                 let emergency_form = (!file.emergency_people.is_empty() && !is_closed).then(|| {
+                    // The child by name; the parents by their place (the office reads no name of theirs here).
+                    let mut parents = 0;
                     let people = file
                         .emergency_people
                         .iter()
                         .map(|person| {
-                            let text = if person.is_applicant {
-                                format!("{} ({})", person.name, t_string!(i18n, case.emergency_child))
-                            } else {
-                                format!("{} ({})", person.name, t_string!(i18n, case.emergency_parent))
+                            let text = match (person.is_applicant, person.name.is_empty()) {
+                                (false, _) => {
+                                    parents += 1;
+                                    let number = parents.to_string();
+                                    view! { {t!(i18n, case.emergency_parent, number = move || number.clone())} }.into_any()
+                                }
+                                (true, true) => t_string!(i18n, case.emergency_child).into_any(),
+                                (true, false) => format!("{} ({})", person.name, t_string!(i18n, case.emergency_child)).into_any(),
                             };
                             view! { <option value=person.id.clone()>{text}</option> }
                         })
@@ -436,7 +443,12 @@ pub fn StaffCasePage() -> impl IntoView {
                         <p class="caption">{office.clone()}</p>
                         <h1>{heading}</h1>
                         <dl class="summary-list">
-                            <div><dt>{t!(i18n, case.applicant)}</dt><dd>{file.applicant.name.clone()}</dd></div>
+                            <div><dt>{t!(i18n, case.applicant)}</dt><dd>{
+                                match file.applicant.name.is_empty() {
+                                    true => t_string!(i18n, case.name_not_readable).to_owned(),
+                                    false => file.applicant.name.clone(),
+                                }
+                            }</dd></div>
                             <div><dt>{t!(i18n, case.status)}</dt><dd>{status}</dd></div>
                             <div><dt>{t!(i18n, case.submitted)}</dt><dd>{submitted}</dd></div>
                             <div><dt>{t!(i18n, case.assigned)}</dt><dd>{assigned}</dd></div>

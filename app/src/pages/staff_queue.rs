@@ -62,12 +62,32 @@ pub(crate) fn staff_status(i18n: I18nContext<Locale>, status: &str) -> &'static 
     }
 }
 
+/// The links to the page before and after (when there is one) and where this one stands, for a
+/// list paged on the server.
+pub(crate) fn pagination(
+    i18n: I18nContext<Locale>,
+    previous: Option<String>,
+    next: Option<String>,
+    page: i64,
+    pages: i64,
+) -> impl IntoView + use<> {
+    let (number, of) = (page.to_string(), pages.to_string());
+    view! {
+        <nav class="pagination" aria-label=t_string!(i18n, queue.pages_label)>
+            {previous.map(|href| view! { <A href=href attr:rel="prev">{t!(i18n, queue.previous)}</A> })}
+            <span>{t!(i18n, queue.page_of, number = move || number.clone(), count = move || of.clone())}</span>
+            {next.map(|href| view! { <A href=href attr:rel="next">{t!(i18n, queue.next)}</A> })}
+        </nav>
+    }
+}
+
 fn queue_row(
     i18n: I18nContext<Locale>,
     german: bool,
     item: QueueItem,
     benefits: &[NamedCode],
     take: ServerAction<AssignCase>,
+    named: bool,
 ) -> impl IntoView + use<> {
     let href = crate::api::case_path(&item.application, "");
     let benefit = NamedCode::name_in(benefits, &item.benefit_type, german);
@@ -95,7 +115,7 @@ fn queue_row(
     view! {
         <tr>
             <th scope="row"><A href=href>{item.reference}</A></th>
-            <td>{item.applicant}</td>
+            {named.then(|| view! { <td>{item.applicant}</td> })}
             <td>{benefit}</td>
             <td>{submitted}</td>
             <td>{status}</td>
@@ -161,16 +181,18 @@ pub fn StaffQueuePage() -> impl IntoView {
                     })
                     .collect_view();
                 let caption = format!("{} – {}", group_name(i18n, page.group), office_name);
+                // Names only where a search by name found them (each a logged read).
+                let named = page.items.iter().any(|item| item.applicant.is_some());
                 let rows = page
                     .items
                     .iter()
                     .cloned()
-                    .map(|item| queue_row(i18n, german, item, &page.benefits, take))
+                    .map(|item| queue_row(i18n, german, item, &page.benefits, take, named))
                     .collect_view();
                 let empty = page.items.is_empty();
                 let previous = (page.page > 1).then(|| queue_link(&page, &office, page.group, page.page - 1));
                 let next = (page.page < pages).then(|| queue_link(&page, &office, page.group, page.page + 1));
-                let (number, of, total) = (page.page.to_string(), pages.to_string(), page.total.to_string());
+                let total = page.total.to_string();
                 view! {
                     <div class="container container--wide">
                         <h1>{t!(i18n, queue.heading, office = move || office_name.clone())}</h1>
@@ -203,7 +225,7 @@ pub fn StaffQueuePage() -> impl IntoView {
                                         <thead>
                                             <tr>
                                                 <th scope="col">{t!(i18n, queue.col_reference)}</th>
-                                                <th scope="col">{t!(i18n, queue.col_applicant)}</th>
+                                                {named.then(|| view! { <th scope="col">{t!(i18n, queue.col_applicant)}</th> })}
                                                 <th scope="col">{t!(i18n, queue.col_benefit)}</th>
                                                 <th scope="col">{t!(i18n, queue.col_submitted)}</th>
                                                 <th scope="col">{t!(i18n, queue.col_status)}</th>
@@ -217,11 +239,7 @@ pub fn StaffQueuePage() -> impl IntoView {
                             }
                             .into_any()
                         }}
-                        <nav class="pagination" aria-label=t_string!(i18n, queue.pages_label)>
-                            {previous.map(|href| view! { <A href=href attr:rel="prev">{t!(i18n, queue.previous)}</A> })}
-                            <span>{t!(i18n, queue.page_of, number = move || number.clone(), count = move || of.clone())}</span>
-                            {next.map(|href| view! { <A href=href attr:rel="next">{t!(i18n, queue.next)}</A> })}
-                        </nav>
+                        {pagination(i18n, previous, next, page.page, pages)}
                         <p><A href="/mitarbeitende/start">{t!(i18n, queue.back)}</A></p>
                     </div>
                 }

@@ -13,7 +13,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use crate::{
     api::{check_access_log, my_access_log, people_acted_for},
     components::{guarded::Guarded, person_switch::person_switch, page_title::page_title},
-    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, LogCheck, NamedCode, PersonView},
+    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, LISTED_PREFIX, LogCheck, NamedCode, PersonView},
     i18n::*,
     url::{encode_component, format_timestamp},
 };
@@ -165,13 +165,22 @@ fn entry_row(
     let office = NamedCode::name_in(offices, &entry.office, german);
     let data = category_names(&entry.categories, categories, german);
     let reference = entry.reference.clone().unwrap_or_default();
+    let listed = entry.purpose.strip_prefix(LISTED_PREFIX).map(str::to_owned);
     let purpose = entry.purpose.clone();
-    let (purpose_view, basis_view) = match entry.basis.as_str() {
-        "application" => (
+    let (purpose_view, basis_view) = match (entry.basis.as_str(), listed) {
+        ("application", Some(_)) => (
+            view! { {t!(i18n, access.purpose_listed_application, reference = move || reference.clone())} }.into_any(),
+            view! { {t!(i18n, access.basis_application)} }.into_any(),
+        ),
+        ("consent", Some(listed)) => (
+            view! { {t!(i18n, access.purpose_listed_consent, purpose = move || listed.clone())} }.into_any(),
+            view! { {t!(i18n, access.basis_consent)} }.into_any(),
+        ),
+        ("application", None) => (
             view! { {t!(i18n, access.purpose_application, reference = move || reference.clone())} }.into_any(),
             view! { {t!(i18n, access.basis_application)} }.into_any(),
         ),
-        "consent" => (view! { {purpose} }.into_any(), view! { {t!(i18n, access.basis_consent)} }.into_any()),
+        ("consent", None) => (view! { {purpose} }.into_any(), view! { {t!(i18n, access.basis_consent)} }.into_any()),
         _ => (
             view! { {t!(i18n, access.purpose_emergency)} }.into_any(),
             view! { <strong>{t!(i18n, access.basis_emergency)}</strong> }.into_any(),

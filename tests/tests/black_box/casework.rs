@@ -4,7 +4,7 @@
 //! like an unknown one; the data protection officer's log review without any case content; and
 //! staff pages kept out of the browser's cache.
 
-use klarsicht_tests::{TestApp, Visitor, demo, execute, location, on_both_databases, query_i64};
+use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, location, on_both_databases, query_i64};
 use reqwest::multipart::{Form, Part};
 
 /// Jonas's Wohngeld application, new in the Wohngeldstelle's queue (demo data).
@@ -35,12 +35,23 @@ on_both_databases! {
         let (status, queue) = sabine.call("mitarbeitende/warteschlange", &[]).await;
         assert_eq!(status, 200, "{queue}");
         assert_eq!(references(&queue), ["KS-2026-000001"], "the new applications of her office");
-        assert_eq!(queue["items"][0]["applicant"], "Jonas Weber");
+        assert_eq!(queue["items"][0]["applicant"], serde_json::Value::Null, "a list shows no names: {queue}");
         assert_eq!((count_of(&queue, "New"), count_of(&queue, "InProgress")), (1, 0));
+        let listed = |url: String| async move {
+            query_i64(&url, &format!("SELECT COUNT(*) FROM access_log WHERE citizen_id = '{}' AND purpose = 'listed: application {JONAS_WOHNGELD}' \
+                AND basis = 'application' AND basis_ref = '{JONAS_WOHNGELD}' AND CAST(categories AS TEXT) LIKE '%identity%'", demo::JONAS_WEBER)).await
+        };
+        assert_eq!(listed(url.clone()).await, 0, "browsing the queue reads no name");
         let (_, found) = sabine.call("mitarbeitende/warteschlange", &[("search", "webe")]).await;
         assert_eq!(references(&found), ["KS-2026-000001"], "found by the start of the name");
+        assert_eq!(found["items"][0]["applicant"], "Jonas Weber", "a search by name shows the names it found");
+        assert_eq!(listed(url.clone()).await, 1, "and records it in his log");
+        let log = jonas.page("/buerger/zugriffe").await.replace("<!>", "");
+        assert!(log.contains("Ihr Name in der Suche nach Anträgen (Antrag KS-2026-000001)"), "which he reads: {log}");
         let (_, found) = sabine.call("mitarbeitende/warteschlange", &[("search", "ks-2026-000001")]).await;
         assert_eq!(references(&found), ["KS-2026-000001"], "found by reference number");
+        assert_eq!(found["items"][0]["applicant"], serde_json::Value::Null, "without a name");
+        assert_eq!(listed(url.clone()).await, 1, "and without a read of it");
         let (_, none) = sabine.call("mitarbeitende/warteschlange", &[("search", "Becker")]).await;
         assert_eq!(references(&none), Vec::<String>::new());
         let (status, error) = sabine.call("mitarbeitende/warteschlange", &[("list", "alles")]).await;
@@ -86,6 +97,10 @@ on_both_databases! {
         assert!(labels.iter().all(shown), "labels only of the fields the case shows: {case}");
         assert!(labels.iter().any(|label| label["category"] == "income_assets"), "and of those: {case}");
         assert_eq!(case["emergency_people"], serde_json::json!([]), "no emergency access outside the youth office");
+        let case_entry = format!(
+            "access_log WHERE basis_ref = '{JONAS_WOHNGELD}' AND purpose = 'application {JONAS_WOHNGELD}' AND CAST(categories AS TEXT) LIKE '%documents%'"
+        );
+        assert_eq!(count_rows(&url, &case_entry).await, 1, "the case's list of documents is logged with its read");
         let document = case["documents"][0]["id"].as_str().expect("the document").to_owned();
         let download = sabine.get(&format!("/api/mitarbeitende/dokument?document={document}")).await;
         assert_eq!(download.status().as_u16(), 200);
@@ -218,8 +233,13 @@ on_both_databases! {
         assert_eq!(references(&own), ["KS-2026-000002"], "her office's case only");
         assert!(!own.to_string().contains("KS-2026-000001"), "no hint of the housing benefit application");
         let (_, case) = lena.call("mitarbeitende/akte", &[("application", MIAS_HZE)]).await;
-        let names: Vec<&str> = case["emergency_people"].as_array().expect("people").iter().filter_map(|person| person["name"].as_str()).collect();
-        assert_eq!(names, ["Mia Weber", "Jonas Weber"], "the child and her parent, for an emergency access");
+        let people: Vec<(&str, &str)> = case["emergency_people"]
+            .as_array()
+            .expect("people")
+            .iter()
+            .filter_map(|person| Some((person["id"].as_str()?, person["name"].as_str()?)))
+            .collect();
+        assert_eq!(people, [(demo::MIA_WEBER, "Mia Weber"), (demo::JONAS_WEBER, "")], "the child, and her parent without his name, for an emergency access");
         let seen: Vec<&String> = case["case"]["data"].as_object().expect("data").keys().chain(case["case"]["answers"].as_object().expect("answers").keys()).collect();
         assert!(!seen.iter().any(|category| *category == "income_assets" || *category == "bank_account"), "only what the youth office may see: {seen:?}");
         let text = case.to_string();

@@ -184,6 +184,7 @@ on_both_databases! {
         let mut murat = Visitor::new(&app);
         murat.sign_in_as_demo(demo::MURAT_YILMAZ).await;
         let (_, listed) = murat.call("mitarbeitende/freigaben", &[]).await;
+        let listed = &listed["items"];
         assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
         assert_eq!(listed[0]["citizen"], demo::JONAS_WEBER);
         assert_eq!(listed[0]["categories"], serde_json::json!(["income_assets"]));
@@ -194,7 +195,7 @@ on_both_databases! {
         )).await;
         assert_eq!(shared_with_sozialamt(&mut murat, demo::JONAS_WEBER).await.0, 404);
         let (_, listed) = murat.call("mitarbeitende/freigaben", &[]).await;
-        assert_eq!(listed, serde_json::json!([]), "the list filters by the same rule");
+        assert_eq!((&listed["items"], &listed["total"]), (&serde_json::json!([]), &serde_json::json!(0)), "the list filters by the same rule");
 
         let database = Database::connect(&DatabaseUrl::parse(&url).expect("url"), 2).await.expect("database");
         let gate = Gate::new(database, LogKey::derive("unused for housekeeping"), GateLimits::default());
@@ -208,6 +209,58 @@ on_both_databases! {
         assert_eq!(consents[0]["state"], "expired");
         let kinds: Vec<&str> = consents[0]["events"].as_array().expect("events").iter().filter_map(|event| event["kind"].as_str()).collect();
         assert_eq!(kinds, ["granted", "expired"]);
+    }
+
+    async fn the_office_lists_who_shared_what_and_each_name_and_opening_is_in_the_citizens_log(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let mut murat = Visitor::new(&app);
+        murat.sign_in_as_demo(demo::MURAT_YILMAZ).await;
+        let entries = |purpose: String| {
+            let url = url.clone();
+            async move {
+                query_i64(&url, &format!("SELECT COUNT(*) FROM access_log WHERE citizen_id = '{}' AND office_code = 'sozialamt' \
+                    AND basis = 'consent' AND basis_ref = '{JONAS_INCOME_CONSENT}' AND purpose = '{purpose}'", demo::JONAS_WEBER)).await
+            }
+        };
+        let listed_purpose = format!("listed: {PURPOSE}");
+        assert_eq!((entries(listed_purpose.clone()).await, entries(PURPOSE.to_owned()).await), (0, 0));
+
+        let (status, page) = murat.call("mitarbeitende/freigaben", &[]).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!((&page["total"], &page["page"], &page["office"]["code"]), (&serde_json::json!(1), &serde_json::json!(1), &serde_json::json!("sozialamt")));
+        let item = &page["items"][0];
+        assert_eq!((&item["citizen"], &item["name"], &item["purpose"]), (&serde_json::json!(demo::JONAS_WEBER), &serde_json::json!("Jonas Weber"), &serde_json::json!(PURPOSE)));
+        assert_eq!(entries(listed_purpose.clone()).await, 1, "his name on the list is a read of it, logged once for the page");
+        let html = murat.page("/mitarbeitende/freigaben").await.replace("<!>", "");
+        assert!(html.starts_with("200\n") && html.contains("Jonas Weber") && html.contains("Einkommen und Vermögen") && html.contains("03.11.2027"), "{html}");
+        assert_eq!(entries(listed_purpose.clone()).await, 2, "each page shown is logged");
+        let (status, data) = murat.call("mitarbeitende/freigabe", &[("citizen", demo::JONAS_WEBER), ("purpose", PURPOSE), ("office", "sozialamt")]).await;
+        assert_eq!(status, 200, "{data}");
+        assert_eq!(entries(PURPOSE.to_owned()).await, 1, "opening it is a read of what it shares");
+        let (status, _) = murat.call("mitarbeitende/freigabe", &[("citizen", demo::JONAS_WEBER), ("purpose", PURPOSE), ("office", "jugendamt")]).await;
+        assert_eq!(status, 404, "not his office");
+        let (status, error) = murat.call("mitarbeitende/freigaben", &[("page", "null")]).await;
+        assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("page")), "{error}");
+        let (_, past_the_end) = murat.call("mitarbeitende/freigaben", &[("page", "2")]).await;
+        assert_eq!(past_the_end["items"], serde_json::json!([]));
+        assert_eq!(entries(listed_purpose.clone()).await, 2, "a page without him reads nothing of him");
+
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        let log = jonas.page("/buerger/zugriffe").await.replace("<!>", "");
+        assert!(log.contains(&format!("Ihr Name in der Liste der Freigaben: {PURPOSE}")), "he reads both: {log}");
+
+        // Another office's list bears no trace of it: byte for byte the same without his sharing.
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        let answer = sabine.call("mitarbeitende/freigaben", &[]).await;
+        let page = sabine.page("/mitarbeitende/freigaben").await;
+        assert_eq!(answer.0, 200, "{}", answer.1);
+        execute(&url, &format!("UPDATE consents SET revoked_at = granted_at WHERE id = '{JONAS_INCOME_CONSENT}'")).await;
+        let answer_without = sabine.call("mitarbeitende/freigaben", &[]).await;
+        let page_without = sabine.page("/mitarbeitende/freigaben").await;
+        assert_eq!((answer, page), (answer_without, page_without));
     }
 
     async fn a_protection_flag_overrides_every_consent(backend: Backend) {

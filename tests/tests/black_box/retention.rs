@@ -110,12 +110,46 @@ on_both_databases! {
         // though no retention run has removed the application yet.
         close(&url, WOHNGELD_OF_JONAS, 11 * 365).await;
         let log_before = count_rows(&url, "access_log").await;
-        for endpoint in ["mitarbeitende/akte", "mitarbeitende/fall"] {
+        for endpoint in ["mitarbeitende/akte", "mitarbeitende/fall", "mitarbeitende/schutzvermerke"] {
             let answer = sabine.call(endpoint, &[("application", WOHNGELD_OF_JONAS)]).await;
             assert_eq!(answer, unknown_answer, "{endpoint}: the 404 of an unknown case");
         }
         let page = sabine.page(&format!("/mitarbeitende/faelle/{WOHNGELD_OF_JONAS}")).await.replace(WOHNGELD_OF_JONAS, "ID");
         assert_eq!(page, unknown_page, "the page of an unknown case");
         assert_eq!(count_rows(&url, "access_log").await, log_before, "nothing was read, nothing logged");
+    }
+}
+
+on_both_databases! {
+    async fn a_name_past_its_retention_is_neither_shown_nor_found(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        // Identity kept shorter than income: six years after the closing, the case still has
+        // something to read, but no longer the applicant's name.
+        execute(&url, "UPDATE data_categories SET retention_days = 1000 WHERE code = 'identity'").await;
+        close(&url, WOHNGELD_OF_JONAS, 6 * 365).await;
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        let (status, case) = sabine.call("mitarbeitende/akte", &[("application", WOHNGELD_OF_JONAS)]).await;
+        assert_eq!(status, 200, "income is still readable: {case}");
+        assert!(case["case"]["data"]["income_assets"].is_object(), "{case}");
+        assert_eq!(case["applicant"]["name"], "", "but not his name");
+        assert!(case["case"]["data"].get("identity").is_none() && case["case"]["answers"].get("identity").is_none(), "{case}");
+        let logged = query_i64(&url, &format!(
+            "SELECT COUNT(*) FROM access_log WHERE basis_ref = '{WOHNGELD_OF_JONAS}' AND CAST(categories AS TEXT) LIKE '%identity%'"
+        )).await;
+        assert_eq!(logged, 0, "and no read of it is logged");
+        let page = sabine.page(&format!("/mitarbeitende/faelle/{WOHNGELD_OF_JONAS}")).await;
+        assert!(page.starts_with("200") && page.contains("Für diesen Fall nicht mehr lesbar"), "{page}");
+        // His name stays only where the bank account data, still readable, holds it.
+        let names: Vec<&str> = page.match_indices("Jonas").map(|(at, _)| &page[at.saturating_sub(80)..at + 40]).collect();
+        assert!(names.iter().all(|context| context.contains("Kontoinhaber")), "{names:?}");
+
+        let (_, by_name) = sabine.call("mitarbeitende/warteschlange", &[("list", "abgeschlossen"), ("search", "Weber")]).await;
+        assert_eq!(by_name["items"], serde_json::json!([]), "a search by name finds no name it may not read: {by_name}");
+        assert_eq!(by_name["total"], 0);
+        let (_, by_reference) = sabine.call("mitarbeitende/warteschlange", &[("list", "abgeschlossen"), ("search", "KS-2026-000001")]).await;
+        assert_eq!(by_reference["items"][0]["reference"], "KS-2026-000001", "by its reference it is there: {by_reference}");
+        assert_eq!(by_reference["items"][0]["applicant"], serde_json::Value::Null);
     }
 }

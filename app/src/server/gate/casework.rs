@@ -12,11 +12,11 @@ use super::{
     Gate, GateError,
     correspondence::{Correspondence, CorrespondenceLists, correspondence_lists, is_open},
     flags::{FlagRow, flag_views},
-    vocabulary::load_vocabulary,
 };
 use crate::{
     case::{CaseFile, CasePerson, Colleague, NoteView},
     consent::NamedCode,
+    policy::Category,
     server::{
         auth::Staff,
         db::{BeginWrite, DatabaseError, Id, JsonStatement, Timestamp, on_backend},
@@ -33,26 +33,25 @@ const STAFF_EVENT: &str = "INSERT INTO application_events (id, application_id, o
 const CASEWORKER_AT: &str = "SELECT CAST(1 AS BIGINT) FROM staff_roles r JOIN staff_members s ON s.id = r.staff_id \
      WHERE r.staff_id = $1 AND r.office_code = $2 AND r.role = 'caseworker' AND s.active";
 
-/// The case file of application `$1` at office `$2` (not a draft) in one statement: every round
-/// trip counts under load, so the lists come as JSON, and only what the page shows is asked for.
-/// The applicant, kind of help, office (with its kind), dates, decision reason, assignee; the
-/// revision of the vocabulary (the gate keeps the vocabulary itself); the correspondence; the
-/// internal notes; the office's caseworkers; the applicant's parents when the office is a youth
+/// The rest of the case file of application `$1` at office `$2` (not a draft) in one statement,
+/// read inside the case read's transaction: every round trip counts under load, so the lists
+/// come as JSON, and only what the page shows is asked for. The applicant, kind of help, office
+/// (with its kind), dates, decision reason, assignee; the correspondence; the internal notes;
+/// the office's caseworkers; the ids of the applicant's parents when the office is a youth
 /// office (whom an emergency access may concern); the active protection flags this office set
-/// on the applicant (another office's do not exist here);
-/// whether the citizen wrote something the office has not read yet.
-static CASE_FILE: JsonStatement = JsonStatement::new(concat!(
+/// on the applicant (another office's do not exist here); whether the citizen wrote something
+/// the office has not read yet.
+pub(super) static CASE_FILE: JsonStatement = JsonStatement::new(concat!(
     "SELECT a.citizen_id, c.given_name, c.family_name, b.code AS benefit, b.name_de AS benefit_de, b.name_en AS benefit_en, \
      o.code AS office, o.name_de AS office_de, o.name_en AS office_en, o.kind AS office_kind, a.submitted_at, a.decided_at, \
-     a.decision_reason, a.assigned_staff_id, s.display_name AS assigned_name, \
-     (SELECT v.revision FROM vocabulary_revision v) AS vocabulary_revision, ",
+     a.decision_reason, a.assigned_staff_id, s.display_name AS assigned_name, ",
     correspondence_lists!(),
     ", (SELECT COALESCE(json_group_array(json_array(ns.display_name, n.body, n.created_at) ORDER BY n.created_at, n.id), '[]') \
        FROM case_notes n JOIN staff_members ns ON ns.id = n.staff_id WHERE n.application_id = a.id) AS notes, \
      (SELECT COALESCE(json_group_array(json_array(cs.id, cs.display_name) ORDER BY cs.display_name, cs.id), '[]') \
        FROM staff_roles cr JOIN staff_members cs ON cs.id = cr.staff_id \
        WHERE cr.office_code = a.office_code AND cr.role = 'caseworker' AND cs.active) AS colleagues, \
-     (SELECT COALESCE(json_group_array(json_array(p.id, p.given_name, p.family_name) ORDER BY p.family_name, p.given_name, p.id), '[]') \
+     (SELECT COALESCE(json_group_array(p.id ORDER BY p.id), '[]') \
        FROM guardianships g JOIN citizens p ON p.id = g.guardian_citizen_id \
        WHERE g.child_citizen_id = a.citizen_id AND g.ended_on IS NULL AND o.kind = 'youth') AS parents, \
      (SELECT COALESCE(json_group_array(json_array(f.id, f.kind, f.reason, f.set_at, f.set_by_office_code) ORDER BY f.set_at), '[]') \
@@ -63,9 +62,40 @@ static CASE_FILE: JsonStatement = JsonStatement::new(concat!(
      WHERE a.id = $1 AND a.office_code = $2 AND a.status <> 'draft'",
 ));
 
+/// Reads, on `$connection` inside the case read's transaction (after the rule let the office
+/// read the case), the rest of the case file of application `$application` of `$office`, and
+/// marks the citizen's messages read. Evaluates to `Result<Option<CaseFileRow>, sqlx::Error>`.
+macro_rules! case_file_in {
+    ($pool:expr, $connection:expr, $application:expr, $office:expr) => {
+        async {
+            let connection = $connection;
+            let (application, office): (Id, &str) = ($application, $office);
+            let row: Option<casework::CaseFileRow> = sqlx::query_as(casework::CASE_FILE.for_pool(&*$pool))
+                .bind(application)
+                .bind(office)
+                .fetch_optional(&mut *connection)
+                .await?;
+            // The citizen's messages count as read from now on, written only when there is
+            // something to mark.
+            if row.as_ref().is_some_and(|row| row.unread) {
+                sqlx::query(
+                    "UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'citizen' AND read_at IS NULL",
+                )
+                .bind(application)
+                .bind(Timestamp::now())
+                .execute(&mut *connection)
+                .await?;
+            }
+            Ok::<_, sqlx::Error>(row)
+        }
+        .await
+    };
+}
+pub(super) use case_file_in;
+
 /// A row of `CASE_FILE`.
 #[derive(sqlx::FromRow)]
-struct CaseFileRow {
+pub(super) struct CaseFileRow {
     citizen_id: Id,
     given_name: String,
     family_name: String,
@@ -81,14 +111,13 @@ struct CaseFileRow {
     decision_reason: Option<String>,
     assigned_staff_id: Option<Id>,
     assigned_name: Option<String>,
-    vocabulary_revision: i64,
     #[sqlx(flatten)]
-    correspondence: CorrespondenceLists,
+    pub(super) correspondence: CorrespondenceLists,
     notes: Json<Vec<(String, String, Timestamp)>>,
     colleagues: Json<Vec<(Id, String)>>,
-    parents: Json<Vec<(Id, String, String)>>,
+    parents: Json<Vec<Id>>,
     flags: Json<Vec<FlagRow>>,
-    unread: bool,
+    pub(super) unread: bool,
 }
 
 /// What a change to an application does, as one value the write below carries out.
@@ -146,50 +175,29 @@ impl CaseAction {
 
 impl Gate {
     /// The case file of `application` for `staff`, a caseworker of `office`: the gate's view of
-    /// the data and answers (logged), and the office's own correspondence on it. `NotFound` for
-    /// an application that is not the office's.
+    /// the data and answers and the office's own correspondence on it, in one transaction with
+    /// its log entry. The applicant's name only when the rule lets the office read `identity`;
+    /// the correspondence, the documents handed in (logged as a read of `documents`), notes
+    /// and the office's own flags while it may read anything of the case. `NotFound` for an
+    /// application that is not the office's, or that has nothing left to read.
     pub async fn case_file(&self, staff: &Staff, office: &str, application: Id) -> Result<CaseFile, GateError> {
-        let case = self.case_view(staff, office, application).await?.ok_or(GateError::NotFound)?;
-        let (row, vocabulary) = on_backend!(self.database, pool => {
-            // One statement, its own snapshot: no transaction, and no SQLite write lock, which
-            // every other case view waits for.
-            let row: Option<CaseFileRow> =
-                sqlx::query_as(CASE_FILE.for_pool(pool)).bind(application).bind(office).fetch_optional(pool).await?;
-            let Some(row) = row else { return Err(GateError::NotFound) };
-            let vocabulary = match self.vocabulary.at(row.vocabulary_revision) {
-                Some(vocabulary) => vocabulary,
-                None => {
-                    let mut connection = pool.acquire().await?;
-                    load_vocabulary!(&self.vocabulary, &mut *connection, row.vocabulary_revision)?
-                }
-            };
-            // The citizen's messages count as read from now on: one statement, written only when
-            // there is something to mark.
-            if row.unread {
-                let mut transaction = pool.begin_write().await?;
-                sqlx::query(
-                    "UPDATE messages SET read_at = $2 WHERE application_id = $1 AND sender_kind = 'citizen' AND read_at IS NULL",
-                )
-                .bind(application)
-                .bind(Timestamp::now())
-                .execute(&mut *transaction)
-                .await?;
-                transaction.commit().await?;
-            }
-            Ok::<_, sqlx::Error>((row, vocabulary))
-        })
-        .map_err(DatabaseError::from)?;
+        let read = self.read_case(staff, office, application, true).await?.ok_or(GateError::NotFound)?;
+        let (case, vocabulary) = (read.view, read.vocabulary);
+        let row = read.file.ok_or(GateError::NotFound)?;
+        let named = read.allowed.contains(&Category::Identity);
         let applicant = CasePerson {
             id: row.citizen_id.to_string(),
-            name: format!("{} {}", row.given_name, row.family_name),
+            name: if named { format!("{} {}", row.given_name, row.family_name) } else { String::new() },
             is_applicant: true,
         };
+        // Whom an emergency access may concern: the child and the parents holding custody. The
+        // parents by their place only: the office has no basis to read their names here.
         let mut emergency_people = Vec::new();
         if row.office_kind == "youth" {
             emergency_people.push(applicant.clone());
-            emergency_people.extend(row.parents.0.into_iter().map(|(id, given, family)| CasePerson {
+            emergency_people.extend(row.parents.0.into_iter().map(|id| CasePerson {
                 id: id.to_string(),
-                name: format!("{given} {family}"),
+                name: String::new(),
                 is_applicant: false,
             }));
         }

@@ -93,6 +93,13 @@ pub(super) struct CorrespondenceLists {
     messages: Json<Vec<MessageRow>>,
 }
 
+impl CorrespondenceLists {
+    /// Whether the application holds documents.
+    pub(super) fn has_documents(&self) -> bool {
+        !self.documents.0.is_empty()
+    }
+}
+
 impl From<CorrespondenceLists> for Correspondence {
     fn from(lists: CorrespondenceLists) -> Self {
         Self::from_rows(lists.events.0, lists.requests.0, lists.documents.0, lists.messages.0)

@@ -6,7 +6,7 @@
 //! office's case). The data protection officer sees every flag without its reason; the citizen
 //! sees that they are protected, by which office and since when.
 
-use super::Gate;
+use super::{Gate, queue::readable_application};
 use crate::{
     case::{FlagReviewItem, ProtectionFlagView},
     consent::Protection,
@@ -36,7 +36,8 @@ pub(super) fn flag_views(rows: Vec<FlagRow>) -> Vec<ProtectionFlagView> {
 }
 
 impl Gate {
-    /// The citizen of an application of `office` that `staff` works on, if any (not drafts).
+    /// The citizen of an application of `office` that `staff` works on, if any: not a draft,
+    /// and with something left to read (a case past every retention answers like an unknown one).
     pub(super) async fn citizen_of_case(
         &self,
         staff: &Staff,
@@ -46,13 +47,14 @@ impl Gate {
         if !staff.caseworker_offices().any(|own| own == office) {
             return Ok(None);
         }
-        let citizen: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
-            "SELECT citizen_id FROM applications WHERE id = $1 AND office_code = $2 AND status <> 'draft'",
-        )
-        .bind(application)
-        .bind(office)
-        .fetch_optional(pool)
-        .await)?;
+        let now = Timestamp::now().as_offset_date_time().unix_timestamp();
+        let sql = format!("SELECT a.citizen_id FROM applications a WHERE a.id = $3 AND {}", readable_application(&self.database));
+        let citizen: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(&sql)
+            .bind(office)
+            .bind(now)
+            .bind(application)
+            .fetch_optional(pool)
+            .await)?;
         Ok(citizen)
     }
 

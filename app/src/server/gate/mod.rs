@@ -266,10 +266,13 @@ macro_rules! read_and_log {
 type Answers = BTreeMap<String, serde_json::Value>;
 
 /// Reads case `$application` of `$office` for staff member `$staff` through the rule, with the
-/// application's own answers, and logs the read, in one write transaction on `$pool`.
-/// Evaluates to `Result<Option<CaseView>, sqlx::Error>`: `None` when it is not the office's.
+/// application's own answers, and logs the read, in one write transaction on `$pool`; with
+/// `$file`, the rest of the case file too (`casework::case_file_in!`), in the same transaction
+/// and only once the rule has let the office read the case; its entry then names `documents`
+/// when the file lists some. Evaluates to
+/// `Result<Option<CaseRead>, sqlx::Error>`: `None` when it is not the office's.
 macro_rules! case_view_in {
-    ($pool:expr, $key:expr, $vocabulary:expr, $staff:expr, $office:expr, $application:expr) => {
+    ($pool:expr, $key:expr, $vocabulary:expr, $staff:expr, $office:expr, $application:expr, $file:expr) => {
         async {
             let (key, vocabulary, staff, office, application): (&LogKey, &VocabularyCache, Id, &str, Id) =
                 ($key, $vocabulary, $staff, $office, $application);
@@ -284,7 +287,7 @@ macro_rules! case_view_in {
             let facts = facts(Timestamp::now(), office, citizen, &rows);
             let reader = Reader::Caseworker { office: office.to_owned() };
             let purpose = Purpose::Application { application: application.to_string() };
-            let entry = NewEntry {
+            let mut entry = NewEntry {
                 staff,
                 office: office.to_owned(),
                 citizen,
@@ -298,6 +301,17 @@ macro_rules! case_view_in {
             if entry.categories.is_empty() {
                 return Ok(None);
             }
+            // The rest of the file; its list of the documents handed in for the application is
+            // a read of `documents` on the application's basis, as each download is.
+            let file = match $file {
+                true => casework::case_file_in!($pool, &mut *connection, application, office)?,
+                false => None,
+            };
+            if file.as_ref().is_some_and(|file| file.correspondence.has_documents())
+                && !entry.categories.contains(&Category::Documents)
+            {
+                entry.categories.push(Category::Documents);
+            }
             // The application's own answers with the data, of the same allowed categories only;
             // of the data, only the fields the application's own form asks for.
             let (mut data, answers) = read_and_log!(&mut *connection, key, &entry, Some(application))?;
@@ -307,17 +321,21 @@ macro_rules! case_view_in {
             };
             vocabulary.keep_asked_by(&benefit_type, &mut data);
             transaction.commit().await?;
-            Ok::<Option<CaseView>, sqlx::Error>(Some(CaseView {
-                application: application.to_string(),
-                reference,
-                benefit_type,
-                status,
-                data,
-                answers,
-            }))
+            let view = CaseView { application: application.to_string(), reference, benefit_type, status, data, answers };
+            Ok::<Option<CaseRead>, sqlx::Error>(Some(CaseRead { view, allowed: entry.categories, vocabulary, file }))
         }
         .await
     };
+}
+
+/// What one read of a case brought: the view, the categories its log entry names (those the
+/// rule allowed, and `documents` for a file's list of them), the vocabulary it was read with,
+/// and the rest of the case file when asked.
+struct CaseRead {
+    view: CaseView,
+    allowed: Vec<Category>,
+    vocabulary: Arc<vocabulary::Vocabulary>,
+    file: Option<casework::CaseFileRow>,
 }
 
 /// The categories `reader` may read for `purpose`, each with its basis. Every decision is
@@ -361,18 +379,27 @@ impl Gate {
         office: &str,
         application: Id,
     ) -> Result<Option<CaseView>, DatabaseError> {
+        Ok(self.read_case(staff, office, application, false).await?.map(|read| read.view))
+    }
+
+    /// Reads case `application` of `office` for `staff` through the rule and logs it, with the
+    /// rest of the case file when `file`: one write transaction.
+    async fn read_case(&self, staff: &Staff, office: &str, application: Id, file: bool) -> Result<Option<CaseRead>, DatabaseError> {
         if !Self::is_caseworker_at(staff, office) {
             return Ok(None);
         }
-        let view = match &self.database.backend {
+        let read = match &self.database.backend {
             Backend::Sqlite(pool) => {
                 let (pool, key, staff, office) = (pool.clone(), self.log_key.clone(), staff.id(), office.to_owned());
                 let vocabulary = Arc::clone(&self.vocabulary);
-                on_sqlite_writer(async move { case_view_in!(&pool, &key, &vocabulary, staff, &office, application) }).await?
+                on_sqlite_writer(async move { case_view_in!(&pool, &key, &vocabulary, staff, &office, application, file) })
+                    .await?
             }
-            Backend::Postgres(pool) => case_view_in!(pool, &self.log_key, &self.vocabulary, staff.id(), office, application)?,
+            Backend::Postgres(pool) => {
+                case_view_in!(pool, &self.log_key, &self.vocabulary, staff.id(), office, application, file)?
+            }
         };
-        Ok(view)
+        Ok(read)
     }
 
     /// Document `document` of application `application` of `office`, read by `staff`: only
@@ -535,6 +562,75 @@ impl Gate {
             }))
         })?;
         Ok(view)
+    }
+
+    /// Records, in one transaction, that `staff` of `office` is shown the names of `listed` in a
+    /// list: each a read of `identity` for its purpose, decided by the rule and logged in one
+    /// entry per person and purpose, the purpose marked as a listing
+    /// ([`crate::consent::LISTED_PREFIX`]). Answers, for each, whether its name may be shown.
+    pub(super) async fn read_listed_names(
+        &self,
+        staff: &Staff,
+        office: &str,
+        listed: &[(Id, Purpose)],
+    ) -> Result<Vec<bool>, DatabaseError> {
+        if listed.is_empty() || !Self::is_caseworker_at(staff, office) {
+            return Ok(vec![false; listed.len()]);
+        }
+        let key = &self.log_key;
+        let reader = Reader::Caseworker { office: office.to_owned() };
+        let shown = on_backend!(self.database, pool => {
+            let mut transaction = pool.begin_write().await?;
+            let connection = &mut *transaction;
+            let now = Timestamp::now();
+            let mut shown = Vec::with_capacity(listed.len());
+            let mut logged: Vec<(Id, &Purpose)> = Vec::new();
+            for (citizen, purpose) in listed {
+                let facts = load_facts!(&mut *connection, office, *citizen, now)?;
+                // The rule allows a name in a list on an application's or a consent's basis.
+                // On an application, the name is the applicant's `identity`, which the form must
+                // ask. A consent is a named person's declaration (Art. 7(1) GDPR: the office must
+                // be able to show who gave it): one that counts names its giver, whatever it shares.
+                let basis = match purpose {
+                    Purpose::Consented { .. } => allowed(&reader, purpose, &facts).into_iter().map(|(_, basis)| basis).next(),
+                    _ => match decide(&reader, Category::Identity, purpose, &facts) {
+                        Decision::Allow(basis) => Some(basis),
+                        Decision::Deny(_) => None,
+                    },
+                };
+                let (log_basis, basis_ref, text) = match (basis, purpose) {
+                    (Some(Basis::Consent { consent }), Purpose::Consented { purpose }) => {
+                        (LogBasis::Consent, Id::parse(&consent), purpose.clone())
+                    }
+                    (Some(Basis::Application { .. }), Purpose::Application { application }) => {
+                        (LogBasis::Application, Id::parse(application), format!("application {application}"))
+                    }
+                    _ => {
+                        shown.push(false);
+                        continue;
+                    }
+                };
+                shown.push(true);
+                if logged.contains(&(*citizen, purpose)) {
+                    continue;
+                }
+                logged.push((*citizen, purpose));
+                let entry = NewEntry {
+                    staff: staff.id(),
+                    office: office.to_owned(),
+                    citizen: *citizen,
+                    categories: vec![Category::Identity],
+                    purpose: format!("{}{text}", crate::consent::LISTED_PREFIX),
+                    basis: log_basis,
+                    basis_ref,
+                };
+                // INVARIANT: the entry is written in this transaction; if it fails, no name is shown.
+                append_in!(&mut *connection, key, &entry)?;
+            }
+            transaction.commit().await?;
+            Ok::<_, sqlx::Error>(shown)
+        })?;
+        Ok(shown)
     }
 
     /// Whether `citizen` may act for `person`: themselves, or a minor child in their custody.

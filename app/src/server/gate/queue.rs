@@ -1,14 +1,16 @@
 //! Lists: the office's queue of applications and the data citizens shared with the office by
 //! consent. Each filters in SQL by the same rule the policy function decides one read by (a test
 //! checks that they agree): an application is listed while the office may read at least one
-//! category for it; a sharing while its consent counts and no protection flag holds.
-
-use std::collections::BTreeMap;
+//! category for it; a sharing while its consent counts and no protection flag holds. A name in
+//! a list is a read of `identity` like any other: the queue shows only the names a search by
+//! name found, the list of sharings the names of who gave them; each is decided by the policy
+//! function and logged (`Gate::read_listed_names`).
 
 use super::Gate;
 use crate::{
-    case::{QueueAssignee, QueueGroup, QueueItem, QueuePage, SharingItem},
+    case::{QueueAssignee, QueueGroup, QueueItem, QueuePage, SharingItem, SharingsPage},
     consent::NamedCode,
+    policy::Purpose,
     server::{
         auth::Staff,
         db::{Database, DatabaseError, Id, Timestamp, on_backend},
@@ -17,6 +19,8 @@ use crate::{
 
 /// Most applications on one page of the queue.
 pub const MAX_PER_PAGE: i64 = 100;
+/// Sharings on one page of the office's list: each name on it is a logged read.
+const SHARINGS_PER_PAGE: i64 = 25;
 
 /// Unix seconds of a timestamp column, truncated as `Timestamp::unix_timestamp` does.
 fn epoch_of(database: &Database, column: &str) -> String {
@@ -29,7 +33,7 @@ fn epoch_of(database: &Database, column: &str) -> String {
 /// The condition under which the office (`$1`) may read something of application `a` at `$2`
 /// (unix seconds): not a draft, and some category its template version requires is still
 /// readable (open, or closed or withdrawn within that category's retention).
-fn readable_application(database: &Database) -> String {
+pub(super) fn readable_application(database: &Database) -> String {
     format!(
         "a.office_code = $1 AND a.status <> 'draft' AND EXISTS (SELECT 1 FROM template_required_categories r \
          JOIN data_categories c ON c.code = r.category_code WHERE r.version_id = a.template_version_id \
@@ -38,8 +42,20 @@ fn readable_application(database: &Database) -> String {
     )
 }
 
-/// id, reference, kind of help, status, submitted, assignee, applicant's names, assignee's name.
-type QueueRow = (Id, String, String, String, Option<Timestamp>, Option<Id>, String, String, Option<String>);
+/// The condition under which the office (`$1`) may read the name of the applicant of `a` at `$2`
+/// for the application: its template version requires `identity`, still readable.
+fn readable_name(database: &Database) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM template_required_categories r JOIN data_categories c ON c.code = r.category_code \
+         WHERE r.version_id = a.template_version_id AND r.category_code = 'identity' \
+         AND (a.status NOT IN ('closed', 'withdrawn') OR {} + c.retention_days * 86400 >= $2))",
+        epoch_of(database, "a.closed_at")
+    )
+}
+
+/// id, reference, kind of help, status, submitted, assignee, applicant, applicant's names (when
+/// a search by name found them), assignee's name.
+type QueueRow = (Id, String, String, String, Option<Timestamp>, Option<Id>, Id, Option<String>, Option<String>, Option<String>);
 
 /// What a caseworker asks of the queue.
 #[derive(Clone, Debug)]
@@ -63,6 +79,11 @@ impl Gate {
     /// One page of the applications of `office` that its caseworkers may read, in the tab,
     /// for the assignee and matching the search of `query`, oldest submission first; with how
     /// many each tab holds.
+    ///
+    /// A list shows no names: a name in a list is a read of `identity`, and a queue is looked at
+    /// all day. Only a search by name shows the names it found, each a read the rule decides and
+    /// the log records (`read_listed_names`); it finds only applicants whose name the office may
+    /// read.
     pub async fn queue(&self, staff: &Staff, office: &str, query: &QueueQuery) -> Result<Option<QueuePage>, DatabaseError> {
         if !Self::is_caseworker_at(staff, office) {
             return Ok(None);
@@ -80,15 +101,18 @@ impl Gate {
             _ => "",
         };
         let assignee = "($3 IS NULL OR a.assigned_staff_id = $3)";
+        let by_name = "a.reference <> $4 AND $4 <> ''";
         let filtered = format!(
             "FROM applications a JOIN citizens c ON c.id = a.citizen_id WHERE {condition} AND a.status IN ({}) \
-             AND {assignee}{nobody} AND ($4 = '' OR a.reference = $4 OR LOWER(c.family_name) LIKE $5 \
-             OR LOWER(c.given_name) LIKE $5 OR LOWER(c.given_name || ' ' || c.family_name) LIKE $5)",
-            statuses.join(", ")
+             AND {assignee}{nobody} AND ($4 = '' OR a.reference = $4 OR ({} AND (LOWER(c.family_name) LIKE $5 \
+             OR LOWER(c.given_name) LIKE $5 OR LOWER(c.given_name || ' ' || c.family_name) LIKE $5)))",
+            statuses.join(", "),
+            readable_name(&self.database),
         );
         let list = format!(
-            "SELECT a.id, a.reference, a.benefit_type_code, a.status, a.submitted_at, a.assigned_staff_id, \
-             c.given_name, c.family_name, (SELECT s.display_name FROM staff_members s WHERE s.id = a.assigned_staff_id) \
+            "SELECT a.id, a.reference, a.benefit_type_code, a.status, a.submitted_at, a.assigned_staff_id, a.citizen_id, \
+             CASE WHEN {by_name} THEN c.given_name END, CASE WHEN {by_name} THEN c.family_name END, \
+             (SELECT s.display_name FROM staff_members s WHERE s.id = a.assigned_staff_id) \
              {filtered} ORDER BY a.submitted_at, a.id LIMIT $6 OFFSET $7"
         );
         let total_sql = format!("SELECT COUNT(*) {filtered}");
@@ -174,6 +198,13 @@ impl Gate {
             .map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en })
             .collect();
         let Some(this_office) = own.iter().find(|named| named.code == office).cloned() else { return Ok(None) };
+        // The names a search found: shown only as far as the rule allows, each read logged.
+        let named: Vec<(Id, Purpose)> = rows
+            .iter()
+            .filter(|row| row.7.is_some())
+            .map(|row| (row.6, Purpose::Application { application: row.0.to_string() }))
+            .collect();
+        let mut shown = self.read_listed_names(staff, office, &named).await?.into_iter();
         let counts = QueueGroup::ALL
             .into_iter()
             .map(|group| {
@@ -190,15 +221,21 @@ impl Gate {
             offices: own,
             items: rows
                 .into_iter()
-                .map(|(id, reference, benefit_type, status, submitted_at, assigned, given, family, assigned_name)| QueueItem {
-                    application: id.to_string(),
-                    reference,
-                    benefit_type,
-                    status,
-                    submitted_at: submitted_at.map(Timestamp::to_rfc3339),
-                    assigned_to_me: assigned == Some(me),
-                    applicant: format!("{given} {family}"),
-                    assigned_to: assigned_name,
+                .map(|(id, reference, benefit_type, status, submitted_at, assigned, _, given, family, assigned_name)| {
+                    let applicant = match (given, family) {
+                        (Some(given), Some(family)) if shown.next() == Some(true) => Some(format!("{given} {family}")),
+                        _ => None,
+                    };
+                    QueueItem {
+                        application: id.to_string(),
+                        reference,
+                        benefit_type,
+                        status,
+                        submitted_at: submitted_at.map(Timestamp::to_rfc3339),
+                        assigned_to_me: assigned == Some(me),
+                        applicant,
+                        assigned_to: assigned_name,
+                    }
                 })
                 .collect(),
             total,
@@ -212,32 +249,47 @@ impl Gate {
         }))
     }
 
-    /// The data citizens shared with `office` by consent that counts now, by citizen and
-    /// purpose; none of a citizen under a protection flag.
-    pub async fn sharings(&self, staff: &Staff, office: &str) -> Result<Option<Vec<SharingItem>>, DatabaseError> {
+    /// Page `page` of the data citizens shared with `office` by consent that counts now, by
+    /// citizen and purpose, ordered by name; none of a citizen under a protection flag. Each
+    /// name on the page is a read the rule decides and the log records (`read_listed_names`).
+    pub async fn sharings(&self, staff: &Staff, office: &str, page: i64) -> Result<Option<SharingsPage>, DatabaseError> {
         if !Self::is_caseworker_at(staff, office) {
             return Ok(None);
         }
         let now = Timestamp::now();
-        let rows: Vec<(Id, String, String, Option<Timestamp>)> = on_backend!(self.database, pool => sqlx::query_as(
-            "SELECT c.citizen_id, c.purpose, c.category_code, c.expires_at FROM consents c \
-             WHERE c.recipient_office_code = $1 AND c.granted_at <= $2 AND (c.revoked_at IS NULL OR c.revoked_at > $2) \
-             AND (c.expires_at IS NULL OR c.expires_at > $2) AND NOT EXISTS (SELECT 1 FROM protection_flags f \
-               WHERE f.citizen_id = c.citizen_id AND f.set_at <= $2 AND (f.lifted_at IS NULL OR f.lifted_at > $2)) \
-             ORDER BY c.citizen_id, c.purpose, c.category_code LIMIT 10000",
-        )
-        .bind(office)
-        .bind(now)
-        .fetch_all(pool)
-        .await)?;
-        let mut grouped: BTreeMap<(Id, String), SharingItem> = BTreeMap::new();
-        for (citizen, purpose, category, expires_at) in rows {
-            let item = grouped.entry((citizen, purpose.clone())).or_insert_with(|| SharingItem {
-                citizen: citizen.to_string(),
-                purpose,
-                categories: Vec::new(),
-                until: None,
-            });
+        type Row = (Id, String, String, String, String, Option<Timestamp>);
+        let (rows, offices, categories): (Vec<Row>, Vec<NamedCode>, Vec<NamedCode>) = on_backend!(self.database, pool => {
+            let rows = sqlx::query_as(
+                "SELECT c.citizen_id, p.given_name, p.family_name, c.purpose, c.category_code, c.expires_at \
+                 FROM consents c JOIN citizens p ON p.id = c.citizen_id \
+                 WHERE c.recipient_office_code = $1 AND c.granted_at <= $2 AND (c.revoked_at IS NULL OR c.revoked_at > $2) \
+                 AND (c.expires_at IS NULL OR c.expires_at > $2) AND NOT EXISTS (SELECT 1 FROM protection_flags f \
+                   WHERE f.citizen_id = c.citizen_id AND f.set_at <= $2 AND (f.lifted_at IS NULL OR f.lifted_at > $2)) \
+                 ORDER BY p.family_name, p.given_name, c.citizen_id, c.purpose, c.category_code LIMIT 10000",
+            )
+            .bind(office)
+            .bind(now)
+            .fetch_all(pool)
+            .await?;
+            let names = |sql| sqlx::query_as::<_, (String, String, String)>(sql).fetch_all(pool);
+            let offices = names("SELECT code, name_de, name_en FROM offices ORDER BY code").await?;
+            let categories = names("SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order").await?;
+            let named = |rows: Vec<(String, String, String)>| -> Vec<NamedCode> {
+                rows.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect()
+            };
+            Ok::<_, sqlx::Error>((rows, named(offices), named(categories)))
+        })?;
+        let Some(this_office) = offices.into_iter().find(|named| named.code == office) else { return Ok(None) };
+        // Grouped by citizen and purpose, in the order of the rows (by name).
+        let mut grouped: Vec<(SharingItem, String)> = Vec::new();
+        for (citizen, given, family, purpose, category, expires_at) in rows {
+            let citizen = citizen.to_string();
+            let same = grouped.last().is_some_and(|(item, _)| item.citizen == citizen && item.purpose == purpose);
+            if !same {
+                let item = SharingItem { citizen, name: None, purpose, categories: Vec::new(), until: None };
+                grouped.push((item, format!("{given} {family}")));
+            }
+            let Some((item, _)) = grouped.last_mut() else { continue };
             item.categories.push(category);
             if let Some(expires_at) = expires_at.map(Timestamp::to_rfc3339)
                 && item.until.as_ref().is_none_or(|until| expires_at < *until)
@@ -245,6 +297,28 @@ impl Gate {
                 item.until = Some(expires_at);
             }
         }
-        Ok(Some(grouped.into_values().collect()))
+        let total = i64::try_from(grouped.len()).unwrap_or(i64::MAX);
+        let page = page.max(1);
+        let skip = usize::try_from((page - 1).saturating_mul(SHARINGS_PER_PAGE)).unwrap_or(usize::MAX);
+        let mut items: Vec<(SharingItem, String)> =
+            grouped.into_iter().skip(skip).take(usize::try_from(SHARINGS_PER_PAGE).unwrap_or(usize::MAX)).collect();
+        let listed: Vec<(Id, Purpose)> = items
+            .iter()
+            .filter_map(|(item, _)| Some((Id::parse(&item.citizen)?, Purpose::Consented { purpose: item.purpose.clone() })))
+            .collect();
+        let shown = self.read_listed_names(staff, office, &listed).await?;
+        for ((item, name), shown) in items.iter_mut().zip(shown) {
+            if shown {
+                item.name = Some(std::mem::take(name));
+            }
+        }
+        Ok(Some(SharingsPage {
+            office: this_office,
+            items: items.into_iter().map(|(item, _)| item).collect(),
+            categories,
+            total,
+            page,
+            per_page: SHARINGS_PER_PAGE,
+        }))
     }
 }
