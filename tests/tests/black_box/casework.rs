@@ -399,17 +399,16 @@ on_both_databases! {
         let queue = sabine.get("/mitarbeitende/warteschlange").await.text().await.expect("a page").replace("<!>", "");
         assert!(queue.contains("Neu (1)"), "the tabs say how many: {queue}");
 
-        // Another office's case, an id nobody has, and no id at all: the same "not found" page.
-        for path in [
-            format!("/mitarbeitende/faelle/{MIAS_HZE}"),
-            "/mitarbeitende/faelle/00000000-0000-4000-8000-000000099999".to_owned(),
-            "/mitarbeitende/faelle/kein-fall".to_owned(),
-            "/mitarbeitende/notzugriffe/00000000-0000-4000-8000-000000099999".to_owned(),
-        ] {
-            let page = sabine.get(&path).await;
-            assert_eq!(page.status().as_u16(), 404, "{path}");
-            let html = page.text().await.expect("a page");
-            assert!(html.contains("<h1>Seite nicht gefunden</h1>") && !html.contains("Mia"), "{path}: {html}");
+        // Another office's case is byte for byte the page of an id nobody has (the CSP nonce and
+        // the id in the address normalised); no id at all is "not found" too.
+        let nobodys = "00000000-0000-4000-8000-000000099999";
+        let unknown = sabine.page(&format!("/mitarbeitende/faelle/{nobodys}")).await.replace(nobodys, "ID");
+        assert!(unknown.starts_with("404\n") && unknown.contains("<h1>Seite nicht gefunden</h1>"), "{unknown}");
+        let foreign = sabine.page(&format!("/mitarbeitende/faelle/{MIAS_HZE}")).await.replace(MIAS_HZE, "ID");
+        assert_eq!(foreign, unknown, "another office's case is like one that does not exist");
+        for path in ["/mitarbeitende/faelle/kein-fall".to_owned(), format!("/mitarbeitende/notzugriffe/{nobodys}")] {
+            let page = sabine.page(&path).await;
+            assert!(page.starts_with("404\n") && page.contains("<h1>Seite nicht gefunden</h1>"), "{path}: {page}");
         }
     }
 }
