@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { axeViolations, hydrated, openPage, portalAndBrowser } from './browser.mjs';
+import { axeViolations, hydrated, openPage, portalAndBrowser, signInAsDemo } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
@@ -106,19 +106,13 @@ async function submitIn(page, scope, outcome) {
   await page.locator(outcome).first().waitFor({ timeout: 15_000 });
 }
 
-async function signIn(page, person) {
-  await page.goto(`${portal.server.url}/anmelden/demo`);
-  await page.getByRole('button', { name: new RegExp(person) }).click();
-  await page.waitForURL((url) => url.pathname.endsWith('/start'));
-}
-
 /// Runs `check(page, label)` on every page and state of every visit in `language`.
 async function everyPage(language, viewport, check) {
   for (const visit of VISITS) {
     const { context, page, problems } = await openPage(portal.browser, { locale: language === 'en' ? 'en-GB' : 'de-DE' });
     if (viewport) await page.setViewportSize(viewport);
     await context.addCookies([{ name: 'i18n_pref_locale', value: language, url: portal.server.url }]);
-    if (visit.person) await signIn(page, visit.person);
+    if (visit.person) await signInAsDemo(portal, page, visit.person, { hydrate: false });
     for (const { path, then = [] } of visit.pages) {
       await page.goto(`${portal.server.url}${path}`, { waitUntil: 'load' });
       await hydrated(page);

@@ -6,15 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser, signInAsDemo } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
-
-async function signInAsDemo(page, name) {
-  await page.goto(`${portal.server.url}/anmelden/demo`);
-  await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
-  await page.waitForURL((url) => url.pathname.endsWith('/start'));
-}
 
 async function heading(page, text) {
   await page.waitForFunction((wanted) => document.querySelector('h1')?.textContent === wanted, text);
@@ -24,7 +18,7 @@ async function heading(page, text) {
 /// (the case screen is issue 6's).
 async function caseCategories(name, application) {
   const { context, page } = await openPage(portal.browser);
-  await signInAsDemo(page, name);
+  await signInAsDemo(portal, page, name);
   const answer = await page.evaluate(async (id) => {
     const response = await fetch('/api/mitarbeitende/fall', {
       method: 'POST',
@@ -39,7 +33,7 @@ async function caseCategories(name, application) {
 
 test('a citizen applies for two kinds of help at once in under 15 interactions, and each office gets only its part', async () => {
   const { context, page, problems } = await openPage(portal.browser);
-  await signInAsDemo(page, 'Anna Becker');
+  await signInAsDemo(portal, page, 'Anna Becker');
   await hydrated(page);
   let interactions = 0;
   const click = async (locator) => {
@@ -111,7 +105,7 @@ test('a citizen applies for two kinds of help at once in under 15 interactions, 
 
 test('a parent\'s draft for their child survives a server restart', async () => {
   const { context, page, problems } = await openPage(portal.browser);
-  await signInAsDemo(page, 'Jonas Weber');
+  await signInAsDemo(portal, page, 'Jonas Weber');
   await hydrated(page);
   await page.getByRole('link', { name: 'Hilfe beantragen', exact: true }).first().click();
   await heading(page, 'Hilfe beantragen');
@@ -146,9 +140,7 @@ test('a parent\'s draft for their child survives a server restart', async () => 
 test('without JavaScript the flow is plain forms, and an answer that does not fit is named', async () => {
   const context = await portal.browser.newContext({ locale: 'de-DE', javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${portal.server.url}/anmelden/demo`);
-  await page.getByRole('button', { name: 'Als Peter Schmidt anmelden' }).click();
-  await page.waitForURL(`${portal.server.url}/buerger/start`);
+  await signInAsDemo(portal, page, 'Peter Schmidt', { landing: '/buerger/start', hydrate: false });
   await page.getByRole('link', { name: 'Hilfe beantragen', exact: true }).first().click();
   await page.getByLabel('Wohngeld', { exact: true }).check();
   await page.getByRole('button', { name: 'Weiter' }).click();
@@ -176,7 +168,7 @@ test('without JavaScript the flow is plain forms, and an answer that does not fi
 /// What the Sozialamt's caseworker sees of Jonas's data shared for the Grundsicherung check.
 async function sharedWithSozialamt() {
   const { context, page } = await openPage(portal.browser);
-  await signInAsDemo(page, 'Murat Yılmaz');
+  await signInAsDemo(portal, page, 'Murat Yılmaz');
   const answer = await page.evaluate(async () => {
     const response = await fetch('/api/mitarbeitende/freigabe', {
       method: 'POST',
@@ -192,7 +184,7 @@ async function sharedWithSozialamt() {
 test('a citizen grants and revokes a sharing, and the caseworker\'s view changes on the next request', async () => {
   assert.deepEqual(await sharedWithSozialamt(), ['income_assets']);
   const { context, page, problems } = await openPage(portal.browser);
-  await signInAsDemo(page, 'Jonas Weber');
+  await signInAsDemo(portal, page, 'Jonas Weber');
   await hydrated(page);
   await page.getByRole('link', { name: 'Freigaben verwalten: wer was sehen darf' }).click();
   await heading(page, 'Wer darf die Daten von Jonas Weber sehen?');

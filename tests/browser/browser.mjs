@@ -61,6 +61,17 @@ export async function openPage(browser, { locale = 'de-DE' } = {}) {
   return { context, page, problems };
 }
 
+/// Signs `page` in as the demo person `name` on the demo sign-in page of `portal`, waits for the
+/// start page the role lands on (or the path `landing`) and, with `hydrate`, for its islands
+/// (a context without JavaScript has none).
+export async function signInAsDemo(portal, page, name, { landing = null, hydrate = true } = {}) {
+  await page.goto(`${portal.server.url}/anmelden/demo`);
+  // The button's name holds the person's in every language ("Als … anmelden", "Sign in as …").
+  await page.getByRole('button', { name }).click();
+  await page.waitForURL((url) => (landing ? url.pathname === landing : url.pathname.endsWith('/start')));
+  if (hydrate) await hydrated(page);
+}
+
 /// Waits until the page's islands run: the portal's pages are rendered on the server and work
 /// without the script; the few islands (the print button, among them) need it, and the layout's
 /// mark says when they are live.

@@ -6,19 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser, signInAsDemo } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 const JONAS_WOHNGELD = '00000000-0000-4000-8000-000000000701';
-
-async function signIn(page, name, landing) {
-  await page.goto(`${portal.server.url}/anmelden/demo`);
-  await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
-  await page.waitForURL((url) => url.pathname === landing);
-  await hydrated(page);
-}
 
 test('a caseworker takes a new application, asks for a document, the citizen hands it in, and the decision reaches the citizen', async () => {
   const staff = await openPage(portal.browser);
@@ -26,7 +19,7 @@ test('a caseworker takes a new application, asks for a document, the citizen han
   const sabine = staff.page;
   const jonas = citizen.page;
 
-  await signIn(sabine, 'Sabine Fischer', '/mitarbeitende/start');
+  await signInAsDemo(portal, sabine, 'Sabine Fischer', { landing: '/mitarbeitende/start' });
   await sabine.getByRole('link', { name: 'Zur Warteschlange Ihres Amts' }).click();
   await sabine.waitForURL((url) => url.pathname === '/mitarbeitende/warteschlange');
   await sabine.getByRole('link', { name: 'Neu (1)' }).waitFor();
@@ -47,7 +40,7 @@ test('a caseworker takes a new application, asks for a document, the citizen han
   await sabine.getByRole('button', { name: 'Anfordern' }).click();
   await sabine.getByText('Die Anforderung ist gesendet. Die Person sieht sie als Aufgabe.').waitFor();
 
-  await signIn(jonas, 'Jonas Weber', '/buerger/start');
+  await signInAsDemo(portal, jonas, 'Jonas Weber', { landing: '/buerger/start' });
   // Two to-dos wait for him (the youth office asks too); this one is the Wohngeldstelle's.
   await jonas.getByRole('listitem').filter({ hasText: 'Wohngeldstelle' }).getByRole('link', { name: 'Dokument hochladen', exact: true }).click();
   await jonas.waitForURL((url) => url.pathname === `/buerger/antraege/${JONAS_WOHNGELD}`);
@@ -86,7 +79,7 @@ test('a caseworker opens the data a citizen shared with the office by clicks, an
   const murat = staff.page;
   const jonas = citizen.page;
 
-  await signIn(murat, 'Murat Yılmaz', '/mitarbeitende/start');
+  await signInAsDemo(portal, murat, 'Murat Yılmaz', { landing: '/mitarbeitende/start' });
   await murat.getByRole('link', { name: 'Freigaben an Ihr Amt: wer Ihnen was freigegeben hat' }).click();
   await murat.waitForURL((url) => url.pathname === '/mitarbeitende/freigaben');
   await murat.getByRole('heading', { name: 'Freigaben an: Sozialamt' }).waitFor();
@@ -102,7 +95,7 @@ test('a caseworker opens the data a citizen shared with the office by clicks, an
   await murat.getByRole('link', { name: 'Zurück zu den Freigaben' }).click();
   await murat.waitForURL((url) => url.pathname === '/mitarbeitende/freigaben');
 
-  await signIn(jonas, 'Jonas Weber', '/buerger/start');
+  await signInAsDemo(portal, jonas, 'Jonas Weber', { landing: '/buerger/start' });
   await jonas.getByRole('link', { name: 'Sehen, wer Ihre Daten gesehen hat' }).click();
   await jonas.waitForURL((url) => url.pathname === '/buerger/zugriffe');
   const sozialamt = jonas.locator('tbody tr', { hasText: 'Sozialamt' });

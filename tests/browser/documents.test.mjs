@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser, signInAsDemo } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
@@ -18,10 +18,7 @@ const DISGUISED = Buffer.from('<!DOCTYPE html><html><body><script>alert("gotcha"
 
 test('a parent uploads a document disguised by its name, sees it refused, then hands in the real one and writes to the office', async () => {
   const { context, page, problems } = await openPage(portal.browser);
-  await page.goto(`${portal.server.url}/anmelden/demo`);
-  await page.getByRole('button', { name: 'Als Jonas Weber anmelden' }).click();
-  await page.waitForURL((url) => url.pathname === '/buerger/start');
-  await hydrated(page);
+  await signInAsDemo(portal, page, 'Jonas Weber', { landing: '/buerger/start' });
 
   // The to-do on the overview leads to the application's page.
   await page.getByRole('link', { name: 'Dokument hochladen', exact: true }).click();

@@ -7,19 +7,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser, signInAsDemo } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true, postgres: true });
 
 const MIA_HZE = '00000000-0000-4000-8000-000000000702';
 const REASON = 'Hinweis der Schule auf akute Gefährdung, Rückruf der Familie bleibt aus.';
-
-async function signIn(page, name, landing) {
-  await page.goto(`${portal.server.url}/anmelden/demo`);
-  await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
-  await page.waitForURL((url) => url.pathname === landing);
-  await hydrated(page);
-}
 
 function daysFromNow(days) {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -30,7 +23,7 @@ test('an emergency access needs a second caseworker, opens only the named data, 
   const tobias = (await openPage(portal.browser)).page;
 
   // Lena opens it from Mia's case, for the father's bank account and income.
-  await signIn(lena, 'Lena Hoffmann', '/mitarbeitende/start');
+  await signInAsDemo(portal, lena, 'Lena Hoffmann', { landing: '/mitarbeitende/start' });
   await lena.goto(`${portal.server.url}/mitarbeitende/faelle/${MIA_HZE}`);
   await hydrated(lena);
   const section = lena.locator('section', { has: lena.getByRole('heading', { name: 'Notfallzugriff (§ 8a SGB VIII)' }) });
@@ -50,7 +43,7 @@ test('an emergency access needs a second caseworker, opens only the named data, 
   assert.equal(await own.getByRole('link', { name: 'Daten ansehen' }).count(), 0, 'nothing to read before confirmation');
 
   // Tobias, the second caseworker, confirms it.
-  await signIn(tobias, 'Tobias Krüger', '/mitarbeitende/start');
+  await signInAsDemo(portal, tobias, 'Tobias Krüger', { landing: '/mitarbeitende/start' });
   await tobias.getByRole('link', { name: 'Notfallzugriffe (§ 8a SGB VIII)' }).click();
   await tobias.waitForURL((url) => url.pathname === '/mitarbeitende/notzugriffe');
   await hydrated(tobias);
@@ -102,7 +95,7 @@ test('an emergency access needs a second caseworker, opens only the named data, 
 
   // The father: held back until the date, then shown with its reason.
   const jonas = (await openPage(portal.browser)).page;
-  await signIn(jonas, 'Jonas Weber', '/buerger/start');
+  await signInAsDemo(portal, jonas, 'Jonas Weber', { landing: '/buerger/start' });
   await jonas.goto(`${portal.server.url}/buerger/zugriffe`);
   assert.doesNotMatch(await jonas.locator('main').textContent(), /Hinweis der Schule/, 'held back');
   portal.server.sql("UPDATE access_log_deferrals SET created_at = now() - interval '2 hours', visible_from = now() - interval '1 minute'");

@@ -36,7 +36,8 @@ async function heading(page, text) {
   await hydrated(page);
 }
 
-async function signIn(page, person) {
+/// Signs in by keyboard alone: the journey under test, so not the shared `signInAsDemo`.
+async function signInByKeyboard(page, person) {
   await page.goto(`${portal.server.url}/anmelden/demo`);
   await hydrated(page);
   await tabTo(page, `Als ${person} anmelden`, 'button');
@@ -46,7 +47,7 @@ async function signIn(page, person) {
 
 test('a citizen applies for two kinds of help with the keyboard alone', async () => {
   const { context, page, problems } = await openPage(portal.browser);
-  await signIn(page, 'Anna Becker');
+  await signInByKeyboard(page, 'Anna Becker');
   await heading(page, 'Guten Tag, Anna Becker');
 
   await tabTo(page, 'Antrag fortsetzen', 'a');
@@ -80,7 +81,7 @@ test('a citizen applies for two kinds of help with the keyboard alone', async ()
 
 test('a caseworker takes a case from the queue and decides it with the keyboard alone', async () => {
   const { context, page, problems } = await openPage(portal.browser);
-  await signIn(page, 'Sabine Fischer');
+  await signInByKeyboard(page, 'Sabine Fischer');
   await hydrated(page);
 
   await tabTo(page, 'Zur Warteschlange Ihres Amts', 'a');

@@ -5,20 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser, signInAsDemo } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
-async function signInAsDemo(page, name) {
-  await page.goto(`${portal.server.url}/anmelden/demo`);
-  await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
-  await page.waitForURL((url) => url.pathname.endsWith('/start'));
-  await hydrated(page);
-}
-
 test('an administrator publishes a new optional sharing and a citizen sees the request', async () => {
   const admin = await openPage(portal.browser);
-  await signInAsDemo(admin.page, 'Frank Richter');
+  await signInAsDemo(portal, admin.page, 'Frank Richter');
   await admin.page.getByRole('link', { name: 'Einwilligungsvorlagen bearbeiten' }).click();
   await admin.page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Einwilligungsvorlagen');
   const wohngeld = admin.page.locator('section.case-section', { has: admin.page.getByRole('heading', { name: 'Wohngeld', exact: true }) });
@@ -54,7 +47,7 @@ test('an administrator publishes a new optional sharing and a citizen sees the r
   await admin.context.close();
 
   const { context, page, problems } = await openPage(portal.browser);
-  await signInAsDemo(page, 'Jonas Weber');
+  await signInAsDemo(portal, page, 'Jonas Weber');
   await page.goto(`${portal.server.url}/buerger/freigaben`);
   await hydrated(page);
   const offer = page.locator('section.offer', { has: page.getByRole('heading', { name: /Prüfung von Hilfen für die Familie/ }) });

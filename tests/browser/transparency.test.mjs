@@ -5,19 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { hydrated, openPage, portalAndBrowser } from './browser.mjs';
+import { hydrated, openPage, portalAndBrowser, signInAsDemo } from './browser.mjs';
 
 const portal = portalAndBrowser({ demoData: true });
 
-async function signInAsDemo(page, name) {
-  await page.goto(`${portal.server.url}/anmelden/demo`);
-  await page.getByRole('button', { name: `Als ${name} anmelden` }).click();
-  await page.waitForURL((url) => url.pathname.endsWith('/start'));
-}
-
 test('a parent sees the youth office read their child\'s data, and the record is intact', async () => {
   const caseworker = await openPage(portal.browser);
-  await signInAsDemo(caseworker.page, 'Lena Hoffmann');
+  await signInAsDemo(portal, caseworker.page, 'Lena Hoffmann');
   const status = await caseworker.page.evaluate(async () => {
     const response = await fetch('/api/mitarbeitende/fall', {
       method: 'POST',
@@ -30,7 +24,7 @@ test('a parent sees the youth office read their child\'s data, and the record is
   await caseworker.context.close();
 
   const { context, page, problems } = await openPage(portal.browser);
-  await signInAsDemo(page, 'Jonas Weber');
+  await signInAsDemo(portal, page, 'Jonas Weber');
   await hydrated(page);
   await page.getByRole('link', { name: 'Ihre Daten ansehen und wer sie sehen darf' }).click();
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Daten von Jonas Weber');
