@@ -35,7 +35,7 @@ test('the start page hydrates its islands and switches language without console 
 
 // What the first page costs to load: every response the browser fetched for it (the page,
 // style, script and WebAssembly), each compressed as a server would with brotli at quality 11.
-// Issue 8 allows the first page 150 KB with brotli; the figures are printed for the README.
+// The first page may cost 150 KB with brotli; the figures are printed for docs/performance.md.
 test('the first page loads at most 150 KB with brotli', async () => {
   const { context, page, problems } = await openPage(portal.browser);
   const responses = [];

@@ -1,4 +1,4 @@
-//! Backup and restore as the README describes them: `server backup` for SQLite while the portal
+//! Backup and restore as docs/operations.md describes them: `server backup` for SQLite while the portal
 //! serves, pg_dump and pg_restore for PostgreSQL. The restored database holds every row and an
 //! intact access log.
 
