@@ -6,7 +6,7 @@
 //! name found, the list of sharings the names of who gave them; each is decided by the policy
 //! function and logged (`Gate::read_listed_names`).
 
-use super::Gate;
+use super::{Gate, vocabulary::vocabulary_in};
 use crate::{
     case::{QueueAssignee, QueueGroup, QueueItem, QueuePage, SharingItem, SharingsPage},
     consent::NamedCode,
@@ -258,7 +258,8 @@ impl Gate {
         }
         let now = Timestamp::now();
         type Row = (Id, String, String, String, String, Option<Timestamp>);
-        let (rows, offices, categories): (Vec<Row>, Vec<NamedCode>, Vec<NamedCode>) = on_backend!(self.database, pool => {
+        let (rows, office_name, categories): (Vec<Row>, Option<(String, String)>, Vec<NamedCode>) = on_backend!(self.database, pool => {
+            let mut connection = pool.acquire().await?;
             let rows = sqlx::query_as(
                 "SELECT c.citizen_id, p.given_name, p.family_name, c.purpose, c.category_code, c.expires_at \
                  FROM consents c JOIN citizens p ON p.id = c.citizen_id \
@@ -269,17 +270,18 @@ impl Gate {
             )
             .bind(office)
             .bind(now)
-            .fetch_all(pool)
+            .fetch_all(&mut *connection)
             .await?;
-            let names = |sql| sqlx::query_as::<_, (String, String, String)>(sql).fetch_all(pool);
-            let offices = names("SELECT code, name_de, name_en FROM offices ORDER BY code").await?;
-            let categories = names("SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order").await?;
-            let named = |rows: Vec<(String, String, String)>| -> Vec<NamedCode> {
-                rows.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect()
-            };
-            Ok::<_, sqlx::Error>((rows, named(offices), named(categories)))
+            let office_name = sqlx::query_as("SELECT name_de, name_en FROM offices WHERE code = $1")
+                .bind(office)
+                .fetch_optional(&mut *connection)
+                .await?;
+            // The categories' names from the kept vocabulary.
+            let vocabulary = vocabulary_in!(&self.vocabulary, &mut *connection)?;
+            Ok::<_, sqlx::Error>((rows, office_name, vocabulary.categories.clone()))
         })?;
-        let Some(this_office) = offices.into_iter().find(|named| named.code == office) else { return Ok(None) };
+        let Some((name_de, name_en)) = office_name else { return Ok(None) };
+        let this_office = NamedCode { code: office.to_owned(), name_de, name_en };
         // Grouped by citizen and purpose, in the order of the rows (by name).
         let mut grouped: Vec<(SharingItem, String)> = Vec::new();
         for (citizen, given, family, purpose, category, expires_at) in rows {
