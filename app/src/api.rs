@@ -112,13 +112,13 @@ pub async fn staff_me() -> Result<Me, ApiError> {
 /// The signed-in administrator, for the administration pages.
 #[server(prefix = "/api", endpoint = "verwaltung/ich")]
 pub async fn administrator_me() -> Result<Me, ApiError> {
-    Ok(Principal::Staff(guard::administrator().await?).me())
+    Ok(Principal::Staff(guard::administrator().await?.staff().clone()).me())
 }
 
 /// The signed-in data protection officer, for their pages.
 #[server(prefix = "/api", endpoint = "datenschutz/ich")]
 pub async fn data_protection_officer_me() -> Result<Me, ApiError> {
-    Ok(Principal::Staff(guard::data_protection_officer().await?).me())
+    Ok(Principal::Staff(guard::data_protection_officer().await?.staff().clone()).me())
 }
 
 /// The signed-in citizen, for the citizen pages.
@@ -132,14 +132,10 @@ pub async fn citizen_me() -> Result<Me, ApiError> {
 /// this office's (whether it exists elsewhere is not said).
 #[server(prefix = "/api", endpoint = "mitarbeitende/fall")]
 pub async fn open_case(application: String) -> Result<CaseView, ApiError> {
-    let staff = guard::caseworker().await?;
-    let id = application_id(&application)?;
+    let caseworker = guard::caseworker().await?;
+    let case = guard::case_access(&caseworker, application_id(&application)?).await?;
     let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.case_view(&staff, &office, id).await?.ok_or(GateError::NotFound) }
-    })
-    .await
+    gate.case_view(&case).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// A refusal of the gate as the caller's answer.
@@ -164,52 +160,32 @@ fn application_id(application: &str) -> Result<crate::server::db::Id, ApiError> 
         .ok_or_else(|| invalid("application", "give the application's id as shown in your queue"))
 }
 
-/// Runs `action` for each of the caseworker's offices until one knows the id; 404 when none does
-/// (whether the id exists at another office is not said).
-#[cfg(feature = "ssr")]
-async fn in_some_office<T, F, Fut>(staff: &crate::server::auth::Staff, action: F) -> Result<T, ApiError>
-where
-    F: Fn(String) -> Fut,
-    Fut: std::future::Future<Output = Result<T, GateError>>,
-{
-    for office in staff.caseworker_offices() {
-        match action(office.to_owned()).await {
-            Err(GateError::NotFound) => continue,
-            other => return other.map_err(gate_refused),
-        }
-    }
-    Err(guard::fail(ApiError::NotFound))
-}
-
 /// The active protection flags of the citizen of this case (staff of the citizen's own cases).
 #[server(prefix = "/api", endpoint = "mitarbeitende/schutzvermerke")]
 pub async fn protection_flags(application: String) -> Result<Vec<ProtectionFlagView>, ApiError> {
-    let staff = guard::caseworker().await?;
-    let id = application_id(&application)?;
+    let caseworker = guard::caseworker().await?;
+    let case = guard::case_access(&caseworker, application_id(&application)?).await?;
     let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.protection_flags(&staff, &office, id).await?.ok_or(GateError::NotFound) }
-    })
-    .await
+    gate.protection_flags(&case).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// Sets a protection flag on the citizen of this case; answers the flag's id.
 #[server(prefix = "/api", endpoint = "mitarbeitende/schutzvermerk-setzen")]
 pub async fn set_protection_flag(application: String, kind: String, reason: String) -> Result<String, ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let id = application_id(&application)?;
     if !crate::case::PROTECTION_FLAG_KINDS.contains(&kind.as_str()) {
         return Err(invalid("kind", "choose address_block, domestic_violence or other"));
     }
     let reason = staff::reason_text(&reason)?;
+    let case = guard::case_access(&caseworker, id).await?;
     let gate = guard::services()?.gate.clone();
-    let flag = in_some_office(&staff, |office| {
-        let (gate, staff, kind, reason) = (gate.clone(), staff.clone(), kind.clone(), reason.clone());
-        async move { gate.set_protection_flag(&staff, &office, id, &kind, &reason).await?.ok_or(GateError::NotFound) }
-    })
-    .await?;
-    tracing::info!(staff = %staff.id(), flag = %flag, "protection flag set");
+    let flag = gate
+        .set_protection_flag(&case, &kind, &reason)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| guard::fail(ApiError::NotFound))?;
+    tracing::info!(staff = %caseworker.id(), flag = %flag, "protection flag set");
     applying::go_to(&staff::case_path(&id.to_string(), "?erledigt=schutzvermerk"));
     Ok(flag.to_string())
 }
@@ -217,22 +193,16 @@ pub async fn set_protection_flag(application: String, kind: String, reason: Stri
 /// Lifts a protection flag of the citizen of this case, with a reason.
 #[server(prefix = "/api", endpoint = "mitarbeitende/schutzvermerk-aufheben")]
 pub async fn lift_protection_flag(application: String, flag: String, reason: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let id = application_id(&application)?;
     let flag =
         crate::server::db::Id::parse(flag.trim()).ok_or_else(|| invalid("flag", "name one of the case's flags"))?;
     let reason = staff::reason_text(&reason)?;
+    let case = guard::case_access(&caseworker, id).await?;
     let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff, reason) = (gate.clone(), staff.clone(), reason.clone());
-        async move {
-            gate.lift_protection_flag(&staff, &office, id, flag, &reason)
-                .await?
-                .then_some(())
-                .ok_or(GateError::NotFound)
-        }
-    })
-    .await?;
+    if !gate.lift_protection_flag(&case, flag, &reason).await.map_err(internal)? {
+        return Err(guard::fail(ApiError::NotFound));
+    }
     applying::go_to(&staff::case_path(&id.to_string(), "?erledigt=vermerk-aufgehoben"));
     Ok(())
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     consent::NamedCode,
     correspondence::{DocumentRequestView, DocumentView, HistoryEntry, MessageView},
+    status::ApplicationStatus,
 };
 
 /// What a caseworker sees of one application: the application and the allowed categories of
@@ -88,12 +89,12 @@ pub struct CaseFile {
 impl CaseFile {
     /// Whether the office still works on it: documents, messages and a decision are possible.
     pub fn is_open(&self) -> bool {
-        matches!(self.case.status.as_str(), "submitted" | "in_review" | "waiting_for_citizen")
+        ApplicationStatus::is_open_code(&self.case.status)
     }
 
     /// Whether a decision was made that may still be withdrawn (not yet closed).
     pub fn is_decided(&self) -> bool {
-        matches!(self.case.status.as_str(), "approved" | "rejected")
+        ApplicationStatus::from_code(&self.case.status).is_some_and(ApplicationStatus::is_decided)
     }
 }
 
@@ -205,14 +206,19 @@ impl QueueGroup {
         Self::ALL.into_iter().find(|group| group.code() == code)
     }
 
-    pub fn statuses(self) -> &'static [&'static str] {
+    pub fn statuses(self) -> &'static [ApplicationStatus] {
         match self {
-            Self::New => &["submitted"],
-            Self::InProgress => &["in_review"],
-            Self::Waiting => &["waiting_for_citizen"],
-            Self::Decided => &["approved", "rejected"],
-            Self::Closed => &["closed", "withdrawn"],
+            Self::New => &[ApplicationStatus::Submitted],
+            Self::InProgress => &[ApplicationStatus::InReview],
+            Self::Waiting => &[ApplicationStatus::WaitingForCitizen],
+            Self::Decided => &ApplicationStatus::DECIDED,
+            Self::Closed => &[ApplicationStatus::Closed, ApplicationStatus::Withdrawn],
         }
+    }
+
+    /// Whether an application in status `code` is in this tab.
+    pub fn holds(self, code: &str) -> bool {
+        ApplicationStatus::from_code(code).is_some_and(|status| self.statuses().contains(&status))
     }
 }
 

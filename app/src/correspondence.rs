@@ -157,7 +157,7 @@ pub struct ApplicationFile {
 impl ApplicationFile {
     /// Documents and messages are taken while the office works on the application.
     pub fn is_open(&self) -> bool {
-        matches!(self.status.as_str(), "submitted" | "in_review" | "waiting_for_citizen")
+        crate::status::ApplicationStatus::is_open_code(&self.status)
     }
 }
 

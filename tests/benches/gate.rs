@@ -7,7 +7,7 @@
 
 use app::server::{
     access_log::LogKey,
-    auth::Staff,
+    auth::CaseAccess,
     db::{Database, DatabaseUrl, Id},
     gate::{Gate, GateLimits},
 };
@@ -38,8 +38,8 @@ fn bench_backend(criterion: &mut Criterion, backend: Backend) {
     });
     let gate =
         Gate::new(database.clone(), LogKey::derive("benchmark secret of at least 32 chars"), GateLimits::default());
-    let lena = Staff::caseworker_for_benchmark(Id::parse(demo::LENA_HOFFMANN).expect("id"), "jugendamt");
     let application = Id::parse(HZE_FOR_MIA).expect("id");
+    let lena = CaseAccess::for_benchmark(Id::parse(demo::LENA_HOFFMANN).expect("id"), "jugendamt", application);
     let name = match backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
@@ -48,7 +48,7 @@ fn bench_backend(criterion: &mut Criterion, backend: Backend) {
     let mut group = criterion.benchmark_group(format!("open a case ({name})"));
     group.bench_function("through the gate", |bencher| {
         bencher.to_async(&runtime).iter(|| async {
-            let view = gate.case_view(&lena, "jugendamt", application).await.expect("read").expect("a case");
+            let view = gate.case_view(&lena).await.expect("read").expect("a case");
             assert_eq!(view.data.len(), 3);
         });
     });

@@ -91,7 +91,7 @@ pub async fn administration_overview() -> Result<AdminOverview, ApiError> {
     let admin = guard::administrator().await?;
     let services = guard::services()?;
     let mut overview =
-        services.administration.overview(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
+        services.administration.overview(&admin).await.map_err(internal)?;
     overview.retention_runs = services.gate.retention_runs(10).await.map_err(internal)?;
     Ok(overview)
 }
@@ -232,19 +232,16 @@ pub async fn save_category(
 /// and the data protection officer.
 #[server(prefix = "/api", endpoint = "verwaltung/protokoll")]
 pub async fn admin_audit() -> Result<Vec<AuditEntry>, ApiError> {
-    let reader = guard::staff().await?;
+    let reader = guard::overseer().await?;
     let administration = guard::services()?.administration.clone();
-    administration.audit(&reader, 200).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))
+    administration.audit(&reader, 200).await.map_err(internal)
 }
 
 /// The latest retention runs, newest first: when, and how much each removed (counts by
 /// category and office only). For administrators and the data protection officer.
 #[server(prefix = "/api", endpoint = "verwaltung/loeschlaeufe")]
 pub async fn retention_runs() -> Result<Vec<RetentionReport>, ApiError> {
-    let reader = guard::staff().await?;
-    if !reader.is_administrator() && !reader.is_data_protection_officer() {
-        return Err(guard::fail(ApiError::NotAllowed));
-    }
+    guard::overseer().await?;
     guard::services()?.gate.retention_runs(50).await.map_err(internal)
 }
 
@@ -266,8 +263,8 @@ fn back_to_template(done: &str, benefit: &str) {
 pub async fn consent_templates() -> Result<TemplatesOverview, ApiError> {
     let admin = guard::administrator().await?;
     let administration = guard::services()?.administration.clone();
-    let templates = administration.templates(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
-    let overview = administration.overview(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
+    let templates = administration.templates(&admin).await.map_err(internal)?;
+    let overview = administration.overview(&admin).await.map_err(internal)?;
     Ok(TemplatesOverview { templates, categories: overview.categories, offices: overview.offices })
 }
 
@@ -437,8 +434,8 @@ fn form_id(field: &str, value: &str) -> Result<crate::server::db::Id, ApiError> 
 pub async fn benefit_types() -> Result<BenefitsOverview, ApiError> {
     let admin = guard::administrator().await?;
     let administration = guard::services()?.administration.clone();
-    let benefits = administration.benefit_types(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
-    let overview = administration.overview(&admin).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotAllowed))?;
+    let benefits = administration.benefit_types(&admin).await.map_err(internal)?;
+    let overview = administration.overview(&admin).await.map_err(internal)?;
     Ok(BenefitsOverview { benefits, categories: overview.categories, offices: overview.offices })
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{citizen::person_acted_for, gate_refused, invalid};
+use super::{gate_refused, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{auth::guard, db::Id, gate::Submission};
 use crate::{
@@ -33,19 +33,17 @@ pub async fn my_overview() -> Result<CitizenOverview, ApiError> {
 /// Which help the citizen (or their minor child) may apply for, and what the draft holds.
 #[server(prefix = "/api", endpoint = "buerger/antrag")]
 pub async fn help_on_offer(person: Option<String>) -> Result<ApplyStart, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
-    guard::services()?.gate.apply_start(&citizen, person).await.map_err(gate_refused)
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
+    guard::services()?.gate.apply_start(&acting).await.map_err(gate_refused)
 }
 
 /// Chooses the kinds of help to apply for (`benefits[0]`, `benefits[1]`, …: codes, as the
 /// page's checkboxes send them); answers the first page of the flow.
 #[server(prefix = "/api", endpoint = "buerger/antrag-waehlen")]
 pub async fn choose_help(person: Option<String>, benefits: Option<Vec<String>>) -> Result<String, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let chosen = benefits.unwrap_or_default();
-    let next = guard::services()?.gate.choose_benefits(&citizen, person, &chosen).await.map_err(gate_refused)?;
+    let next = guard::services()?.gate.choose_benefits(&acting, &chosen).await.map_err(gate_refused)?;
     go_to(&next);
     Ok(next)
 }
@@ -57,10 +55,9 @@ pub async fn application_step(
     category: String,
     problems: Option<String>,
 ) -> Result<DraftStep, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let judged = problems.is_some_and(|problems| !problems.is_empty());
-    guard::services()?.gate.draft_step(&citizen, person, category.trim(), judged).await.map_err(gate_refused)
+    guard::services()?.gate.draft_step(&acting, category.trim(), judged).await.map_err(gate_refused)
 }
 
 /// Keeps the answers of one page (`answers`: question key → answer as written), even those that
@@ -71,14 +68,13 @@ pub async fn save_answers(
     category: String,
     answers: Option<BTreeMap<String, String>>,
 ) -> Result<StepSaved, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let answers = answers.unwrap_or_default();
     if answers.len() > 100 {
         return Err(invalid("answers", "send the answers of one page at a time"));
     }
     let gate = guard::services()?.gate.clone();
-    let saved = gate.save_step(&citizen, person, category.trim(), &answers).await.map_err(gate_refused)?;
+    let saved = gate.save_step(&acting, category.trim(), &answers).await.map_err(gate_refused)?;
     go_to(&saved.next);
     Ok(saved)
 }
@@ -87,9 +83,8 @@ pub async fn save_answers(
 /// the sharings the citizen may add.
 #[server(prefix = "/api", endpoint = "buerger/antrag-pruefen")]
 pub async fn check_application(person: Option<String>) -> Result<CheckAnswers, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
-    guard::services()?.gate.check_answers(&citizen, person).await.map_err(gate_refused)
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
+    guard::services()?.gate.check_answers(&acting).await.map_err(gate_refused)
 }
 
 /// Submits the draft: one application per office, all or none, with the sharings chosen
@@ -102,8 +97,7 @@ pub async fn submit_application(
     versions: String,
     sharings: Option<Vec<String>>,
 ) -> Result<String, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person_id = person_acted_for(&citizen, person.as_deref()).await?;
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let ids = |text: &mut dyn Iterator<Item = &str>, field: &str, fix: &str| {
         text.map(str::trim)
             .filter(|id| !id.is_empty())
@@ -116,15 +110,15 @@ pub async fn submit_application(
     let gate = guard::services()?.gate.clone();
     let check_page = |reason: &str| {
         let path = crate::server::gate::APPLY_PATH;
-        match person_id == citizen.id() {
+        match acting.is_self() {
             true => format!("{path}/pruefen?{reason}=1"),
-            false => format!("{path}/pruefen?fuer={person_id}&{reason}=1"),
+            false => format!("{path}/pruefen?fuer={}&{reason}=1", acting.person()),
         }
     };
-    let next = match gate.submit_draft(&citizen, person_id, &versions, &sharings).await.map_err(gate_refused)? {
+    let next = match gate.submit_draft(&acting, &versions, &sharings).await.map_err(gate_refused)? {
         Submission::Submitted(applications) => {
             let list: Vec<String> = applications.iter().map(ToString::to_string).collect();
-            tracing::info!(citizen = %citizen.id(), count = list.len(), "applications submitted");
+            tracing::info!(citizen = %acting.citizen().id(), count = list.len(), "applications submitted");
             format!("{}/eingang?antraege={}", crate::server::gate::APPLY_PATH, list.join(","))
         }
         Submission::Incomplete => check_page("fehler"),

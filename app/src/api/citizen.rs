@@ -14,24 +14,11 @@ use crate::{
     consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, MyData, PersonView, TermsRenewal},
 };
 
-/// The person the citizen acts for: themselves when `person` is absent.
-#[cfg(feature = "ssr")]
-pub(super) async fn person_acted_for(citizen: &crate::server::auth::Citizen, person: Option<&str>) -> Result<Id, ApiError> {
-    let Some(person) = person.map(str::trim).filter(|person| !person.is_empty()) else { return Ok(citizen.id()) };
-    let person = Id::parse(person).ok_or_else(|| invalid("person", "choose yourself or one of your children"))?;
-    let gate = guard::services()?.gate.clone();
-    match gate.acts_for(citizen, person).await.map_err(internal)? {
-        true => Ok(person),
-        false => Err(guard::fail(ApiError::NotFound)),
-    }
-}
-
 /// Every consent of the citizen (or of their minor child), newest first, each with its history.
 #[server(prefix = "/api", endpoint = "buerger/einwilligungen")]
 pub async fn my_consents(person: Option<String>) -> Result<Vec<ConsentView>, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
-    guard::services()?.gate.consents_of(&citizen, person).await.map_err(gate_refused)
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
+    guard::services()?.gate.consents_of(&acting).await.map_err(gate_refused)
 }
 
 /// Grants an optional sharing a consent template offers, for `days` (its longest validity when
@@ -47,8 +34,8 @@ pub async fn grant_consent(sharing: String, person: Option<String>, days: Option
             Some(days.parse::<i64>().map_err(|_| invalid("days", "give the number of days as a whole number"))?)
         }
     };
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
-    let consent = guard::services()?.gate.grant_consent(&citizen, person, sharing, days).await.map_err(gate_refused)?;
+    let acting = guard::acting_for(citizen, person.as_deref()).await?;
+    let consent = guard::services()?.gate.grant_consent(&acting, sharing, days).await.map_err(gate_refused)?;
     Ok(consent.to_string())
 }
 
@@ -57,9 +44,8 @@ pub async fn grant_consent(sharing: String, person: Option<String>, days: Option
 /// receive in addition. Until they agree, nothing widens.
 #[server(prefix = "/api", endpoint = "buerger/neue-bedingungen")]
 pub async fn terms_renewals(person: Option<String>) -> Result<Vec<TermsRenewal>, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
-    guard::services()?.gate.renewals(&citizen, person).await.map_err(gate_refused)
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
+    guard::services()?.gate.renewals(&acting).await.map_err(gate_refused)
 }
 
 /// The citizen agrees to the new version `version` for `application`: its office receives
@@ -84,10 +70,9 @@ pub async fn revoke_consent(consent: String) -> Result<(), ApiError> {
 /// accesses, except what a recorded deferral holds back until its date.
 #[server(prefix = "/api", endpoint = "buerger/zugriffe")]
 pub async fn my_access_log(person: Option<String>) -> Result<CitizenAccessLog, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let page = crate::server::access_log::CITIZEN_CHECK_LIMIT;
-    guard::services()?.gate.citizen_access_log(person, page).await.map_err(internal)
+    guard::services()?.gate.citizen_access_log(acting.person(), page).await.map_err(internal)
 }
 
 /// The signed-in citizen and the minor children they act for.
@@ -105,9 +90,9 @@ pub async fn people_acted_for() -> Result<Vec<PersonView>, ApiError> {
 #[server(prefix = "/api", endpoint = "buerger/protokoll-pruefen")]
 pub async fn check_access_log(person: Option<String>) -> Result<LogCheck, ApiError> {
     use crate::server::db::Timestamp;
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let session = guard::session().await?;
+    let person = acting.person();
     let key = format!("log-check:{person}");
     let now = Timestamp::now();
     if let Some((checked_at, check)) = session.get::<(Timestamp, LogCheck)>(&key).await.map_err(internal)?
@@ -128,9 +113,8 @@ pub async fn check_access_log(person: Option<String>) -> Result<LogCheck, ApiErr
 /// data, applications, consent records (ISO/IEC TS 27560) and the reads of their data.
 #[server(prefix = "/api", endpoint = "buerger/datenexport", input = server_fn::codec::GetUrl)]
 pub async fn export_my_data(person: Option<String>) -> Result<DataExport, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
-    let export = guard::services()?.gate.data_export(&citizen, person).await.map_err(gate_refused)?;
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
+    let export = guard::services()?.gate.data_export(&acting).await.map_err(gate_refused)?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         let name = format!("attachment; filename=\"klarsicht-daten-{}.json\"", &export.generated_at[..10]);
         if let Ok(value) = axum::http::HeaderValue::from_str(&name) {
@@ -145,18 +129,16 @@ pub async fn export_my_data(person: Option<String>) -> Result<DataExport, ApiErr
 /// and why.
 #[server(prefix = "/api", endpoint = "buerger/daten")]
 pub async fn data_by_category(person: Option<String>) -> Result<MyData, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
-    guard::services()?.gate.my_data(&citizen, person).await.map_err(gate_refused)
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
+    guard::services()?.gate.my_data(&acting).await.map_err(gate_refused)
 }
 
 /// The sharings the citizen (or their minor child) may grant now, from the newest consent
 /// templates.
 #[server(prefix = "/api", endpoint = "buerger/freigabe-angebote")]
 pub async fn sharing_offers(person: Option<String>) -> Result<Vec<SharingOffer>, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
-    guard::services()?.gate.sharing_offers(&citizen, person).await.map_err(gate_refused)
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
+    guard::services()?.gate.sharing_offers(&acting).await.map_err(gate_refused)
 }
 
 /// Where answers that did not fit wait in the session until the citizen fixes them: kept on the
@@ -175,20 +157,19 @@ pub async fn data_category(
     category: String,
     problems: Option<String>,
 ) -> Result<DataEdit, ApiError> {
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let category = category.trim();
     let written = match problems.is_some_and(|problems| !problems.is_empty()) {
         true => {
             let session = guard::session().await?;
             session
-                .get::<std::collections::BTreeMap<String, String>>(&written_answers_key(person, category))
+                .get::<std::collections::BTreeMap<String, String>>(&written_answers_key(acting.person(), category))
                 .await
                 .map_err(internal)?
         }
         false => None,
     };
-    guard::services()?.gate.data_edit(&citizen, person, category, written.as_ref()).await.map_err(gate_refused)
+    guard::services()?.gate.data_edit(&acting, category, written.as_ref()).await.map_err(gate_refused)
 }
 
 /// Corrects one category of the citizen's (or their minor child's) data (`answers`: question
@@ -202,8 +183,7 @@ pub async fn save_my_data(
     answers: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<String, ApiError> {
     use crate::url::for_person;
-    let citizen = guard::citizen().await?;
-    let person = person_acted_for(&citizen, person.as_deref()).await?;
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let category = category.trim();
     let answers = answers.unwrap_or_default();
     if answers.len() > 100 {
@@ -211,12 +191,12 @@ pub async fn save_my_data(
     }
     let gate = guard::services()?.gate.clone();
     let session = guard::session().await?;
+    let (person, is_self) = (acting.person(), acting.is_self());
     let key = written_answers_key(person, category);
-    let is_self = person == citizen.id();
-    let next = match gate.save_data(&citizen, person, category, &answers).await.map_err(gate_refused)? {
+    let next = match gate.save_data(&acting, category, &answers).await.map_err(gate_refused)? {
         true => {
             session.remove::<std::collections::BTreeMap<String, String>>(&key).await.map_err(internal)?;
-            tracing::info!(citizen = %citizen.id(), %person, category, "data corrected");
+            tracing::info!(citizen = %acting.citizen().id(), %person, category, "data corrected");
             let page = for_person("/buerger/daten", &person.to_string(), is_self);
             let joiner = if page.contains('?') { '&' } else { '?' };
             format!("{page}{joiner}gespeichert={category}#kategorie-{category}")

@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{ByteStream, GetUrl, Streaming};
 
 #[cfg(feature = "ssr")]
-use super::{application_id, in_some_office, internal, invalid};
+use super::{application_id, gate_refused, internal, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{
-    auth::{Staff, guard},
+    auth::{Caseworker, guard},
     db::Id,
-    gate::{CaseAction, GateError, QueueQuery},
+    gate::{CaseAction, QueueQuery},
 };
 use crate::{
     auth::ApiError,
@@ -20,17 +20,6 @@ use crate::{
 
 /// The page of the office's emergency accesses.
 pub const EMERGENCY_PATH: &str = "/mitarbeitende/notzugriffe";
-
-/// The office a caseworker names, or their first; 404 for an office that is not theirs.
-#[cfg(feature = "ssr")]
-fn own_office(staff: &Staff, office: Option<&str>) -> Result<String, ApiError> {
-    let mut offices = staff.caseworker_offices();
-    let found = match office.map(str::trim).filter(|office| !office.is_empty()) {
-        None => offices.next(),
-        Some(named) => offices.find(|own| *own == named),
-    };
-    found.map(str::to_owned).ok_or_else(|| guard::fail(ApiError::NotFound))
-}
 
 #[cfg(feature = "ssr")]
 fn emergency_id(emergency: &str) -> Result<Id, ApiError> {
@@ -74,8 +63,8 @@ pub async fn queue(
     search: Option<String>,
 ) -> Result<QueuePage, ApiError> {
     use crate::case::{QueueAssignee, QueueGroup};
-    let staff = guard::caseworker().await?;
-    let office = own_office(&staff, office.as_deref())?;
+    let caseworker = guard::caseworker().await?;
+    let at = guard::caseworker_at(&caseworker, office.as_deref())?;
     let page = page_number(page.as_deref())?;
     let given = |value: &Option<String>| value.as_deref().map(str::trim).filter(|value| !value.is_empty()).map(str::to_owned);
     let group = match given(&list) {
@@ -95,21 +84,16 @@ pub async fn queue(
     }
     let query = QueueQuery { group, assignee, search, page, per_page: 25 };
     let gate = guard::services()?.gate.clone();
-    gate.queue(&staff, &office, &query).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+    gate.queue(&at, &query).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// A case of the caseworker's office: the applicant's data and the answers through the gate
 /// (only what the office may see; the read is logged), and the office's correspondence on it.
 #[server(prefix = "/api", endpoint = "mitarbeitende/akte")]
 pub async fn open_case_file(application: String) -> Result<CaseFile, ApiError> {
-    let staff = guard::caseworker().await?;
-    let id = application_id(&application)?;
-    let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.case_file(&staff, &office, id).await }
-    })
-    .await
+    let caseworker = guard::caseworker().await?;
+    let case = guard::case_access(&caseworker, application_id(&application)?).await?;
+    guard::services()?.gate.case_file(&case).await.map_err(gate_refused)
 }
 
 /// The page of case `application`, with `query` (`?…`) when it has something to say.
@@ -120,15 +104,11 @@ pub fn case_path(application: &str, query: &str) -> String {
 /// Carries out `action` on a case of one of the caseworker's offices and sends the browser
 /// back to the case, saying what was done (`done`).
 #[cfg(feature = "ssr")]
-async fn act(staff: Staff, application: &str, action: CaseAction, done: &str) -> Result<(), ApiError> {
-    let id = application_id(application)?;
-    let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff, action) = (gate.clone(), staff.clone(), action.clone());
-        async move { gate.act_on_case(&staff, &office, id, &action).await }
-    })
-    .await?;
-    tracing::info!(staff = %staff.id(), application = %id, done, "case changed");
+async fn act(caseworker: Caseworker, application: &str, action: CaseAction, done: &str) -> Result<(), ApiError> {
+    let case = guard::case_access(&caseworker, application_id(application)?).await?;
+    guard::services()?.gate.act_on_case(&case, &action).await.map_err(gate_refused)?;
+    let id = case.application();
+    tracing::info!(staff = %caseworker.id(), application = %id, done, "case changed");
     super::applying::go_to(&case_path(&id.to_string(), &format!("?erledigt={done}")));
     Ok(())
 }
@@ -147,48 +127,48 @@ fn case_text(field: &str, text: &str) -> Result<String, ApiError> {
 /// empty for nobody). A new application taken goes in review.
 #[server(prefix = "/api", endpoint = "mitarbeitende/zuweisen")]
 pub async fn assign_case(application: String, assignee: Option<String>) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let assignee = match assignee.as_deref().map(str::trim).filter(|assignee| !assignee.is_empty()) {
         None => None,
-        Some("ich") => Some(staff.id()),
+        Some("ich") => Some(caseworker.id()),
         Some(id) => Some(Id::parse(id).ok_or_else(|| invalid("assignee", "choose a caseworker of your office"))?),
     };
-    act(staff, &application, CaseAction::Assign(assignee), "zugewiesen").await
+    act(caseworker, &application, CaseAction::Assign(assignee), "zugewiesen").await
 }
 
 /// Asks the citizen for a document or information: a to-do for them; the case waits for them.
 #[server(prefix = "/api", endpoint = "mitarbeitende/unterlagen-anfordern")]
 pub async fn request_document(application: String, description: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let description = description.trim();
     if description.chars().count() < 5 || description.chars().count() > 500 {
         return Err(invalid("description", "say in 5 to 500 characters what the citizen should send"));
     }
-    act(staff, &application, CaseAction::RequestDocument(description.to_owned()), "angefordert").await
+    act(caseworker, &application, CaseAction::RequestDocument(description.to_owned()), "angefordert").await
 }
 
 /// Takes back an open request of the case.
 #[server(prefix = "/api", endpoint = "mitarbeitende/anforderung-zuruecknehmen")]
 pub async fn cancel_document_request(application: String, request: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let request = Id::parse(request.trim()).ok_or_else(|| invalid("request", "choose one of the case's requests"))?;
-    act(staff, &application, CaseAction::CancelRequest(request), "zurueckgenommen").await
+    act(caseworker, &application, CaseAction::CancelRequest(request), "zurueckgenommen").await
 }
 
 /// Writes to the citizen about the case.
 #[server(prefix = "/api", endpoint = "mitarbeitende/nachricht-senden")]
 pub async fn message_citizen(application: String, body: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let body = case_text("body", &body)?;
-    act(staff, &application, CaseAction::Message(body), "gesendet").await
+    act(caseworker, &application, CaseAction::Message(body), "gesendet").await
 }
 
 /// Keeps an internal note on the case; the citizen never sees it.
 #[server(prefix = "/api", endpoint = "mitarbeitende/notiz")]
 pub async fn add_case_note(application: String, body: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let body = case_text("body", &body)?;
-    act(staff, &application, CaseAction::Note(body), "notiert").await
+    act(caseworker, &application, CaseAction::Note(body), "notiert").await
 }
 
 /// Whether the caseworker ticked the confirmation a weighty step asks for (`ja`).
@@ -209,7 +189,7 @@ pub async fn decide_case(
     reason: String,
     confirmed: Option<String>,
 ) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let approve = match outcome.as_deref().map(str::trim) {
         Some("bewilligen") => true,
         Some("ablehnen") => false,
@@ -217,37 +197,34 @@ pub async fn decide_case(
     };
     let reason = reason_text(&reason)?;
     self::confirmed(confirmed.as_deref())?;
-    act(staff, &application, CaseAction::Decide { approve, reason }, "entschieden").await
+    act(caseworker, &application, CaseAction::Decide { approve, reason }, "entschieden").await
 }
 
 /// Withdraws a decision that is not closed yet, with a reason; the case is in review again.
 #[server(prefix = "/api", endpoint = "mitarbeitende/entscheidung-aufheben")]
 pub async fn reopen_case(application: String, reason: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let reason = reason_text(&reason)?;
-    act(staff, &application, CaseAction::Reopen(reason), "aufgehoben").await
+    act(caseworker, &application, CaseAction::Reopen(reason), "aufgehoben").await
 }
 
 /// Closes a decided case once `confirmed` is `ja`: final.
 #[server(prefix = "/api", endpoint = "mitarbeitende/abschliessen")]
 pub async fn close_case(application: String, confirmed: Option<String>) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     self::confirmed(confirmed.as_deref())?;
-    act(staff, &application, CaseAction::Close, "abgeschlossen").await
+    act(caseworker, &application, CaseAction::Close, "abgeschlossen").await
 }
 
 /// A document handed in to a case of the caseworker's office, to download (logged as a read).
 #[server(prefix = "/api", endpoint = "mitarbeitende/dokument", input = GetUrl, output = Streaming)]
 pub async fn case_document(document: String) -> Result<ByteStream<ApiError>, ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let document =
         Id::parse(document.trim()).ok_or_else(|| invalid("document", "choose one of the case's documents"))?;
-    let gate = guard::services()?.gate.clone();
-    let (file_name, media_type, content) = in_some_office(&staff, |office| {
-        let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.office_document(&staff, &office, document).await }
-    })
-    .await?;
+    let case = guard::document_access(&caseworker, document).await?;
+    let (file_name, media_type, content) =
+        guard::services()?.gate.office_document(&case, document).await.map_err(gate_refused)?;
     super::correspondence::send_document(&file_name, &media_type, content)
 }
 
@@ -255,37 +232,26 @@ pub async fn case_document(document: String) -> Result<ByteStream<ApiError>, Api
 /// their names (each a logged read). `page` from 1; the first without.
 #[server(prefix = "/api", endpoint = "mitarbeitende/freigaben")]
 pub async fn sharings(office: Option<String>, page: Option<String>) -> Result<SharingsPage, ApiError> {
-    let staff = guard::caseworker().await?;
-    let office = own_office(&staff, office.as_deref())?;
+    let caseworker = guard::caseworker().await?;
+    let at = guard::caseworker_at(&caseworker, office.as_deref())?;
     let page = page_number(page.as_deref())?;
     let gate = guard::services()?.gate.clone();
-    gate.sharings(&staff, &office, page).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+    gate.sharings(&at, page).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
-/// Reads the data a citizen shared with the caseworker's office (`office`, or any of theirs)
-/// for `purpose`, through the gate.
+/// Reads the data a citizen shared with the caseworker's office (`office`, or their first) for
+/// `purpose`, through the gate.
 #[server(prefix = "/api", endpoint = "mitarbeitende/freigabe")]
 pub async fn shared_data(citizen: String, purpose: String, office: Option<String>) -> Result<SharedDataView, ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let citizen =
         Id::parse(citizen.trim()).ok_or_else(|| invalid("citizen", "choose a person from the list of sharings"))?;
     if purpose.chars().count() > 1_000 {
         return Err(invalid("purpose", "choose a sharing from the list of sharings"));
     }
+    let at = guard::caseworker_at(&caseworker, office.as_deref())?;
     let gate = guard::services()?.gate.clone();
-    if let Some(office) = office.as_deref().map(str::trim).filter(|office| !office.is_empty()) {
-        let office = own_office(&staff, Some(office))?;
-        return gate
-            .consented_view(&staff, &office, citizen, &purpose)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| guard::fail(ApiError::NotFound));
-    }
-    in_some_office(&staff, |office| {
-        let (gate, staff, purpose) = (gate.clone(), staff.clone(), purpose.clone());
-        async move { gate.consented_view(&staff, &office, citizen, &purpose).await?.ok_or(GateError::NotFound) }
-    })
-    .await
+    gate.consented_view(&at, citizen, &purpose).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// Opens an emergency access (§ 8a SGB VIII) for the person of a case of the caseworker's youth
@@ -301,7 +267,7 @@ pub async fn open_emergency(
     hours: String,
 ) -> Result<String, ApiError> {
     use crate::policy::Category;
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let application = application_id(&application)?;
     let person =
         Id::parse(person.trim()).ok_or_else(|| invalid("person", "choose the child or the parent of this case"))?;
@@ -315,13 +281,10 @@ pub async fn open_emergency(
         .map(|code| Category::from_code(code).ok_or_else(|| invalid("categories", "choose categories from the list")))
         .collect::<Result<Vec<_>, _>>()?;
     let hours = hours.trim().parse::<i64>().map_err(|_| invalid("hours", "give the duration in whole hours"))?;
+    let case = guard::case_access(&caseworker, application).await?;
     let gate = guard::services()?.gate.clone();
-    let id = in_some_office(&staff, |office| {
-        let (gate, staff, reason, categories) = (gate.clone(), staff.clone(), reason.clone(), categories.clone());
-        async move { gate.open_emergency(&staff, &office, application, person, &reason, &categories, hours).await }
-    })
-    .await?;
-    tracing::warn!(staff = %staff.id(), emergency = %id, "emergency access opened");
+    let id = gate.open_emergency(&case, person, &reason, &categories, hours).await.map_err(gate_refused)?;
+    tracing::warn!(staff = %caseworker.id(), emergency = %id, "emergency access opened");
     super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=geoeffnet"));
     Ok(id.to_string())
 }
@@ -329,11 +292,11 @@ pub async fn open_emergency(
 /// The emergency accesses of the caseworker's offices: the confirmation queue and the running ones.
 #[server(prefix = "/api", endpoint = "mitarbeitende/notzugriffe")]
 pub async fn office_emergencies() -> Result<EmergencyList, ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let gate = guard::services()?.gate.clone();
     let mut accesses = Vec::new();
-    for office in staff.caseworker_offices() {
-        accesses.extend(gate.office_emergencies(&staff, office).await.map_err(internal)?);
+    for at in caseworker.at_each() {
+        accesses.extend(gate.office_emergencies(&at).await.map_err(internal)?);
     }
     let categories = gate.category_names().await.map_err(internal)?;
     Ok(EmergencyList { accesses, categories, deferral_max_days: gate.limits().deferral_max_days })
@@ -342,15 +305,10 @@ pub async fn office_emergencies() -> Result<EmergencyList, ApiError> {
 /// Confirms a colleague's emergency access: it runs from now for the requested duration.
 #[server(prefix = "/api", endpoint = "mitarbeitende/notzugriff-bestaetigen")]
 pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
-    let emergency = emergency_id(&emergency)?;
-    let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.confirm_emergency(&staff, &office, emergency).await }
-    })
-    .await?;
-    tracing::warn!(staff = %staff.id(), %emergency, "emergency access confirmed");
+    let caseworker = guard::caseworker().await?;
+    let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
+    guard::services()?.gate.confirm_emergency(&held).await.map_err(gate_refused)?;
+    tracing::warn!(staff = %caseworker.id(), emergency = %held.emergency(), "emergency access confirmed");
     super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=bestaetigt"));
     Ok(())
 }
@@ -358,14 +316,9 @@ pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
 /// Rejects a colleague's emergency access.
 #[server(prefix = "/api", endpoint = "mitarbeitende/notzugriff-ablehnen")]
 pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
-    let emergency = emergency_id(&emergency)?;
-    let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.reject_emergency(&staff, &office, emergency).await }
-    })
-    .await?;
+    let caseworker = guard::caseworker().await?;
+    let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
+    guard::services()?.gate.reject_emergency(&held).await.map_err(gate_refused)?;
     super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=abgelehnt"));
     Ok(())
 }
@@ -373,14 +326,9 @@ pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
 /// Ends an emergency access of the caseworker's office early.
 #[server(prefix = "/api", endpoint = "mitarbeitende/notzugriff-beenden")]
 pub async fn end_emergency(emergency: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
-    let emergency = emergency_id(&emergency)?;
-    let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.end_emergency(&staff, &office, emergency).await }
-    })
-    .await?;
+    let caseworker = guard::caseworker().await?;
+    let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
+    guard::services()?.gate.end_emergency(&held).await.map_err(gate_refused)?;
     super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=beendet"));
     Ok(())
 }
@@ -389,7 +337,7 @@ pub async fn end_emergency(emergency: String) -> Result<(), ApiError> {
 /// `YYYY-MM-DD`, at most the configured number of days ahead), for a recorded reason.
 #[server(prefix = "/api", endpoint = "mitarbeitende/notzugriff-zurueckstellen")]
 pub async fn defer_emergency_notice(emergency: String, reason: String, until: String) -> Result<(), ApiError> {
-    let staff = guard::caseworker().await?;
+    let caseworker = guard::caseworker().await?;
     let emergency = emergency_id(&emergency)?;
     let reason = reason_text(&reason)?;
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -398,12 +346,8 @@ pub async fn defer_emergency_notice(emergency: String, reason: String, until: St
         .midnight()
         .assume_utc();
     let until = crate::server::db::Timestamp::from(until);
-    let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff, reason) = (gate.clone(), staff.clone(), reason.clone());
-        async move { gate.defer_emergency_notice(&staff, &office, emergency, &reason, until).await }
-    })
-    .await?;
+    let held = guard::office_emergency(&caseworker, emergency).await?;
+    guard::services()?.gate.defer_emergency_notice(&held, &reason, until).await.map_err(gate_refused)?;
     super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=zurueckgestellt"));
     Ok(())
 }
@@ -411,14 +355,10 @@ pub async fn defer_emergency_notice(emergency: String, reason: String, until: St
 /// Reads the data a confirmed, running emergency access of the caseworker's office opens.
 #[server(prefix = "/api", endpoint = "mitarbeitende/notzugriff-daten")]
 pub async fn emergency_data(emergency: String) -> Result<SharedDataView, ApiError> {
-    let staff = guard::caseworker().await?;
-    let emergency = emergency_id(&emergency)?;
+    let caseworker = guard::caseworker().await?;
+    let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
     let gate = guard::services()?.gate.clone();
-    in_some_office(&staff, |office| {
-        let (gate, staff) = (gate.clone(), staff.clone());
-        async move { gate.emergency_view(&staff, &office, emergency).await?.ok_or(GateError::NotFound) }
-    })
-    .await
+    gate.emergency_view(&held).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// Every emergency access, for the data protection officer's review. No case content.

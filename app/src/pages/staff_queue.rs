@@ -98,7 +98,7 @@ fn queue_row(
         (Some(name), false) => name.clone(),
         (None, false) => t_string!(i18n, queue.assigned_nobody).to_owned(),
     };
-    let open = matches!(item.status.as_str(), "submitted" | "in_review" | "waiting_for_citizen");
+    let open = crate::status::ApplicationStatus::is_open_code(&item.status);
     let reference = item.reference.clone();
     let take_button = (!item.assigned_to_me && open).then(|| {
         let label = format!("{} {}", t_string!(i18n, queue.take), reference);

@@ -9,7 +9,7 @@ use super::{AdminError, Administration, Audit, invalid};
 use crate::{
     admin::{BenefitTypeView, ChoiceOption, FormQuestionView, FormSectionView, QUESTION_KINDS},
     server::{
-        auth::Staff,
+        auth::Administrator,
         db::{BeginWrite, DatabaseError, Id, on_backend},
     },
 };
@@ -191,23 +191,17 @@ macro_rules! swap_position {
 /// The changes to a form below answer the benefit type whose form it is.
 impl Administration {
     /// Every benefit type with its application form, for an administrator.
-    pub async fn benefit_types(&self, admin: &Staff) -> Result<Option<Vec<BenefitTypeView>>, DatabaseError> {
-        if !admin.is_administrator() {
-            return Ok(None);
-        }
+    pub async fn benefit_types(&self, _admin: &Administrator) -> Result<Vec<BenefitTypeView>, DatabaseError> {
         let benefits = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             load_benefits!(connection)
         })?;
-        Ok(Some(benefits))
+        Ok(benefits)
     }
 
     /// Creates the benefit type `input.code`, or changes it. It is offered to citizens only
     /// once a consent template is published for it and its form asks something.
-    pub async fn save_benefit(&self, admin: &Staff, input: BenefitInput) -> Result<(), AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn save_benefit(&self, admin: &Administrator, input: BenefitInput) -> Result<(), AdminError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let office: Option<bool> = sqlx::query_scalar("SELECT active FROM offices WHERE code = $1")
@@ -273,16 +267,13 @@ impl Administration {
     /// is fixed once created (answers were given to it).
     pub async fn save_section(
         &self,
-        admin: &Staff,
+        admin: &Administrator,
         benefit: &str,
         section: Option<Id>,
         title_de: String,
         title_en: String,
         category: String,
     ) -> Result<Id, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let benefits = load_benefits!(transaction)?;
@@ -341,10 +332,7 @@ impl Administration {
 
     /// Moves a section up or down in its form, or takes it out with its questions (the answers
     /// citizens gave stay in their data).
-    pub async fn place_section(&self, admin: &Staff, section: Id, placement: Placement) -> Result<String, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn place_section(&self, admin: &Administrator, section: Id, placement: Placement) -> Result<String, AdminError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (benefit, before) = section_in!(transaction, section)?;
@@ -367,10 +355,7 @@ impl Administration {
     /// Adds a question to `section` (at the end), or changes `question` (its key stays). A key
     /// asked elsewhere for the same category must be asked as the same kind: the answer is one
     /// value in the citizen's data.
-    pub async fn save_question(&self, admin: &Staff, section: Id, question: Option<Id>, input: QuestionInput) -> Result<(Id, String), AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn save_question(&self, admin: &Administrator, section: Id, question: Option<Id>, input: QuestionInput) -> Result<(Id, String), AdminError> {
         if !QUESTION_KINDS.contains(&input.kind.as_str()) {
             return Err(invalid("kind", "choose the kind of answer from the list"));
         }
@@ -454,10 +439,7 @@ impl Administration {
 
     /// Moves a question up or down in its section, or takes it out of the form (the answers
     /// citizens gave stay in their data).
-    pub async fn place_question(&self, admin: &Staff, question: Id, placement: Placement) -> Result<String, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn place_question(&self, admin: &Administrator, question: Id, placement: Placement) -> Result<String, AdminError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let benefits = load_benefits!(transaction)?;

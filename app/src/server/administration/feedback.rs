@@ -5,7 +5,7 @@ use super::{AdminError, Administration, text};
 use crate::{
     admin::{FEEDBACK_CONTACT_MAX, FEEDBACK_MESSAGE_MAX, FEEDBACK_PAGE_MAX, FeedbackEntry},
     server::{
-        auth::Staff,
+        auth::Administrator,
         db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
     },
 };
@@ -56,10 +56,7 @@ impl Administration {
     }
 
     /// The newest `limit` messages, for administrators only.
-    pub async fn feedback(&self, admin: &Staff, limit: i64) -> Result<Option<Vec<FeedbackEntry>>, DatabaseError> {
-        if !admin.is_administrator() {
-            return Ok(None);
-        }
+    pub async fn feedback(&self, _admin: &Administrator, limit: i64) -> Result<Vec<FeedbackEntry>, DatabaseError> {
         let rows: Vec<(Timestamp, String, String, Option<String>, String)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT received_at, page, message, contact, language FROM accessibility_feedback \
              ORDER BY received_at DESC, id LIMIT $1",
@@ -67,16 +64,15 @@ impl Administration {
         .bind(limit)
         .fetch_all(pool)
         .await)?;
-        Ok(Some(
-            rows.into_iter()
-                .map(|(received_at, page, message, contact, language)| FeedbackEntry {
-                    received_at: received_at.to_rfc3339(),
-                    page,
-                    message,
-                    contact,
-                    language,
-                })
-                .collect(),
-        ))
+        Ok(rows
+            .into_iter()
+            .map(|(received_at, page, message, contact, language)| FeedbackEntry {
+                received_at: received_at.to_rfc3339(),
+                page,
+                message,
+                contact,
+                language,
+            })
+            .collect())
     }
 }

@@ -6,7 +6,7 @@ use super::{AdminError, Administration, Audit, invalid};
 use crate::{
     admin::{PendingChange, RoleAssignment},
     server::{
-        auth::Staff,
+        auth::Administrator,
         db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
     },
 };
@@ -46,10 +46,7 @@ pub enum Decision {
 
 impl Administration {
     /// The changes waiting for a second administrator, oldest first.
-    pub async fn pending_changes(&self, admin: &Staff) -> Result<Vec<PendingChange>, DatabaseError> {
-        if !admin.is_administrator() {
-            return Ok(Vec::new());
-        }
+    pub async fn pending_changes(&self, admin: &Administrator) -> Result<Vec<PendingChange>, DatabaseError> {
         let rows: Vec<PendingRow> = on_backend!(self.database, pool => sqlx::query_as(PENDING).fetch_all(pool).await)?;
         Ok(rows
             .into_iter()
@@ -75,10 +72,7 @@ impl Administration {
     /// Confirms or rejects waiting change `change`. A confirmation by the administrator who
     /// asked for it is refused; so is a grant to someone who meanwhile administers, or who is no
     /// longer active. `NotFound` when nothing waits under that id.
-    pub async fn decide_change(&self, admin: &Staff, change: Id, decision: Decision) -> Result<(), AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn decide_change(&self, admin: &Administrator, change: Id, decision: Decision) -> Result<(), AdminError> {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;

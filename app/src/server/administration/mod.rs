@@ -12,7 +12,7 @@ use sqlx::types::Json;
 use crate::{
     admin::{AdminOverview, AuditEntry, CategoryView, OFFICE_KINDS, OfficeView, PortalCounts, ROLES, RoleAssignment, StaffMemberView},
     server::{
-        auth::Staff,
+        auth::{Administrator, Overseer},
         db::{Database, DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
@@ -241,10 +241,7 @@ impl Administration {
     }
 
     /// Offices, staff with roles, categories and counts, for an administrator.
-    pub async fn overview(&self, admin: &Staff) -> Result<Option<AdminOverview>, DatabaseError> {
-        if !admin.is_administrator() {
-            return Ok(None);
-        }
+    pub async fn overview(&self, admin: &Administrator) -> Result<AdminOverview, DatabaseError> {
         type Loaded = (
             Vec<(String, String, String, String, bool, i64)>,
             Vec<StaffRow>,
@@ -286,7 +283,7 @@ impl Administration {
             .await?;
             Ok::<Loaded, sqlx::Error>((offices, staff, roles, categories, citizens, applications))
         })?;
-        Ok(Some(AdminOverview {
+        Ok(AdminOverview {
             offices: offices
                 .into_iter()
                 .map(|(code, name_de, name_en, kind, active, caseworkers)| OfficeView {
@@ -321,17 +318,14 @@ impl Administration {
                 .collect(),
             counts: PortalCounts { citizens, applications },
             pending: self.pending_changes(admin).await?,
-            audit: self.audit(admin, 50).await?.unwrap_or_default(),
+            audit: self.audit(&admin.overseer(), 50).await?,
             retention_runs: Vec::new(),
-            feedback: self.feedback(admin, 50).await?.unwrap_or_default(),
-        }))
+            feedback: self.feedback(admin, 50).await?,
+        })
     }
 
     /// Creates the office `input.code`, or changes it when it exists.
-    pub async fn save_office(&self, admin: &Staff, input: OfficeInput) -> Result<(), AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn save_office(&self, admin: &Administrator, input: OfficeInput) -> Result<(), AdminError> {
         if !OFFICE_KINDS.contains(&input.kind.as_str()) {
             return Err(invalid("kind", "choose the kind of office from the list"));
         }
@@ -409,15 +403,12 @@ impl Administration {
     /// e-mail address (or the subject, when given). Returns the new id.
     pub async fn create_staff(
         &self,
-        admin: &Staff,
+        admin: &Administrator,
         display_name: String,
         email: String,
         subject: Option<String>,
         roles: BTreeSet<RoleAssignment>,
     ) -> Result<Id, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
         let id = Id::new();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -455,10 +446,7 @@ impl Administration {
     /// role that reads citizen data once a second administrator confirms it (asked for here,
     /// see `confirm_change`). Nobody changes their own roles: another administrator must.
     /// Grants still waiting that `roles` no longer names are withdrawn.
-    pub async fn set_roles(&self, admin: &Staff, staff: Id, roles: BTreeSet<RoleAssignment>) -> Result<(), AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn set_roles(&self, admin: &Administrator, staff: Id, roles: BTreeSet<RoleAssignment>) -> Result<(), AdminError> {
         if staff == admin.id() {
             return Err(invalid("roles", "nobody changes their own roles; ask another administrator"));
         }
@@ -515,10 +503,7 @@ impl Administration {
     }
 
     /// Deactivates `staff`: they cannot sign in again, and every session of theirs ends now.
-    pub async fn deactivate_staff(&self, admin: &Staff, staff: Id) -> Result<u64, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn deactivate_staff(&self, admin: &Administrator, staff: Id) -> Result<u64, AdminError> {
         if staff == admin.id() {
             return Err(invalid("staff", "you cannot deactivate yourself; ask another administrator"));
         }
@@ -551,10 +536,7 @@ impl Administration {
 
     /// Changes a data category's names, descriptions, special-category flag and retention;
     /// its code is fixed (forms and the rule name it).
-    pub async fn save_category(&self, admin: &Staff, input: CategoryView) -> Result<(), AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn save_category(&self, admin: &Administrator, input: CategoryView) -> Result<(), AdminError> {
         if !(1..=36_500).contains(&input.retention_days) {
             return Err(invalid("retention_days", "give the retention in whole days, from 1 to 36,500"));
         }
@@ -595,10 +577,7 @@ impl Administration {
 
     /// The audit of administration, newest first, for administrators and the data protection
     /// officer.
-    pub async fn audit(&self, reader: &Staff, limit: i64) -> Result<Option<Vec<AuditEntry>>, DatabaseError> {
-        if !reader.is_administrator() && !reader.is_data_protection_officer() {
-            return Ok(None);
-        }
+    pub async fn audit(&self, _reader: &Overseer, limit: i64) -> Result<Vec<AuditEntry>, DatabaseError> {
         let rows: Vec<(Timestamp, String, String, String, String, Json<serde_json::Value>)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT a.occurred_at, s.display_name, a.action, a.target_kind, a.target_id, a.detail FROM admin_audit_log a \
              JOIN staff_members s ON s.id = a.staff_id ORDER BY a.occurred_at DESC, a.id LIMIT $1",
@@ -606,18 +585,17 @@ impl Administration {
         .bind(limit)
         .fetch_all(pool)
         .await)?;
-        Ok(Some(
-            rows.into_iter()
-                .map(|(at, by, action, target_kind, target, Json(detail))| AuditEntry {
-                    at: at.to_rfc3339(),
-                    by,
-                    action,
-                    target_kind,
-                    target,
-                    detail: detail.to_string(),
-                })
-                .collect(),
-        ))
+        Ok(rows
+            .into_iter()
+            .map(|(at, by, action, target_kind, target, Json(detail))| AuditEntry {
+                at: at.to_rfc3339(),
+                by,
+                action,
+                target_kind,
+                target,
+                detail: detail.to_string(),
+            })
+            .collect())
     }
 }
 

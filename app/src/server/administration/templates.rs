@@ -12,7 +12,7 @@ use crate::{
         template_changes,
     },
     server::{
-        auth::Staff,
+        auth::Administrator,
         db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
         gate::adopt_published_version,
     },
@@ -175,7 +175,7 @@ macro_rules! insert_sharing {
 }
 
 /// What a change to a draft was, for the audit.
-fn draft_audit<'a>(admin: &Staff, action: &'a str, draft: &TemplateVersionView, detail: serde_json::Value) -> Audit<'a> {
+fn draft_audit<'a>(admin: &Administrator, action: &'a str, draft: &TemplateVersionView, detail: serde_json::Value) -> Audit<'a> {
     Audit {
         by: admin.id(),
         action,
@@ -188,23 +188,17 @@ fn draft_audit<'a>(admin: &Staff, action: &'a str, draft: &TemplateVersionView, 
 /// The changes to a draft below answer the benefit type whose template it is.
 impl Administration {
     /// Every benefit type's consent template with its versions, for an administrator.
-    pub async fn templates(&self, admin: &Staff) -> Result<Option<Vec<TemplateView>>, DatabaseError> {
-        if !admin.is_administrator() {
-            return Ok(None);
-        }
+    pub async fn templates(&self, _admin: &Administrator) -> Result<Vec<TemplateView>, DatabaseError> {
         let loaded = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             load_templates!(connection)
         })?;
-        Ok(Some(loaded.into_iter().map(|loaded| loaded.view).collect()))
+        Ok(loaded.into_iter().map(|loaded| loaded.view).collect())
     }
 
     /// The draft of `benefit`'s template: the one being edited, or a new one that starts as a
     /// copy of the published version (empty when there is none). Answers its id.
-    pub async fn start_draft(&self, admin: &Staff, benefit: &str) -> Result<Id, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn start_draft(&self, admin: &Administrator, benefit: &str) -> Result<Id, AdminError> {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -259,10 +253,7 @@ impl Administration {
     }
 
     /// Changes the texts the citizen reads first.
-    pub async fn save_draft_texts(&self, admin: &Staff, version: Id, intro_de: String, intro_en: String) -> Result<String, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn save_draft_texts(&self, admin: &Administrator, version: Id, intro_de: String, intro_en: String) -> Result<String, AdminError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -281,10 +272,7 @@ impl Administration {
     }
 
     /// Adds a category the law requires to the draft, or changes its legal basis and explanation.
-    pub async fn save_required(&self, admin: &Staff, version: Id, required: RequiredCategory) -> Result<String, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn save_required(&self, admin: &Administrator, version: Id, required: RequiredCategory) -> Result<String, AdminError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -310,10 +298,7 @@ impl Administration {
     }
 
     /// Takes a required category out of the draft.
-    pub async fn remove_required(&self, admin: &Staff, version: Id, category: &str) -> Result<String, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn remove_required(&self, admin: &Administrator, version: Id, category: &str) -> Result<String, AdminError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -334,10 +319,7 @@ impl Administration {
     /// Adds an optional sharing to the draft, or changes the one of the same category and
     /// office. Its legal basis follows from the category: explicit consent (GDPR Art. 9(2)(a))
     /// for a special category, consent (Art. 6(1)(a)) otherwise.
-    pub async fn save_sharing(&self, admin: &Staff, version: Id, mut sharing: OptionalSharing) -> Result<String, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn save_sharing(&self, admin: &Administrator, version: Id, mut sharing: OptionalSharing) -> Result<String, AdminError> {
         if !(1..=LONGEST_SHARING_DAYS).contains(&sharing.max_validity_days) {
             return Err(invalid("max_validity_days", format!("give the longest validity in whole days, from 1 to {LONGEST_SHARING_DAYS}")));
         }
@@ -373,10 +355,7 @@ impl Administration {
     }
 
     /// Takes an optional sharing out of the draft.
-    pub async fn remove_sharing(&self, admin: &Staff, version: Id, category: &str, office: &str) -> Result<String, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn remove_sharing(&self, admin: &Administrator, version: Id, category: &str, office: &str) -> Result<String, AdminError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -396,10 +375,7 @@ impl Administration {
     }
 
     /// Throws the draft away; the published version stays as it is.
-    pub async fn discard_draft(&self, admin: &Staff, version: Id) -> Result<String, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn discard_draft(&self, admin: &Administrator, version: Id) -> Result<String, AdminError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -418,10 +394,7 @@ impl Administration {
     /// Open applications on an earlier version move to it when it requires nothing theirs did
     /// not; otherwise they stay, and their citizens are asked. `expected` is the list of
     /// changes the administrator saw: if the draft differs by now, nothing is published.
-    pub async fn publish(&self, admin: &Staff, version: Id, expected: &[TemplateChange]) -> Result<PublishReport, AdminError> {
-        if !admin.is_administrator() {
-            return Err(AdminError::NotFound);
-        }
+    pub async fn publish(&self, admin: &Administrator, version: Id, expected: &[TemplateChange]) -> Result<PublishReport, AdminError> {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;

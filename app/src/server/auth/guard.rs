@@ -1,14 +1,25 @@
 //! What every server function calls first: the principal of this request, checked on the
-//! server, or an [`ApiError`] answered with 401 (nobody signed in) or 403 (wrong role).
+//! server, or an [`ApiError`] answered with 401 (nobody signed in) or 403 (wrong role); and
+//! the capabilities (`capability`) it mints from it: what this principal may act on in this
+//! request, each resolved once.
 
 use std::sync::Arc;
 
 use leptos::prelude::use_context;
 use tower_sessions::Session;
 
-use crate::{auth::ApiError, server::services::Services};
+use crate::{
+    auth::ApiError,
+    server::{db::Id, gate::Held, services::Services},
+};
 
-use super::principal::{Citizen, Principal, Staff};
+use super::{
+    capability::{
+        ActingFor, Administrator, CaseAccess, Caseworker, CaseworkerAt, DataProtectionOfficer, OfficeEmergency,
+        Overseer,
+    },
+    principal::{Citizen, Principal, Staff},
+};
 
 /// Sets the response status for `error` and returns it.
 ///
@@ -97,19 +108,82 @@ pub async fn staff() -> Result<Staff, ApiError> {
 }
 
 /// A signed-in caseworker, or 401/403.
-pub async fn caseworker() -> Result<Staff, ApiError> {
-    let staff = staff().await?;
-    if staff.caseworker_offices().next().is_some() { Ok(staff) } else { Err(fail(ApiError::NotAllowed)) }
+pub async fn caseworker() -> Result<Caseworker, ApiError> {
+    Caseworker::of(staff().await?).ok_or_else(|| fail(ApiError::NotAllowed))
+}
+
+/// The caseworker at the office they name (their first when they name none); 404 for an
+/// office that is not theirs.
+pub fn caseworker_at(caseworker: &Caseworker, office: Option<&str>) -> Result<CaseworkerAt, ApiError> {
+    caseworker.at_named_or_first(office).ok_or_else(|| fail(ApiError::NotFound))
+}
+
+/// The office of the caseworker's that holds `record` (one look-up, never a trial of each
+/// office), and the application it belongs to; 404 when none of theirs does, whether or not
+/// another office holds it.
+async fn held_by(caseworker: &Caseworker, record: Held) -> Result<(CaseworkerAt, Id), ApiError> {
+    let found = services()?.gate.holder(record).await.map_err(|error| {
+        tracing::error!(%error, "the office holding a record could not be read");
+        fail(ApiError::Internal)
+    })?;
+    found
+        .and_then(|(office, application)| caseworker.at(&office).map(|at| (at, application)))
+        .ok_or_else(|| fail(ApiError::NotFound))
+}
+
+/// The caseworker's access to `application`, which one of their offices holds; 404 otherwise.
+pub async fn case_access(caseworker: &Caseworker, application: Id) -> Result<CaseAccess, ApiError> {
+    let (at, application) = held_by(caseworker, Held::Application(application)).await?;
+    Ok(at.to_case(application))
+}
+
+/// The caseworker's access to the application `document` was handed in to; 404 when none of
+/// their offices holds it.
+pub async fn document_access(caseworker: &Caseworker, document: Id) -> Result<CaseAccess, ApiError> {
+    let (at, application) = held_by(caseworker, Held::Document(document)).await?;
+    Ok(at.to_case(application))
+}
+
+/// The caseworker's hold on `emergency`, an emergency access of one of their offices; 404
+/// otherwise.
+pub async fn office_emergency(caseworker: &Caseworker, emergency: Id) -> Result<OfficeEmergency, ApiError> {
+    let (at, emergency) = held_by(caseworker, Held::Emergency(emergency)).await?;
+    Ok(at.to_emergency(emergency))
+}
+
+/// The person `citizen` acts for: themselves when `person` is absent, or a minor child in their
+/// custody; 422 for a malformed id, 404 for anybody else (whether they exist is not said).
+pub async fn acting_for(citizen: Citizen, person: Option<&str>) -> Result<ActingFor, ApiError> {
+    let Some(person) = person.map(str::trim).filter(|person| !person.is_empty()) else {
+        return Ok(ActingFor::themselves(citizen));
+    };
+    let Some(person) = Id::parse(person) else {
+        return Err(fail(ApiError::Invalid {
+            field: "person".to_owned(),
+            message: "choose yourself or one of your children".to_owned(),
+        }));
+    };
+    if person == citizen.id() {
+        return Ok(ActingFor::themselves(citizen));
+    }
+    let custody = services()?.gate.acts_for(&citizen, person).await.map_err(|error| {
+        tracing::error!(%error, "custody could not be read");
+        fail(ApiError::Internal)
+    })?;
+    if custody { Ok(ActingFor::for_child(citizen, person)) } else { Err(fail(ApiError::NotFound)) }
 }
 
 /// A signed-in administrator, or 401/403.
-pub async fn administrator() -> Result<Staff, ApiError> {
-    let staff = staff().await?;
-    if staff.is_administrator() { Ok(staff) } else { Err(fail(ApiError::NotAllowed)) }
+pub async fn administrator() -> Result<Administrator, ApiError> {
+    Administrator::of(staff().await?).ok_or_else(|| fail(ApiError::NotAllowed))
 }
 
 /// A signed-in data protection officer, or 401/403.
-pub async fn data_protection_officer() -> Result<Staff, ApiError> {
-    let staff = staff().await?;
-    if staff.is_data_protection_officer() { Ok(staff) } else { Err(fail(ApiError::NotAllowed)) }
+pub async fn data_protection_officer() -> Result<DataProtectionOfficer, ApiError> {
+    DataProtectionOfficer::of(staff().await?).ok_or_else(|| fail(ApiError::NotAllowed))
+}
+
+/// A signed-in administrator or data protection officer, or 401/403.
+pub async fn overseer() -> Result<Overseer, ApiError> {
+    Overseer::of(staff().await?).ok_or_else(|| fail(ApiError::NotAllowed))
 }

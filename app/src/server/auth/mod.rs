@@ -5,8 +5,11 @@
 //! - [`sessions`]: signing in and out, the citizen's list of sessions, idle and absolute limits.
 //! - [`oidc`]: OpenID Connect (authorization code with PKCE, state and nonce bound to the
 //!   session, the ID token verified).
-//! - [`guard`]: what server functions call first: the principal of this request, or 401/403.
+//! - [`guard`]: what server functions call first: the principal of this request, or 401/403,
+//!   and the capabilities minted from it ([`CaseAccess`], [`ActingFor`], …), which services
+//!   take instead of checking roles again.
 
+mod capability;
 mod directory;
 pub mod guard;
 pub mod oidc;
@@ -15,5 +18,8 @@ pub mod sessions;
 pub mod sign_in;
 pub mod store;
 
+pub use capability::{
+    ActingFor, Administrator, CaseAccess, Caseworker, CaseworkerAt, DataProtectionOfficer, OfficeEmergency, Overseer,
+};
 pub use directory::{Directory, SignInRefusal};
 pub use principal::{Citizen, Principal, PrincipalKind, Staff, StaffRole};

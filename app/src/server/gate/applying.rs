@@ -24,7 +24,7 @@ use crate::{
     },
     consent::{NamedCode, PersonView},
     server::{
-        auth::Citizen,
+        auth::{ActingFor, Citizen},
         db::{Id, Timestamp, BeginWrite, on_backend},
     },
 };
@@ -300,7 +300,8 @@ impl Gate {
     }
 
     /// The start of the flow for `person`: the help they may apply for, what is chosen so far.
-    pub async fn apply_start(&self, citizen: &Citizen, person: Id) -> Result<ApplyStart, GateError> {
+    pub async fn apply_start(&self, acting: &ActingFor) -> Result<ApplyStart, GateError> {
+        let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, people) = self.person(citizen, person).await?;
         let drafts: Vec<DraftRow> = on_backend!(self.database, pool =>
             sqlx::query_as(DRAFTS).bind(person).bind(citizen.id()).fetch_all(pool).await)
@@ -313,7 +314,8 @@ impl Gate {
     /// Makes the draft of `person` one application for each kind of help in `chosen` (a draft
     /// no longer chosen is dropped), filled in from the person's data where nothing was
     /// answered yet. Answers the address of the first page.
-    pub async fn choose_benefits(&self, citizen: &Citizen, person: Id, chosen: &[String]) -> Result<String, GateError> {
+    pub async fn choose_benefits(&self, acting: &ActingFor, chosen: &[String]) -> Result<String, GateError> {
+        let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, _) = self.person(citizen, person).await?;
         let chosen: BTreeSet<String> = chosen.iter().map(|code| code.trim().to_owned()).collect();
         let offered = self.benefit_options(&person_view, &BTreeSet::new()).await?;
@@ -451,7 +453,8 @@ impl Gate {
 
     /// The page of topic `category` of `person`'s draft, with the answers kept so far; their
     /// problems when `judged`.
-    pub async fn draft_step(&self, citizen: &Citizen, person: Id, category: &str, judged: bool) -> Result<DraftStep, GateError> {
+    pub async fn draft_step(&self, acting: &ActingFor, category: &str, judged: bool) -> Result<DraftStep, GateError> {
+        let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, _) = self.person(citizen, person).await?;
         let flow = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
@@ -474,11 +477,11 @@ impl Gate {
     /// lost) and says where to go: the next page when they all fit, this page again otherwise.
     pub async fn save_step(
         &self,
-        citizen: &Citizen,
-        person: Id,
+        acting: &ActingFor,
         category: &str,
         given: &BTreeMap<String, String>,
     ) -> Result<StepSaved, GateError> {
+        let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, _) = self.person(citizen, person).await?;
         let now = Timestamp::now();
         let saved = on_backend!(self.database, pool => {
@@ -504,7 +507,8 @@ impl Gate {
 
     /// The check-your-answers page: every answer, and for each office what it receives with
     /// the application and on which legal basis, and which sharings the citizen may add.
-    pub async fn check_answers(&self, citizen: &Citizen, person: Id) -> Result<CheckAnswers, GateError> {
+    pub async fn check_answers(&self, acting: &ActingFor) -> Result<CheckAnswers, GateError> {
+        let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, _) = self.person(citizen, person).await?;
         type RequiredRow = (Id, String, String, String, String, String, String);
         type IntroRow = (String, Id, String, String);
@@ -578,11 +582,11 @@ impl Gate {
     /// `versions`) granted for their longest validity.
     pub async fn submit_draft(
         &self,
-        citizen: &Citizen,
-        person: Id,
+        acting: &ActingFor,
         versions: &BTreeSet<Id>,
         sharings: &BTreeSet<Id>,
     ) -> Result<Submission, GateError> {
+        let (citizen, person) = (acting.citizen(), acting.person());
         self.person(citizen, person).await?;
         let now = Timestamp::now();
         let submission = on_backend!(self.database, pool => {

@@ -18,9 +18,10 @@ use crate::{
     consent::NamedCode,
     policy::Category,
     server::{
-        auth::Staff,
-        db::{BeginWrite, DatabaseError, Id, JsonStatement, Timestamp, on_backend},
+        auth::CaseAccess,
+        db::{BeginWrite, Id, JsonStatement, Timestamp, on_backend},
     },
+    status::ApplicationStatus,
 };
 
 /// The status and assignee of application `$1` at office `$2`, if it is the office's and sent.
@@ -156,7 +157,7 @@ impl CaseAction {
 
     /// Whether the action fits an application in `status`, or why not.
     fn fits(&self, status: &str) -> Result<(), &'static str> {
-        let decided = matches!(status, "approved" | "rejected");
+        let decided = ApplicationStatus::from_code(status).is_some_and(ApplicationStatus::is_decided);
         match self {
             Self::Assign(_) | Self::Note(_) | Self::Message(_) if status == "closed" => {
                 Err("this case is closed: nothing more can be done with it here")
@@ -174,14 +175,15 @@ impl CaseAction {
 }
 
 impl Gate {
-    /// The case file of `application` for `staff`, a caseworker of `office`: the gate's view of
+    /// The case file of `case` for its caseworker: the gate's view of
     /// the data and answers and the office's own correspondence on it, in one transaction with
     /// its log entry. The applicant's name only when the rule lets the office read `identity`;
     /// the correspondence, the documents handed in (logged as a read of `documents`), notes
     /// and the office's own flags while it may read anything of the case. `NotFound` for an
     /// application that is not the office's, or that has nothing left to read.
-    pub async fn case_file(&self, staff: &Staff, office: &str, application: Id) -> Result<CaseFile, GateError> {
-        let read = self.read_case(staff, office, application, true).await?.ok_or(GateError::NotFound)?;
+    pub async fn case_file(&self, case: &CaseAccess) -> Result<CaseFile, GateError> {
+        let read = self.read_case(case, true).await?.ok_or(GateError::NotFound)?;
+        let me = case.staff();
         let (case, vocabulary) = (read.view, read.vocabulary);
         let row = read.file.ok_or(GateError::NotFound)?;
         let named = read.allowed.contains(&Category::Identity);
@@ -212,7 +214,7 @@ impl Gate {
             decided_at: row.decided_at.map(Timestamp::to_rfc3339),
             decision_reason: row.decision_reason,
             assigned_to: row.assigned_name,
-            assigned_to_me: row.assigned_staff_id == Some(staff.id()),
+            assigned_to_me: row.assigned_staff_id == Some(me),
             categories: vocabulary.categories.clone(),
             labels,
             requests: correspondence.requests,
@@ -229,28 +231,19 @@ impl Gate {
                 .colleagues
                 .0
                 .into_iter()
-                .map(|(id, name)| Colleague { id: id.to_string(), name, is_me: id == staff.id() })
+                .map(|(id, name)| Colleague { id: id.to_string(), name, is_me: id == me })
                 .collect(),
             emergency_people,
             protection_flags: flag_views(row.flags.0),
         })
     }
 
-    /// Carries out `action` on application `application` of `office` for `staff`, a caseworker
-    /// there, in one transaction with its line in the history. `NotFound` for an application
-    /// that is not the office's; `Invalid` when the action does not fit its status.
-    pub async fn act_on_case(
-        &self,
-        staff: &Staff,
-        office: &str,
-        application: Id,
-        action: &CaseAction,
-    ) -> Result<(), GateError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Err(GateError::NotFound);
-        }
+    /// Carries out `action` on the application of `case` for its caseworker, in one transaction
+    /// with its line in the history. `NotFound` for a draft; `Invalid` when the action does not
+    /// fit its status.
+    pub async fn act_on_case(&self, case: &CaseAccess, action: &CaseAction) -> Result<(), GateError> {
+        let (actor, office, application) = (case.staff(), case.office(), case.application());
         let now = Timestamp::now();
-        let actor = staff.id();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
@@ -417,29 +410,11 @@ impl Gate {
         })
     }
 
-    /// A document handed in to an application of `office`, for `staff`, a caseworker there:
-    /// its name, kind and content. The citizen handed it in to this office for this
-    /// application, so it is read on that application's basis while the rule still lets the
-    /// office read the application at all, and the read is logged as category `documents`.
-    pub async fn office_document(
-        &self,
-        staff: &Staff,
-        office: &str,
-        document: Id,
-    ) -> Result<(String, String, Vec<u8>), GateError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Err(GateError::NotFound);
-        }
-        let found: Option<(Id,)> = on_backend!(self.database, pool => sqlx::query_as(
-            "SELECT d.application_id FROM documents d JOIN applications a ON a.id = d.application_id \
-             WHERE d.id = $1 AND a.office_code = $2 AND a.status <> 'draft'",
-        )
-        .bind(document)
-        .bind(office)
-        .fetch_optional(pool)
-        .await)
-        .map_err(DatabaseError::from)?;
-        let Some((application,)) = found else { return Err(GateError::NotFound) };
-        self.read_application_document(staff, office, application, document).await?.ok_or(GateError::NotFound)
+    /// A document handed in to the application of `case`, for its caseworker: its name, kind
+    /// and content. The citizen handed it in to this office for this application, so it is
+    /// read on that application's basis while the rule still lets the office read the
+    /// application at all, and the read is logged as category `documents`.
+    pub async fn office_document(&self, case: &CaseAccess, document: Id) -> Result<(String, String, Vec<u8>), GateError> {
+        self.read_application_document(case, document).await?.ok_or(GateError::NotFound)
     }
 }

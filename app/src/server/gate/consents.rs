@@ -9,7 +9,7 @@ use crate::{
     applying::SharingOffer,
     consent::{ConsentEventView, ConsentView, NamedCode},
     server::{
-        auth::Citizen,
+        auth::{ActingFor, Citizen},
         db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
@@ -150,14 +150,11 @@ impl Gate {
     /// purpose is renewed instead. Answers the consent's id.
     pub async fn grant_consent(
         &self,
-        citizen: &Citizen,
-        person: Id,
+        acting: &ActingFor,
         sharing: Id,
         days: Option<i64>,
     ) -> Result<Id, GateError> {
-        if !self.acts_for(citizen, person).await? {
-            return Err(GateError::NotFound);
-        }
+        let (citizen, person) = (acting.citizen(), acting.person());
         let now = Timestamp::now();
         let id = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -214,10 +211,7 @@ impl Gate {
 
     /// The sharings `person` (whom `citizen` must act for) may grant now: those of the newest
     /// published version of each consent template.
-    pub async fn sharing_offers(&self, citizen: &Citizen, person: Id) -> Result<Vec<SharingOffer>, GateError> {
-        if !self.acts_for(citizen, person).await? {
-            return Err(GateError::NotFound);
-        }
+    pub async fn sharing_offers(&self, _acting: &ActingFor) -> Result<Vec<SharingOffer>, GateError> {
         let (rows, newest): (Vec<OfferRow>, Vec<Id>) = on_backend!(self.database, pool => {
             let rows = sqlx::query_as(OFFERS).fetch_all(pool).await?;
             let newest = sqlx::query_scalar(
@@ -236,10 +230,8 @@ impl Gate {
     }
 
     /// Every consent of `person` (whom `citizen` must act for), newest first, with its history.
-    pub async fn consents_of(&self, citizen: &Citizen, person: Id) -> Result<Vec<ConsentView>, GateError> {
-        if !self.acts_for(citizen, person).await? {
-            return Err(GateError::NotFound);
-        }
+    pub async fn consents_of(&self, acting: &ActingFor) -> Result<Vec<ConsentView>, GateError> {
+        let person = acting.person();
         let now = Timestamp::now();
         let (rows, events): (Vec<ConsentListRow>, Vec<ConsentEventRow>) = on_backend!(self.database, pool => {
             let rows = sqlx::query_as(

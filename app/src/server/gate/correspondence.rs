@@ -65,9 +65,10 @@ static FILE: JsonStatement = JsonStatement::new(concat!(
 /// The person and status of a sent application, locked for the writes of an upload.
 const OPEN_APPLICATION: &str = "SELECT citizen_id, status FROM applications WHERE id = $1 AND status <> 'draft'";
 
-/// Statuses in which the office still works on the application and takes documents and messages.
+/// Whether the office still works on an application in `status`, and takes documents and
+/// messages for it.
 pub(super) fn is_open(status: &str) -> bool {
-    matches!(status, "submitted" | "in_review" | "waiting_for_citizen")
+    crate::status::ApplicationStatus::is_open_code(status)
 }
 
 /// An application's correspondence as both its citizen and its office see it: the history, the

@@ -15,7 +15,7 @@ use crate::{
     applying::DataEdit,
     consent::NamedCode,
     server::{
-        auth::Citizen,
+        auth::ActingFor,
         db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
@@ -60,11 +60,11 @@ impl Gate {
     /// that did not fit) with their problems.
     pub async fn data_edit(
         &self,
-        citizen: &Citizen,
-        person: Id,
+        acting: &ActingFor,
         category: &str,
         written: Option<&BTreeMap<String, String>>,
     ) -> Result<DataEdit, GateError> {
+        let (citizen, person) = (acting.citizen(), acting.person());
         let people = self.people_acted_for(citizen).await?;
         let person_view = people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(GateError::NotFound)?;
         let (category, step, kept) = self.load_data_category(person, category).await?;
@@ -83,14 +83,11 @@ impl Gate {
     /// nothing otherwise (`false`). An empty answer removes what was kept.
     pub async fn save_data(
         &self,
-        citizen: &Citizen,
-        person: Id,
+        acting: &ActingFor,
         category: &str,
         given: &BTreeMap<String, String>,
     ) -> Result<bool, GateError> {
-        if !self.acts_for(citizen, person).await? {
-            return Err(GateError::NotFound);
-        }
+        let person = acting.person();
         let (category, step, mut data) = self.load_data_category(person, category).await?;
         let (answers, complete) = kept_answers(&step, given);
         if !complete {

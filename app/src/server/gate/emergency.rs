@@ -13,7 +13,7 @@ use crate::{
     consent::{CitizenEmergencyView, NamedCode},
     policy::Category,
     server::{
-        auth::Staff,
+        auth::{CaseAccess, CaseworkerAt, DataProtectionOfficer, OfficeEmergency},
         db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
     },
 };
@@ -87,23 +87,18 @@ fn view(now: Timestamp, viewer: Option<Id>, row: EmergencyRow) -> EmergencyView 
 }
 
 impl Gate {
-    /// Opens an emergency access of youth office `office` for `person`, who must be the person an
-    /// application of that office is for or the one who filed it. Pending until a second
+    /// Opens an emergency access of the youth office of `case` for `person`, who must be the
+    /// person the application is for or the one who filed it. Pending until a second
     /// caseworker of the office confirms it. Answers its id.
-    #[expect(clippy::too_many_arguments, reason = "one argument per field the law asks for")]
     pub async fn open_emergency(
         &self,
-        staff: &Staff,
-        office: &str,
-        application: Id,
+        case: &CaseAccess,
         person: Id,
         reason: &str,
         categories: &[Category],
         hours: i64,
     ) -> Result<Id, GateError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Err(GateError::NotFound);
-        }
+        let (staff, office, application) = (case.staff(), case.office(), case.application());
         let max = self.limits.emergency_max_hours;
         if !(1..=max).contains(&hours) {
             return Err(GateError::invalid("hours", format!("choose between 1 and {max} hours")));
@@ -141,7 +136,7 @@ impl Gate {
             .bind(id)
             .bind(office)
             .bind(person)
-            .bind(staff.id())
+            .bind(staff)
             .bind(reason)
             .bind(Json(&codes))
             .bind(hours * 60)
@@ -154,27 +149,19 @@ impl Gate {
         Ok(id)
     }
 
-    /// Confirms a pending emergency access of `office`: `staff` must be another caseworker of
-    /// that office than the one who opened it. It runs from now for the requested duration.
-    pub async fn confirm_emergency(&self, staff: &Staff, office: &str, emergency: Id) -> Result<(), GateError> {
-        self.decide_emergency(staff, office, emergency, true).await
+    /// Confirms the pending emergency access of `held`: its caseworker must be another one of
+    /// the office than the one who opened it. It runs from now for the requested duration.
+    pub async fn confirm_emergency(&self, held: &OfficeEmergency) -> Result<(), GateError> {
+        self.decide_emergency(held, true).await
     }
 
-    /// Rejects a pending emergency access of `office` (again a second caseworker's decision).
-    pub async fn reject_emergency(&self, staff: &Staff, office: &str, emergency: Id) -> Result<(), GateError> {
-        self.decide_emergency(staff, office, emergency, false).await
+    /// Rejects the pending emergency access of `held` (again a second caseworker's decision).
+    pub async fn reject_emergency(&self, held: &OfficeEmergency) -> Result<(), GateError> {
+        self.decide_emergency(held, false).await
     }
 
-    async fn decide_emergency(
-        &self,
-        staff: &Staff,
-        office: &str,
-        emergency: Id,
-        confirm: bool,
-    ) -> Result<(), GateError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Err(GateError::NotFound);
-        }
+    async fn decide_emergency(&self, held: &OfficeEmergency, confirm: bool) -> Result<(), GateError> {
+        let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -187,7 +174,7 @@ impl Gate {
             .fetch_optional(&mut *transaction)
             .await?;
             let Some((opened_by, minutes, status)) = found else { return Err(GateError::NotFound) };
-            if opened_by == staff.id() {
+            if opened_by == staff {
                 return Err(GateError::invalid("emergency", "a second caseworker of your office must decide this"));
             }
             if status != "pending" {
@@ -198,7 +185,7 @@ impl Gate {
                     "UPDATE emergency_accesses SET status = 'confirmed', confirmed_by_staff_id = $1, confirmed_at = $2, \
                      expires_at = $3 WHERE id = $4 AND status = 'pending'",
                 )
-                .bind(staff.id())
+                .bind(staff)
                 .bind(now)
                 .bind(now + time::Duration::minutes(minutes))
                 .bind(emergency)
@@ -209,7 +196,7 @@ impl Gate {
                     "UPDATE emergency_accesses SET status = 'rejected', rejected_by_staff_id = $1, rejected_at = $2 \
                      WHERE id = $3 AND status = 'pending'",
                 )
-                .bind(staff.id())
+                .bind(staff)
                 .bind(now)
                 .bind(emergency)
                 .execute(&mut *transaction)
@@ -223,11 +210,9 @@ impl Gate {
         })
     }
 
-    /// Ends a running (or pending) emergency access of `office` early.
-    pub async fn end_emergency(&self, staff: &Staff, office: &str, emergency: Id) -> Result<(), GateError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Err(GateError::NotFound);
-        }
+    /// Ends the running (or pending) emergency access of `held` early.
+    pub async fn end_emergency(&self, held: &OfficeEmergency) -> Result<(), GateError> {
+        let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
         let now = Timestamp::now();
         let ended = on_backend!(self.database, pool => sqlx::query(
             "UPDATE emergency_accesses SET status = 'ended', ended_at = $1, ended_by_staff_id = $2 \
@@ -235,7 +220,7 @@ impl Gate {
              AND (expires_at IS NULL OR expires_at > $1)",
         )
         .bind(now)
-        .bind(staff.id())
+        .bind(staff)
         .bind(emergency)
         .bind(office)
         .execute(pool)
@@ -248,21 +233,17 @@ impl Gate {
         }
     }
 
-    /// Holds an emergency access of `office` back from the citizen's access log until
+    /// Holds the emergency access of `held` back from the citizen's access log until
     /// `visible_from`, for a recorded reason: a decision of a caseworker other than the one who
     /// opened it, once per emergency access, and never later than the configured number of days
     /// after it was opened — a deferral never hides anything for good.
     pub async fn defer_emergency_notice(
         &self,
-        staff: &Staff,
-        office: &str,
-        emergency: Id,
+        held: &OfficeEmergency,
         reason: &str,
         visible_from: Timestamp,
     ) -> Result<(), GateError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Err(GateError::NotFound);
-        }
+        let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
         let now = Timestamp::now();
         let max_days = self.limits.deferral_max_days;
         on_backend!(self.database, pool => {
@@ -274,7 +255,7 @@ impl Gate {
                     .fetch_optional(&mut *transaction)
                     .await?;
             let Some((opened_by, opened_at)) = found else { return Err(GateError::NotFound) };
-            if opened_by == staff.id() {
+            if opened_by == staff {
                 return Err(GateError::invalid("emergency", "a second caseworker of your office must decide this"));
             }
             let latest = opened_at + time::Duration::days(max_days);
@@ -299,7 +280,7 @@ impl Gate {
             )
             .bind(Id::new())
             .bind(emergency)
-            .bind(staff.id())
+            .bind(staff)
             .bind(reason)
             .bind(visible_from)
             .bind(now)
@@ -310,27 +291,22 @@ impl Gate {
         })
     }
 
-    /// The emergency accesses of `office`, newest first, for its caseworkers: the confirmation
-    /// queue and the running ones.
-    pub async fn office_emergencies(&self, staff: &Staff, office: &str) -> Result<Vec<EmergencyView>, DatabaseError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Ok(Vec::new());
-        }
+    /// The emergency accesses of the office of `at`, newest first, for its caseworkers: the
+    /// confirmation queue and the running ones.
+    pub async fn office_emergencies(&self, at: &CaseworkerAt) -> Result<Vec<EmergencyView>, DatabaseError> {
+        let (staff, office) = (at.staff(), at.office());
         let sql = format!(
             "SELECT {EMERGENCY_COLUMNS} FROM emergency_accesses e WHERE e.office_code = $1 ORDER BY e.opened_at DESC, e.id LIMIT 200"
         );
         let rows: Vec<EmergencyRow> =
             on_backend!(self.database, pool => sqlx::query_as(&sql).bind(office).fetch_all(pool).await)?;
         let now = Timestamp::now();
-        Ok(rows.into_iter().map(|row| view(now, Some(staff.id()), row)).collect())
+        Ok(rows.into_iter().map(|row| view(now, Some(staff), row)).collect())
     }
 
     /// Every emergency access of every office, newest first, for the data protection officer's
     /// review: reason, categories, who opened and who confirmed, deferrals. No case content.
-    pub async fn emergency_review(&self, officer: &Staff) -> Result<Vec<EmergencyView>, DatabaseError> {
-        if !officer.is_data_protection_officer() {
-            return Ok(Vec::new());
-        }
+    pub async fn emergency_review(&self, _officer: &DataProtectionOfficer) -> Result<Vec<EmergencyView>, DatabaseError> {
         let sql =
             format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_accesses e ORDER BY e.opened_at DESC, e.id LIMIT 1000");
         let rows: Vec<EmergencyRow> = on_backend!(self.database, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;

@@ -15,7 +15,7 @@ use crate::{
         ApplicationRecord, ConsentNotice, ConsentPurpose, ConsentRecord, ConsentRecordEvent, ConsentView, DataExport,
     },
     server::{
-        auth::Citizen,
+        auth::ActingFor,
         db::{Id, Timestamp, on_backend},
     },
 };
@@ -82,7 +82,8 @@ fn consent_record(consent: ConsentView) -> ConsentRecord {
 
 impl Gate {
     /// All that is kept about `person`, whom `citizen` must act for.
-    pub async fn data_export(&self, citizen: &Citizen, person: Id) -> Result<DataExport, GateError> {
+    pub async fn data_export(&self, acting: &ActingFor) -> Result<DataExport, GateError> {
+        let (citizen, person) = (acting.citizen(), acting.person());
         let people = self.people_acted_for(citizen).await?;
         let Some(who) = people.into_iter().find(|candidate| candidate.id == person.to_string()) else {
             return Err(GateError::NotFound);
@@ -107,7 +108,7 @@ impl Gate {
             let protections = sqlx::query_as(PROTECTIONS).bind(person).fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((birth_date, data, applications, protections))
         })?;
-        let consents = self.consents_of(citizen, person).await?;
+        let consents = self.consents_of(acting).await?;
         // Every read, not only the newest the page shows: the export is the right of access.
         let log = self.citizen_access_log(person, i64::MAX).await?;
         Ok(DataExport {

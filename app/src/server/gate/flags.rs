@@ -11,7 +11,7 @@ use crate::{
     case::{FlagReviewItem, ProtectionFlagView},
     consent::Protection,
     server::{
-        auth::Staff,
+        auth::{CaseAccess, DataProtectionOfficer},
         db::{DatabaseError, Id, Timestamp, on_backend},
     },
 };
@@ -36,17 +36,10 @@ pub(super) fn flag_views(rows: Vec<FlagRow>) -> Vec<ProtectionFlagView> {
 }
 
 impl Gate {
-    /// The citizen of an application of `office` that `staff` works on, if any: not a draft,
-    /// and with something left to read (a case past every retention answers like an unknown one).
-    pub(super) async fn citizen_of_case(
-        &self,
-        staff: &Staff,
-        office: &str,
-        application: Id,
-    ) -> Result<Option<Id>, DatabaseError> {
-        if !staff.caseworker_offices().any(|own| own == office) {
-            return Ok(None);
-        }
+    /// The citizen of the application of `case`, if any: not a draft, and with something left
+    /// to read (a case past every retention answers like an unknown one).
+    pub(super) async fn citizen_of_case(&self, case: &CaseAccess) -> Result<Option<Id>, DatabaseError> {
+        let (office, application) = (case.office(), case.application());
         let now = Timestamp::now().as_offset_date_time().unix_timestamp();
         let sql = format!("SELECT a.citizen_id FROM applications a WHERE a.id = $3 AND {}", readable_application(&self.database));
         let citizen: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(&sql)
@@ -59,13 +52,9 @@ impl Gate {
     }
 
     /// The active protection flags the office of this case set on its citizen, for its staff.
-    pub async fn protection_flags(
-        &self,
-        staff: &Staff,
-        office: &str,
-        application: Id,
-    ) -> Result<Option<Vec<ProtectionFlagView>>, DatabaseError> {
-        let Some(citizen) = self.citizen_of_case(staff, office, application).await? else { return Ok(None) };
+    pub async fn protection_flags(&self, case: &CaseAccess) -> Result<Option<Vec<ProtectionFlagView>>, DatabaseError> {
+        let Some(citizen) = self.citizen_of_case(case).await? else { return Ok(None) };
+        let office = case.office();
         let rows: Vec<FlagRow> = on_backend!(self.database, pool => sqlx::query_as(OWN_ACTIVE_FLAGS)
             .bind(citizen)
             .bind(office)
@@ -78,13 +67,11 @@ impl Gate {
     /// applications are a basis to read that citizen's data (see the policy).
     pub async fn set_protection_flag(
         &self,
-        staff: &Staff,
-        office: &str,
-        application: Id,
+        case: &CaseAccess,
         kind: &str,
         reason: &str,
     ) -> Result<Option<Id>, DatabaseError> {
-        let Some(citizen) = self.citizen_of_case(staff, office, application).await? else { return Ok(None) };
+        let Some(citizen) = self.citizen_of_case(case).await? else { return Ok(None) };
         let id = Id::new();
         on_backend!(self.database, pool => sqlx::query(
             "INSERT INTO protection_flags (id, citizen_id, kind, reason, set_by_staff_id, set_by_office_code, set_at) \
@@ -94,8 +81,8 @@ impl Gate {
         .bind(citizen)
         .bind(kind)
         .bind(reason)
-        .bind(staff.id())
-        .bind(office)
+        .bind(case.staff())
+        .bind(case.office())
         .bind(Timestamp::now())
         .execute(pool)
         .await
@@ -107,23 +94,21 @@ impl Gate {
     /// no such flag: another office's flag is not there to lift.
     pub async fn lift_protection_flag(
         &self,
-        staff: &Staff,
-        office: &str,
-        application: Id,
+        case: &CaseAccess,
         flag: Id,
         reason: &str,
     ) -> Result<bool, DatabaseError> {
-        let Some(citizen) = self.citizen_of_case(staff, office, application).await? else { return Ok(false) };
+        let Some(citizen) = self.citizen_of_case(case).await? else { return Ok(false) };
         let lifted = on_backend!(self.database, pool => sqlx::query(
             "UPDATE protection_flags SET lifted_at = $1, lifted_by_staff_id = $2, lift_reason = $3 \
              WHERE id = $4 AND citizen_id = $5 AND set_by_office_code = $6 AND lifted_at IS NULL",
         )
         .bind(Timestamp::now())
-        .bind(staff.id())
+        .bind(case.staff())
         .bind(reason)
         .bind(flag)
         .bind(citizen)
-        .bind(office)
+        .bind(case.office())
         .execute(pool)
         .await
         .map(|result| result.rows_affected()))?;
@@ -143,10 +128,7 @@ pub(super) fn protection((office, since): (String, Timestamp)) -> Protection {
 impl Gate {
     /// Every protection flag, newest first, for the data protection officer's review: kind,
     /// whose, which office, when set and lifted; not the reason. Nothing for anyone else.
-    pub async fn flag_review(&self, officer: &Staff) -> Result<Vec<FlagReviewItem>, DatabaseError> {
-        if !officer.is_data_protection_officer() {
-            return Ok(Vec::new());
-        }
+    pub async fn flag_review(&self, _officer: &DataProtectionOfficer) -> Result<Vec<FlagReviewItem>, DatabaseError> {
         let rows: Vec<(String, Id, String, Timestamp, Option<Timestamp>)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT kind, citizen_id, set_by_office_code, set_at, lifted_at FROM protection_flags \
              ORDER BY set_at DESC, id LIMIT 1000",

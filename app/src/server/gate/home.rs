@@ -74,7 +74,7 @@ impl Gate {
                 description,
                 since: since.to_rfc3339(),
             }));
-            renewals.extend(self.renewals(citizen, id).await?.into_iter().map(|renewal| (person.clone(), renewal)));
+            renewals.extend(self.renewals_of(id).await?.into_iter().map(|renewal| (person.clone(), renewal)));
             let log = self.citizen_access_log(id, RECENT_READS as i64).await?;
             recent_reads.extend(log.entries.into_iter().take(RECENT_READS).map(|entry| (person.clone(), entry)));
             offices = log.offices;

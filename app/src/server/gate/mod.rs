@@ -53,7 +53,7 @@ use crate::{
     },
     server::{
         access_log::{LogBasis, LogKey, NewEntry, append_in},
-        auth::{Citizen, Staff},
+        auth::{CaseAccess, CaseworkerAt, Citizen, OfficeEmergency},
         db::{Backend, BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend, on_sqlite_writer},
     },
 };
@@ -80,6 +80,15 @@ pub struct Gate {
     limits: GateLimits,
     /// The category names and field labels, shared by the clones of one server's gate.
     vocabulary: Arc<VocabularyCache>,
+}
+
+/// A record an office holds, named by its id, for the guard to find which office that is.
+#[derive(Clone, Copy, Debug)]
+pub enum Held {
+    Application(Id),
+    /// A document handed in to an application.
+    Document(Id),
+    Emergency(Id),
 }
 
 /// Why the gate did not do what was asked.
@@ -366,53 +375,55 @@ impl Gate {
         self.limits
     }
 
-    fn is_caseworker_at(staff: &Staff, office: &str) -> bool {
-        staff.caseworker_offices().any(|own| own == office)
+    /// The office that holds `record`, and the application it belongs to (for an emergency
+    /// access, its own id): all the guard needs to mint a capability for it, nothing of its
+    /// content. `None` when it does not exist.
+    pub async fn holder(&self, record: Held) -> Result<Option<(String, Id)>, DatabaseError> {
+        let (sql, id) = match record {
+            Held::Application(id) => ("SELECT office_code, id FROM applications WHERE id = $1", id),
+            Held::Document(id) => (
+                "SELECT a.office_code, a.id FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = $1",
+                id,
+            ),
+            Held::Emergency(id) => ("SELECT office_code, id FROM emergency_accesses WHERE id = $1", id),
+        };
+        Ok(on_backend!(self.database, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await)?)
     }
 
-    /// Opens an application of `office` for `staff`, who must be a caseworker there. `None`
-    /// when the application does not exist for this office (whether it exists elsewhere is not
-    /// said).
-    pub async fn case_view(
-        &self,
-        staff: &Staff,
-        office: &str,
-        application: Id,
-    ) -> Result<Option<CaseView>, DatabaseError> {
-        Ok(self.read_case(staff, office, application, false).await?.map(|read| read.view))
+    /// Opens the application of `case` for its caseworker. `None` when it has nothing to read
+    /// for the office (a draft, or past every retention).
+    pub async fn case_view(&self, case: &CaseAccess) -> Result<Option<CaseView>, DatabaseError> {
+        Ok(self.read_case(case, false).await?.map(|read| read.view))
     }
 
-    /// Reads case `application` of `office` for `staff` through the rule and logs it, with the
-    /// rest of the case file when `file`: one write transaction.
-    async fn read_case(&self, staff: &Staff, office: &str, application: Id, file: bool) -> Result<Option<CaseRead>, DatabaseError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Ok(None);
-        }
+    /// Reads the case of `case` through the rule and logs it, with the rest of the case file
+    /// when `file`: one write transaction.
+    async fn read_case(&self, case: &CaseAccess, file: bool) -> Result<Option<CaseRead>, DatabaseError> {
+        let (staff, office, application) = (case.staff(), case.office(), case.application());
         let read = match &self.database.backend {
             Backend::Sqlite(pool) => {
-                let (pool, key, staff, office) = (pool.clone(), self.log_key.clone(), staff.id(), office.to_owned());
+                let (pool, key, office) = (pool.clone(), self.log_key.clone(), office.to_owned());
                 let vocabulary = Arc::clone(&self.vocabulary);
                 on_sqlite_writer(async move { case_view_in!(&pool, &key, &vocabulary, staff, &office, application, file) })
                     .await?
             }
             Backend::Postgres(pool) => {
-                case_view_in!(pool, &self.log_key, &self.vocabulary, staff.id(), office, application, file)?
+                case_view_in!(pool, &self.log_key, &self.vocabulary, staff, office, application, file)?
             }
         };
         Ok(read)
     }
 
-    /// Document `document` of application `application` of `office`, read by `staff`: only
-    /// while the rule lets the office read something of the application (its own case, not
-    /// beyond retention), and logged as a read of category `documents` on the application's
-    /// basis in the same transaction. `None` otherwise.
+    /// Document `document` of the application of `case`, read by its caseworker: only while
+    /// the rule lets the office read something of the application (its own case, not beyond
+    /// retention), and logged as a read of category `documents` on the application's basis in
+    /// the same transaction. `None` otherwise.
     pub(super) async fn read_application_document(
         &self,
-        staff: &Staff,
-        office: &str,
-        application: Id,
+        case: &CaseAccess,
         document: Id,
     ) -> Result<Option<(String, String, Vec<u8>)>, DatabaseError> {
+        let (staff, office, application) = (case.staff(), case.office(), case.application());
         let key = &self.log_key;
         let read = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -437,7 +448,7 @@ impl Gate {
             .await?;
             let Some(found) = found else { return Ok(None) };
             let entry = NewEntry {
-                staff: staff.id(),
+                staff,
                 office: office.to_owned(),
                 citizen,
                 categories: vec![Category::Documents],
@@ -453,19 +464,16 @@ impl Gate {
         Ok(read)
     }
 
-    /// The data `citizen` shared with `office` by consent for `purpose`, read by `staff`, a
-    /// caseworker there. `None` when no consent counts now (or a protection flag holds): the
-    /// answer is then the same as for a citizen who does not exist.
+    /// The data `citizen` shared with the office of `at` by consent for `purpose`, read by its
+    /// caseworker. `None` when no consent counts now (or a protection flag holds): the answer
+    /// is then the same as for a citizen who does not exist.
     pub async fn consented_view(
         &self,
-        staff: &Staff,
-        office: &str,
+        at: &CaseworkerAt,
         citizen: Id,
         purpose: &str,
     ) -> Result<Option<SharedDataView>, DatabaseError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Ok(None);
-        }
+        let (staff, office) = (at.staff(), at.office());
         let key = &self.log_key;
         let view = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -484,7 +492,7 @@ impl Gate {
                 })
                 .collect();
             let entry = NewEntry {
-                staff: staff.id(),
+                staff,
                 office: office.to_owned(),
                 citizen,
                 categories: allowed.iter().map(|(category, _)| *category).collect(),
@@ -510,17 +518,10 @@ impl Gate {
         Ok(view)
     }
 
-    /// The data a confirmed, running emergency access of `office` opens, read by `staff`, a
-    /// caseworker there. `None` when it is not (or no longer) in force for this office.
-    pub async fn emergency_view(
-        &self,
-        staff: &Staff,
-        office: &str,
-        emergency: Id,
-    ) -> Result<Option<SharedDataView>, DatabaseError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Ok(None);
-        }
+    /// The data the confirmed, running emergency access of `held` opens, read by a caseworker
+    /// of its office. `None` when it is not (or no longer) in force.
+    pub async fn emergency_view(&self, held: &OfficeEmergency) -> Result<Option<SharedDataView>, DatabaseError> {
+        let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
         let key = &self.log_key;
         let view = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -542,7 +543,7 @@ impl Gate {
                 return Ok(None);
             }
             let entry = NewEntry {
-                staff: staff.id(),
+                staff,
                 office: office.to_owned(),
                 citizen,
                 categories: allowed.iter().map(|(category, _)| *category).collect(),
@@ -564,19 +565,19 @@ impl Gate {
         Ok(view)
     }
 
-    /// Records, in one transaction, that `staff` of `office` is shown the names of `listed` in a
-    /// list: each a read of `identity` for its purpose, decided by the rule and logged in one
-    /// entry per person and purpose, the purpose marked as a listing
+    /// Records, in one transaction, that the caseworker of `at` is shown the names of `listed`
+    /// in a list: each a read of `identity` for its purpose, decided by the rule and logged in
+    /// one entry per person and purpose, the purpose marked as a listing
     /// ([`crate::consent::LISTED_PREFIX`]). Answers, for each, whether its name may be shown.
     pub(super) async fn read_listed_names(
         &self,
-        staff: &Staff,
-        office: &str,
+        at: &CaseworkerAt,
         listed: &[(Id, Purpose)],
     ) -> Result<Vec<bool>, DatabaseError> {
-        if listed.is_empty() || !Self::is_caseworker_at(staff, office) {
-            return Ok(vec![false; listed.len()]);
+        if listed.is_empty() {
+            return Ok(Vec::new());
         }
+        let (staff, office) = (at.staff(), at.office());
         let key = &self.log_key;
         let reader = Reader::Caseworker { office: office.to_owned() };
         let shown = on_backend!(self.database, pool => {
@@ -616,7 +617,7 @@ impl Gate {
                 }
                 logged.push((*citizen, purpose));
                 let entry = NewEntry {
-                    staff: staff.id(),
+                    staff,
                     office: office.to_owned(),
                     citizen: *citizen,
                     categories: vec![Category::Identity],

@@ -15,7 +15,7 @@ use crate::{
     consent::{CategoryOverview, FieldView, MyData, NamedCode, Visibility},
     policy::{Basis, Category, Decision, Purpose, Reader, decide},
     server::{
-        auth::Citizen,
+        auth::ActingFor,
         db::{Id, Timestamp, on_backend},
     },
 };
@@ -29,7 +29,8 @@ fn rfc3339(seconds: i64) -> Option<String> {
 
 impl Gate {
     /// The data of `person` (whom `citizen` must act for) by category, with who may see it now.
-    pub async fn my_data(&self, citizen: &Citizen, person: Id) -> Result<MyData, GateError> {
+    pub async fn my_data(&self, acting: &ActingFor) -> Result<MyData, GateError> {
+        let (citizen, person) = (acting.citizen(), acting.person());
         let people = self.people_acted_for(citizen).await?;
         let Some(who) = people.into_iter().find(|candidate| candidate.id == person.to_string()) else {
             return Err(GateError::NotFound);

@@ -12,9 +12,10 @@ use crate::{
     consent::NamedCode,
     policy::Purpose,
     server::{
-        auth::Staff,
+        auth::CaseworkerAt,
         db::{Database, DatabaseError, Id, Timestamp, on_backend},
     },
+    status::ApplicationStatus,
 };
 
 /// Most applications on one page of the queue.
@@ -84,10 +85,8 @@ impl Gate {
     /// all day. Only a search by name shows the names it found, each a read the rule decides and
     /// the log records (`read_listed_names`); it finds only applicants whose name the office may
     /// read.
-    pub async fn queue(&self, staff: &Staff, office: &str, query: &QueueQuery) -> Result<Option<QueuePage>, DatabaseError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Ok(None);
-        }
+    pub async fn queue(&self, at: &CaseworkerAt, query: &QueueQuery) -> Result<Option<QueuePage>, DatabaseError> {
+        let office = at.office();
         let (page, per_page) = (query.page.max(1), query.per_page.clamp(1, MAX_PER_PAGE));
         let now = Timestamp::now().as_offset_date_time().unix_timestamp();
         let condition = readable_application(&self.database);
@@ -95,7 +94,7 @@ impl Gate {
         // from the caller is a bound parameter. $1 office, $2 now, $3 the assignee (NULL for
         // anyone), $4 a reference and $5 a name prefix ('' and '%' for no search), $6 and $7
         // the page. Each text is bound exactly the parameters it names, as both backends need.
-        let statuses: Vec<String> = query.group.statuses().iter().map(|status| format!("'{status}'")).collect();
+        let statuses = ApplicationStatus::sql_list(query.group.statuses());
         let nobody = match query.assignee {
             QueueAssignee::Nobody => " AND a.assigned_staff_id IS NULL",
             _ => "",
@@ -103,10 +102,9 @@ impl Gate {
         let assignee = "($3 IS NULL OR a.assigned_staff_id = $3)";
         let by_name = "a.reference <> $4 AND $4 <> ''";
         let filtered = format!(
-            "FROM applications a JOIN citizens c ON c.id = a.citizen_id WHERE {condition} AND a.status IN ({}) \
+            "FROM applications a JOIN citizens c ON c.id = a.citizen_id WHERE {condition} AND a.status IN {statuses} \
              AND {assignee}{nobody} AND ($4 = '' OR a.reference = $4 OR ({} AND (LOWER(c.family_name) LIKE $5 \
              OR LOWER(c.given_name) LIKE $5 OR LOWER(c.given_name || ' ' || c.family_name) LIKE $5)))",
-            statuses.join(", "),
             readable_name(&self.database),
         );
         let list = format!(
@@ -129,7 +127,7 @@ impl Gate {
                 "SELECT status, CAST(SUM(count) AS BIGINT) FROM queue_counts WHERE office_code = $1 AND assignee = '' GROUP BY status"
             }
         };
-        let me = staff.id();
+        let me = at.staff();
         let search = query.search.trim();
         let assigned = (query.assignee == QueueAssignee::Me).then_some(me);
         let me_text = me.to_string();
@@ -158,7 +156,7 @@ impl Gate {
                 let shown = i64::try_from(rows.len()).unwrap_or(i64::MAX);
                 let in_tab: i64 = counts
                     .iter()
-                    .filter(|(status, _)| query.group.statuses().contains(&status.as_str()))
+                    .filter(|(status, _)| query.group.holds(status))
                     .map(|(_, count)| count)
                     .sum();
                 // A first page that is not full is the whole list; without a search the tab's
@@ -194,7 +192,7 @@ impl Gate {
             })?;
         let own: Vec<NamedCode> = offices
             .into_iter()
-            .filter(|(code, ..)| Self::is_caseworker_at(staff, code))
+            .filter(|(code, ..)| at.caseworker().offices().any(|own| own == code))
             .map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en })
             .collect();
         let Some(this_office) = own.iter().find(|named| named.code == office).cloned() else { return Ok(None) };
@@ -204,13 +202,13 @@ impl Gate {
             .filter(|row| row.7.is_some())
             .map(|row| (row.6, Purpose::Application { application: row.0.to_string() }))
             .collect();
-        let mut shown = self.read_listed_names(staff, office, &named).await?.into_iter();
+        let mut shown = self.read_listed_names(at, &named).await?.into_iter();
         let counts = QueueGroup::ALL
             .into_iter()
             .map(|group| {
                 let count = counts
                     .iter()
-                    .filter(|(status, _)| group.statuses().contains(&status.as_str()))
+                    .filter(|(status, _)| group.holds(status))
                     .map(|(_, count)| count)
                     .sum();
                 (group, count)
@@ -252,10 +250,8 @@ impl Gate {
     /// Page `page` of the data citizens shared with `office` by consent that counts now, by
     /// citizen and purpose, ordered by name; none of a citizen under a protection flag. Each
     /// name on the page is a read the rule decides and the log records (`read_listed_names`).
-    pub async fn sharings(&self, staff: &Staff, office: &str, page: i64) -> Result<Option<SharingsPage>, DatabaseError> {
-        if !Self::is_caseworker_at(staff, office) {
-            return Ok(None);
-        }
+    pub async fn sharings(&self, at: &CaseworkerAt, page: i64) -> Result<Option<SharingsPage>, DatabaseError> {
+        let office = at.office();
         let now = Timestamp::now();
         type Row = (Id, String, String, String, String, Option<Timestamp>);
         let (rows, office_name, categories): (Vec<Row>, Option<(String, String)>, Vec<NamedCode>) = on_backend!(self.database, pool => {
@@ -308,7 +304,7 @@ impl Gate {
             .iter()
             .filter_map(|(item, _)| Some((Id::parse(&item.citizen)?, Purpose::Consented { purpose: item.purpose.clone() })))
             .collect();
-        let shown = self.read_listed_names(staff, office, &listed).await?;
+        let shown = self.read_listed_names(at, &listed).await?;
         for ((item, name), shown) in items.iter_mut().zip(shown) {
             if shown {
                 item.name = Some(std::mem::take(name));

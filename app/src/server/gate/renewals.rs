@@ -4,23 +4,24 @@
 //! otherwise they stay where they are and their citizens are asked. Only the citizen's "yes"
 //! moves such an application: nothing widens without them.
 
+use std::sync::LazyLock;
+
 use super::{Gate, GateError};
 use crate::{
     applying::RequiredCategory,
     consent::{NamedCode, TermsRenewal},
     server::{
-        auth::Citizen,
+        auth::{ActingFor, Citizen},
         db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
     },
+    status::ApplicationStatus,
 };
 
-/// The statuses of an application its office still works on.
-macro_rules! open_statuses {
-    () => {
-        "('submitted', 'in_review', 'waiting_for_citizen')"
-    };
+/// The statuses of an application its office still works on, as an SQL list.
+pub(in crate::server) fn open_statuses() -> &'static str {
+    static OPEN: LazyLock<String> = LazyLock::new(|| ApplicationStatus::sql_list(&ApplicationStatus::OPEN));
+    &OPEN
 }
-pub(in crate::server) use open_statuses;
 
 /// Inside the transaction that publishes version `$version` of template `$template` on
 /// `$connection`: moves the open applications on an earlier version to it where it requires no
@@ -31,12 +32,12 @@ macro_rules! adopt_published_version {
         async {
             let template: $crate::server::db::Id = $template;
             let version: $crate::server::db::Id = $version;
-            let moved = sqlx::query(concat!(
-                "UPDATE applications SET template_version_id = $1, updated_at = $3 WHERE status IN ",
-                $crate::server::gate::open_statuses!(),
-                " AND template_version_id IN (SELECT id FROM consent_template_versions WHERE template_id = $2 AND id <> $1) \
+            let moved = sqlx::query(&format!(
+                "UPDATE applications SET template_version_id = $1, updated_at = $3 WHERE status IN {} \
+                 AND template_version_id IN (SELECT id FROM consent_template_versions WHERE template_id = $2 AND id <> $1) \
                  AND NOT EXISTS (SELECT 1 FROM template_required_categories r WHERE r.version_id = $1 AND r.category_code NOT IN \
                    (SELECT o.category_code FROM template_required_categories o WHERE o.version_id = applications.template_version_id))",
+                $crate::server::gate::open_statuses(),
             ))
             .bind(version)
             .bind(template)
@@ -44,10 +45,10 @@ macro_rules! adopt_published_version {
             .execute(&mut *$connection)
             .await?
             .rows_affected();
-            let asked: i64 = sqlx::query_scalar(concat!(
-                "SELECT COUNT(*) FROM applications WHERE status IN ",
-                $crate::server::gate::open_statuses!(),
-                " AND template_version_id IN (SELECT id FROM consent_template_versions WHERE template_id = $2 AND id <> $1)",
+            let asked: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM applications WHERE status IN {} \
+                 AND template_version_id IN (SELECT id FROM consent_template_versions WHERE template_id = $2 AND id <> $1)",
+                $crate::server::gate::open_statuses(),
             ))
             .bind(version)
             .bind(template)
@@ -63,17 +64,18 @@ pub(in crate::server) use adopt_published_version;
 /// Open applications of a person on an older version than their template's newest published
 /// one: application, reference, benefit (code, names), office (code, names), version (id,
 /// number), newest version (id, number, intro de, en).
-const BEHIND: &str = concat!(
-    "SELECT a.id, a.reference, b.code, b.name_de, b.name_en, o.code, o.name_de, o.name_en, cv.id, cv.version, \
-     nv.id, nv.version, nv.intro_de, nv.intro_en FROM applications a \
-     JOIN benefit_types b ON b.code = a.benefit_type_code JOIN offices o ON o.code = a.office_code \
-     JOIN consent_template_versions cv ON cv.id = a.template_version_id \
-     JOIN consent_template_versions nv ON nv.template_id = cv.template_id AND nv.status = 'published' \
-       AND nv.version = (SELECT MAX(x.version) FROM consent_template_versions x WHERE x.template_id = cv.template_id AND x.status = 'published') \
-     WHERE a.citizen_id = $1 AND nv.id <> cv.id AND a.status IN ",
-    open_statuses!(),
-    " ORDER BY a.submitted_at, a.id"
-);
+static BEHIND: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT a.id, a.reference, b.code, b.name_de, b.name_en, o.code, o.name_de, o.name_en, cv.id, cv.version, \
+         nv.id, nv.version, nv.intro_de, nv.intro_en FROM applications a \
+         JOIN benefit_types b ON b.code = a.benefit_type_code JOIN offices o ON o.code = a.office_code \
+         JOIN consent_template_versions cv ON cv.id = a.template_version_id \
+         JOIN consent_template_versions nv ON nv.template_id = cv.template_id AND nv.status = 'published' \
+           AND nv.version = (SELECT MAX(x.version) FROM consent_template_versions x WHERE x.template_id = cv.template_id AND x.status = 'published') \
+         WHERE a.citizen_id = $1 AND nv.id <> cv.id AND a.status IN {} ORDER BY a.submitted_at, a.id",
+        open_statuses(),
+    )
+});
 type BehindRow = (Id, String, String, String, String, String, String, String, Id, i64, Id, i64, String, String);
 
 /// version, category (code, names), legal basis, explanation (de, en).
@@ -83,13 +85,15 @@ impl Gate {
     /// The new versions `person` (whom `citizen` must act for) is asked to agree to: for each
     /// open application whose template now requires more, what the office would receive in
     /// addition and why.
-    pub async fn renewals(&self, citizen: &Citizen, person: Id) -> Result<Vec<TermsRenewal>, GateError> {
-        if !self.acts_for(citizen, person).await? {
-            return Err(GateError::NotFound);
-        }
+    pub async fn renewals(&self, acting: &ActingFor) -> Result<Vec<TermsRenewal>, GateError> {
+        self.renewals_of(acting.person()).await
+    }
+
+    /// The renewals of `person`, for whoever the caller found acts for them.
+    pub(super) async fn renewals_of(&self, person: Id) -> Result<Vec<TermsRenewal>, GateError> {
         let (behind, required): (Vec<BehindRow>, Vec<RequiredRow>) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
-            let behind: Vec<BehindRow> = sqlx::query_as(BEHIND).bind(person).fetch_all(&mut *connection).await?;
+            let behind: Vec<BehindRow> = sqlx::query_as(&BEHIND).bind(person).fetch_all(&mut *connection).await?;
             let required = if behind.is_empty() {
                 Vec::new()
             } else {
@@ -164,7 +168,7 @@ impl Gate {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let behind: Vec<BehindRow> = sqlx::query_as(BEHIND).bind(person).fetch_all(&mut *transaction).await?;
+            let behind: Vec<BehindRow> = sqlx::query_as(&BEHIND).bind(person).fetch_all(&mut *transaction).await?;
             let Some(row) = behind.into_iter().find(|row| row.0 == application) else {
                 return Err(GateError::NotFound);
             };
