@@ -24,7 +24,7 @@ use crate::server::{
 };
 use crate::{
     auth::{ApiError, DemoPerson, Me, SessionView},
-    case::{CaseView, ProtectionFlagView},
+    case::ProtectionFlagView,
 };
 
 /// Which ways to sign in this portal offers.
@@ -125,17 +125,6 @@ pub async fn data_protection_officer_me() -> Result<Me, ApiError> {
 #[server(prefix = "/api", endpoint = "buerger/ich")]
 pub async fn citizen_me() -> Result<Me, ApiError> {
     Ok(Principal::Citizen(guard::citizen().await?).me())
-}
-
-/// Opens an application of the caseworker's office through the gate: only the categories this
-/// office may see, and an access-log entry for the read. 404 for an application that is not
-/// this office's (whether it exists elsewhere is not said).
-#[server(prefix = "/api", endpoint = "mitarbeitende/fall")]
-pub async fn open_case(application: String) -> Result<CaseView, ApiError> {
-    let caseworker = guard::caseworker().await?;
-    let case = guard::case_access(&caseworker, application_id(&application)?).await?;
-    let gate = guard::services()?.gate.clone();
-    gate.case_view(&case).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// A refusal of the gate as the caller's answer.

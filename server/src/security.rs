@@ -314,7 +314,6 @@ const READS: &[&str] = &[
     "/api/mitarbeitende/ich",
     "/api/mitarbeitende/warteschlange",
     "/api/mitarbeitende/akte",
-    "/api/mitarbeitende/fall",
     "/api/mitarbeitende/schutzvermerke",
     "/api/mitarbeitende/freigaben",
     "/api/mitarbeitende/freigabe",

@@ -14,13 +14,13 @@ async function heading(page, text) {
   await page.waitForFunction((wanted) => document.querySelector('h1')?.textContent === wanted, text);
 }
 
-/// The categories a caseworker sees when opening an application through its server function
-/// (the case screen is issue 6's).
+/// The categories a caseworker sees when opening an application through the server function the
+/// case page calls.
 async function caseCategories(name, application) {
   const { context, page } = await openPage(portal.browser);
   await signInAsDemo(portal, page, name);
   const answer = await page.evaluate(async (id) => {
-    const response = await fetch('/api/mitarbeitende/fall', {
+    const response = await fetch('/api/mitarbeitende/akte', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: `application=${id}`,
@@ -28,7 +28,7 @@ async function caseCategories(name, application) {
     return { status: response.status, body: await response.json() };
   }, application);
   await context.close();
-  return answer.status === 200 ? Object.keys(answer.body.data).sort() : answer.status;
+  return answer.status === 200 ? Object.keys(answer.body.case.data).sort() : answer.status;
 }
 
 test('a citizen applies for two kinds of help at once in under 15 interactions, and each office gets only its part', async () => {
@@ -178,7 +178,7 @@ async function sharedWithSozialamt() {
     return { status: response.status, body: await response.json() };
   });
   await context.close();
-  return answer.status === 200 ? Object.keys(answer.body.data).sort() : answer.status;
+  return answer.status === 200 ? Object.keys(answer.body.case.data).sort() : answer.status;
 }
 
 test('a citizen grants and revokes a sharing, and the caseworker\'s view changes on the next request', async () => {

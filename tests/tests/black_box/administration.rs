@@ -175,7 +175,6 @@ on_both_databases! {
         // Crafted requests to the staff's and citizens' functions with real ids: refused.
         for (endpoint, arguments) in [
             ("mitarbeitende/akte", vec![("application", "00000000-0000-4000-8000-000000000701")]),
-            ("mitarbeitende/fall", vec![("application", "00000000-0000-4000-8000-000000000701")]),
             ("mitarbeitende/warteschlange", vec![]),
             ("mitarbeitende/freigabe", vec![("citizen", demo::JONAS_WEBER), ("purpose", "x")]),
             ("datenschutz/zugriffe", vec![]),

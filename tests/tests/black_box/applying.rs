@@ -63,8 +63,8 @@ async fn confirm_every_page(visitor: &mut Visitor<'_>, first: &str, extra: &BTre
 
 /// Which categories an office's caseworker sees in a case.
 async fn case_categories(caseworker: &mut Visitor<'_>, application: &str) -> (u16, Vec<String>) {
-    let (status, view) = caseworker.call("mitarbeitende/fall", &[("application", application)]).await;
-    (status, view["data"].as_object().map(|data| data.keys().cloned().collect()).unwrap_or_default())
+    let (status, file) = caseworker.call("mitarbeitende/akte", &[("application", application)]).await;
+    (status, file["case"]["data"].as_object().map(|data| data.keys().cloned().collect()).unwrap_or_default())
 }
 
 on_both_databases! {

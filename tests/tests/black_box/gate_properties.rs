@@ -297,7 +297,7 @@ on_both_databases! {
 
             // The case view: the application basis.
             let log_before = count_rows(&url, "access_log").await;
-            let (status, view) = lena.call("mitarbeitende/fall", &[("application", APPLICATIONS[state.target])]).await;
+            let (status, view) = lena.call("mitarbeitende/akte", &[("application", APPLICATIONS[state.target])]).await;
             let log_after = count_rows(&url, "access_log").await;
             assert_eq!(
                 in_queue.contains(APPLICATIONS[state.target]),
@@ -312,7 +312,7 @@ on_both_databases! {
                 }
                 Some(categories) => {
                     assert_eq!(status, 200, "state {number}: {state:?}: {view}");
-                    assert_eq!(data_keys(&view), categories, "state {number}: {state:?}");
+                    assert_eq!(data_keys(&view["case"]), categories, "state {number}: {state:?}");
                     let entries = if categories.is_empty() { 0 } else { 1 };
                     assert_eq!(log_after - log_before, entries, "state {number}: {state:?}: one entry per read");
                     if categories.is_empty() { empty_or_refused += 1 } else { allowed_reads += 1 }

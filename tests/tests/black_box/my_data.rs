@@ -123,8 +123,8 @@ on_both_databases! {
 
         let (status, next) = save(&mut jonas, None, "bank_account", &[("kontoinhaber", "Jonas Weber"), ("iban", "DE00 1234")]).await;
         assert_eq!((status, next.as_str()), (200, "/buerger/daten/bank_account?fehler=1"), "back to the page to fix it");
-        let (_, case) = sabine.call("mitarbeitende/fall", &[("application", JONAS_WOHNGELD)]).await;
-        assert_eq!(iban_seen(&case), "DE02120300000000202051", "nothing changed");
+        let (_, file) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(iban_seen(&file["case"]), "DE02120300000000202051", "nothing changed");
         let (status, page) = jonas.call("buerger/daten-kategorie", &[("category", "bank_account"), ("problems", "1")]).await;
         assert_eq!(status, 200, "{page}");
         assert_eq!(questions(&page)["iban"], ("DE00 1234".to_owned(), Some("NotAnIban".to_owned())), "what he wrote, and what to fix");
@@ -136,8 +136,8 @@ on_both_databases! {
 
         let (status, next) = save(&mut jonas, None, "bank_account", &[("kontoinhaber", "Jonas Weber"), ("iban", "DE89 3704 0044 0532 0130 00")]).await;
         assert_eq!((status, next.as_str()), (200, "/buerger/daten?gespeichert=bank_account#kategorie-bank_account"));
-        let (_, case) = sabine.call("mitarbeitende/fall", &[("application", JONAS_WOHNGELD)]).await;
-        assert_eq!(iban_seen(&case), "DE89370400440532013000", "the office sees the new IBAN on its next request");
+        let (_, file) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(iban_seen(&file["case"]), "DE89370400440532013000", "the office sees the new IBAN on its next request");
         let (_, page) = jonas.call("buerger/daten-kategorie", &[("category", "bank_account"), ("problems", "1")]).await;
         assert_eq!(questions(&page)["iban"].1, None, "nothing left to fix");
 

@@ -110,7 +110,7 @@ on_both_databases! {
         // though no retention run has removed the application yet.
         close(&url, WOHNGELD_OF_JONAS, 11 * 365).await;
         let log_before = count_rows(&url, "access_log").await;
-        for endpoint in ["mitarbeitende/akte", "mitarbeitende/fall", "mitarbeitende/schutzvermerke"] {
+        for endpoint in ["mitarbeitende/akte", "mitarbeitende/schutzvermerke"] {
             let answer = sabine.call(endpoint, &[("application", WOHNGELD_OF_JONAS)]).await;
             assert_eq!(answer, unknown_answer, "{endpoint}: the 404 of an unknown case");
         }

@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 89] = [
+        let table: [Row; 88] = [
             ("ich", &[], &["anyone"], 200),
             ("barrierefreiheit/rueckmeldung", &[("message", "kurz")], &["anyone"], 422),
             ("anmeldung", &[], &["anyone"], 200),
@@ -350,7 +350,6 @@ on_both_databases! {
             ("mitarbeitende/ich", &[], &["caseworker", "data_protection_officer", "administrator"], 200),
             ("verwaltung/ich", &[], &["administrator"], 200),
             ("datenschutz/ich", &[], &["data_protection_officer"], 200),
-            ("mitarbeitende/fall", &[CASE], &["caseworker"], 200),
             ("mitarbeitende/schutzvermerke", &[CASE], &["caseworker"], 200),
             ("mitarbeitende/schutzvermerk-setzen", &[CASE, ("kind", "address_block"), REASON], &["caseworker"], 200),
             ("mitarbeitende/schutzvermerk-aufheben", &[CASE, UNKNOWN_FLAG, REASON], &["caseworker"], 404),

@@ -13,7 +13,7 @@ on_both_databases! {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
         let mut lena = Visitor::new(&app);
         lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
-        let (status, _) = lena.call("mitarbeitende/fall", &[("application", HZE_FOR_MIA)]).await;
+        let (status, _) = lena.call("mitarbeitende/akte", &[("application", HZE_FOR_MIA)]).await;
         assert_eq!(status, 200);
 
         let mut jonas = Visitor::new(&app);
@@ -90,7 +90,7 @@ on_both_databases! {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
         let mut lena = Visitor::new(&app);
         lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
-        let (status, _) = lena.call("mitarbeitende/fall", &[("application", HZE_FOR_MIA)]).await;
+        let (status, _) = lena.call("mitarbeitende/akte", &[("application", HZE_FOR_MIA)]).await;
         assert_eq!(status, 200);
         let page_of_mia = format!("/buerger/zugriffe?fuer={}", demo::MIA_WEBER);
 

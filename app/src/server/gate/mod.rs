@@ -390,8 +390,10 @@ impl Gate {
         Ok(on_backend!(self.database, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await)?)
     }
 
-    /// Opens the application of `case` for its caseworker. `None` when it has nothing to read
-    /// for the office (a draft, or past every retention).
+    /// Opens the application of `case` for its caseworker, without the rest of the case file:
+    /// what the gate benchmark measures. `None` when it has nothing to read for the office (a
+    /// draft, or past every retention).
+    #[cfg(feature = "bench")]
     pub async fn case_view(&self, case: &CaseAccess) -> Result<Option<CaseView>, DatabaseError> {
         Ok(self.read_case(case, false).await?.map(|read| read.view))
     }
