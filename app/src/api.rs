@@ -137,6 +137,13 @@ fn gate_refused(error: GateError) -> ApiError {
     }
 }
 
+/// Sends the browser to `path` after the server function (a redirect: every form of the portal
+/// is a plain one).
+#[cfg(feature = "ssr")]
+fn go_to(path: &str) {
+    leptos_axum::redirect(path);
+}
+
 #[cfg(feature = "ssr")]
 fn invalid(field: &str, message: &str) -> ApiError {
     guard::fail(ApiError::Invalid { field: field.to_owned(), message: message.to_owned() })
@@ -175,7 +182,7 @@ pub async fn set_protection_flag(application: String, kind: String, reason: Stri
         .map_err(internal)?
         .ok_or_else(|| guard::fail(ApiError::NotFound))?;
     tracing::info!(staff = %caseworker.id(), flag = %flag, "protection flag set");
-    applying::go_to(&staff::case_path(&id.to_string(), "?erledigt=schutzvermerk"));
+    go_to(&staff::case_path(&id.to_string(), "?erledigt=schutzvermerk"));
     Ok(flag.to_string())
 }
 
@@ -192,6 +199,6 @@ pub async fn lift_protection_flag(application: String, flag: String, reason: Str
     if !gate.lift_protection_flag(&case, flag, &reason).await.map_err(internal)? {
         return Err(guard::fail(ApiError::NotFound));
     }
-    applying::go_to(&staff::case_path(&id.to_string(), "?erledigt=vermerk-aufgehoben"));
+    go_to(&staff::case_path(&id.to_string(), "?erledigt=vermerk-aufgehoben"));
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::consent::{NamedCode, PersonView};
+use crate::consent::{NamedCode, PersonView, RequiredCategory};
 
 /// A kind of help the citizen may choose, with the office that decides it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,15 +91,6 @@ pub struct AnswerSection {
     pub answers: Vec<QuestionView>,
     /// Some answer is missing or does not fit.
     pub incomplete: bool,
-}
-
-/// A category an office receives by law with an application.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequiredCategory {
-    pub category: NamedCode,
-    pub legal_basis: String,
-    pub explanation_de: String,
-    pub explanation_en: String,
 }
 
 /// A sharing the citizen may add: a category to an office for a purpose, by consent.

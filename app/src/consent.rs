@@ -257,6 +257,15 @@ pub struct Visibility {
     pub fields: Option<Vec<String>>,
 }
 
+/// A category an office receives by law with an application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequiredCategory {
+    pub category: NamedCode,
+    pub legal_basis: String,
+    pub explanation_de: String,
+    pub explanation_en: String,
+}
+
 /// A new version of a consent template asks for more than an open application's version did:
 /// the office would receive categories it does not receive now. Until the citizen agrees, the
 /// application stays on its version and nothing widens.
@@ -273,7 +282,7 @@ pub struct TermsRenewal {
     pub intro_de: String,
     pub intro_en: String,
     /// What the office would receive in addition, and why.
-    pub added: Vec<crate::applying::RequiredCategory>,
+    pub added: Vec<RequiredCategory>,
     /// What it would no longer receive.
     pub removed: Vec<NamedCode>,
 }

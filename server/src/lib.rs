@@ -4,6 +4,8 @@
 //! - [`settings`]: one typed settings value from a file, the environment and flags.
 //! - [`startup`]: connects, migrates, binds and returns the running [`startup::Application`].
 //! - [`routes`]: the axum router: health, language, the Leptos pages, static files.
+//! - [`sign_in`]: the sign-in routes (OpenID Connect, demo, sign-out).
+//! - [`state`]: what the handlers share.
 //! - [`security`]: security headers with the CSP nonce, cross-site refusal, size and rate limits.
 //! - [`metrics`]: Prometheus metrics on an address of their own.
 //! - [`telemetry`]: structured logs with tracing.
@@ -15,6 +17,7 @@ pub mod security;
 pub mod settings;
 pub mod sign_in;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 
 /// mimalloc instead of glibc's allocator: rendering a page allocates many small strings from

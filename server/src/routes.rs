@@ -19,7 +19,7 @@ use app::{
 };
 use axum::{
     Json, Router,
-    extract::{FromRef, Path, Query, State},
+    extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},
     middleware,
     response::{IntoResponse, Redirect, Response},
@@ -35,6 +35,7 @@ use crate::{
     metrics, security,
     settings::{Mode, Provider, Settings},
     sign_in,
+    state::AppState,
 };
 
 /// The cookie in which leptos_i18n keeps the chosen language.
@@ -49,14 +50,6 @@ const LANGUAGES: [&str; 2] = ["de", "en"];
 /// process, left such pages hanging until the timeout answered 408; listed once, before any
 /// router exists, nothing can start during it.
 static PAGES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
-
-/// What the handlers share: the Leptos options and the services. Never a database pool.
-/// Every request clones it; the services are shared, not copied.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub services: Arc<Services>,
-}
 
 /// The sign-in setup from the settings; a provider URL that is no URL is reported here, at start.
 pub fn sign_in_setup(settings: &Settings, public_url: &str) -> Result<SignInSetup, String> {

@@ -26,7 +26,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::routes::AppState;
+use crate::state::AppState;
 
 type Limiter = Arc<DefaultKeyedRateLimiter<std::net::IpAddr>>;
 

@@ -178,7 +178,7 @@ async function sharedWithSozialamt() {
     return { status: response.status, body: await response.json() };
   });
   await context.close();
-  return answer.status === 200 ? Object.keys(answer.body.case.data).sort() : answer.status;
+  return answer.status === 200 ? Object.keys(answer.body.data).sort() : answer.status;
 }
 
 test('a citizen grants and revokes a sharing, and the caseworker\'s view changes on the next request', async () => {

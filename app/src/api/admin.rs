@@ -81,7 +81,7 @@ pub async fn send_feedback(
     )
     .map_err(refused)?;
     guard::services()?.administration.record_feedback(input).await.map_err(refused)?;
-    super::applying::go_to(&format!("{ACCESSIBILITY_PATH}?gesendet=ja#rueckmeldung"));
+    super::go_to(&format!("{ACCESSIBILITY_PATH}?gesendet=ja#rueckmeldung"));
     Ok(())
 }
 
@@ -117,7 +117,7 @@ pub async fn save_office(
     })()
     .map_err(refused)?;
     guard::services()?.administration.save_office(&admin, input).await.map_err(refused)?;
-    super::applying::go_to(&format!("{ADMIN_PATH}?erledigt=amt#aemter"));
+    super::go_to(&format!("{ADMIN_PATH}?erledigt=amt#aemter"));
     Ok(())
 }
 
@@ -138,7 +138,7 @@ pub async fn create_staff(
     }
     let roles = administration::roles(&roles.unwrap_or_default()).map_err(refused)?;
     let id = guard::services()?.administration.create_staff(&admin, name, email, subject, roles).await.map_err(refused)?;
-    super::applying::go_to(&format!("{ADMIN_PATH}?erledigt=angelegt#mitarbeitende"));
+    super::go_to(&format!("{ADMIN_PATH}?erledigt=angelegt#mitarbeitende"));
     Ok(id.to_string())
 }
 
@@ -149,7 +149,7 @@ pub async fn set_staff_roles(staff: String, roles: Option<Vec<String>>) -> Resul
     let staff = crate::server::db::Id::parse(staff.trim()).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?;
     let roles = administration::roles(&roles.unwrap_or_default()).map_err(refused)?;
     guard::services()?.administration.set_roles(&admin, staff, roles).await.map_err(refused)?;
-    super::applying::go_to(&format!("{ADMIN_PATH}?erledigt=rollen#mitarbeitende"));
+    super::go_to(&format!("{ADMIN_PATH}?erledigt=rollen#mitarbeitende"));
     Ok(())
 }
 
@@ -167,7 +167,7 @@ pub async fn confirm_change(change: String) -> Result<(), ApiError> {
     let change = change_id(&change)?;
     let services = guard::services()?;
     services.administration.decide_change(&admin, change, administration::ChangeDecision::Confirm).await.map_err(refused)?;
-    super::applying::go_to(&format!("{ADMIN_PATH}?erledigt=bestaetigt#wartend"));
+    super::go_to(&format!("{ADMIN_PATH}?erledigt=bestaetigt#wartend"));
     Ok(())
 }
 
@@ -178,7 +178,7 @@ pub async fn reject_change(change: String) -> Result<(), ApiError> {
     let change = change_id(&change)?;
     let services = guard::services()?;
     services.administration.decide_change(&admin, change, administration::ChangeDecision::Reject).await.map_err(refused)?;
-    super::applying::go_to(&format!("{ADMIN_PATH}?erledigt=abgelehnt#wartend"));
+    super::go_to(&format!("{ADMIN_PATH}?erledigt=abgelehnt#wartend"));
     Ok(())
 }
 
@@ -191,7 +191,7 @@ pub async fn deactivate_staff(staff: String, confirmed: Option<String>) -> Resul
         return Err(invalid("confirmed", "tick the box to confirm that this person may no longer sign in"));
     }
     guard::services()?.administration.deactivate_staff(&admin, staff).await.map_err(refused)?;
-    super::applying::go_to(&format!("{ADMIN_PATH}?erledigt=deaktiviert#mitarbeitende"));
+    super::go_to(&format!("{ADMIN_PATH}?erledigt=deaktiviert#mitarbeitende"));
     Ok(())
 }
 
@@ -224,7 +224,7 @@ pub async fn save_category(
     })()
     .map_err(refused)?;
     guard::services()?.administration.save_category(&admin, input).await.map_err(refused)?;
-    super::applying::go_to(&format!("{ADMIN_PATH}?erledigt=kategorie#kategorien"));
+    super::go_to(&format!("{ADMIN_PATH}?erledigt=kategorie#kategorien"));
     Ok(())
 }
 
@@ -254,7 +254,7 @@ fn version_id(version: &str) -> Result<crate::server::db::Id, ApiError> {
 /// Back to the template of `benefit` on the templates page, saying what was done.
 #[cfg(feature = "ssr")]
 fn back_to_template(done: &str, benefit: &str) {
-    super::applying::go_to(&format!("{TEMPLATES_PATH}?erledigt={done}#vorlage-{benefit}"));
+    super::go_to(&format!("{TEMPLATES_PATH}?erledigt={done}#vorlage-{benefit}"));
 }
 
 /// Every benefit type's consent template with its versions (newest first), and the categories
@@ -399,7 +399,7 @@ pub async fn publish_template(version: String, changes: String, confirmed: Optio
         return Err(invalid("confirmed", "tick the box to confirm that you checked the differences"));
     }
     let report = guard::services()?.administration.publish(&admin, version, &expected).await.map_err(refused)?;
-    super::applying::go_to(&format!(
+    super::go_to(&format!(
         "{TEMPLATES_PATH}?erledigt=veroeffentlicht&uebernommen={}&gefragt={}#vorlage-{}",
         report.applications_moved, report.applications_asked, report.benefit
     ));
@@ -409,7 +409,7 @@ pub async fn publish_template(version: String, changes: String, confirmed: Optio
 /// Back to benefit type `benefit` on the benefits page, saying what was done.
 #[cfg(feature = "ssr")]
 fn back_to_benefit(done: &str, benefit: &str) {
-    super::applying::go_to(&format!("{BENEFITS_PATH}?erledigt={done}#leistung-{benefit}"));
+    super::go_to(&format!("{BENEFITS_PATH}?erledigt={done}#leistung-{benefit}"));
 }
 
 /// Where a section or question goes, from a form.

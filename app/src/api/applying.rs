@@ -7,20 +7,13 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{gate_refused, invalid};
+use super::{gate_refused, go_to, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{auth::guard, db::Id, gate::Submission};
 use crate::{
     applying::{ApplyStart, CheckAnswers, CitizenOverview, DraftStep, Receipt, StepSaved},
     auth::ApiError,
 };
-
-/// Sends the browser to `path` after the server function (a redirect: every form of the portal
-/// is a plain one).
-#[cfg(feature = "ssr")]
-pub(super) fn go_to(path: &str) {
-    leptos_axum::redirect(path);
-}
 
 /// The citizen's start page: applications (their own and their minor children's), what the
 /// offices wait for, and the newest reads of their data.

@@ -208,6 +208,6 @@ pub async fn save_my_data(
             format!("{page}{joiner}fehler=1")
         }
     };
-    super::applying::go_to(&next);
+    super::go_to(&next);
     Ok(next)
 }

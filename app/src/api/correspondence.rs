@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{ByteStream, GetUrl, MultipartData, MultipartFormData, Streaming};
 
 #[cfg(feature = "ssr")]
-use super::{applying::go_to, gate_refused, internal, invalid};
+use super::{gate_refused, go_to, internal, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{auth::guard, db::Id, gate::GateError};
 use crate::{auth::ApiError, correspondence::ApplicationFile};

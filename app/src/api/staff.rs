@@ -109,7 +109,7 @@ async fn act(caseworker: Caseworker, application: &str, action: CaseAction, done
     guard::services()?.gate.act_on_case(&case, &action).await.map_err(gate_refused)?;
     let id = case.application();
     tracing::info!(staff = %caseworker.id(), application = %id, done, "case changed");
-    super::applying::go_to(&case_path(&id.to_string(), &format!("?erledigt={done}")));
+    super::go_to(&case_path(&id.to_string(), &format!("?erledigt={done}")));
     Ok(())
 }
 
@@ -281,11 +281,20 @@ pub async fn open_emergency(
         .map(|code| Category::from_code(code).ok_or_else(|| invalid("categories", "choose categories from the list")))
         .collect::<Result<Vec<_>, _>>()?;
     let hours = hours.trim().parse::<i64>().map_err(|_| invalid("hours", "give the duration in whole hours"))?;
-    let case = guard::case_access(&caseworker, application).await?;
     let gate = guard::services()?.gate.clone();
+    // Every input is judged before the application is looked up, so a wrong input gets the
+    // same answer whichever application it names.
+    let max = gate.limits().emergency_max_hours;
+    if !(1..=max).contains(&hours) {
+        return Err(invalid("hours", &format!("choose between 1 and {max} hours")));
+    }
+    if categories.is_empty() {
+        return Err(invalid("categories", "choose at least one category"));
+    }
+    let case = guard::case_access(&caseworker, application).await?;
     let id = gate.open_emergency(&case, person, &reason, &categories, hours).await.map_err(gate_refused)?;
     tracing::warn!(staff = %caseworker.id(), emergency = %id, "emergency access opened");
-    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=geoeffnet"));
+    super::go_to(&format!("{EMERGENCY_PATH}?erledigt=geoeffnet"));
     Ok(id.to_string())
 }
 
@@ -309,7 +318,7 @@ pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
     guard::services()?.gate.confirm_emergency(&held).await.map_err(gate_refused)?;
     tracing::warn!(staff = %caseworker.id(), emergency = %held.emergency(), "emergency access confirmed");
-    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=bestaetigt"));
+    super::go_to(&format!("{EMERGENCY_PATH}?erledigt=bestaetigt"));
     Ok(())
 }
 
@@ -319,7 +328,7 @@ pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
     guard::services()?.gate.reject_emergency(&held).await.map_err(gate_refused)?;
-    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=abgelehnt"));
+    super::go_to(&format!("{EMERGENCY_PATH}?erledigt=abgelehnt"));
     Ok(())
 }
 
@@ -329,7 +338,7 @@ pub async fn end_emergency(emergency: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
     guard::services()?.gate.end_emergency(&held).await.map_err(gate_refused)?;
-    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=beendet"));
+    super::go_to(&format!("{EMERGENCY_PATH}?erledigt=beendet"));
     Ok(())
 }
 
@@ -348,7 +357,7 @@ pub async fn defer_emergency_notice(emergency: String, reason: String, until: St
     let until = crate::server::db::Timestamp::from(until);
     let held = guard::office_emergency(&caseworker, emergency).await?;
     guard::services()?.gate.defer_emergency_notice(&held, &reason, until).await.map_err(gate_refused)?;
-    super::applying::go_to(&format!("{EMERGENCY_PATH}?erledigt=zurueckgestellt"));
+    super::go_to(&format!("{EMERGENCY_PATH}?erledigt=zurueckgestellt"));
     Ok(())
 }
 

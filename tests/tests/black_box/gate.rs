@@ -25,6 +25,11 @@ async fn open_case(visitor: &mut Visitor<'_>, application: &str) -> (u16, serde_
     }
 }
 
+/// Jonas: Grundsicherung at the Sozialamt (demo data).
+const GRUNDSICHERUNG_OF_JONAS: &str = "00000000-0000-4000-8000-000000000790";
+/// An id no record has.
+const UNKNOWN: &str = "00000000-0000-4000-8000-00000000dead";
+
 /// The father's own application to the youth office, added by the test below.
 const FATHERS_OWN: &str = "00000000-0000-4000-8000-000000000799";
 
@@ -46,6 +51,44 @@ async fn what_the_youth_office_receives(lena: &mut Visitor<'_>) -> Vec<String> {
 }
 
 on_both_databases! {
+    async fn a_caseworker_of_two_offices_reaches_each_case_through_the_office_that_holds_it(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url();
+        execute(url, &format!("INSERT INTO staff_roles (staff_id, office_code, role) VALUES ('{SABINE_FISCHER}', 'jugendamt', 'caseworker')")).await;
+        // A draft at one of her offices: the citizen's alone.
+        const DRAFT: &str = "00000000-0000-4000-8000-000000000798";
+        execute(url, &format!(
+            "INSERT INTO applications (id, reference, citizen_id, submitted_by_citizen_id, benefit_type_code, office_code, template_version_id, status, created_at, updated_at) \
+             SELECT '{DRAFT}', 'KS-2026-000098', citizen_id, submitted_by_citizen_id, benefit_type_code, office_code, template_version_id, 'draft', created_at, updated_at \
+             FROM applications WHERE id = '{HZE_FOR_MIA}'"
+        )).await;
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(SABINE_FISCHER).await;
+
+        for (application, office) in [(WOHNGELD_OF_JONAS, "wohngeldstelle"), (HZE_FOR_MIA, "jugendamt")] {
+            let (status, view) = open_case(&mut sabine, application).await;
+            assert_eq!(status, 200, "{application}: {view}");
+            let logged = format!("SELECT COUNT(*) FROM access_log WHERE basis_ref = '{application}' AND office_code = '{office}'");
+            assert_eq!(query_i64(url, &logged).await, 1, "{application}: read for the office that holds it");
+        }
+        let (unknown, unknown_answer) = open_case(&mut sabine, UNKNOWN).await;
+        assert_eq!(unknown, 404);
+        for application in [GRUNDSICHERUNG_OF_JONAS, DRAFT] {
+            assert_eq!(open_case(&mut sabine, application).await, (unknown, unknown_answer.clone()), "{application}: like an unknown id");
+            let (status, answer) = sabine.call("mitarbeitende/notiz", &[("application", application), ("body", "Notiz")]).await;
+            assert_eq!((status, answer), (404, unknown_answer.clone()), "{application}: nothing to act on");
+        }
+        assert_eq!(count_rows(url, "access_log").await, 2, "only the two reads of her offices' cases");
+
+        // A wrong input is judged before the application is looked up: the same answer for any id.
+        let wrong_hours = |application: &'static str| {
+            [("application", application), ("person", demo::MIA_WEBER), ("reason", "Akute Gefährdung des Kindes"), ("categories[0]", "health_disability"), ("hours", "0")]
+        };
+        let (status, for_draft) = sabine.call("mitarbeitende/notzugriff-oeffnen", &wrong_hours(DRAFT)).await;
+        assert_eq!((status, for_draft["Invalid"]["field"].as_str()), (422, Some("hours")), "{for_draft}");
+        assert_eq!(sabine.call("mitarbeitende/notzugriff-oeffnen", &wrong_hours(UNKNOWN)).await, (422, for_draft));
+    }
+
     async fn a_caseworker_sees_exactly_the_categories_the_template_requires(backend: Backend) {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
         let mut lena = Visitor::new(&app);

@@ -1,7 +1,7 @@
 //! What the signed-in person may act on, resolved once for a request by the guard.
 //!
-//! Each value is a proof: fields are private, and only this module tree (the guard) constructs
-//! one, after checking it against the session and the database. A service that takes a
+//! Each value is a proof: fields are private, and only the `auth` module constructs one (the
+//! guard, after checking it against the session and the database). A service that takes a
 //! [`CaseAccess`] cannot be called for an application the caseworker's office does not hold,
 //! one that takes an [`ActingFor`] not for a person the citizen may not act for, and neither
 //! needs to check a role again.
@@ -72,10 +72,6 @@ impl Caseworker {
         self.staff.id()
     }
 
-    pub fn staff(&self) -> &Staff {
-        &self.staff
-    }
-
     /// The offices this person works for, in the order of their roles.
     pub fn offices(&self) -> impl Iterator<Item = &str> {
         self.staff.caseworker_offices()
@@ -136,10 +132,6 @@ impl CaseAccess {
         Self { at, application }
     }
 
-    pub fn at(&self) -> &CaseworkerAt {
-        &self.at
-    }
-
     /// The caseworker's id.
     pub fn staff(&self) -> Id {
         self.at.staff()
@@ -155,10 +147,6 @@ impl CaseAccess {
 }
 
 impl OfficeEmergency {
-    pub fn at(&self) -> &CaseworkerAt {
-        &self.at
-    }
-
     /// The caseworker's id.
     pub fn staff(&self) -> Id {
         self.at.staff()

@@ -118,8 +118,8 @@ pub fn caseworker_at(caseworker: &Caseworker, office: Option<&str>) -> Result<Ca
     caseworker.at_named_or_first(office).ok_or_else(|| fail(ApiError::NotFound))
 }
 
-/// The office of the caseworker's that holds `record` (one look-up, never a trial of each
-/// office), and the application it belongs to; 404 when none of theirs does, whether or not
+/// The caseworker at the office that holds `record` (one look-up, never a trial of each
+/// office), and the id the capability names; 404 when none of theirs does, whether or not
 /// another office holds it.
 async fn held_by(caseworker: &Caseworker, record: Held) -> Result<(CaseworkerAt, Id), ApiError> {
     let found = services()?.gate.holder(record).await.map_err(|error| {

@@ -19,10 +19,9 @@ use super::{
 use crate::{
     applying::{
         AnswerKind, AnswerSection, ApplyStart, BenefitOption, CheckAnswers, ChoiceOption, DraftStep, OfficePreview,
-        QuestionView, Receipt, ReceiptConsent, ReceiptItem, RequiredCategory, StepName, StepSaved,
-        check_answer, written,
+        QuestionView, Receipt, ReceiptConsent, ReceiptItem, StepName, StepSaved, check_answer, written,
     },
-    consent::{NamedCode, PersonView},
+    consent::{NamedCode, PersonView, RequiredCategory},
     server::{
         auth::{ActingFor, Citizen},
         db::{Id, Timestamp, BeginWrite, on_backend},

@@ -1,6 +1,6 @@
 //! Casework: what a caseworker does with an application of their office. Take it or give it to
-//! a colleague, read it (the applicant's data and the answers through `case_view`, so the read
-//! is decided by the rule and logged), ask the citizen for documents, write to them, keep an
+//! a colleague, read it (the case file, whose applicant's data and answers the gate reads as
+//! the rule decides, and logs), ask the citizen for documents, write to them, keep an
 //! internal note, decide, withdraw a decision until the case is closed, close it.
 //!
 //! Every id is looked up together with the office inside the write's transaction: an
@@ -159,7 +159,7 @@ impl CaseAction {
     fn fits(&self, status: &str) -> Result<(), &'static str> {
         let decided = ApplicationStatus::from_code(status).is_some_and(ApplicationStatus::is_decided);
         match self {
-            Self::Assign(_) | Self::Note(_) | Self::Message(_) if status == "closed" => {
+            Self::Assign(_) | Self::Note(_) | Self::Message(_) if status == ApplicationStatus::Closed.code() => {
                 Err("this case is closed: nothing more can be done with it here")
             }
             Self::Assign(_) | Self::Note(_) | Self::Message(_) => Ok(()),
@@ -168,7 +168,7 @@ impl CaseAction {
             }
             Self::RequestDocument(_) | Self::CancelRequest(_) | Self::Decide { .. } => Ok(()),
             Self::Reopen(_) if !decided => Err("only a decision that is not closed yet can be withdrawn"),
-            Self::Close if !(decided || status == "withdrawn") => Err("decide the case before closing it"),
+            Self::Close if !(decided || status == ApplicationStatus::Withdrawn.code()) => Err("decide the case before closing it"),
             Self::Reopen(_) | Self::Close => Ok(()),
         }
     }

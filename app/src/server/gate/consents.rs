@@ -209,7 +209,7 @@ impl Gate {
         })
     }
 
-    /// The sharings `person` (whom `citizen` must act for) may grant now: those of the newest
+    /// The sharings the person of `acting` may grant now: those of the newest
     /// published version of each consent template.
     pub async fn sharing_offers(&self, _acting: &ActingFor) -> Result<Vec<SharingOffer>, GateError> {
         let (rows, newest): (Vec<OfferRow>, Vec<Id>) = on_backend!(self.database, pool => {
@@ -229,7 +229,7 @@ impl Gate {
         Ok(offers)
     }
 
-    /// Every consent of `person` (whom `citizen` must act for), newest first, with its history.
+    /// Every consent of the person of `acting`, newest first, with its history.
     pub async fn consents_of(&self, acting: &ActingFor) -> Result<Vec<ConsentView>, GateError> {
         let person = acting.person();
         let now = Timestamp::now();

@@ -81,7 +81,7 @@ fn consent_record(consent: ConsentView) -> ConsentRecord {
 }
 
 impl Gate {
-    /// All that is kept about `person`, whom `citizen` must act for.
+    /// All that is kept about the person of `acting`.
     pub async fn data_export(&self, acting: &ActingFor) -> Result<DataExport, GateError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let people = self.people_acted_for(citizen).await?;

@@ -127,7 +127,7 @@ pub(super) fn protection((office, since): (String, Timestamp)) -> Protection {
 
 impl Gate {
     /// Every protection flag, newest first, for the data protection officer's review: kind,
-    /// whose, which office, when set and lifted; not the reason. Nothing for anyone else.
+    /// whose, which office, when set and lifted; not the reason.
     pub async fn flag_review(&self, _officer: &DataProtectionOfficer) -> Result<Vec<FlagReviewItem>, DatabaseError> {
         let rows: Vec<(String, Id, String, Timestamp, Option<Timestamp>)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT kind, citizen_id, set_by_office_code, set_at, lifted_at FROM protection_flags \

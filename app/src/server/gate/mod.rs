@@ -375,14 +375,16 @@ impl Gate {
         self.limits
     }
 
-    /// The office that holds `record`, and the application it belongs to (for an emergency
-    /// access, its own id): all the guard needs to mint a capability for it, nothing of its
-    /// content. `None` when it does not exist.
-    pub async fn holder(&self, record: Held) -> Result<Option<(String, Id)>, DatabaseError> {
+    /// The office that holds `record`, and the id the capability names: the application (a
+    /// document's, or the application itself) or the emergency access. All the guard needs to
+    /// mint a capability for it, nothing of its content. `None` when it does not exist for any
+    /// office: a draft is the citizen's alone.
+    pub(in crate::server) async fn holder(&self, record: Held) -> Result<Option<(String, Id)>, DatabaseError> {
         let (sql, id) = match record {
-            Held::Application(id) => ("SELECT office_code, id FROM applications WHERE id = $1", id),
+            Held::Application(id) => ("SELECT office_code, id FROM applications WHERE id = $1 AND status <> 'draft'", id),
             Held::Document(id) => (
-                "SELECT a.office_code, a.id FROM documents d JOIN applications a ON a.id = d.application_id WHERE d.id = $1",
+                "SELECT a.office_code, a.id FROM documents d JOIN applications a ON a.id = d.application_id \
+                 WHERE d.id = $1 AND a.status <> 'draft'",
                 id,
             ),
             Held::Emergency(id) => ("SELECT office_code, id FROM emergency_accesses WHERE id = $1", id),

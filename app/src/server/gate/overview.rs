@@ -28,7 +28,7 @@ fn rfc3339(seconds: i64) -> Option<String> {
 }
 
 impl Gate {
-    /// The data of `person` (whom `citizen` must act for) by category, with who may see it now.
+    /// The data of the person of `acting` by category, with who may see it now.
     pub async fn my_data(&self, acting: &ActingFor) -> Result<MyData, GateError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let people = self.people_acted_for(citizen).await?;

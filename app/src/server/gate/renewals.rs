@@ -8,8 +8,7 @@ use std::sync::LazyLock;
 
 use super::{Gate, GateError};
 use crate::{
-    applying::RequiredCategory,
-    consent::{NamedCode, TermsRenewal},
+    consent::{NamedCode, RequiredCategory, TermsRenewal},
     server::{
         auth::{ActingFor, Citizen},
         db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
@@ -82,7 +81,7 @@ type BehindRow = (Id, String, String, String, String, String, String, String, Id
 type RequiredRow = (Id, String, String, String, String, String, String);
 
 impl Gate {
-    /// The new versions `person` (whom `citizen` must act for) is asked to agree to: for each
+    /// The new versions the person of `acting` is asked to agree to: for each
     /// open application whose template now requires more, what the office would receive in
     /// addition and why.
     pub async fn renewals(&self, acting: &ActingFor) -> Result<Vec<TermsRenewal>, GateError> {
