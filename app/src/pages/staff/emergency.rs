@@ -22,7 +22,7 @@ use crate::{
     consent::NamedCode,
     components::{error_summary::refused_value, guarded::Guarded, page_title::page_title},
     i18n::*,
-    pages::{staff_case::data_sections, transparency::category_names},
+    pages::{citizen::transparency::category_names, staff::case::data_sections},
     url::format_timestamp,
 };
 

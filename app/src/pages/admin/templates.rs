@@ -17,7 +17,7 @@ use crate::{
         SaveRequiredCategory, SaveTemplateTexts, StartTemplateDraft, TemplatesOverview, consent_templates,
     },
     components::{guarded::Guarded, page_title::page_title},
-    pages::administration::{error_summary, refused},
+    pages::admin::start::{error_summary, refused},
     i18n::*,
     url::format_timestamp,
 };

@@ -17,7 +17,7 @@ use crate::{
     components::{error_summary::error_summary, guarded::Guarded, person_switch::person_switch, page_title::page_title},
     consent::{CategoryOverview, FieldView, MyData, NamedCode, PersonView, Protection, Visibility},
     i18n::*,
-    pages::apply::{person_field, problem_text, question_field},
+    pages::citizen::apply::{person_field, problem_text, question_field},
     url::{for_person, format_timestamp},
 };
 

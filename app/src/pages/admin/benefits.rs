@@ -16,7 +16,7 @@ use crate::{
         TEMPLATES_PATH, benefit_types,
     },
     components::{guarded::Guarded, page_title::page_title},
-    pages::administration::{error_summary, refused},
+    pages::admin::start::{error_summary, refused},
     i18n::*,
 };
 

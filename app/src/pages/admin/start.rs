@@ -583,7 +583,7 @@ fn counts_section(i18n: I18nContext<Locale>, german: bool, overview: &AdminOverv
                 .find(|named| named.code == *office)
                 .map(|named| if german { named.name_de.clone() } else { named.name_en.clone() })
                 .unwrap_or_else(|| office.clone());
-            view! { <tr><td>{office}</td><td>{crate::pages::staff_queue::staff_status(i18n, status)}</td><td class="numeric">{*count}</td></tr> }
+            view! { <tr><td>{office}</td><td>{crate::pages::staff::queue::staff_status(i18n, status)}</td><td class="numeric">{*count}</td></tr> }
         })
         .collect_view();
     let citizens = overview.counts.citizens;

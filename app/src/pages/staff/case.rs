@@ -26,7 +26,7 @@ use crate::{
     consent::NamedCode,
     correspondence::{DocumentView, HistoryEntry, MessageView},
     i18n::*,
-    pages::{my_data::value_text, staff_queue::QUEUE_PATH, staff_queue::staff_status},
+    pages::{citizen::my_data::value_text, staff::queue::QUEUE_PATH, staff::queue::staff_status},
     url::{encode_component, format_timestamp},
 };
 

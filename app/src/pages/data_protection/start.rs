@@ -21,9 +21,8 @@ use crate::{
     consent::NamedCode,
     i18n::*,
     pages::{
-        administration::{audit_section, retention_section},
-        staff_case::flag_kind_text,
-        staff_emergency::emergency_status,
+        admin::start::{audit_section, retention_section},
+        staff::{case::flag_kind_text, emergency::emergency_status},
     },
     url::{encode_component, format_timestamp},
 };

@@ -22,7 +22,7 @@ use crate::{
         MessageView, UploadProblem, format_size,
     },
     i18n::*,
-    pages::citizen::{status_class, status_text},
+    pages::citizen::start::{status_class, status_text},
     url::{encode_component, format_timestamp},
 };
 

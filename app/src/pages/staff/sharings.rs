@@ -15,7 +15,7 @@ use crate::{
     case::{SharedDataView, SharingItem, SharingsPage},
     components::{guarded::Guarded, page_title::page_title},
     i18n::*,
-    pages::{staff_case::data_sections, staff_queue::pagination, transparency::category_names},
+    pages::{citizen::transparency::category_names, staff::case::data_sections, staff::queue::pagination},
     url::{encode_component, format_date},
 };
 

@@ -24,7 +24,7 @@ use crate::{
         page_title::page_title,
         person_switch::person_switch,
     },
-    pages::my_data::kept_fields,
+    pages::citizen::my_data::kept_fields,
     consent::{ConsentView, MyData, NamedCode, PersonView, TermsRenewal, Visibility},
     i18n::*,
     url::{encode_component, for_person, format_timestamp},
