@@ -284,13 +284,7 @@ pub async fn open_emergency(
     let gate = guard::services()?.gate.clone();
     // Every input is judged before the application is looked up, so a wrong input gets the
     // same answer whichever application it names.
-    let max = gate.limits().emergency_max_hours;
-    if !(1..=max).contains(&hours) {
-        return Err(invalid("hours", &format!("choose between 1 and {max} hours")));
-    }
-    if categories.is_empty() {
-        return Err(invalid("categories", "choose at least one category"));
-    }
+    gate.check_emergency_request(&categories, hours).map_err(gate_refused)?;
     let case = guard::case_access(&caseworker, application).await?;
     let id = gate.open_emergency(&case, person, &reason, &categories, hours).await.map_err(gate_refused)?;
     tracing::warn!(staff = %caseworker.id(), emergency = %id, "emergency access opened");

@@ -10,7 +10,7 @@ use sqlx::types::Json;
 
 use super::{
     Gate, GateError,
-    correspondence::{Correspondence, CorrespondenceLists, correspondence_lists, is_open},
+    correspondence::{Correspondence, CorrespondenceLists, correspondence_lists},
     flags::{FlagRow, flag_views},
 };
 use crate::{
@@ -157,18 +157,20 @@ impl CaseAction {
 
     /// Whether the action fits an application in `status`, or why not.
     fn fits(&self, status: &str) -> Result<(), &'static str> {
-        let decided = ApplicationStatus::from_code(status).is_some_and(ApplicationStatus::is_decided);
+        let status = ApplicationStatus::from_code(status);
+        let decided = status.is_some_and(ApplicationStatus::is_decided);
+        let open = status.is_some_and(ApplicationStatus::is_open);
         match self {
-            Self::Assign(_) | Self::Note(_) | Self::Message(_) if status == ApplicationStatus::Closed.code() => {
+            Self::Assign(_) | Self::Note(_) | Self::Message(_) if status == Some(ApplicationStatus::Closed) => {
                 Err("this case is closed: nothing more can be done with it here")
             }
             Self::Assign(_) | Self::Note(_) | Self::Message(_) => Ok(()),
-            Self::RequestDocument(_) | Self::CancelRequest(_) | Self::Decide { .. } if !is_open(status) => {
+            Self::RequestDocument(_) | Self::CancelRequest(_) | Self::Decide { .. } if !open => {
                 Err("this case is decided or closed: withdraw the decision first, if the law allows it")
             }
             Self::RequestDocument(_) | Self::CancelRequest(_) | Self::Decide { .. } => Ok(()),
             Self::Reopen(_) if !decided => Err("only a decision that is not closed yet can be withdrawn"),
-            Self::Close if !(decided || status == ApplicationStatus::Withdrawn.code()) => Err("decide the case before closing it"),
+            Self::Close if !(decided || status == Some(ApplicationStatus::Withdrawn)) => Err("decide the case before closing it"),
             Self::Reopen(_) | Self::Close => Ok(()),
         }
     }

@@ -15,6 +15,7 @@ use crate::{
         db::{BeginWrite, Id, JsonStatement, Timestamp, on_backend},
         documents::Upload,
     },
+    status::ApplicationStatus,
 };
 
 /// The correspondence of application `a` of the enclosing statement as four JSON lists, the
@@ -64,12 +65,6 @@ static FILE: JsonStatement = JsonStatement::new(concat!(
 ));
 /// The person and status of a sent application, locked for the writes of an upload.
 const OPEN_APPLICATION: &str = "SELECT citizen_id, status FROM applications WHERE id = $1 AND status <> 'draft'";
-
-/// Whether the office still works on an application in `status`, and takes documents and
-/// messages for it.
-pub(super) fn is_open(status: &str) -> bool {
-    crate::status::ApplicationStatus::is_open_code(status)
-}
 
 /// An application's correspondence as both its citizen and its office see it: the history, the
 /// office's requests, the documents handed in (without content) and the messages.
@@ -227,7 +222,7 @@ impl Gate {
         upload: &Upload,
     ) -> Result<Id, GateError> {
         let (person, status) = self.own_application(citizen, application).await?;
-        if !is_open(&status) {
+        if !ApplicationStatus::is_open_code(&status) {
             return Err(GateError::invalid("file", "this application is decided or closed: it takes no more documents"));
         }
         let document = Id::new();
@@ -330,7 +325,7 @@ impl Gate {
     /// Sends `body` (checked by the caller) to the office of application `application`.
     pub async fn send_message_to_office(&self, citizen: &Citizen, application: Id, body: &str) -> Result<(), GateError> {
         let (_, status) = self.own_application(citizen, application).await?;
-        if !is_open(&status) {
+        if !ApplicationStatus::is_open_code(&status) {
             return Err(GateError::invalid("body", "this application is decided or closed: write to the office by post or e-mail"));
         }
         let now = Timestamp::now();

@@ -87,6 +87,19 @@ fn view(now: Timestamp, viewer: Option<Id>, row: EmergencyRow) -> EmergencyView 
 }
 
 impl Gate {
+    /// Whether `categories` and a duration of `hours` make an emergency access this gate opens:
+    /// judged from the inputs alone, so a server function can ask before it looks anything up.
+    pub fn check_emergency_request(&self, categories: &[Category], hours: i64) -> Result<(), GateError> {
+        let max = self.limits.emergency_max_hours;
+        if !(1..=max).contains(&hours) {
+            return Err(GateError::invalid("hours", format!("choose between 1 and {max} hours")));
+        }
+        if categories.is_empty() {
+            return Err(GateError::invalid("categories", "choose at least one category"));
+        }
+        Ok(())
+    }
+
     /// Opens an emergency access of the youth office of `case` for `person`, who must be the
     /// person the application is for or the one who filed it. Pending until a second
     /// caseworker of the office confirms it. Answers its id.
@@ -99,13 +112,7 @@ impl Gate {
         hours: i64,
     ) -> Result<Id, GateError> {
         let (staff, office, application) = (case.staff(), case.office(), case.application());
-        let max = self.limits.emergency_max_hours;
-        if !(1..=max).contains(&hours) {
-            return Err(GateError::invalid("hours", format!("choose between 1 and {max} hours")));
-        }
-        if categories.is_empty() {
-            return Err(GateError::invalid("categories", "choose at least one category"));
-        }
+        self.check_emergency_request(categories, hours)?;
         let codes: Vec<&str> = categories.iter().map(|category| category.code()).collect();
         let id = Id::new();
         on_backend!(self.database, pool => {
