@@ -18,10 +18,7 @@ pub use staff::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::{
-    auth::{Principal, guard},
-    gate::GateError,
-};
+use crate::server::auth::{Principal, guard};
 use crate::{
     auth::{ApiError, DemoPerson, Me, SessionView},
     case::ProtectionFlagView,
@@ -33,12 +30,6 @@ pub struct SignInChoices {
     pub citizen_provider: bool,
     pub staff_provider: bool,
     pub demo: bool,
-}
-
-#[cfg(feature = "ssr")]
-fn internal(error: impl std::fmt::Display) -> ApiError {
-    tracing::error!(%error, "a server function failed");
-    guard::fail(ApiError::Internal)
 }
 
 /// Who is signed in, if anyone. Open to everybody.
@@ -67,7 +58,7 @@ pub async fn demo_people() -> Result<Vec<DemoPerson>, ApiError> {
     if !services.sign_in.demo_enabled() {
         return Err(guard::fail(ApiError::NotFound));
     }
-    services.directory.demo_people().await.map_err(internal)
+    Ok(services.directory.demo_people().await?)
 }
 
 /// The citizen's own sessions that still count.
@@ -75,7 +66,7 @@ pub async fn demo_people() -> Result<Vec<DemoPerson>, ApiError> {
 pub async fn my_sessions() -> Result<Vec<SessionView>, ApiError> {
     let citizen = guard::citizen().await?;
     let (services, session) = (guard::services()?, guard::session().await?);
-    services.sessions.list(&citizen, &session).await.map_err(internal)
+    Ok(services.sessions.list(&citizen, &session).await?)
 }
 
 /// Ends one of the citizen's own sessions.
@@ -89,7 +80,7 @@ pub async fn end_session(session_id: String) -> Result<(), ApiError> {
         }));
     }
     let services = guard::services()?;
-    match services.sessions.end(&citizen, &session_id).await.map_err(internal)? {
+    match services.sessions.end(&citizen, &session_id).await? {
         true => Ok(()),
         false => Err(guard::fail(ApiError::NotFound)),
     }
@@ -100,7 +91,7 @@ pub async fn end_session(session_id: String) -> Result<(), ApiError> {
 pub async fn end_other_sessions() -> Result<u64, ApiError> {
     let citizen = guard::citizen().await?;
     let (services, session) = (guard::services()?, guard::session().await?);
-    services.sessions.end_others(&citizen, &session).await.map_err(internal)
+    Ok(services.sessions.end_others(&citizen, &session).await?)
 }
 
 /// The signed-in staff member (any role), for the staff pages.
@@ -125,16 +116,6 @@ pub async fn data_protection_officer_me() -> Result<Me, ApiError> {
 #[server(prefix = "/api", endpoint = "buerger/ich")]
 pub async fn citizen_me() -> Result<Me, ApiError> {
     Ok(Principal::Citizen(guard::citizen().await?).me())
-}
-
-/// A refusal of the gate as the caller's answer.
-#[cfg(feature = "ssr")]
-fn gate_refused(error: GateError) -> ApiError {
-    match error {
-        GateError::NotFound => guard::fail(ApiError::NotFound),
-        GateError::Invalid { field, message } => invalid(field, &message),
-        GateError::Database(error) => internal(error),
-    }
 }
 
 /// Sends the browser to `path` after the server function (a redirect: every form of the portal
@@ -162,7 +143,7 @@ pub async fn protection_flags(application: String) -> Result<Vec<ProtectionFlagV
     let caseworker = guard::caseworker().await?;
     let case = guard::case_access(&caseworker, application_id(&application)?).await?;
     let gate = guard::services()?.gate.clone();
-    gate.protection_flags(&case).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+    gate.protection_flags(&case).await?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// Sets a protection flag on the citizen of this case; answers the flag's id.
@@ -178,8 +159,7 @@ pub async fn set_protection_flag(application: String, kind: String, reason: Stri
     let gate = guard::services()?.gate.clone();
     let flag = gate
         .set_protection_flag(&case, &kind, &reason)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| guard::fail(ApiError::NotFound))?;
     tracing::info!(staff = %caseworker.id(), flag = %flag, "protection flag set");
     go_to(&staff::case_path(&id.to_string(), "?erledigt=schutzvermerk"));
@@ -196,7 +176,7 @@ pub async fn lift_protection_flag(application: String, flag: String, reason: Str
     let reason = staff::reason_text(&reason)?;
     let case = guard::case_access(&caseworker, id).await?;
     let gate = guard::services()?.gate.clone();
-    if !gate.lift_protection_flag(&case, flag, &reason).await.map_err(internal)? {
+    if !gate.lift_protection_flag(&case, flag, &reason).await? {
         return Err(guard::fail(ApiError::NotFound));
     }
     go_to(&staff::case_path(&id.to_string(), "?erledigt=vermerk-aufgehoben"));

@@ -7,11 +7,12 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{internal, invalid};
+use super::invalid;
 #[cfg(feature = "ssr")]
 use crate::server::{
-    administration::{self, AdminError, OfficeInput},
+    administration::{self, OfficeInput},
     auth::guard,
+    error::ServiceError,
 };
 use crate::{
     admin::{AdminOverview, AuditEntry, CategoryView, OfficeView, RetentionReport, TemplateView},
@@ -39,15 +40,6 @@ pub struct TemplatesOverview {
     pub templates: Vec<TemplateView>,
     pub categories: Vec<CategoryView>,
     pub offices: Vec<OfficeView>,
-}
-
-#[cfg(feature = "ssr")]
-fn refused(error: AdminError) -> ApiError {
-    match error {
-        AdminError::NotFound => guard::fail(ApiError::NotFound),
-        AdminError::Invalid { field, message } => invalid(field, &message),
-        AdminError::Database(error) => internal(error),
-    }
 }
 
 /// A yes/no box of a form: present ("ja", "on", "true") or absent.
@@ -78,9 +70,8 @@ pub async fn send_feedback(
         &message,
         contact.as_deref().unwrap_or_default(),
         language,
-    )
-    .map_err(refused)?;
-    guard::services()?.administration.record_feedback(input).await.map_err(refused)?;
+    )?;
+    guard::services()?.administration.record_feedback(input).await?;
     super::go_to(&format!("{ACCESSIBILITY_PATH}?gesendet=ja#rueckmeldung"));
     Ok(())
 }
@@ -91,8 +82,8 @@ pub async fn administration_overview() -> Result<AdminOverview, ApiError> {
     let admin = guard::administrator().await?;
     let services = guard::services()?;
     let mut overview =
-        services.administration.overview(&admin).await.map_err(internal)?;
-    overview.retention_runs = services.gate.retention_runs(10).await.map_err(internal)?;
+        services.administration.overview(&admin).await?;
+    overview.retention_runs = services.gate.retention_runs(10).await?;
     Ok(overview)
 }
 
@@ -107,16 +98,15 @@ pub async fn save_office(
 ) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let input = (|| {
-        Ok::<_, AdminError>(OfficeInput {
+        Ok::<_, ServiceError>(OfficeInput {
             code: administration::code("code", &code)?,
             name_de: administration::text("name_de", &name_de, 2, 120)?,
             name_en: administration::text("name_en", &name_en, 2, 120)?,
             kind: kind.trim().to_owned(),
             active: ticked(active.as_deref()),
         })
-    })()
-    .map_err(refused)?;
-    guard::services()?.administration.save_office(&admin, input).await.map_err(refused)?;
+    })()?;
+    guard::services()?.administration.save_office(&admin, input).await?;
     super::go_to(&format!("{ADMIN_PATH}?erledigt=amt#aemter"));
     Ok(())
 }
@@ -130,14 +120,14 @@ pub async fn create_staff(
     roles: Option<Vec<String>>,
 ) -> Result<String, ApiError> {
     let admin = guard::administrator().await?;
-    let name = administration::text("display_name", &display_name, 2, 120).map_err(refused)?;
-    let email = administration::email(&email).map_err(refused)?;
+    let name = administration::text("display_name", &display_name, 2, 120)?;
+    let email = administration::email(&email)?;
     let subject = subject.map(|subject| subject.trim().to_owned()).filter(|subject| !subject.is_empty());
     if subject.as_ref().is_some_and(|subject| subject.chars().count() > 255) {
         return Err(invalid("subject", "the provider's subject has at most 255 characters"));
     }
-    let roles = administration::roles(&roles.unwrap_or_default()).map_err(refused)?;
-    let id = guard::services()?.administration.create_staff(&admin, name, email, subject, roles).await.map_err(refused)?;
+    let roles = administration::roles(&roles.unwrap_or_default())?;
+    let id = guard::services()?.administration.create_staff(&admin, name, email, subject, roles).await?;
     super::go_to(&format!("{ADMIN_PATH}?erledigt=angelegt#mitarbeitende"));
     Ok(id.to_string())
 }
@@ -147,8 +137,8 @@ pub async fn create_staff(
 pub async fn set_staff_roles(staff: String, roles: Option<Vec<String>>) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let staff = crate::server::db::Id::parse(staff.trim()).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?;
-    let roles = administration::roles(&roles.unwrap_or_default()).map_err(refused)?;
-    guard::services()?.administration.set_roles(&admin, staff, roles).await.map_err(refused)?;
+    let roles = administration::roles(&roles.unwrap_or_default())?;
+    guard::services()?.administration.set_roles(&admin, staff, roles).await?;
     super::go_to(&format!("{ADMIN_PATH}?erledigt=rollen#mitarbeitende"));
     Ok(())
 }
@@ -166,7 +156,7 @@ pub async fn confirm_change(change: String) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let change = change_id(&change)?;
     let services = guard::services()?;
-    services.administration.decide_change(&admin, change, administration::ChangeDecision::Confirm).await.map_err(refused)?;
+    services.administration.decide_change(&admin, change, administration::ChangeDecision::Confirm).await?;
     super::go_to(&format!("{ADMIN_PATH}?erledigt=bestaetigt#wartend"));
     Ok(())
 }
@@ -177,7 +167,7 @@ pub async fn reject_change(change: String) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let change = change_id(&change)?;
     let services = guard::services()?;
-    services.administration.decide_change(&admin, change, administration::ChangeDecision::Reject).await.map_err(refused)?;
+    services.administration.decide_change(&admin, change, administration::ChangeDecision::Reject).await?;
     super::go_to(&format!("{ADMIN_PATH}?erledigt=abgelehnt#wartend"));
     Ok(())
 }
@@ -190,7 +180,7 @@ pub async fn deactivate_staff(staff: String, confirmed: Option<String>) -> Resul
     if !ticked(confirmed.as_deref()) {
         return Err(invalid("confirmed", "tick the box to confirm that this person may no longer sign in"));
     }
-    guard::services()?.administration.deactivate_staff(&admin, staff).await.map_err(refused)?;
+    guard::services()?.administration.deactivate_staff(&admin, staff).await?;
     super::go_to(&format!("{ADMIN_PATH}?erledigt=deaktiviert#mitarbeitende"));
     Ok(())
 }
@@ -209,21 +199,20 @@ pub async fn save_category(
 ) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let input = (|| {
-        Ok::<_, AdminError>(crate::admin::CategoryView {
+        Ok::<_, ServiceError>(crate::admin::CategoryView {
             code: administration::code("code", &code)?,
             name_de: administration::text("name_de", &name_de, 2, 120)?,
             name_en: administration::text("name_en", &name_en, 2, 120)?,
             description_de: administration::text("description_de", &description_de, 10, 1_000)?,
             description_en: administration::text("description_en", &description_en, 10, 1_000)?,
             special_category: ticked(special_category.as_deref()),
-            retention_days: retention_days.trim().parse().map_err(|_| AdminError::Invalid {
+            retention_days: retention_days.trim().parse().map_err(|_| ServiceError::Invalid {
                 field: "retention_days",
                 message: "give the retention in whole days, from 1 to 36,500".to_owned(),
             })?,
         })
-    })()
-    .map_err(refused)?;
-    guard::services()?.administration.save_category(&admin, input).await.map_err(refused)?;
+    })()?;
+    guard::services()?.administration.save_category(&admin, input).await?;
     super::go_to(&format!("{ADMIN_PATH}?erledigt=kategorie#kategorien"));
     Ok(())
 }
@@ -234,7 +223,7 @@ pub async fn save_category(
 pub async fn admin_audit() -> Result<Vec<AuditEntry>, ApiError> {
     let reader = guard::overseer().await?;
     let administration = guard::services()?.administration.clone();
-    administration.audit(&reader, 200).await.map_err(internal)
+    Ok(administration.audit(&reader, 200).await?)
 }
 
 /// The latest retention runs, newest first: when, and how much each removed (counts by
@@ -242,7 +231,7 @@ pub async fn admin_audit() -> Result<Vec<AuditEntry>, ApiError> {
 #[server(prefix = "/api", endpoint = "verwaltung/loeschlaeufe")]
 pub async fn retention_runs() -> Result<Vec<RetentionReport>, ApiError> {
     guard::overseer().await?;
-    guard::services()?.gate.retention_runs(50).await.map_err(internal)
+    Ok(guard::services()?.gate.retention_runs(50).await?)
 }
 
 /// A template version's id from a form.
@@ -263,8 +252,8 @@ fn back_to_template(done: &str, benefit: &str) {
 pub async fn consent_templates() -> Result<TemplatesOverview, ApiError> {
     let admin = guard::administrator().await?;
     let administration = guard::services()?.administration.clone();
-    let templates = administration.templates(&admin).await.map_err(internal)?;
-    let overview = administration.overview(&admin).await.map_err(internal)?;
+    let templates = administration.templates(&admin).await?;
+    let overview = administration.overview(&admin).await?;
     Ok(TemplatesOverview { templates, categories: overview.categories, offices: overview.offices })
 }
 
@@ -273,8 +262,8 @@ pub async fn consent_templates() -> Result<TemplatesOverview, ApiError> {
 #[server(prefix = "/api", endpoint = "verwaltung/vorlage-entwurf")]
 pub async fn start_template_draft(benefit: String) -> Result<String, ApiError> {
     let admin = guard::administrator().await?;
-    let benefit = administration::code("benefit", &benefit).map_err(refused)?;
-    let draft = guard::services()?.administration.start_draft(&admin, &benefit).await.map_err(refused)?;
+    let benefit = administration::code("benefit", &benefit)?;
+    let draft = guard::services()?.administration.start_draft(&admin, &benefit).await?;
     back_to_template("entwurf", &benefit);
     Ok(draft.to_string())
 }
@@ -284,9 +273,9 @@ pub async fn start_template_draft(benefit: String) -> Result<String, ApiError> {
 pub async fn save_template_texts(version: String, intro_de: String, intro_en: String) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let version = version_id(&version)?;
-    let intro_de = administration::text("intro_de", &intro_de, 20, 2_000).map_err(refused)?;
-    let intro_en = administration::text("intro_en", &intro_en, 20, 2_000).map_err(refused)?;
-    let benefit = guard::services()?.administration.save_draft_texts(&admin, version, intro_de, intro_en).await.map_err(refused)?;
+    let intro_de = administration::text("intro_de", &intro_de, 20, 2_000)?;
+    let intro_en = administration::text("intro_en", &intro_en, 20, 2_000)?;
+    let benefit = guard::services()?.administration.save_draft_texts(&admin, version, intro_de, intro_en).await?;
     back_to_template("texte", &benefit);
     Ok(())
 }
@@ -303,15 +292,14 @@ pub async fn save_required_category(
     let admin = guard::administrator().await?;
     let version = version_id(&version)?;
     let required = (|| {
-        Ok::<_, AdminError>(crate::admin::RequiredCategory {
+        Ok::<_, ServiceError>(crate::admin::RequiredCategory {
             category: administration::code("category", &category)?,
             legal_basis: administration::text("legal_basis", &legal_basis, 3, 200)?,
             explanation_de: administration::text("explanation_de", &explanation_de, 10, 1_000)?,
             explanation_en: administration::text("explanation_en", &explanation_en, 10, 1_000)?,
         })
-    })()
-    .map_err(refused)?;
-    let benefit = guard::services()?.administration.save_required(&admin, version, required).await.map_err(refused)?;
+    })()?;
+    let benefit = guard::services()?.administration.save_required(&admin, version, required).await?;
     back_to_template("pflicht", &benefit);
     Ok(())
 }
@@ -321,7 +309,7 @@ pub async fn save_required_category(
 pub async fn remove_required_category(version: String, category: String) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let version = version_id(&version)?;
-    let benefit = guard::services()?.administration.remove_required(&admin, version, category.trim()).await.map_err(refused)?;
+    let benefit = guard::services()?.administration.remove_required(&admin, version, category.trim()).await?;
     back_to_template("pflicht-entfernt", &benefit);
     Ok(())
 }
@@ -342,23 +330,22 @@ pub async fn save_optional_sharing(
     let admin = guard::administrator().await?;
     let version = version_id(&version)?;
     let sharing = (|| {
-        Ok::<_, AdminError>(crate::admin::OptionalSharing {
+        Ok::<_, ServiceError>(crate::admin::OptionalSharing {
             category: administration::code("category", &category)?,
             office: administration::code("office", &office)?,
             purpose_de: administration::text("purpose_de", &purpose_de, 5, 200)?,
             purpose_en: administration::text("purpose_en", &purpose_en, 5, 200)?,
             // Set from the category when saved.
             legal_basis: String::new(),
-            max_validity_days: max_validity_days.trim().parse().map_err(|_| AdminError::Invalid {
+            max_validity_days: max_validity_days.trim().parse().map_err(|_| ServiceError::Invalid {
                 field: "max_validity_days",
                 message: format!("give the longest validity in whole days, from 1 to {}", crate::admin::LONGEST_SHARING_DAYS),
             })?,
             explanation_de: administration::text("explanation_de", &explanation_de, 10, 1_000)?,
             explanation_en: administration::text("explanation_en", &explanation_en, 10, 1_000)?,
         })
-    })()
-    .map_err(refused)?;
-    let benefit = guard::services()?.administration.save_sharing(&admin, version, sharing).await.map_err(refused)?;
+    })()?;
+    let benefit = guard::services()?.administration.save_sharing(&admin, version, sharing).await?;
     back_to_template("freigabe", &benefit);
     Ok(())
 }
@@ -369,7 +356,7 @@ pub async fn remove_optional_sharing(version: String, category: String, office: 
     let admin = guard::administrator().await?;
     let version = version_id(&version)?;
     let benefit =
-        guard::services()?.administration.remove_sharing(&admin, version, category.trim(), office.trim()).await.map_err(refused)?;
+        guard::services()?.administration.remove_sharing(&admin, version, category.trim(), office.trim()).await?;
     back_to_template("freigabe-entfernt", &benefit);
     Ok(())
 }
@@ -382,7 +369,7 @@ pub async fn discard_template_draft(version: String, confirmed: Option<String>) 
     if !ticked(confirmed.as_deref()) {
         return Err(invalid("confirmed", "tick the box to confirm that the draft is thrown away"));
     }
-    let benefit = guard::services()?.administration.discard_draft(&admin, version).await.map_err(refused)?;
+    let benefit = guard::services()?.administration.discard_draft(&admin, version).await?;
     back_to_template("verworfen", &benefit);
     Ok(())
 }
@@ -398,7 +385,7 @@ pub async fn publish_template(version: String, changes: String, confirmed: Optio
     if !ticked(confirmed.as_deref()) {
         return Err(invalid("confirmed", "tick the box to confirm that you checked the differences"));
     }
-    let report = guard::services()?.administration.publish(&admin, version, &expected).await.map_err(refused)?;
+    let report = guard::services()?.administration.publish(&admin, version, &expected).await?;
     super::go_to(&format!(
         "{TEMPLATES_PATH}?erledigt=veroeffentlicht&uebernommen={}&gefragt={}#vorlage-{}",
         report.applications_moved, report.applications_asked, report.benefit
@@ -434,8 +421,8 @@ fn form_id(field: &str, value: &str) -> Result<crate::server::db::Id, ApiError> 
 pub async fn benefit_types() -> Result<BenefitsOverview, ApiError> {
     let admin = guard::administrator().await?;
     let administration = guard::services()?.administration.clone();
-    let benefits = administration.benefit_types(&admin).await.map_err(internal)?;
-    let overview = administration.overview(&admin).await.map_err(internal)?;
+    let benefits = administration.benefit_types(&admin).await?;
+    let overview = administration.overview(&admin).await?;
     Ok(BenefitsOverview { benefits, categories: overview.categories, offices: overview.offices })
 }
 
@@ -453,7 +440,7 @@ pub async fn save_benefit_type(
 ) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
     let input = (|| {
-        Ok::<_, AdminError>(administration::BenefitInput {
+        Ok::<_, ServiceError>(administration::BenefitInput {
             code: administration::code("code", &code)?,
             name_de: administration::text("name_de", &name_de, 2, 120)?,
             name_en: administration::text("name_en", &name_en, 2, 120)?,
@@ -462,10 +449,9 @@ pub async fn save_benefit_type(
             office: administration::code("office", &office)?,
             active: ticked(active.as_deref()),
         })
-    })()
-    .map_err(refused)?;
+    })()?;
     let code = input.code.clone();
-    guard::services()?.administration.save_benefit(&admin, input).await.map_err(refused)?;
+    guard::services()?.administration.save_benefit(&admin, input).await?;
     back_to_benefit("leistung", &code);
     Ok(())
 }
@@ -481,19 +467,18 @@ pub async fn save_form_section(
     category: Option<String>,
 ) -> Result<String, ApiError> {
     let admin = guard::administrator().await?;
-    let benefit = administration::code("benefit", &benefit).map_err(refused)?;
+    let benefit = administration::code("benefit", &benefit)?;
     let section = section.as_deref().map(str::trim).filter(|section| !section.is_empty()).map(|section| form_id("section", section)).transpose()?;
-    let title_de = administration::text("title_de", &title_de, 2, 120).map_err(refused)?;
-    let title_en = administration::text("title_en", &title_en, 2, 120).map_err(refused)?;
+    let title_de = administration::text("title_de", &title_de, 2, 120)?;
+    let title_en = administration::text("title_en", &title_en, 2, 120)?;
     let category = match (&section, category) {
         (Some(_), _) => String::new(),
-        (None, category) => administration::code("category", category.as_deref().unwrap_or_default()).map_err(refused)?,
+        (None, category) => administration::code("category", category.as_deref().unwrap_or_default())?,
     };
     let id = guard::services()?
         .administration
         .save_section(&admin, &benefit, section, title_de, title_en, category)
-        .await
-        .map_err(refused)?;
+        .await?;
     back_to_benefit("abschnitt", &benefit);
     Ok(id.to_string())
 }
@@ -504,7 +489,7 @@ pub async fn place_form_section(section: String, placement: String) -> Result<()
     let admin = guard::administrator().await?;
     let section = form_id("section", &section)?;
     let placement = self::placement(&placement)?;
-    let benefit = guard::services()?.administration.place_section(&admin, section, placement).await.map_err(refused)?;
+    let benefit = guard::services()?.administration.place_section(&admin, section, placement).await?;
     back_to_benefit("abschnitt", &benefit);
     Ok(())
 }
@@ -536,7 +521,7 @@ pub async fn save_form_question(
         }
     };
     let input = (|| {
-        Ok::<_, AdminError>(administration::QuestionInput {
+        Ok::<_, ServiceError>(administration::QuestionInput {
             key: match question {
                 Some(_) => String::new(),
                 None => administration::code("key", key.as_deref().unwrap_or_default())?,
@@ -549,9 +534,8 @@ pub async fn save_form_question(
             options: administration::choice_options(options.as_deref().unwrap_or_default())?,
             required: ticked(required.as_deref()),
         })
-    })()
-    .map_err(refused)?;
-    let (id, benefit) = guard::services()?.administration.save_question(&admin, section, question, input).await.map_err(refused)?;
+    })()?;
+    let (id, benefit) = guard::services()?.administration.save_question(&admin, section, question, input).await?;
     back_to_benefit("frage", &benefit);
     Ok(id.to_string())
 }
@@ -563,7 +547,7 @@ pub async fn place_form_question(question: String, placement: String) -> Result<
     let admin = guard::administrator().await?;
     let question = form_id("question", &question)?;
     let placement = self::placement(&placement)?;
-    let benefit = guard::services()?.administration.place_question(&admin, question, placement).await.map_err(refused)?;
+    let benefit = guard::services()?.administration.place_question(&admin, question, placement).await?;
     back_to_benefit("frage", &benefit);
     Ok(())
 }

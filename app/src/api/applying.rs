@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{gate_refused, go_to, invalid};
+use super::{go_to, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{auth::guard, db::Id, gate::Submission};
 use crate::{
@@ -20,14 +20,14 @@ use crate::{
 #[server(prefix = "/api", endpoint = "buerger/uebersicht")]
 pub async fn my_overview() -> Result<CitizenOverview, ApiError> {
     let citizen = guard::citizen().await?;
-    guard::services()?.gate.citizen_overview(&citizen).await.map_err(gate_refused)
+    Ok(guard::services()?.gate.citizen_overview(&citizen).await?)
 }
 
 /// Which help the citizen (or their minor child) may apply for, and what the draft holds.
 #[server(prefix = "/api", endpoint = "buerger/antrag")]
 pub async fn help_on_offer(person: Option<String>) -> Result<ApplyStart, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    guard::services()?.gate.apply_start(&acting).await.map_err(gate_refused)
+    Ok(guard::services()?.gate.apply_start(&acting).await?)
 }
 
 /// Chooses the kinds of help to apply for (`benefits[0]`, `benefits[1]`, …: codes, as the
@@ -36,7 +36,7 @@ pub async fn help_on_offer(person: Option<String>) -> Result<ApplyStart, ApiErro
 pub async fn choose_help(person: Option<String>, benefits: Option<Vec<String>>) -> Result<String, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let chosen = benefits.unwrap_or_default();
-    let next = guard::services()?.gate.choose_benefits(&acting, &chosen).await.map_err(gate_refused)?;
+    let next = guard::services()?.gate.choose_benefits(&acting, &chosen).await?;
     go_to(&next);
     Ok(next)
 }
@@ -50,7 +50,7 @@ pub async fn application_step(
 ) -> Result<DraftStep, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let judged = problems.is_some_and(|problems| !problems.is_empty());
-    guard::services()?.gate.draft_step(&acting, category.trim(), judged).await.map_err(gate_refused)
+    Ok(guard::services()?.gate.draft_step(&acting, category.trim(), judged).await?)
 }
 
 /// Keeps the answers of one page (`answers`: question key → answer as written), even those that
@@ -67,7 +67,7 @@ pub async fn save_answers(
         return Err(invalid("answers", "send the answers of one page at a time"));
     }
     let gate = guard::services()?.gate.clone();
-    let saved = gate.save_step(&acting, category.trim(), &answers).await.map_err(gate_refused)?;
+    let saved = gate.save_step(&acting, category.trim(), &answers).await?;
     go_to(&saved.next);
     Ok(saved)
 }
@@ -77,7 +77,7 @@ pub async fn save_answers(
 #[server(prefix = "/api", endpoint = "buerger/antrag-pruefen")]
 pub async fn check_application(person: Option<String>) -> Result<CheckAnswers, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    guard::services()?.gate.check_answers(&acting).await.map_err(gate_refused)
+    Ok(guard::services()?.gate.check_answers(&acting).await?)
 }
 
 /// Submits the draft: one application per office, all or none, with the sharings chosen
@@ -108,7 +108,7 @@ pub async fn submit_application(
             false => format!("{path}/pruefen?fuer={}&{reason}=1", acting.person()),
         }
     };
-    let next = match gate.submit_draft(&acting, &versions, &sharings).await.map_err(gate_refused)? {
+    let next = match gate.submit_draft(&acting, &versions, &sharings).await? {
         Submission::Submitted(applications) => {
             let list: Vec<String> = applications.iter().map(ToString::to_string).collect();
             tracing::info!(citizen = %acting.citizen().id(), count = list.len(), "applications submitted");
@@ -134,5 +134,5 @@ pub async fn application_receipt(applications: String) -> Result<Receipt, ApiErr
     if ids.is_empty() || ids.len() > 10 {
         return Err(invalid("applications", "give between one and ten application ids"));
     }
-    guard::services()?.gate.receipt(&citizen, &ids).await.map_err(gate_refused)
+    Ok(guard::services()?.gate.receipt(&citizen, &ids).await?)
 }

@@ -7,9 +7,13 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{ByteStream, GetUrl, MultipartData, MultipartFormData, Streaming};
 
 #[cfg(feature = "ssr")]
-use super::{gate_refused, go_to, internal, invalid};
+use super::{go_to, invalid};
 #[cfg(feature = "ssr")]
-use crate::server::{auth::guard, db::Id, gate::GateError};
+use crate::server::{
+    auth::guard,
+    db::Id,
+    error::{ServiceError, internal},
+};
 use crate::{auth::ApiError, correspondence::ApplicationFile};
 
 /// The page of application `id`, with `query` (`?…`) when it has something to say.
@@ -28,7 +32,7 @@ fn parse_id(text: &str, field: &str, fix: &str) -> Result<Id, ApiError> {
 pub async fn my_application(application: String) -> Result<ApplicationFile, ApiError> {
     let citizen = guard::citizen().await?;
     let application = parse_id(&application, "application", "give the id from your list of applications")?;
-    guard::services()?.gate.application_file(&citizen, application).await.map_err(gate_refused)
+    Ok(guard::services()?.gate.application_file(&citizen, application).await?)
 }
 
 /// Hands in a document (PDF, JPEG or PNG by its content; at most 10 MiB) for an application,
@@ -66,15 +70,15 @@ pub async fn hand_in_document(data: MultipartData) -> Result<String, ApiError> {
                     application_path(&application.to_string(), "?hochgeladen=1#unterlagen")
                 }
                 // Answered meanwhile (another tab, the office cancelled it): the page shows it.
-                Err(GateError::Invalid { field: "request", .. }) => {
+                Err(ServiceError::Invalid { field: "request", .. }) => {
                     application_path(&application.to_string(), "?hochladen=erledigt#unterlagen")
                 }
-                Err(error) => return Err(gate_refused(error)),
+                Err(error) => return Err(error.into()),
             }
         }
         Err(problem) => {
             // The application must be the citizen's before the page may say anything about it.
-            gate.own_application(&citizen, application).await.map_err(gate_refused)?;
+            gate.own_application(&citizen, application).await?;
             let request = request.map(|request| format!("&anforderung={request}")).unwrap_or_default();
             // No fragment: the error summary takes the focus when the page loads, which a
             // fragment in the address would stop.
@@ -92,7 +96,7 @@ pub async fn own_document(document: String) -> Result<ByteStream<ApiError>, ApiE
     let citizen = guard::citizen().await?;
     let document = parse_id(&document, "document", "choose one of the documents of your application")?;
     let (file_name, media_type, content) =
-        guard::services()?.gate.own_document(&citizen, document).await.map_err(gate_refused)?;
+        guard::services()?.gate.own_document(&citizen, document).await?;
     send_document(&file_name, &media_type, content)
 }
 
@@ -130,11 +134,11 @@ pub async fn write_to_office(application: String, body: String) -> Result<String
     let gate = guard::services()?.gate.clone();
     let next = match crate::correspondence::check_message(&body) {
         Ok(body) => {
-            gate.send_message_to_office(&citizen, application, &body).await.map_err(gate_refused)?;
+            gate.send_message_to_office(&citizen, application, &body).await?;
             application_path(&application.to_string(), "?gesendet=1#nachrichten")
         }
         Err(problem) => {
-            gate.own_application(&citizen, application).await.map_err(gate_refused)?;
+            gate.own_application(&citizen, application).await?;
             application_path(&application.to_string(), &format!("?nachricht={}", problem.code()))
         }
     };

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{ByteStream, GetUrl, Streaming};
 
 #[cfg(feature = "ssr")]
-use super::{application_id, gate_refused, internal, invalid};
+use super::{application_id, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{
     auth::{Caseworker, guard},
@@ -84,7 +84,7 @@ pub async fn queue(
     }
     let query = QueueQuery { group, assignee, search, page, per_page: 25 };
     let gate = guard::services()?.gate.clone();
-    gate.queue(&at, &query).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+    gate.queue(&at, &query).await?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// A case of the caseworker's office: the applicant's data and the answers through the gate
@@ -93,7 +93,7 @@ pub async fn queue(
 pub async fn open_case_file(application: String) -> Result<CaseFile, ApiError> {
     let caseworker = guard::caseworker().await?;
     let case = guard::case_access(&caseworker, application_id(&application)?).await?;
-    guard::services()?.gate.case_file(&case).await.map_err(gate_refused)
+    Ok(guard::services()?.gate.case_file(&case).await?)
 }
 
 /// The page of case `application`, with `query` (`?…`) when it has something to say.
@@ -106,7 +106,7 @@ pub fn case_path(application: &str, query: &str) -> String {
 #[cfg(feature = "ssr")]
 async fn act(caseworker: Caseworker, application: &str, action: CaseAction, done: &str) -> Result<(), ApiError> {
     let case = guard::case_access(&caseworker, application_id(application)?).await?;
-    guard::services()?.gate.act_on_case(&case, &action).await.map_err(gate_refused)?;
+    guard::services()?.gate.act_on_case(&case, &action).await?;
     let id = case.application();
     tracing::info!(staff = %caseworker.id(), application = %id, done, "case changed");
     super::go_to(&case_path(&id.to_string(), &format!("?erledigt={done}")));
@@ -224,7 +224,7 @@ pub async fn case_document(document: String) -> Result<ByteStream<ApiError>, Api
         Id::parse(document.trim()).ok_or_else(|| invalid("document", "choose one of the case's documents"))?;
     let case = guard::document_access(&caseworker, document).await?;
     let (file_name, media_type, content) =
-        guard::services()?.gate.office_document(&case, document).await.map_err(gate_refused)?;
+        guard::services()?.gate.office_document(&case, document).await?;
     super::correspondence::send_document(&file_name, &media_type, content)
 }
 
@@ -236,7 +236,7 @@ pub async fn sharings(office: Option<String>, page: Option<String>) -> Result<Sh
     let at = guard::caseworker_at(&caseworker, office.as_deref())?;
     let page = page_number(page.as_deref())?;
     let gate = guard::services()?.gate.clone();
-    gate.sharings(&at, page).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+    gate.sharings(&at, page).await?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// Reads the data a citizen shared with the caseworker's office (`office`, or their first) for
@@ -251,7 +251,7 @@ pub async fn shared_data(citizen: String, purpose: String, office: Option<String
     }
     let at = guard::caseworker_at(&caseworker, office.as_deref())?;
     let gate = guard::services()?.gate.clone();
-    gate.consented_view(&at, citizen, &purpose).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+    gate.consented_view(&at, citizen, &purpose).await?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// Opens an emergency access (§ 8a SGB VIII) for the person of a case of the caseworker's youth
@@ -284,9 +284,9 @@ pub async fn open_emergency(
     let gate = guard::services()?.gate.clone();
     // Every input is judged before the application is looked up, so a wrong input gets the
     // same answer whichever application it names.
-    gate.check_emergency_request(&categories, hours).map_err(gate_refused)?;
+    gate.check_emergency_request(&categories, hours)?;
     let case = guard::case_access(&caseworker, application).await?;
-    let id = gate.open_emergency(&case, person, &reason, &categories, hours).await.map_err(gate_refused)?;
+    let id = gate.open_emergency(&case, person, &reason, &categories, hours).await?;
     tracing::warn!(staff = %caseworker.id(), emergency = %id, "emergency access opened");
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=geoeffnet"));
     Ok(id.to_string())
@@ -299,9 +299,9 @@ pub async fn office_emergencies() -> Result<EmergencyList, ApiError> {
     let gate = guard::services()?.gate.clone();
     let mut accesses = Vec::new();
     for at in caseworker.at_each() {
-        accesses.extend(gate.office_emergencies(&at).await.map_err(internal)?);
+        accesses.extend(gate.office_emergencies(&at).await?);
     }
-    let categories = gate.category_names().await.map_err(internal)?;
+    let categories = gate.category_names().await?;
     Ok(EmergencyList { accesses, categories, deferral_max_days: gate.limits().deferral_max_days })
 }
 
@@ -310,7 +310,7 @@ pub async fn office_emergencies() -> Result<EmergencyList, ApiError> {
 pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
-    guard::services()?.gate.confirm_emergency(&held).await.map_err(gate_refused)?;
+    guard::services()?.gate.confirm_emergency(&held).await?;
     tracing::warn!(staff = %caseworker.id(), emergency = %held.emergency(), "emergency access confirmed");
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=bestaetigt"));
     Ok(())
@@ -321,7 +321,7 @@ pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
 pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
-    guard::services()?.gate.reject_emergency(&held).await.map_err(gate_refused)?;
+    guard::services()?.gate.reject_emergency(&held).await?;
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=abgelehnt"));
     Ok(())
 }
@@ -331,7 +331,7 @@ pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
 pub async fn end_emergency(emergency: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
-    guard::services()?.gate.end_emergency(&held).await.map_err(gate_refused)?;
+    guard::services()?.gate.end_emergency(&held).await?;
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=beendet"));
     Ok(())
 }
@@ -350,7 +350,7 @@ pub async fn defer_emergency_notice(emergency: String, reason: String, until: St
         .assume_utc();
     let until = crate::server::db::Timestamp::from(until);
     let held = guard::office_emergency(&caseworker, emergency).await?;
-    guard::services()?.gate.defer_emergency_notice(&held, &reason, until).await.map_err(gate_refused)?;
+    guard::services()?.gate.defer_emergency_notice(&held, &reason, until).await?;
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=zurueckgestellt"));
     Ok(())
 }
@@ -361,14 +361,14 @@ pub async fn emergency_data(emergency: String) -> Result<SharedDataView, ApiErro
     let caseworker = guard::caseworker().await?;
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
     let gate = guard::services()?.gate.clone();
-    gate.emergency_view(&held).await.map_err(internal)?.ok_or_else(|| guard::fail(ApiError::NotFound))
+    gate.emergency_view(&held).await?.ok_or_else(|| guard::fail(ApiError::NotFound))
 }
 
 /// Every emergency access, for the data protection officer's review. No case content.
 #[server(prefix = "/api", endpoint = "datenschutz/notzugriffe")]
 pub async fn emergency_review() -> Result<Vec<EmergencyView>, ApiError> {
     let officer = guard::data_protection_officer().await?;
-    guard::services()?.gate.emergency_review(&officer).await.map_err(internal)
+    Ok(guard::services()?.gate.emergency_review(&officer).await?)
 }
 
 /// Every protection flag, for the data protection officer's review: kind, whose, which office,
@@ -376,7 +376,7 @@ pub async fn emergency_review() -> Result<Vec<EmergencyView>, ApiError> {
 #[server(prefix = "/api", endpoint = "datenschutz/schutzvermerke")]
 pub async fn flag_review() -> Result<Vec<FlagReviewItem>, ApiError> {
     let officer = guard::data_protection_officer().await?;
-    guard::services()?.gate.flag_review(&officer).await.map_err(internal)
+    Ok(guard::services()?.gate.flag_review(&officer).await?)
 }
 
 /// The access log across citizens for the data protection officer, newest first, 50 to a page
@@ -428,7 +428,7 @@ pub async fn access_log_review(
         Some(before) => Some(before.parse::<i64>().map_err(|_| invalid("before", "continue from a page of the log"))?),
     };
     let gate = guard::services()?.gate.clone();
-    gate.review_access_log(&officer, filter, staff, (from, until), before).await.map_err(internal)
+    Ok(gate.review_access_log(&officer, filter, staff, (from, until), before).await?)
 }
 
 /// Checks the whole access log for the data protection officer: every entry, every lane's chain and head.
@@ -436,6 +436,6 @@ pub async fn access_log_review(
 #[server(prefix = "/api", endpoint = "datenschutz/protokoll-pruefen")]
 pub async fn check_access_log_as_officer() -> Result<crate::consent::LogCheck, ApiError> {
     guard::data_protection_officer().await?;
-    let verification = guard::services()?.access_log.verify().await.map_err(internal)?;
+    let verification = guard::services()?.access_log.verify().await?;
     Ok(crate::consent::LogCheck { intact: verification.is_intact(), capped: false })
 }

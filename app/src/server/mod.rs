@@ -5,6 +5,7 @@
 //! - [`auth`]: who is signed in: principals, sessions, OpenID Connect, the guard.
 //! - [`documents`]: reading an uploaded document and what it is by its content.
 //! - [`administration`]: offices, staff, categories and their audit; no citizen data.
+//! - [`error`]: why a service refused, and how that becomes the caller's answer.
 //! - [`services`]: what routes and server functions are handed.
 
 pub mod access_log;
@@ -12,5 +13,6 @@ pub mod administration;
 pub mod auth;
 pub mod db;
 pub mod documents;
+pub mod error;
 pub mod gate;
 pub mod services;

@@ -4,7 +4,10 @@
 //! answer, crafted requests included. (That citizens and caseworkers are refused every
 //! administration function is in the role table of `sign_in.rs`.)
 
-use klarsicht_tests::{TestApp, Visitor, count_rows, demo, on_both_databases, query_i64};
+use std::time::Duration;
+
+use klarsicht_tests::{Backend, TestApp, Visitor, count_rows, demo, on_both_databases, query_i64};
+use sqlx::{Connection, PgConnection};
 
 /// Whether any demo citizen's name, data or application shows in `answer`.
 fn names_a_citizen(answer: &serde_json::Value) -> bool {
@@ -285,4 +288,47 @@ on_both_databases! {
         assert_eq!(petra.call("mitarbeitende/warteschlange", &[]).await.0, 403);
         assert_eq!(petra.call("verwaltung/uebersicht", &[]).await.0, 200);
     }
+}
+
+/// Two administrators create the same office at the same moment. On PostgreSQL neither sees the
+/// other's office before it is committed, so the unique constraint decides: whoever comes second
+/// is told which field to change (422), not answered with a server error, and the first office
+/// stands as it was created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_created_twice_at_once_answers_the_second_with_its_field() {
+    if !klarsicht_tests::postgres_available() {
+        return;
+    }
+    let app = TestApp::spawn_with(Backend::Postgres, |settings| settings.demo_data = Some(true)).await;
+    let url = app.database_url().to_owned();
+    let mut frank = Visitor::new(&app);
+    frank.sign_in_as_demo(demo::FRANK_RICHTER).await;
+
+    // The first administrator's transaction has created the office, and not committed yet.
+    let mut first = PgConnection::connect(&url).await.expect("PostgreSQL accepts a connection");
+    let mut creating = first.begin().await.expect("a transaction");
+    sqlx::query(
+        "INSERT INTO offices (code, name_de, name_en, kind, active, created_at) \
+         VALUES ('pflegestelle', 'Pflegestelle', 'Care office', 'social', TRUE, now())",
+    )
+    .execute(&mut *creating)
+    .await
+    .expect("the first office");
+
+    let office = [("code", "pflegestelle"), ("name_de", "Pflegedienst"), ("name_en", "Care service"), ("kind", "social"), ("active", "ja")];
+    let ((status, error), ()) = tokio::join!(frank.call("verwaltung/amt-speichern", &office), async {
+        // The second creation waits for the first one's row, which only a commit decides.
+        let mut watcher = PgConnection::connect(&url).await.expect("PostgreSQL accepts a connection");
+        let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+        let mut polls = 0;
+        while sqlx::query_scalar::<_, i64>(waiting).fetch_one(&mut watcher).await.expect("the activity") == 0 {
+            polls += 1;
+            assert!(polls < 600, "the second creation never waited for the first");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        creating.commit().await.expect("the first office committed");
+    });
+    assert_eq!((status, error["Invalid"]["field"].as_str()), (422, Some("code")), "{error}");
+    assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM offices WHERE code = 'pflegestelle' AND name_de = 'Pflegestelle'").await, 1);
+    assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM admin_audit_log WHERE target_id = 'pflegestelle'").await, 0);
 }

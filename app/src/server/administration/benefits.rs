@@ -5,7 +5,7 @@
 
 use sqlx::types::Json;
 
-use super::{AdminError, Administration, Audit, invalid};
+use super::{ServiceError, Administration, Audit, invalid};
 use crate::{
     admin::{BenefitTypeView, ChoiceOption, FormQuestionView, FormSectionView, QUESTION_KINDS},
     server::{
@@ -48,7 +48,7 @@ pub enum Placement {
 }
 
 /// The answers of a choice question as written, one per line: `value | Deutsch | English`.
-pub fn choice_options(text: &str) -> Result<Vec<ChoiceOption>, AdminError> {
+pub fn choice_options(text: &str) -> Result<Vec<ChoiceOption>, ServiceError> {
     let problem = || invalid("options", "write one answer per line as: value | Deutsch | English");
     let options = text
         .lines()
@@ -147,7 +147,7 @@ macro_rules! section_in {
                     let section = benefit.sections.iter().find(|section| section.id == id.to_string()).cloned()?;
                     Some((benefit, section))
                 })
-                .ok_or(AdminError::NotFound)
+                .ok_or(ServiceError::NotFound)
         }
         .await
     };
@@ -201,7 +201,7 @@ impl Administration {
 
     /// Creates the benefit type `input.code`, or changes it. It is offered to citizens only
     /// once a consent template is published for it and its form asks something.
-    pub async fn save_benefit(&self, admin: &Administrator, input: BenefitInput) -> Result<(), AdminError> {
+    pub async fn save_benefit(&self, admin: &Administrator, input: BenefitInput) -> Result<(), ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let office: Option<bool> = sqlx::query_scalar("SELECT active FROM offices WHERE code = $1")
@@ -258,7 +258,7 @@ impl Administration {
             });
             audit_in!(transaction, Audit { by: admin.id(), action, target_kind: "benefit_type", target: input.code.clone(), detail })?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 
@@ -273,7 +273,7 @@ impl Administration {
         title_de: String,
         title_en: String,
         category: String,
-    ) -> Result<Id, AdminError> {
+    ) -> Result<Id, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let benefits = load_benefits!(transaction)?;
@@ -283,7 +283,7 @@ impl Administration {
             let id = match section {
                 Some(section) => {
                     let Some(before) = found.sections.iter().find(|candidate| candidate.id == section.to_string()) else {
-                        return Err(AdminError::NotFound);
+                        return Err(ServiceError::NotFound);
                     };
                     sqlx::query("UPDATE form_sections SET title_de = $2, title_en = $3 WHERE id = $1")
                         .bind(section)
@@ -326,13 +326,13 @@ impl Administration {
                 }
             };
             transaction.commit().await?;
-            Ok::<Id, AdminError>(id)
+            Ok::<Id, ServiceError>(id)
         })
     }
 
     /// Moves a section up or down in its form, or takes it out with its questions (the answers
     /// citizens gave stay in their data).
-    pub async fn place_section(&self, admin: &Administrator, section: Id, placement: Placement) -> Result<String, AdminError> {
+    pub async fn place_section(&self, admin: &Administrator, section: Id, placement: Placement) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (benefit, before) = section_in!(transaction, section)?;
@@ -348,14 +348,14 @@ impl Administration {
             let detail = serde_json::json!({ "benefit": benefit.code, "placement": format!("{placement:?}"), "section": before });
             audit_in!(transaction, Audit { by: admin.id(), action: "form_section_placed", target_kind: "form_section", target: section.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<String, AdminError>(benefit.code)
+            Ok::<String, ServiceError>(benefit.code)
         })
     }
 
     /// Adds a question to `section` (at the end), or changes `question` (its key stays). A key
     /// asked elsewhere for the same category must be asked as the same kind: the answer is one
     /// value in the citizen's data.
-    pub async fn save_question(&self, admin: &Administrator, section: Id, question: Option<Id>, input: QuestionInput) -> Result<(Id, String), AdminError> {
+    pub async fn save_question(&self, admin: &Administrator, section: Id, question: Option<Id>, input: QuestionInput) -> Result<(Id, String), ServiceError> {
         if !QUESTION_KINDS.contains(&input.kind.as_str()) {
             return Err(invalid("kind", "choose the kind of answer from the list"));
         }
@@ -369,10 +369,10 @@ impl Administration {
                 let found = benefit.sections.iter().find(|candidate| candidate.id == section.to_string())?;
                 Some((benefit.code.clone(), found.clone()))
             }) else {
-                return Err(AdminError::NotFound);
+                return Err(ServiceError::NotFound);
             };
             let before = match question {
-                Some(question) => Some(found.questions.iter().find(|candidate| candidate.id == question.to_string()).cloned().ok_or(AdminError::NotFound)?),
+                Some(question) => Some(found.questions.iter().find(|candidate| candidate.id == question.to_string()).cloned().ok_or(ServiceError::NotFound)?),
                 None => None,
             };
             let key = before.as_ref().map(|before| before.key.clone()).unwrap_or_else(|| input.key.clone());
@@ -433,13 +433,13 @@ impl Administration {
             let detail = serde_json::json!({ "section": section.to_string(), "before": before, "after": QuestionInput { key, ..input } });
             audit_in!(transaction, Audit { by: admin.id(), action: "form_question_saved", target_kind: "form_question", target: id.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<(Id, String), AdminError>((id, benefit))
+            Ok::<(Id, String), ServiceError>((id, benefit))
         })
     }
 
     /// Moves a question up or down in its section, or takes it out of the form (the answers
     /// citizens gave stay in their data).
-    pub async fn place_question(&self, admin: &Administrator, question: Id, placement: Placement) -> Result<String, AdminError> {
+    pub async fn place_question(&self, admin: &Administrator, question: Id, placement: Placement) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let benefits = load_benefits!(transaction)?;
@@ -447,7 +447,7 @@ impl Administration {
                 let found = benefit.sections.iter().flat_map(|section| &section.questions).find(|candidate| candidate.id == question.to_string())?;
                 Some((benefit.code.clone(), found.clone()))
             }) else {
-                return Err(AdminError::NotFound);
+                return Err(ServiceError::NotFound);
             };
             match placement {
                 Placement::Remove => {
@@ -460,7 +460,7 @@ impl Administration {
             let detail = serde_json::json!({ "placement": format!("{placement:?}"), "question": before });
             audit_in!(transaction, Audit { by: admin.id(), action: "form_question_placed", target_kind: "form_question", target: question.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<String, AdminError>(benefit)
+            Ok::<String, ServiceError>(benefit)
         })
     }
 }

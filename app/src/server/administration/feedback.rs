@@ -1,7 +1,7 @@
 //! Feedback on barriers (BITV 2.0 § 7): anyone may send it, signed in or not, and nothing ties
 //! it to an account; administrators read it, newest first.
 
-use super::{AdminError, Administration, text};
+use super::{Administration, ServiceError, text};
 use crate::{
     admin::{FEEDBACK_CONTACT_MAX, FEEDBACK_MESSAGE_MAX, FEEDBACK_PAGE_MAX, FeedbackEntry},
     server::{
@@ -21,7 +21,7 @@ pub struct FeedbackInput {
 
 impl FeedbackInput {
     /// Checks the form's fields; each error names its field.
-    pub fn check(page: &str, message: &str, contact: &str, language: &'static str) -> Result<Self, AdminError> {
+    pub fn check(page: &str, message: &str, contact: &str, language: &'static str) -> Result<Self, ServiceError> {
         let contact = contact.trim();
         Ok(Self {
             page: text("page", page, 0, FEEDBACK_PAGE_MAX)?,
@@ -34,7 +34,7 @@ impl FeedbackInput {
 
 impl Administration {
     /// Keeps a message about a barrier.
-    pub async fn record_feedback(&self, input: FeedbackInput) -> Result<(), AdminError> {
+    pub async fn record_feedback(&self, input: FeedbackInput) -> Result<(), ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             sqlx::query(

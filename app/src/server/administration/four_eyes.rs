@@ -2,7 +2,7 @@
 //! administrator confirms what the first asked for (`set_roles`, `create_staff`, `save_office`
 //! ask). Who asked may withdraw it, never confirm it; both steps are in the audit.
 
-use super::{AdminError, Administration, Audit, invalid};
+use super::{Administration, Audit, ServiceError, invalid};
 use crate::{
     admin::{PendingChange, RoleAssignment},
     server::{
@@ -72,7 +72,12 @@ impl Administration {
     /// Confirms or rejects waiting change `change`. A confirmation by the administrator who
     /// asked for it is refused; so is a grant to someone who meanwhile administers, or who is no
     /// longer active. `NotFound` when nothing waits under that id.
-    pub async fn decide_change(&self, admin: &Administrator, change: Id, decision: Decision) -> Result<(), AdminError> {
+    pub async fn decide_change(
+        &self,
+        admin: &Administrator,
+        change: Id,
+        decision: Decision,
+    ) -> Result<(), ServiceError> {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -83,7 +88,7 @@ impl Administration {
             .bind(change)
             .fetch_optional(&mut *transaction)
             .await?;
-            let Some((kind, staff, role, office, new_kind, requested_by)) = found else { return Err(AdminError::NotFound) };
+            let Some((kind, staff, role, office, new_kind, requested_by)) = found else { return Err(ServiceError::NotFound) };
             if decision == Decision::Confirm {
                 if requested_by == admin.id() {
                     return Err(invalid("change", "a second administrator must confirm what you asked for"));
@@ -120,14 +125,14 @@ impl Administration {
                             .await?
                             .rows_affected();
                         if changed != 1 {
-                            return Err(AdminError::NotFound);
+                            return Err(ServiceError::NotFound);
                         }
                         let detail = serde_json::json!({ "change": change.to_string(), "kind": new_kind });
                         audit_in!(transaction, Audit { by: admin.id(), action: "office_kind_confirmed", target_kind: "office", target: office.clone(), detail })?;
                     }
                     // The table's checks make every other row impossible; one that slipped
                     // through is never carried out.
-                    _ => return Err(AdminError::NotFound),
+                    _ => return Err(ServiceError::NotFound),
                 }
             } else {
                 let target = staff.map(|staff| staff.to_string()).or(office).unwrap_or_default();
@@ -148,7 +153,7 @@ impl Administration {
                 .execute(&mut *transaction)
                 .await?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 }

@@ -13,34 +13,13 @@ use crate::{
     admin::{AdminOverview, AuditEntry, CategoryView, OFFICE_KINDS, OfficeView, PortalCounts, ROLES, RoleAssignment, StaffMemberView},
     server::{
         auth::{Administrator, Overseer},
-        db::{Database, DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+        db::{BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend},
+        error::{ServiceError, invalid},
     },
 };
 
-/// Why an administrative change was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum AdminError {
-    #[error("not found")]
-    NotFound,
-    /// An input does not fit; `message` says how to fix it.
-    #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
-    #[error(transparent)]
-    Database(#[from] DatabaseError),
-}
-
-impl From<sqlx::Error> for AdminError {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Database(DatabaseError::from(error))
-    }
-}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> AdminError {
-    AdminError::Invalid { field, message: message.into() }
-}
-
 /// A name or text of `field`: trimmed, between `min` and `max` characters.
-pub fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<String, AdminError> {
+pub fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<String, ServiceError> {
     let value = value.trim();
     let length = value.chars().count();
     if length < min || length > max {
@@ -50,7 +29,7 @@ pub fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<
 }
 
 /// A code: lower-case letters, digits and `_`, starting with a letter, 2 to 40 characters.
-pub fn code(field: &'static str, value: &str) -> Result<String, AdminError> {
+pub fn code(field: &'static str, value: &str) -> Result<String, ServiceError> {
     let value = value.trim();
     let fits = (2..=40).contains(&value.len())
         && value.starts_with(|c: char| c.is_ascii_lowercase())
@@ -63,7 +42,7 @@ pub fn code(field: &'static str, value: &str) -> Result<String, AdminError> {
 
 /// An e-mail address as the provider verifies it: one `@` with something on either side, and a
 /// dot in the domain. Stored in lower case.
-pub fn email(value: &str) -> Result<String, AdminError> {
+pub fn email(value: &str) -> Result<String, ServiceError> {
     let value = value.trim().to_lowercase();
     let fits = value.len() <= 254
         && !value.chars().any(char::is_whitespace)
@@ -77,7 +56,7 @@ pub fn email(value: &str) -> Result<String, AdminError> {
 }
 
 /// Roles from the form (`caseworker:<office>`, `data_protection_officer`, `administrator`).
-pub fn roles(values: &[String]) -> Result<BTreeSet<RoleAssignment>, AdminError> {
+pub fn roles(values: &[String]) -> Result<BTreeSet<RoleAssignment>, ServiceError> {
     values
         .iter()
         .map(|value| value.trim())
@@ -203,20 +182,6 @@ macro_rules! request_grant_in {
     }};
 }
 
-/// A unique constraint on staff members refused the write: the field it names.
-fn staff_taken(error: sqlx::Error) -> AdminError {
-    if let sqlx::Error::Database(database) = &error
-        && database.is_unique_violation()
-    {
-        // PostgreSQL names the constraint; SQLite names the column in its message.
-        let subject = database.constraint().is_some_and(|name| name.contains("subject")) || database.message().contains("subject");
-        return match subject {
-            true => invalid("subject", "another staff member signs in with this subject already"),
-            false => invalid("email", "a staff member with this e-mail address exists already: two accounts are two people"),
-        };
-    }
-    AdminError::from(error)
-}
 
 /// What an office is to be.
 #[derive(Clone, Debug)]
@@ -325,7 +290,7 @@ impl Administration {
     }
 
     /// Creates the office `input.code`, or changes it when it exists.
-    pub async fn save_office(&self, admin: &Administrator, input: OfficeInput) -> Result<(), AdminError> {
+    pub async fn save_office(&self, admin: &Administrator, input: OfficeInput) -> Result<(), ServiceError> {
         if !OFFICE_KINDS.contains(&input.kind.as_str()) {
             return Err(invalid("kind", "choose the kind of office from the list"));
         }
@@ -395,7 +360,7 @@ impl Administration {
             });
             audit_in!(transaction, Audit { by: admin.id(), action, target_kind: "office", target: code.clone(), detail })?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 
@@ -408,7 +373,7 @@ impl Administration {
         email: String,
         subject: Option<String>,
         roles: BTreeSet<RoleAssignment>,
-    ) -> Result<Id, AdminError> {
+    ) -> Result<Id, ServiceError> {
         let id = Id::new();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -424,7 +389,7 @@ impl Administration {
             .bind(Timestamp::now())
             .execute(&mut *transaction)
             .await
-            .map_err(staff_taken)?;
+            ?;
             let (asked, now): (Vec<&RoleAssignment>, Vec<&RoleAssignment>) =
                 roles.iter().partition(|role| role.reads_citizen_data());
             for role in &now {
@@ -437,7 +402,7 @@ impl Administration {
                 request_grant_in!(transaction, admin.id(), id, role);
             }
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<(), ServiceError>(())
         })?;
         Ok(id)
     }
@@ -446,7 +411,7 @@ impl Administration {
     /// role that reads citizen data once a second administrator confirms it (asked for here,
     /// see `confirm_change`). Nobody changes their own roles: another administrator must.
     /// Grants still waiting that `roles` no longer names are withdrawn.
-    pub async fn set_roles(&self, admin: &Administrator, staff: Id, roles: BTreeSet<RoleAssignment>) -> Result<(), AdminError> {
+    pub async fn set_roles(&self, admin: &Administrator, staff: Id, roles: BTreeSet<RoleAssignment>) -> Result<(), ServiceError> {
         if staff == admin.id() {
             return Err(invalid("roles", "nobody changes their own roles; ask another administrator"));
         }
@@ -457,7 +422,7 @@ impl Administration {
                 .fetch_optional(&mut *transaction)
                 .await?;
             if exists.is_none() {
-                return Err(AdminError::NotFound);
+                return Err(ServiceError::NotFound);
             }
             let before: Vec<(String, Option<String>)> =
                 sqlx::query_as("SELECT role, office_code FROM staff_roles WHERE staff_id = $1 ORDER BY role, office_code")
@@ -498,12 +463,12 @@ impl Administration {
                 request_grant_in!(transaction, admin.id(), staff, role);
             }
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 
     /// Deactivates `staff`: they cannot sign in again, and every session of theirs ends now.
-    pub async fn deactivate_staff(&self, admin: &Administrator, staff: Id) -> Result<u64, AdminError> {
+    pub async fn deactivate_staff(&self, admin: &Administrator, staff: Id) -> Result<u64, ServiceError> {
         if staff == admin.id() {
             return Err(invalid("staff", "you cannot deactivate yourself; ask another administrator"));
         }
@@ -517,7 +482,7 @@ impl Administration {
                 .await?
                 .rows_affected();
             if changed == 0 {
-                return Err(AdminError::NotFound);
+                return Err(ServiceError::NotFound);
             }
             let ended = sqlx::query(
                 "UPDATE session_records SET ended_at = $2 WHERE principal_kind = 'staff' AND principal_id = $1 AND ended_at IS NULL",
@@ -530,13 +495,13 @@ impl Administration {
             let detail = serde_json::json!({ "sessions_ended": ended });
             audit_in!(transaction, Audit { by: admin.id(), action: "staff_deactivated", target_kind: "staff", target: staff.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<u64, AdminError>(ended)
+            Ok::<u64, ServiceError>(ended)
         })
     }
 
     /// Changes a data category's names, descriptions, special-category flag and retention;
     /// its code is fixed (forms and the rule name it).
-    pub async fn save_category(&self, admin: &Administrator, input: CategoryView) -> Result<(), AdminError> {
+    pub async fn save_category(&self, admin: &Administrator, input: CategoryView) -> Result<(), ServiceError> {
         if !(1..=36_500).contains(&input.retention_days) {
             return Err(invalid("retention_days", "give the retention in whole days, from 1 to 36,500"));
         }
@@ -548,7 +513,7 @@ impl Administration {
             .bind(&input.code)
             .fetch_optional(&mut *transaction)
             .await?;
-            let Some(before) = before else { return Err(AdminError::NotFound) };
+            let Some(before) = before else { return Err(ServiceError::NotFound) };
             sqlx::query(
                 "UPDATE data_categories SET name_de = $2, name_en = $3, description_de = $4, description_en = $5, \
                  special_category = $6, retention_days = $7 WHERE code = $1",
@@ -571,7 +536,7 @@ impl Administration {
             });
             audit_in!(transaction, Audit { by: admin.id(), action: "category_changed", target_kind: "category", target: input.code.clone(), detail })?;
             transaction.commit().await?;
-            Ok::<(), AdminError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 

@@ -5,7 +5,7 @@
 //! version asks for nothing more, their citizens asked otherwise — the gate decides, in the same
 //! transaction.
 
-use super::{AdminError, Administration, Audit, invalid};
+use super::{ServiceError, Administration, Audit, invalid};
 use crate::{
     admin::{
         CONSENT_BASES, LONGEST_SHARING_DAYS, OptionalSharing, PublishReport, RequiredCategory, TemplateChange, TemplateVersionView, TemplateView,
@@ -121,12 +121,12 @@ macro_rules! draft_in {
             let version: Id = $version;
             let loaded = load_templates!($connection)?;
             let found = loaded.into_iter().find(|loaded| loaded.view.versions.iter().any(|v| v.id == version.to_string()));
-            let Some(found) = found else { return Err(AdminError::NotFound) };
-            let draft = found.view.versions.iter().find(|v| v.id == version.to_string()).cloned().ok_or(AdminError::NotFound)?;
+            let Some(found) = found else { return Err(ServiceError::NotFound) };
+            let draft = found.view.versions.iter().find(|v| v.id == version.to_string()).cloned().ok_or(ServiceError::NotFound)?;
             if draft.status != "draft" {
                 return Err(invalid("version", "a published version never changes; start a new draft to change it"));
             }
-            Ok::<(Loaded, TemplateVersionView), AdminError>((found, draft))
+            Ok::<(Loaded, TemplateVersionView), ServiceError>((found, draft))
         }
         .await
     };
@@ -198,7 +198,7 @@ impl Administration {
 
     /// The draft of `benefit`'s template: the one being edited, or a new one that starts as a
     /// copy of the published version (empty when there is none). Answers its id.
-    pub async fn start_draft(&self, admin: &Administrator, benefit: &str) -> Result<Id, AdminError> {
+    pub async fn start_draft(&self, admin: &Administrator, benefit: &str) -> Result<Id, ServiceError> {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -207,7 +207,7 @@ impl Administration {
                 return Err(invalid("benefit", "choose a benefit type from the list"));
             };
             if let Some(draft) = found.view.draft() {
-                return Id::parse(&draft.id).ok_or(AdminError::NotFound);
+                return Id::parse(&draft.id).ok_or(ServiceError::NotFound);
             }
             let template = match found.template {
                 Some(template) => template,
@@ -248,12 +248,12 @@ impl Administration {
             let detail = serde_json::json!({ "benefit": benefit, "version": number, "copied_from": published.map(|p| p.version) });
             audit_in!(transaction, Audit { by: admin.id(), action: "template_draft_started", target_kind: "consent_template_version", target: draft.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<Id, AdminError>(draft)
+            Ok::<Id, ServiceError>(draft)
         })
     }
 
     /// Changes the texts the citizen reads first.
-    pub async fn save_draft_texts(&self, admin: &Administrator, version: Id, intro_de: String, intro_en: String) -> Result<String, AdminError> {
+    pub async fn save_draft_texts(&self, admin: &Administrator, version: Id, intro_de: String, intro_en: String) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -267,12 +267,12 @@ impl Administration {
                 "after": { "intro_de": intro_de, "intro_en": intro_en } });
             audit_in!(transaction, draft_audit(admin, "template_texts_changed", &draft, detail))?;
             transaction.commit().await?;
-            Ok::<String, AdminError>(found.view.benefit)
+            Ok::<String, ServiceError>(found.view.benefit)
         })
     }
 
     /// Adds a category the law requires to the draft, or changes its legal basis and explanation.
-    pub async fn save_required(&self, admin: &Administrator, version: Id, required: RequiredCategory) -> Result<String, AdminError> {
+    pub async fn save_required(&self, admin: &Administrator, version: Id, required: RequiredCategory) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -293,12 +293,12 @@ impl Administration {
             let detail = serde_json::json!({ "before": before, "after": required });
             audit_in!(transaction, draft_audit(admin, "template_required_saved", &draft, detail))?;
             transaction.commit().await?;
-            Ok::<String, AdminError>(found.view.benefit)
+            Ok::<String, ServiceError>(found.view.benefit)
         })
     }
 
     /// Takes a required category out of the draft.
-    pub async fn remove_required(&self, admin: &Administrator, version: Id, category: &str) -> Result<String, AdminError> {
+    pub async fn remove_required(&self, admin: &Administrator, version: Id, category: &str) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -312,14 +312,14 @@ impl Administration {
                 .await?;
             audit_in!(transaction, draft_audit(admin, "template_required_removed", &draft, serde_json::json!({ "before": before })))?;
             transaction.commit().await?;
-            Ok::<String, AdminError>(found.view.benefit)
+            Ok::<String, ServiceError>(found.view.benefit)
         })
     }
 
     /// Adds an optional sharing to the draft, or changes the one of the same category and
     /// office. Its legal basis follows from the category: explicit consent (GDPR Art. 9(2)(a))
     /// for a special category, consent (Art. 6(1)(a)) otherwise.
-    pub async fn save_sharing(&self, admin: &Administrator, version: Id, mut sharing: OptionalSharing) -> Result<String, AdminError> {
+    pub async fn save_sharing(&self, admin: &Administrator, version: Id, mut sharing: OptionalSharing) -> Result<String, ServiceError> {
         if !(1..=LONGEST_SHARING_DAYS).contains(&sharing.max_validity_days) {
             return Err(invalid("max_validity_days", format!("give the longest validity in whole days, from 1 to {LONGEST_SHARING_DAYS}")));
         }
@@ -350,12 +350,12 @@ impl Administration {
             let detail = serde_json::json!({ "before": before, "after": sharing });
             audit_in!(transaction, draft_audit(admin, "template_sharing_saved", &draft, detail))?;
             transaction.commit().await?;
-            Ok::<String, AdminError>(found.view.benefit)
+            Ok::<String, ServiceError>(found.view.benefit)
         })
     }
 
     /// Takes an optional sharing out of the draft.
-    pub async fn remove_sharing(&self, admin: &Administrator, version: Id, category: &str, office: &str) -> Result<String, AdminError> {
+    pub async fn remove_sharing(&self, admin: &Administrator, version: Id, category: &str, office: &str) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -370,12 +370,12 @@ impl Administration {
                 .await?;
             audit_in!(transaction, draft_audit(admin, "template_sharing_removed", &draft, serde_json::json!({ "before": before })))?;
             transaction.commit().await?;
-            Ok::<String, AdminError>(found.view.benefit)
+            Ok::<String, ServiceError>(found.view.benefit)
         })
     }
 
     /// Throws the draft away; the published version stays as it is.
-    pub async fn discard_draft(&self, admin: &Administrator, version: Id) -> Result<String, AdminError> {
+    pub async fn discard_draft(&self, admin: &Administrator, version: Id) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -386,7 +386,7 @@ impl Administration {
                 .await?;
             audit_in!(transaction, draft_audit(admin, "template_draft_discarded", &draft, serde_json::json!(draft)))?;
             transaction.commit().await?;
-            Ok::<String, AdminError>(found.view.benefit)
+            Ok::<String, ServiceError>(found.view.benefit)
         })
     }
 
@@ -394,7 +394,7 @@ impl Administration {
     /// Open applications on an earlier version move to it when it requires nothing theirs did
     /// not; otherwise they stay, and their citizens are asked. `expected` is the list of
     /// changes the administrator saw: if the draft differs by now, nothing is published.
-    pub async fn publish(&self, admin: &Administrator, version: Id, expected: &[TemplateChange]) -> Result<PublishReport, AdminError> {
+    pub async fn publish(&self, admin: &Administrator, version: Id, expected: &[TemplateChange]) -> Result<PublishReport, ServiceError> {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -419,13 +419,13 @@ impl Administration {
                 .bind(now)
                 .execute(&mut *transaction)
                 .await?;
-            let template = found.template.ok_or(AdminError::NotFound)?;
+            let template = found.template.ok_or(ServiceError::NotFound)?;
             let (moved, asked) = adopt_published_version!(transaction, template, version, now)?;
             let report = PublishReport { benefit: found.view.benefit.clone(), version: draft.version, applications_moved: moved, applications_asked: asked };
             let detail = serde_json::json!({ "version": draft.version, "changes": changes, "report": report });
             audit_in!(transaction, Audit { by: admin.id(), action: "template_published", target_kind: "consent_template_version", target: draft.id.clone(), detail })?;
             transaction.commit().await?;
-            Ok::<PublishReport, AdminError>(report)
+            Ok::<PublishReport, ServiceError>(report)
         })
     }
 }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::types::Json;
 
 use super::{
-    Gate, GateError,
+    Gate, ServiceError, invalid,
     consents::{OFFERS, OfferRow, grant_in, offer},
 };
 use crate::{
@@ -273,15 +273,15 @@ pub enum Submission {
 
 impl Gate {
     /// The person `citizen` acts for, by name, or `NotFound`.
-    async fn person(&self, citizen: &Citizen, person: Id) -> Result<(PersonView, Vec<PersonView>), GateError> {
+    async fn person(&self, citizen: &Citizen, person: Id) -> Result<(PersonView, Vec<PersonView>), ServiceError> {
         let people = self.people_acted_for(citizen).await?;
         let found = people.iter().find(|candidate| candidate.id == person.to_string()).cloned();
-        found.map(|found| (found, people)).ok_or(GateError::NotFound)
+        found.map(|found| (found, people)).ok_or(ServiceError::NotFound)
     }
 
     /// Which help `person` may apply for: a minor child the help of a youth office, an adult
     /// the other kinds.
-    async fn benefit_options(&self, person: &PersonView, chosen: &BTreeSet<String>) -> Result<Vec<BenefitOption>, GateError> {
+    async fn benefit_options(&self, person: &PersonView, chosen: &BTreeSet<String>) -> Result<Vec<BenefitOption>, ServiceError> {
         let child = !person.is_self;
         let rows: Vec<BenefitRow> = on_backend!(self.database, pool => sqlx::query_as(BENEFITS).fetch_all(pool).await)
             .map_err(crate::server::db::DatabaseError::from)?;
@@ -299,7 +299,7 @@ impl Gate {
     }
 
     /// The start of the flow for `person`: the help they may apply for, what is chosen so far.
-    pub async fn apply_start(&self, acting: &ActingFor) -> Result<ApplyStart, GateError> {
+    pub async fn apply_start(&self, acting: &ActingFor) -> Result<ApplyStart, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, people) = self.person(citizen, person).await?;
         let drafts: Vec<DraftRow> = on_backend!(self.database, pool =>
@@ -313,28 +313,28 @@ impl Gate {
     /// Makes the draft of `person` one application for each kind of help in `chosen` (a draft
     /// no longer chosen is dropped), filled in from the person's data where nothing was
     /// answered yet. Answers the address of the first page.
-    pub async fn choose_benefits(&self, acting: &ActingFor, chosen: &[String]) -> Result<String, GateError> {
+    pub async fn choose_benefits(&self, acting: &ActingFor, chosen: &[String]) -> Result<String, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, _) = self.person(citizen, person).await?;
         let chosen: BTreeSet<String> = chosen.iter().map(|code| code.trim().to_owned()).collect();
         let offered = self.benefit_options(&person_view, &BTreeSet::new()).await?;
         if chosen.is_empty() {
-            return Err(GateError::invalid("benefits", "choose at least one kind of help"));
+            return Err(invalid("benefits", "choose at least one kind of help"));
         }
         if !chosen.iter().all(|code| offered.iter().any(|option| &option.benefit.code == code)) {
-            return Err(GateError::invalid("benefits", "choose from the kinds of help offered to you"));
+            return Err(invalid("benefits", "choose from the kinds of help offered to you"));
         }
         // Two first drafts at once may pick the same next reference number; the loser tries again.
         for attempt in 1..=3 {
             match self.choose_once(citizen, person, &chosen).await {
-                Err(GateError::Database(error)) if attempt < 3 && error.is_unique_violation() => continue,
+                Err(ServiceError::Database(error)) if attempt < 3 && error.is_unique_violation() => continue,
                 other => return other.map(|first| flow_path(&format!("schritt/{first}"), &person_view)),
             }
         }
-        Err(GateError::invalid("benefits", "please try again"))
+        Err(invalid("benefits", "please try again"))
     }
 
-    async fn choose_once(&self, citizen: &Citizen, person: Id, chosen: &BTreeSet<String>) -> Result<String, GateError> {
+    async fn choose_once(&self, citizen: &Citizen, person: Id, chosen: &BTreeSet<String>) -> Result<String, ServiceError> {
         let now = Timestamp::now();
         let year = now.as_offset_date_time().year();
         let first = on_backend!(self.database, pool => {
@@ -353,7 +353,7 @@ impl Gate {
                 let (Some((_, version)), Some((_, office))) =
                     (newest.iter().find(|(code, _)| code == benefit), benefits.iter().find(|(code, _)| code == benefit))
                 else {
-                    return Err(GateError::invalid("benefits", "this kind of help cannot be applied for at the moment"));
+                    return Err(invalid("benefits", "this kind of help cannot be applied for at the moment"));
                 };
                 let last: Option<String> = sqlx::query_scalar(
                     "SELECT MAX(reference) FROM applications WHERE reference LIKE $1",
@@ -445,14 +445,14 @@ impl Gate {
                 }
             }
             transaction.commit().await?;
-            Ok::<String, GateError>(flow.steps.first().map(|step| step.name.category.clone()).unwrap_or_default())
+            Ok::<String, ServiceError>(flow.steps.first().map(|step| step.name.category.clone()).unwrap_or_default())
         })?;
         Ok(first)
     }
 
     /// The page of topic `category` of `person`'s draft, with the answers kept so far; their
     /// problems when `judged`.
-    pub async fn draft_step(&self, acting: &ActingFor, category: &str, judged: bool) -> Result<DraftStep, GateError> {
+    pub async fn draft_step(&self, acting: &ActingFor, category: &str, judged: bool) -> Result<DraftStep, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, _) = self.person(citizen, person).await?;
         let flow = on_backend!(self.database, pool => {
@@ -461,7 +461,7 @@ impl Gate {
         })
         .map_err(crate::server::db::DatabaseError::from)?;
         let Some(index) = flow.steps.iter().position(|step| step.name.category == category) else {
-            return Err(GateError::NotFound);
+            return Err(ServiceError::NotFound);
         };
         let step = &flow.steps[index];
         Ok(DraftStep {
@@ -479,7 +479,7 @@ impl Gate {
         acting: &ActingFor,
         category: &str,
         given: &BTreeMap<String, String>,
-    ) -> Result<StepSaved, GateError> {
+    ) -> Result<StepSaved, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, _) = self.person(citizen, person).await?;
         let now = Timestamp::now();
@@ -488,7 +488,7 @@ impl Gate {
             let connection = &mut *transaction;
             let flow = load_flow!(&mut *connection, person, citizen.id())?;
             let Some(index) = flow.steps.iter().position(|step| step.name.category == category) else {
-                return Err(GateError::NotFound);
+                return Err(ServiceError::NotFound);
             };
             let step = &flow.steps[index];
             let (answers, complete) = kept_answers(step, given);
@@ -499,14 +499,14 @@ impl Gate {
                 (true, Some(next)) => flow_path(&format!("schritt/{}", next.name.category), &person_view),
                 (true, None) => flow_path("pruefen", &person_view),
             };
-            Ok::<StepSaved, GateError>(StepSaved { complete, next })
+            Ok::<StepSaved, ServiceError>(StepSaved { complete, next })
         })?;
         Ok(saved)
     }
 
     /// The check-your-answers page: every answer, and for each office what it receives with
     /// the application and on which legal basis, and which sharings the citizen may add.
-    pub async fn check_answers(&self, acting: &ActingFor) -> Result<CheckAnswers, GateError> {
+    pub async fn check_answers(&self, acting: &ActingFor) -> Result<CheckAnswers, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, _) = self.person(citizen, person).await?;
         type RequiredRow = (Id, String, String, String, String, String, String);
@@ -584,7 +584,7 @@ impl Gate {
         acting: &ActingFor,
         versions: &BTreeSet<Id>,
         sharings: &BTreeSet<Id>,
-    ) -> Result<Submission, GateError> {
+    ) -> Result<Submission, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         self.person(citizen, person).await?;
         let now = Timestamp::now();
@@ -593,7 +593,7 @@ impl Gate {
             let connection = &mut *transaction;
             let flow = load_flow!(&mut *connection, person, citizen.id())?;
             if flow.drafts.is_empty() {
-                return Err(GateError::NotFound);
+                return Err(ServiceError::NotFound);
             }
             if !flow.complete() {
                 return Ok(Submission::Incomplete);
@@ -623,7 +623,7 @@ impl Gate {
                 .fetch_all(&mut *connection)
                 .await?;
             if !sharings.iter().all(|sharing| offered.contains(sharing)) {
-                return Err(GateError::invalid("sharings", "choose from the sharings offered with this application"));
+                return Err(invalid("sharings", "choose from the sharings offered with this application"));
             }
             for (draft, _, _) in &flow.drafts {
                 let submitted = sqlx::query(
@@ -635,7 +635,7 @@ impl Gate {
                 .await?
                 .rows_affected();
                 if submitted != 1 {
-                    return Err(GateError::invalid("application", "this application was submitted meanwhile"));
+                    return Err(invalid("application", "this application was submitted meanwhile"));
                 }
                 sqlx::query(
                     "INSERT INTO application_events (id, application_id, occurred_at, actor_kind, actor_id, kind, detail) \
@@ -679,14 +679,14 @@ impl Gate {
                 grant_in!(&mut *connection, citizen.id(), person, *sharing, None, now)?;
             }
             transaction.commit().await?;
-            Ok::<Submission, GateError>(Submission::Submitted(flow.drafts.iter().map(|(id, ..)| *id).collect()))
+            Ok::<Submission, ServiceError>(Submission::Submitted(flow.drafts.iter().map(|(id, ..)| *id).collect()))
         })?;
         Ok(submission)
     }
 
     /// The receipt of submitted applications of a person `citizen` acts for; `NotFound` when
     /// any of them is not.
-    pub async fn receipt(&self, citizen: &Citizen, applications: &[Id]) -> Result<Receipt, GateError> {
+    pub async fn receipt(&self, citizen: &Citizen, applications: &[Id]) -> Result<Receipt, ServiceError> {
         type ItemRow = (Id, Id, String, Option<Timestamp>, String, String, String, String, String, String, String);
         type ConsentRow = (String, String, String, String, String, String, String, Option<Timestamp>);
         let people = self.people_acted_for(citizen).await?;
@@ -704,7 +704,7 @@ impl Gate {
                 .await?;
                 match row {
                     Some(row) => items.push(row),
-                    None => return Err(GateError::NotFound),
+                    None => return Err(ServiceError::NotFound),
                 }
             }
             let required: Vec<(Id, String, String, String)> = sqlx::query_as(
@@ -727,16 +727,16 @@ impl Gate {
                 .await?,
                 _ => Vec::new(),
             };
-            Ok::<_, GateError>((items, required, consents))
+            Ok::<_, ServiceError>((items, required, consents))
         })?;
-        let Some(first) = items.first() else { return Err(GateError::NotFound) };
+        let Some(first) = items.first() else { return Err(ServiceError::NotFound) };
         let person = first.0;
         // All of one person, one the citizen acts for.
         if items.iter().any(|item| item.0 != person) {
-            return Err(GateError::NotFound);
+            return Err(ServiceError::NotFound);
         }
         let Some(person) = people.iter().find(|candidate| candidate.id == person.to_string()).cloned() else {
-            return Err(GateError::NotFound);
+            return Err(ServiceError::NotFound);
         };
         let submitted_by = people.iter().find(|candidate| candidate.is_self).map(|me| me.name.clone()).unwrap_or_default();
         Ok(Receipt {

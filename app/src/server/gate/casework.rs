@@ -9,7 +9,7 @@
 use sqlx::types::Json;
 
 use super::{
-    Gate, GateError,
+    Gate, ServiceError, invalid,
     correspondence::{Correspondence, CorrespondenceLists, correspondence_lists},
     flags::{FlagRow, flag_views},
 };
@@ -183,11 +183,11 @@ impl Gate {
     /// the correspondence, the documents handed in (logged as a read of `documents`), notes
     /// and the office's own flags while it may read anything of the case. `NotFound` for an
     /// application that is not the office's, or that has nothing left to read.
-    pub async fn case_file(&self, case: &CaseAccess) -> Result<CaseFile, GateError> {
-        let read = self.read_case(case, true).await?.ok_or(GateError::NotFound)?;
+    pub async fn case_file(&self, case: &CaseAccess) -> Result<CaseFile, ServiceError> {
+        let read = self.read_case(case, true).await?.ok_or(ServiceError::NotFound)?;
         let me = case.staff();
         let (case, vocabulary) = (read.view, read.vocabulary);
-        let row = read.file.ok_or(GateError::NotFound)?;
+        let row = read.file.ok_or(ServiceError::NotFound)?;
         let named = read.allowed.contains(&Category::Identity);
         let applicant = CasePerson {
             id: row.citizen_id.to_string(),
@@ -243,7 +243,7 @@ impl Gate {
     /// Carries out `action` on the application of `case` for its caseworker, in one transaction
     /// with its line in the history. `NotFound` for a draft; `Invalid` when the action does not
     /// fit its status.
-    pub async fn act_on_case(&self, case: &CaseAccess, action: &CaseAction) -> Result<(), GateError> {
+    pub async fn act_on_case(&self, case: &CaseAccess, action: &CaseAction) -> Result<(), ServiceError> {
         let (actor, office, application) = (case.staff(), case.office(), case.application());
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
@@ -251,8 +251,8 @@ impl Gate {
             let connection = &mut *transaction;
             let found: Option<(String, Option<Id>)> =
                 sqlx::query_as(OFFICE_APPLICATION).bind(application).bind(office).fetch_optional(&mut *connection).await?;
-            let Some((status, _)) = found else { return Err(GateError::NotFound) };
-            action.fits(&status).map_err(|message| GateError::invalid(action.field(), message))?;
+            let Some((status, _)) = found else { return Err(ServiceError::NotFound) };
+            action.fits(&status).map_err(|message| invalid(action.field(), message))?;
             // The new status, if the action changes it, and the history line.
             let (new_status, kind, detail): (Option<&str>, &str, Option<String>) = match action {
                 CaseAction::Assign(assignee) => {
@@ -262,7 +262,7 @@ impl Gate {
                             let at_office: Option<i64> =
                                 sqlx::query_scalar(CASEWORKER_AT).bind(*assignee).bind(office).fetch_optional(&mut *connection).await?;
                             if at_office.is_none() {
-                                return Err(GateError::invalid("assignee", "choose a caseworker of your office"));
+                                return Err(invalid("assignee", "choose a caseworker of your office"));
                             }
                             sqlx::query_scalar("SELECT display_name FROM staff_members WHERE id = $1")
                                 .bind(*assignee)
@@ -302,7 +302,7 @@ impl Gate {
                     .execute(&mut *connection)
                     .await?;
                     if cancelled.rows_affected() != 1 {
-                        return Err(GateError::invalid("request", "this request is answered or taken back already"));
+                        return Err(invalid("request", "this request is answered or taken back already"));
                     }
                     let still_open: i64 = sqlx::query_scalar(
                         "SELECT COUNT(*) FROM document_requests WHERE application_id = $1 AND status = 'open'",
@@ -408,7 +408,7 @@ impl Gate {
                     .await?;
             }
             transaction.commit().await?;
-            Ok::<(), GateError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 
@@ -416,7 +416,7 @@ impl Gate {
     /// and content. The citizen handed it in to this office for this application, so it is
     /// read on that application's basis while the rule still lets the office read the
     /// application at all, and the read is logged as category `documents`.
-    pub async fn office_document(&self, case: &CaseAccess, document: Id) -> Result<(String, String, Vec<u8>), GateError> {
-        self.read_application_document(case, document).await?.ok_or(GateError::NotFound)
+    pub async fn office_document(&self, case: &CaseAccess, document: Id) -> Result<(String, String, Vec<u8>), ServiceError> {
+        self.read_application_document(case, document).await?.ok_or(ServiceError::NotFound)
     }
 }

@@ -4,7 +4,7 @@
 //! which is only ever appended to. The gate reads consents anew on every request, so a
 //! revocation counts from the next one.
 
-use super::{Gate, GateError};
+use super::{Gate, ServiceError, invalid};
 use crate::{
     applying::SharingOffer,
     consent::{ConsentEventView, ConsentView, NamedCode},
@@ -46,7 +46,7 @@ pub(super) fn offer(row: &OfferRow) -> SharingOffer {
 
 /// Grants (or renews) sharing `$sharing` for `$person`, given by `$actor` (the person or their
 /// parent), on `$connection` inside the caller's transaction; see [`Gate::grant_consent`].
-/// Evaluates to `Result<Id, GateError>`.
+/// Evaluates to `Result<Id, ServiceError>`.
 macro_rules! grant_in {
     ($connection:expr, $actor:expr, $person:expr, $sharing:expr, $days:expr, $now:expr) => {
         async {
@@ -64,11 +64,11 @@ macro_rules! grant_in {
             .fetch_optional(&mut *connection)
             .await?;
             let Some((version, category, office, purpose, legal_basis, max_days)) = found else {
-                return Err(GateError::invalid("sharing", "choose one of the sharings offered to you"));
+                return Err(invalid("sharing", "choose one of the sharings offered to you"));
             };
             let days = days.unwrap_or(max_days);
             if !(1..=max_days).contains(&days) {
-                return Err(GateError::invalid("days", format!("choose between 1 and {max_days} days")));
+                return Err(invalid("days", format!("choose between 1 and {max_days} days")));
             }
             let expires_at = now + time::Duration::days(days);
             let existing: Option<Id> = sqlx::query_scalar(
@@ -98,7 +98,7 @@ macro_rules! grant_in {
                     .await?
                     .rows_affected();
                     if renewed != 1 {
-                        return Err(GateError::invalid("sharing", "this consent changed meanwhile; please try again"));
+                        return Err(invalid("sharing", "this consent changed meanwhile; please try again"));
                     }
                     (consent, "renewed")
                 }
@@ -136,7 +136,7 @@ macro_rules! grant_in {
             .bind(format!("valid until {}", expires_at.to_rfc3339()))
             .execute(&mut *connection)
             .await?;
-            Ok::<Id, GateError>(consent)
+            Ok::<Id, ServiceError>(consent)
         }
         .await
     };
@@ -153,21 +153,21 @@ impl Gate {
         acting: &ActingFor,
         sharing: Id,
         days: Option<i64>,
-    ) -> Result<Id, GateError> {
+    ) -> Result<Id, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let now = Timestamp::now();
         let id = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let consent = grant_in!(&mut *transaction, citizen.id(), person, sharing, days, now)?;
             transaction.commit().await?;
-            Ok::<Id, GateError>(consent)
+            Ok::<Id, ServiceError>(consent)
         })?;
         Ok(id)
     }
 
     /// Revokes an active consent of a person `citizen` acts for, from now on. `NotFound` when
     /// there is no such consent that still counts.
-    pub async fn revoke_consent(&self, citizen: &Citizen, consent: Id) -> Result<(), GateError> {
+    pub async fn revoke_consent(&self, citizen: &Citizen, consent: Id) -> Result<(), ServiceError> {
         let now = Timestamp::now();
         let person: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
             "SELECT citizen_id FROM consents WHERE id = $1",
@@ -176,9 +176,9 @@ impl Gate {
         .fetch_optional(pool)
         .await)
         .map_err(DatabaseError::from)?;
-        let Some(person) = person else { return Err(GateError::NotFound) };
+        let Some(person) = person else { return Err(ServiceError::NotFound) };
         if !self.acts_for(citizen, person).await? {
-            return Err(GateError::NotFound);
+            return Err(ServiceError::NotFound);
         }
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -192,7 +192,7 @@ impl Gate {
             .await?
             .rows_affected();
             if revoked != 1 {
-                return Err(GateError::NotFound);
+                return Err(ServiceError::NotFound);
             }
             sqlx::query(
                 "INSERT INTO consent_events (id, consent_id, occurred_at, kind, actor_citizen_id, detail) \
@@ -205,13 +205,13 @@ impl Gate {
             .execute(&mut *transaction)
             .await?;
             transaction.commit().await?;
-            Ok::<(), GateError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 
     /// The sharings the person of `acting` may grant now: those of the newest
     /// published version of each consent template.
-    pub async fn sharing_offers(&self, _acting: &ActingFor) -> Result<Vec<SharingOffer>, GateError> {
+    pub async fn sharing_offers(&self, _acting: &ActingFor) -> Result<Vec<SharingOffer>, ServiceError> {
         let (rows, newest): (Vec<OfferRow>, Vec<Id>) = on_backend!(self.database, pool => {
             let rows = sqlx::query_as(OFFERS).fetch_all(pool).await?;
             let newest = sqlx::query_scalar(
@@ -230,7 +230,7 @@ impl Gate {
     }
 
     /// Every consent of the person of `acting`, newest first, with its history.
-    pub async fn consents_of(&self, acting: &ActingFor) -> Result<Vec<ConsentView>, GateError> {
+    pub async fn consents_of(&self, acting: &ActingFor) -> Result<Vec<ConsentView>, ServiceError> {
         let person = acting.person();
         let now = Timestamp::now();
         let (rows, events): (Vec<ConsentListRow>, Vec<ConsentEventRow>) = on_backend!(self.database, pool => {

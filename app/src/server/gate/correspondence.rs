@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::types::Json;
 
-use super::{Gate, GateError};
+use super::{Gate, ServiceError, invalid};
 use crate::{
     consent::NamedCode,
     correspondence::{ApplicationFile, DocumentRequestView, DocumentView, HistoryEntry, MessageView},
@@ -152,26 +152,26 @@ impl Correspondence {
 
 impl Gate {
     /// The person and status of sent application `application` if `citizen` acts for them.
-    pub async fn own_application(&self, citizen: &Citizen, application: Id) -> Result<(Id, String), GateError> {
+    pub async fn own_application(&self, citizen: &Citizen, application: Id) -> Result<(Id, String), ServiceError> {
         let found: Option<(Id, String)> = on_backend!(self.database, pool => sqlx::query_as(OPEN_APPLICATION)
             .bind(application)
             .fetch_optional(pool)
             .await)
         .map_err(crate::server::db::DatabaseError::from)?;
-        let Some((person, status)) = found else { return Err(GateError::NotFound) };
+        let Some((person, status)) = found else { return Err(ServiceError::NotFound) };
         match self.acts_for(citizen, person).await? {
             true => Ok((person, status)),
-            false => Err(GateError::NotFound),
+            false => Err(ServiceError::NotFound),
         }
     }
 
     /// Application `application` as its citizen (or their parent) sees it. Reading it marks the
     /// office's messages as read.
-    pub async fn application_file(&self, citizen: &Citizen, application: Id) -> Result<ApplicationFile, GateError> {
+    pub async fn application_file(&self, citizen: &Citizen, application: Id) -> Result<ApplicationFile, ServiceError> {
         let (person, _) = self.own_application(citizen, application).await?;
         let people = self.people_acted_for(citizen).await?;
         let person_view =
-            people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(GateError::NotFound)?;
+            people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(ServiceError::NotFound)?;
         let row: Option<FileRow> = on_backend!(self.database, pool => {
             let row: Option<FileRow> = sqlx::query_as(FILE.for_pool(pool))
                 .bind(application)
@@ -191,7 +191,7 @@ impl Gate {
             Ok::<_, sqlx::Error>(row)
         })
         .map_err(crate::server::db::DatabaseError::from)?;
-        let Some(row) = row else { return Err(GateError::NotFound) };
+        let Some(row) = row else { return Err(ServiceError::NotFound) };
         let correspondence = Correspondence::from(row.correspondence);
         Ok(ApplicationFile {
             id: row.id.to_string(),
@@ -220,10 +220,10 @@ impl Gate {
         application: Id,
         request: Option<Id>,
         upload: &Upload,
-    ) -> Result<Id, GateError> {
+    ) -> Result<Id, ServiceError> {
         let (person, status) = self.own_application(citizen, application).await?;
         if !ApplicationStatus::is_open_code(&status) {
-            return Err(GateError::invalid("file", "this application is decided or closed: it takes no more documents"));
+            return Err(invalid("file", "this application is decided or closed: it takes no more documents"));
         }
         let document = Id::new();
         let now = Timestamp::now();
@@ -243,7 +243,7 @@ impl Gate {
                 .execute(&mut *connection)
                 .await?;
                 if fulfilled.rows_affected() != 1 {
-                    return Err(GateError::invalid("request", "this request is answered already or not one of this application's"));
+                    return Err(invalid("request", "this request is answered already or not one of this application's"));
                 }
             }
             sqlx::query(
@@ -300,13 +300,13 @@ impl Gate {
                 }
             }
             transaction.commit().await?;
-            Ok::<(), GateError>(())
+            Ok::<(), ServiceError>(())
         })?;
         Ok(document)
     }
 
     /// A document of an application the citizen acts for: its name, kind and content.
-    pub async fn own_document(&self, citizen: &Citizen, document: Id) -> Result<(String, String, Vec<u8>), GateError> {
+    pub async fn own_document(&self, citizen: &Citizen, document: Id) -> Result<(String, String, Vec<u8>), ServiceError> {
         let found: Option<(Id, String, String, Vec<u8>)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT a.citizen_id, d.file_name, d.media_type, d.content FROM documents d \
              JOIN applications a ON a.id = d.application_id WHERE d.id = $1",
@@ -315,18 +315,18 @@ impl Gate {
         .fetch_optional(pool)
         .await)
         .map_err(crate::server::db::DatabaseError::from)?;
-        let Some((person, file_name, media_type, content)) = found else { return Err(GateError::NotFound) };
+        let Some((person, file_name, media_type, content)) = found else { return Err(ServiceError::NotFound) };
         match self.acts_for(citizen, person).await? {
             true => Ok((file_name, media_type, content)),
-            false => Err(GateError::NotFound),
+            false => Err(ServiceError::NotFound),
         }
     }
 
     /// Sends `body` (checked by the caller) to the office of application `application`.
-    pub async fn send_message_to_office(&self, citizen: &Citizen, application: Id, body: &str) -> Result<(), GateError> {
+    pub async fn send_message_to_office(&self, citizen: &Citizen, application: Id, body: &str) -> Result<(), ServiceError> {
         let (_, status) = self.own_application(citizen, application).await?;
         if !ApplicationStatus::is_open_code(&status) {
-            return Err(GateError::invalid("body", "this application is decided or closed: write to the office by post or e-mail"));
+            return Err(invalid("body", "this application is decided or closed: write to the office by post or e-mail"));
         }
         let now = Timestamp::now();
         on_backend!(self.database, pool => {

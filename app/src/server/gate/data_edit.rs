@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::types::Json;
 
 use super::{
-    Gate, GateError,
+    Gate, ServiceError,
     applying::{Answers, QUESTIONS, QuestionRow, Step, kept_answers, question_views, steps},
 };
 use crate::{
@@ -25,7 +25,7 @@ type Loaded = (NamedCode, Step, Answers);
 
 impl Gate {
     /// The questions of `category` for `person` and what is kept, or `NotFound`.
-    async fn load_data_category(&self, person: Id, category: &str) -> Result<Loaded, GateError> {
+    async fn load_data_category(&self, person: Id, category: &str) -> Result<Loaded, ServiceError> {
         type Rows = (Vec<QuestionRow>, Option<(String, String)>, Option<Json<Answers>>);
         let (rows, name, kept): Rows =
             on_backend!(self.database, pool => {
@@ -46,7 +46,7 @@ impl Gate {
         let (Some((name_de, name_en)), Some(mut step)) =
             (name, steps(rows, &every_form).into_iter().find(|step| step.name.category == category))
         else {
-            return Err(GateError::NotFound);
+            return Err(ServiceError::NotFound);
         };
         let kept = kept.map(|Json(kept)| kept).unwrap_or_default();
         // What a form needs may be corrected but not emptied once it is kept.
@@ -63,10 +63,10 @@ impl Gate {
         acting: &ActingFor,
         category: &str,
         written: Option<&BTreeMap<String, String>>,
-    ) -> Result<DataEdit, GateError> {
+    ) -> Result<DataEdit, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let people = self.people_acted_for(citizen).await?;
-        let person_view = people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(GateError::NotFound)?;
+        let person_view = people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(ServiceError::NotFound)?;
         let (category, step, kept) = self.load_data_category(person, category).await?;
         let questions = match written {
             Some(written) => {
@@ -86,7 +86,7 @@ impl Gate {
         acting: &ActingFor,
         category: &str,
         given: &BTreeMap<String, String>,
-    ) -> Result<bool, GateError> {
+    ) -> Result<bool, ServiceError> {
         let person = acting.person();
         let (category, step, mut data) = self.load_data_category(person, category).await?;
         let (answers, complete) = kept_answers(&step, given);

@@ -7,7 +7,7 @@
 
 use sqlx::types::Json;
 
-use super::{Gate, GateError};
+use super::{Gate, ServiceError, invalid};
 use crate::{
     case::EmergencyView,
     consent::{CitizenEmergencyView, NamedCode},
@@ -89,13 +89,13 @@ fn view(now: Timestamp, viewer: Option<Id>, row: EmergencyRow) -> EmergencyView 
 impl Gate {
     /// Whether `categories` and a duration of `hours` make an emergency access this gate opens:
     /// judged from the inputs alone, so a server function can ask before it looks anything up.
-    pub fn check_emergency_request(&self, categories: &[Category], hours: i64) -> Result<(), GateError> {
+    pub fn check_emergency_request(&self, categories: &[Category], hours: i64) -> Result<(), ServiceError> {
         let max = self.limits.emergency_max_hours;
         if !(1..=max).contains(&hours) {
-            return Err(GateError::invalid("hours", format!("choose between 1 and {max} hours")));
+            return Err(invalid("hours", format!("choose between 1 and {max} hours")));
         }
         if categories.is_empty() {
-            return Err(GateError::invalid("categories", "choose at least one category"));
+            return Err(invalid("categories", "choose at least one category"));
         }
         Ok(())
     }
@@ -110,7 +110,7 @@ impl Gate {
         reason: &str,
         categories: &[Category],
         hours: i64,
-    ) -> Result<Id, GateError> {
+    ) -> Result<Id, ServiceError> {
         let (staff, office, application) = (case.staff(), case.office(), case.application());
         self.check_emergency_request(categories, hours)?;
         let codes: Vec<&str> = categories.iter().map(|category| category.code()).collect();
@@ -122,7 +122,7 @@ impl Gate {
                 .fetch_optional(&mut *transaction)
                 .await?;
             if kind.as_deref() != Some("youth") {
-                return Err(GateError::NotFound);
+                return Err(ServiceError::NotFound);
             }
             let of_case: Option<i64> = sqlx::query_scalar(
                 "SELECT CAST(1 AS BIGINT) FROM applications WHERE id = $1 AND office_code = $2 AND status <> 'draft' \
@@ -134,7 +134,7 @@ impl Gate {
             .fetch_optional(&mut *transaction)
             .await?;
             if of_case.is_none() {
-                return Err(GateError::NotFound);
+                return Err(ServiceError::NotFound);
             }
             sqlx::query(
                 "INSERT INTO emergency_accesses (id, office_code, citizen_id, opened_by_staff_id, reason, categories, \
@@ -151,23 +151,23 @@ impl Gate {
             .execute(&mut *transaction)
             .await?;
             transaction.commit().await?;
-            Ok::<(), GateError>(())
+            Ok::<(), ServiceError>(())
         })?;
         Ok(id)
     }
 
     /// Confirms the pending emergency access of `held`: its caseworker must be another one of
     /// the office than the one who opened it. It runs from now for the requested duration.
-    pub async fn confirm_emergency(&self, held: &OfficeEmergency) -> Result<(), GateError> {
+    pub async fn confirm_emergency(&self, held: &OfficeEmergency) -> Result<(), ServiceError> {
         self.decide_emergency(held, true).await
     }
 
     /// Rejects the pending emergency access of `held` (again a second caseworker's decision).
-    pub async fn reject_emergency(&self, held: &OfficeEmergency) -> Result<(), GateError> {
+    pub async fn reject_emergency(&self, held: &OfficeEmergency) -> Result<(), ServiceError> {
         self.decide_emergency(held, false).await
     }
 
-    async fn decide_emergency(&self, held: &OfficeEmergency, confirm: bool) -> Result<(), GateError> {
+    async fn decide_emergency(&self, held: &OfficeEmergency, confirm: bool) -> Result<(), ServiceError> {
         let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
@@ -180,12 +180,12 @@ impl Gate {
             .bind(office)
             .fetch_optional(&mut *transaction)
             .await?;
-            let Some((opened_by, minutes, status)) = found else { return Err(GateError::NotFound) };
+            let Some((opened_by, minutes, status)) = found else { return Err(ServiceError::NotFound) };
             if opened_by == staff {
-                return Err(GateError::invalid("emergency", "a second caseworker of your office must decide this"));
+                return Err(invalid("emergency", "a second caseworker of your office must decide this"));
             }
             if status != "pending" {
-                return Err(GateError::invalid("emergency", "this emergency access has already been decided"));
+                return Err(invalid("emergency", "this emergency access has already been decided"));
             }
             let changed = if confirm {
                 sqlx::query(
@@ -210,15 +210,15 @@ impl Gate {
                 .await?
             };
             if changed.rows_affected() != 1 {
-                return Err(GateError::invalid("emergency", "this emergency access has already been decided"));
+                return Err(invalid("emergency", "this emergency access has already been decided"));
             }
             transaction.commit().await?;
-            Ok::<(), GateError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 
     /// Ends the running (or pending) emergency access of `held` early.
-    pub async fn end_emergency(&self, held: &OfficeEmergency) -> Result<(), GateError> {
+    pub async fn end_emergency(&self, held: &OfficeEmergency) -> Result<(), ServiceError> {
         let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
         let now = Timestamp::now();
         let ended = on_backend!(self.database, pool => sqlx::query(
@@ -236,7 +236,7 @@ impl Gate {
         .map_err(DatabaseError::from)?;
         match ended {
             1 => Ok(()),
-            _ => Err(GateError::NotFound),
+            _ => Err(ServiceError::NotFound),
         }
     }
 
@@ -249,7 +249,7 @@ impl Gate {
         held: &OfficeEmergency,
         reason: &str,
         visible_from: Timestamp,
-    ) -> Result<(), GateError> {
+    ) -> Result<(), ServiceError> {
         let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
         let now = Timestamp::now();
         let max_days = self.limits.deferral_max_days;
@@ -261,13 +261,13 @@ impl Gate {
                     .bind(office)
                     .fetch_optional(&mut *transaction)
                     .await?;
-            let Some((opened_by, opened_at)) = found else { return Err(GateError::NotFound) };
+            let Some((opened_by, opened_at)) = found else { return Err(ServiceError::NotFound) };
             if opened_by == staff {
-                return Err(GateError::invalid("emergency", "a second caseworker of your office must decide this"));
+                return Err(invalid("emergency", "a second caseworker of your office must decide this"));
             }
             let latest = opened_at + time::Duration::days(max_days);
             if visible_from <= now || visible_from > latest {
-                return Err(GateError::invalid(
+                return Err(invalid(
                     "until",
                     format!("choose a date after today and at most {max_days} days after the access was opened"),
                 ));
@@ -279,7 +279,7 @@ impl Gate {
             .fetch_optional(&mut *transaction)
             .await?;
             if earlier.is_some() {
-                return Err(GateError::invalid("emergency", "this emergency access has already been deferred once"));
+                return Err(invalid("emergency", "this emergency access has already been deferred once"));
             }
             sqlx::query(
                 "INSERT INTO access_log_deferrals (id, access_log_seq, emergency_access_id, decided_by_staff_id, reason, \
@@ -294,7 +294,7 @@ impl Gate {
             .execute(&mut *transaction)
             .await?;
             transaction.commit().await?;
-            Ok::<(), GateError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 

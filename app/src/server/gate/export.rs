@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use sqlx::types::Json;
 
 use super::{
-    Gate, GateError,
+    Gate, ServiceError,
     flags::{PROTECTIONS, protection},
 };
 use crate::{
@@ -82,11 +82,11 @@ fn consent_record(consent: ConsentView) -> ConsentRecord {
 
 impl Gate {
     /// All that is kept about the person of `acting`.
-    pub async fn data_export(&self, acting: &ActingFor) -> Result<DataExport, GateError> {
+    pub async fn data_export(&self, acting: &ActingFor) -> Result<DataExport, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let people = self.people_acted_for(citizen).await?;
         let Some(who) = people.into_iter().find(|candidate| candidate.id == person.to_string()) else {
-            return Err(GateError::NotFound);
+            return Err(ServiceError::NotFound);
         };
         type Rows = (Option<Option<String>>, Vec<DataRow>, Vec<ApplicationRow>, Vec<(String, Timestamp)>);
         let (birth_date, data, applications, protections): Rows = on_backend!(self.database, pool => {

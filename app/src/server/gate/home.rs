@@ -1,7 +1,7 @@
 //! The citizen's start page: their applications and their minor children's, what the offices
 //! are waiting for, and the newest reads of their data, so the next step is plain.
 
-use super::{Gate, GateError};
+use super::{Gate, ServiceError};
 use crate::{
     applying::{ApplicationSummary, CitizenOverview, ToDo},
     consent::{NamedCode, PersonView},
@@ -22,7 +22,7 @@ type RequestRow = (Id, String, String, String, String, String, Timestamp);
 impl Gate {
     /// The start page of `citizen`: for themselves and every minor child they act for. Drafts
     /// are listed only to whoever fills them in.
-    pub async fn citizen_overview(&self, citizen: &Citizen) -> Result<CitizenOverview, GateError> {
+    pub async fn citizen_overview(&self, citizen: &Citizen) -> Result<CitizenOverview, ServiceError> {
         let people = self.people_acted_for(citizen).await?;
         let mut applications = Vec::new();
         let mut to_dos = Vec::new();

@@ -55,6 +55,7 @@ use crate::{
         access_log::{LogBasis, LogKey, NewEntry, append_in},
         auth::{CaseAccess, CaseworkerAt, Citizen, OfficeEmergency},
         db::{Backend, BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend, on_sqlite_writer},
+        error::{ServiceError, invalid},
     },
 };
 
@@ -89,31 +90,6 @@ pub enum Held {
     /// A document handed in to an application.
     Document(Id),
     Emergency(Id),
-}
-
-/// Why the gate did not do what was asked.
-#[derive(Debug, thiserror::Error)]
-pub enum GateError {
-    /// Nothing of that name exists for the caller (whether it exists for others is not said).
-    #[error("not found")]
-    NotFound,
-    /// An input does not fit; `message` says how to fix it.
-    #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
-    #[error(transparent)]
-    Database(#[from] DatabaseError),
-}
-
-impl From<sqlx::Error> for GateError {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Database(DatabaseError::from(error))
-    }
-}
-
-impl GateError {
-    fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { field, message: message.into() }
-    }
 }
 
 /// The facts about one citizen (`$citizen`, an SQL expression) at office `$2` in one statement:

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::types::Json;
 
 use super::{
-    FactRow, Gate, GateError, facts,
+    FactRow, Gate, ServiceError, facts,
     flags::{PROTECTIONS, protection},
     vocabulary::vocabulary_in,
 };
@@ -29,11 +29,11 @@ fn rfc3339(seconds: i64) -> Option<String> {
 
 impl Gate {
     /// The data of the person of `acting` by category, with who may see it now.
-    pub async fn my_data(&self, acting: &ActingFor) -> Result<MyData, GateError> {
+    pub async fn my_data(&self, acting: &ActingFor) -> Result<MyData, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let people = self.people_acted_for(citizen).await?;
         let Some(who) = people.into_iter().find(|candidate| candidate.id == person.to_string()) else {
-            return Err(GateError::NotFound);
+            return Err(ServiceError::NotFound);
         };
         let now = Timestamp::now();
         let mut by_office: Vec<(String, crate::policy::Facts)> = Vec::new();

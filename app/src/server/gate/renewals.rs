@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use super::{Gate, GateError};
+use super::{Gate, ServiceError, invalid};
 use crate::{
     consent::{NamedCode, RequiredCategory, TermsRenewal},
     server::{
@@ -84,12 +84,12 @@ impl Gate {
     /// The new versions the person of `acting` is asked to agree to: for each
     /// open application whose template now requires more, what the office would receive in
     /// addition and why.
-    pub async fn renewals(&self, acting: &ActingFor) -> Result<Vec<TermsRenewal>, GateError> {
+    pub async fn renewals(&self, acting: &ActingFor) -> Result<Vec<TermsRenewal>, ServiceError> {
         self.renewals_of(acting.person()).await
     }
 
     /// The renewals of `person`, for whoever the caller found acts for them.
-    pub(super) async fn renewals_of(&self, person: Id) -> Result<Vec<TermsRenewal>, GateError> {
+    pub(super) async fn renewals_of(&self, person: Id) -> Result<Vec<TermsRenewal>, ServiceError> {
         let (behind, required): (Vec<BehindRow>, Vec<RequiredRow>) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             let behind: Vec<BehindRow> = sqlx::query_as(&BEHIND).bind(person).fetch_all(&mut *connection).await?;
@@ -152,7 +152,7 @@ impl Gate {
     /// that version requires. `version` must be the newest published version of the
     /// application's template — what the citizen was shown; `Invalid` when a newer one came
     /// since, `NotFound` when the application is not theirs or not open.
-    pub async fn accept_renewal(&self, citizen: &Citizen, application: Id, version: Id) -> Result<(), GateError> {
+    pub async fn accept_renewal(&self, citizen: &Citizen, application: Id, version: Id) -> Result<(), ServiceError> {
         let person: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
             "SELECT citizen_id FROM applications WHERE id = $1",
         )
@@ -160,19 +160,19 @@ impl Gate {
         .fetch_optional(pool)
         .await)
         .map_err(DatabaseError::from)?;
-        let Some(person) = person else { return Err(GateError::NotFound) };
+        let Some(person) = person else { return Err(ServiceError::NotFound) };
         if !self.acts_for(citizen, person).await? {
-            return Err(GateError::NotFound);
+            return Err(ServiceError::NotFound);
         }
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let behind: Vec<BehindRow> = sqlx::query_as(&BEHIND).bind(person).fetch_all(&mut *transaction).await?;
             let Some(row) = behind.into_iter().find(|row| row.0 == application) else {
-                return Err(GateError::NotFound);
+                return Err(ServiceError::NotFound);
             };
             if row.10 != version {
-                return Err(GateError::invalid("version", "the terms changed again; read the new version and agree to it"));
+                return Err(invalid("version", "the terms changed again; read the new version and agree to it"));
             }
             sqlx::query("UPDATE applications SET template_version_id = $1, updated_at = $2 WHERE id = $3")
                 .bind(version)
@@ -192,7 +192,7 @@ impl Gate {
             .execute(&mut *transaction)
             .await?;
             transaction.commit().await?;
-            Ok::<(), GateError>(())
+            Ok::<(), ServiceError>(())
         })
     }
 }
