@@ -18,7 +18,11 @@ pub use staff::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::auth::{Principal, guard};
+use crate::server::{
+    auth::{Principal, guard, sessions::SessionError},
+    db::DatabaseError,
+    error::ServiceError,
+};
 use crate::{
     auth::{ApiError, DemoPerson, Me, SessionView},
     case::ProtectionFlagView,
@@ -30,6 +34,46 @@ pub struct SignInChoices {
     pub citizen_provider: bool,
     pub staff_provider: bool,
     pub demo: bool,
+}
+
+/// A failure the caller cannot fix: logged here, answered with 500 and nothing of its cause.
+#[cfg(feature = "ssr")]
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    tracing::error!(%error, "a server function failed");
+    guard::fail(ApiError::Internal)
+}
+
+/// A service's refusal as the caller's answer, so that a server function writes `?`.
+#[cfg(feature = "ssr")]
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::NotFound => guard::fail(ApiError::NotFound),
+            ServiceError::Invalid { field, message } => guard::fail(ApiError::Invalid { field: field.to_owned(), message }),
+            ServiceError::Database(error) => internal(error),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<DatabaseError> for ApiError {
+    fn from(error: DatabaseError) -> Self {
+        internal(error)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<SessionError> for ApiError {
+    fn from(error: SessionError) -> Self {
+        internal(error)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<tower_sessions::session::Error> for ApiError {
+    fn from(error: tower_sessions::session::Error) -> Self {
+        internal(error)
+    }
 }
 
 /// Who is signed in, if anyone. Open to everybody.

@@ -7,13 +7,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{ByteStream, GetUrl, MultipartData, MultipartFormData, Streaming};
 
 #[cfg(feature = "ssr")]
-use super::{go_to, invalid};
+use super::{go_to, internal, invalid};
 #[cfg(feature = "ssr")]
-use crate::server::{
-    auth::guard,
-    db::Id,
-    error::{ServiceError, internal},
-};
+use crate::server::{auth::guard, db::Id, error::ServiceError};
 use crate::{auth::ApiError, correspondence::ApplicationFile};
 
 /// The page of application `id`, with `query` (`?…`) when it has something to say.

@@ -1,17 +1,11 @@
-//! Why a service did not do what was asked, and how that becomes the caller's answer: one error
-//! for the gate and the administration, converted by `?` wherever it crosses a boundary.
+//! Why a service did not do what was asked: one error for the gate and the administration.
+//! The server functions (`crate::api`) turn it into the caller's answer with `?`.
 //!
 //! A unique constraint is the only guard against two writers at the same moment (a check read
 //! before the write sees neither the other's row nor its lock), so the constraints a person can
 //! run into are named here once, each with the field it belongs to and how to fix it.
 
-use crate::{
-    auth::ApiError,
-    server::{
-        auth::{guard, sessions::SessionError},
-        db::DatabaseError,
-    },
-};
+use crate::server::db::DatabaseError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -127,41 +121,5 @@ impl ServiceError {
     /// number): the caller may try again.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Database(error) if error.is_unique_violation())
-    }
-}
-
-/// A failure the caller cannot fix: logged here, answered with 500 and nothing of its cause.
-pub fn internal(error: impl std::fmt::Display) -> ApiError {
-    tracing::error!(%error, "a server function failed");
-    guard::fail(ApiError::Internal)
-}
-
-impl From<ServiceError> for ApiError {
-    fn from(error: ServiceError) -> Self {
-        match error {
-            ServiceError::NotFound => guard::fail(ApiError::NotFound),
-            ServiceError::Invalid { field, message } => {
-                guard::fail(ApiError::Invalid { field: field.to_owned(), message })
-            }
-            ServiceError::Database(error) => internal(error),
-        }
-    }
-}
-
-impl From<DatabaseError> for ApiError {
-    fn from(error: DatabaseError) -> Self {
-        internal(error)
-    }
-}
-
-impl From<tower_sessions::session::Error> for ApiError {
-    fn from(error: tower_sessions::session::Error) -> Self {
-        internal(error)
-    }
-}
-
-impl From<SessionError> for ApiError {
-    fn from(error: SessionError) -> Self {
-        internal(error)
     }
 }
