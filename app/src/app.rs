@@ -9,7 +9,7 @@ use leptos_router::{
 };
 
 use crate::{
-    components::layout::Layout,
+    components::{layout::Layout, refusal::NotFound},
     i18n::I18nContextProvider,
     pages::{
         accessibility::AccessibilityPage,
@@ -24,7 +24,6 @@ use crate::{
         },
         data_protection::start::DataProtectionHome,
         entrance::{AdminEntrance, CitizenEntrance, StaffEntrance},
-        not_found::NotFound,
         sign_in::{DemoSignIn, NoAccessPage, SignInFailed, SignedOut},
         staff::{
             case::StaffCasePage,

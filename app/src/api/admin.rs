@@ -81,8 +81,7 @@ pub async fn send_feedback(
 pub async fn administration_overview() -> Result<AdminOverview, ApiError> {
     let admin = guard::administrator().await?;
     let services = guard::services()?;
-    let mut overview =
-        services.administration.overview(&admin).await?;
+    let mut overview = services.administration.overview(&admin).await?;
     overview.retention_runs = services.gate.retention_runs(10).await?;
     Ok(overview)
 }

@@ -12,7 +12,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::{
     auth::ApiError,
     i18n::*,
-    pages::{error::ErrorPage, not_found::NotFound, sign_in::NotAllowed},
+    components::refusal::{ErrorPage, NotAllowed, NotFound},
     url::encode_component,
 };
 

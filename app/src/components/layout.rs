@@ -6,9 +6,8 @@ use leptos_router::components::A;
 
 use crate::{
     api::who_am_i,
-    components::{islands::HydrationMark, language_switch::LanguageSwitch},
+    components::{islands::HydrationMark, language_switch::LanguageSwitch, refusal::ErrorPage},
     i18n::*,
-    pages::error::ErrorPage,
 };
 
 /// The signed-in person's name and the sign-out button (a plain form, so it works without

@@ -7,3 +7,4 @@ pub mod language_switch;
 pub mod layout;
 pub mod page_title;
 pub mod person_switch;
+pub mod refusal;

@@ -1,5 +1,5 @@
-//! The pages, by whom they are for: the public ones (start, entrances, sign-in, accessibility,
-//! 404 and error) here, each role's in its folder. A part two pages share lives in the page it
+//! The pages, by whom they are for: the public ones (start, entrances, sign-in, accessibility)
+//! here, each role's in its folder. A part two pages share lives in the page it
 //! comes from, or in `components` when it is not any one page's.
 
 pub mod accessibility;
@@ -7,8 +7,6 @@ pub mod admin;
 pub mod citizen;
 pub mod data_protection;
 pub mod entrance;
-pub mod error;
-pub mod not_found;
 pub mod sign_in;
 pub mod staff;
 pub mod start;

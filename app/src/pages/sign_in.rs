@@ -1,13 +1,13 @@
 //! The pages around signing in: the demo sign-in (development only), signed out, a failed
-//! sign-in, and no access.
+//! sign-in, and no access (`components::refusal::NotAllowed`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
-    components::page_title::page_title,
     api::demo_people,
+    components::{page_title::page_title, refusal::NotAllowed},
     auth::{DemoKind, DemoPerson},
     i18n::*,
 };
@@ -121,34 +121,6 @@ pub fn SignInFailed() -> impl IntoView {
             </p>
             <p>
                 <A href=entrance attr:class="button">{t!(i18n, failed.try_again)}</A>
-            </p>
-        </div>
-    }
-}
-
-/// "No access": for a person the staff directory does not know, or a page of another role.
-#[component]
-pub fn NotAllowed(unknown_staff: bool) -> impl IntoView {
-    let i18n = use_i18n();
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::FORBIDDEN);
-    }
-    view! {
-        <Title text=page_title(move || t_string!(i18n, not_allowed.page_title)) />
-        <div class="container">
-            <h1>{t!(i18n, not_allowed.heading)}</h1>
-            <p>
-                {move || {
-                    if unknown_staff {
-                        t_string!(i18n, not_allowed.unknown_staff)
-                    } else {
-                        t_string!(i18n, not_allowed.wrong_role)
-                    }
-                }}
-            </p>
-            <p>
-                <A href="/" attr:class="button">{t!(i18n, not_allowed.home_link)}</A>
             </p>
         </div>
     }

@@ -513,7 +513,7 @@ pub fn OfficeViewPage() -> impl IntoView {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let office_code = params.read_untracked().get("office").unwrap_or_default();
                 let Some(office) = data.offices.iter().find(|office| office.code == office_code).cloned() else {
-                    return view! { <crate::pages::not_found::NotFound /> }.into_any();
+                    return view! { <crate::components::refusal::NotFound /> }.into_any();
                 };
                 let office_name = if german { office.name_de.clone() } else { office.name_en.clone() };
                 let (heading_office, empty_office) = (office_name.clone(), office_name.clone());
