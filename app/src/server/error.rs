@@ -115,11 +115,3 @@ impl From<sqlx::Error> for ServiceError {
         Self::from(DatabaseError::from(error))
     }
 }
-
-impl ServiceError {
-    /// A unique constraint no person runs into refused the write (two writers took the same
-    /// number): the caller may try again.
-    pub fn is_unique_violation(&self) -> bool {
-        matches!(self, Self::Database(error) if error.is_unique_violation())
-    }
-}
