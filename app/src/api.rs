@@ -200,8 +200,8 @@ pub async fn set_protection_flag(application: String, kind: String, reason: Stri
     }
     let reason = staff::reason_text(&reason)?;
     let case = guard::case_access(&caseworker, id).await?;
-    let gate = guard::services()?.gate.clone();
-    let flag = gate
+    let casework = guard::services()?.casework.clone();
+    let flag = casework
         .set_protection_flag(&case, &kind, &reason)
         .await?
         .ok_or_else(|| guard::fail(ApiError::NotFound))?;
@@ -219,8 +219,8 @@ pub async fn lift_protection_flag(application: String, flag: String, reason: Str
         crate::server::db::Id::parse(flag.trim()).ok_or_else(|| invalid("flag", "name one of the case's flags"))?;
     let reason = staff::reason_text(&reason)?;
     let case = guard::case_access(&caseworker, id).await?;
-    let gate = guard::services()?.gate.clone();
-    if !gate.lift_protection_flag(&case, flag, &reason).await? {
+    let casework = guard::services()?.casework.clone();
+    if !casework.lift_protection_flag(&case, flag, &reason).await? {
         return Err(guard::fail(ApiError::NotFound));
     }
     go_to(&staff::case_path(&id.to_string(), "?erledigt=vermerk-aufgehoben"));

@@ -1,6 +1,6 @@
 //! Applying for help: what the guided flow shows (the choice of help, one page per topic, the
 //! check-your-answers page, the receipt) and how one answer is checked. Plain data, shared by
-//! server and browser; the flow itself is kept on the server (`server::gate::applying`).
+//! server and browser; the flow itself is kept on the server (`server::citizen::applying`, its logic in `server::citizen::flow`).
 
 use serde::{Deserialize, Serialize};
 

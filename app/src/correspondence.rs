@@ -1,6 +1,6 @@
 //! An application as its citizen sees it after sending it: its status and history, what the
 //! office asked for, the documents handed in, and the messages with the office. Plain data,
-//! shared by server and browser; the server side is `server::gate::correspondence` and
+//! shared by server and browser; the server side is `server::citizen::correspondence` and
 //! `server::documents`.
 
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,7 @@ use app::{
     server::{
         access_log::LogKey,
         auth::{oidc::OidcProvider, sessions::SessionLimits, store::SessionStoreBackend},
-        gate::GateLimits,
+        casework::EmergencyLimits,
         services::{Services, SignInSetup},
     },
     url::is_local_path,
@@ -84,7 +84,7 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         .site_addr(settings.listen)
         .build();
     let idle = setup.limits.idle;
-    let limits = GateLimits {
+    let limits = EmergencyLimits {
         emergency_max_hours: i64::from(settings.emergency_max_hours),
         deferral_max_days: i64::from(settings.deferral_max_days),
     };

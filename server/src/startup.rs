@@ -58,7 +58,7 @@ impl Application {
         let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
         let setup = routes::sign_in_setup(settings, &public_url).map_err(StartupError::SignIn)?;
         let router = routes::router(settings, &database, setup);
-        let session_cleanup = spawn_housekeeping(&database, settings);
+        let session_cleanup = spawn_housekeeping(&database);
         let metrics = metrics_listener.map(|(listener, address)| (address, crate::metrics::serve(listener)));
         Ok(Self {
             listener,
@@ -135,14 +135,11 @@ async fn bind(address: SocketAddr, setting: &'static str) -> Result<(TcpListener
 /// Every ten minutes: deletes expired sessions from the store, and records consents and
 /// emergency accesses whose time ran out (the rule ends them on time regardless). Once a day,
 /// from the first round on: the retention run.
-fn spawn_housekeeping(database: &Database, settings: &Settings) -> tokio::task::JoinHandle<()> {
-    use app::server::{
-        access_log::LogKey,
-        gate::{Gate, GateLimits},
-    };
+fn spawn_housekeeping(database: &Database) -> tokio::task::JoinHandle<()> {
+    use app::server::retention::Retention;
     use tower_sessions::session_store::ExpiredDeletion;
     let store = app::server::auth::store::SessionStoreBackend::new(database);
-    let gate = Gate::new(database.clone(), LogKey::derive(settings.secret.expose()), GateLimits::default());
+    let retention = Retention::new(database.clone());
     tokio::spawn(async move {
         let period = Duration::from_secs(600);
         // The first round after one period, not at start: start-up has enough to do.
@@ -153,7 +150,7 @@ fn spawn_housekeeping(database: &Database, settings: &Settings) -> tokio::task::
             every.tick().await;
             round = round.wrapping_add(1);
             if round % rounds_a_day == 1 {
-                match gate.run_retention(app::server::db::Timestamp::now()).await {
+                match retention.run_retention(app::server::db::Timestamp::now()).await {
                     Ok(report) => tracing::info!(deleted = report.deleted, anonymized = report.anonymized, "retention run"),
                     Err(error) => tracing::warn!(%error, "the retention run failed; it is tried again tomorrow"),
                 }
@@ -161,12 +158,12 @@ fn spawn_housekeeping(database: &Database, settings: &Settings) -> tokio::task::
             if let Err(error) = store.delete_expired().await {
                 tracing::warn!(%error, "expired sessions could not be deleted");
             }
-            match gate.record_expired_consents().await {
+            match retention.record_expired_consents().await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "expired consents recorded"),
                 Err(error) => tracing::warn!(%error, "expired consents could not be recorded"),
             }
-            match gate.record_expired_emergencies().await {
+            match retention.record_expired_emergencies().await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "expired emergency accesses recorded"),
                 Err(error) => tracing::warn!(%error, "expired emergency accesses could not be recorded"),
@@ -177,13 +174,8 @@ fn spawn_housekeeping(database: &Database, settings: &Settings) -> tokio::task::
 
 /// `server retention`.
 pub async fn retention(settings: &Settings) -> Result<app::admin::RetentionReport, StartupError> {
-    use app::server::{
-        access_log::LogKey,
-        gate::{Gate, GateLimits},
-    };
     let database = connect_and_migrate(settings).await?;
-    let gate = Gate::new(database.clone(), LogKey::derive(settings.secret.expose()), GateLimits::default());
-    let report = gate.run_retention(app::server::db::Timestamp::now()).await?;
+    let report = app::server::retention::Retention::new(database.clone()).run_retention(app::server::db::Timestamp::now()).await?;
     database.close().await;
     Ok(report)
 }

@@ -9,7 +9,7 @@ use app::server::{
     access_log::LogKey,
     auth::CaseAccess,
     db::{Database, DatabaseUrl, Id},
-    gate::{Gate, GateLimits},
+    gate::Gate,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use klarsicht_tests::{Backend, TestDatabase, demo, postgres_available};
@@ -36,8 +36,7 @@ fn bench_backend(criterion: &mut Criterion, backend: Backend) {
         database.load_demo_data().await.expect("demo data");
         database
     });
-    let gate =
-        Gate::new(database.clone(), LogKey::derive("benchmark secret of at least 32 chars"), GateLimits::default());
+    let gate = Gate::new(database.clone(), LogKey::derive("benchmark secret of at least 32 chars"));
     let application = Id::parse(HZE_FOR_MIA).expect("id");
     let lena = CaseAccess::for_benchmark(Id::parse(demo::LENA_HOFFMANN).expect("id"), "jugendamt", application);
     let name = match backend {

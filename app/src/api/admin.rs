@@ -82,7 +82,7 @@ pub async fn administration_overview() -> Result<AdminOverview, ApiError> {
     let admin = guard::administrator().await?;
     let services = guard::services()?;
     let mut overview = services.administration.overview(&admin).await?;
-    overview.retention_runs = services.gate.retention_runs(10).await?;
+    overview.retention_runs = services.retention.retention_runs(10).await?;
     Ok(overview)
 }
 
@@ -230,7 +230,7 @@ pub async fn admin_audit() -> Result<Vec<AuditEntry>, ApiError> {
 #[server(prefix = "/api", endpoint = "verwaltung/loeschlaeufe")]
 pub async fn retention_runs() -> Result<Vec<RetentionReport>, ApiError> {
     guard::overseer().await?;
-    Ok(guard::services()?.gate.retention_runs(50).await?)
+    Ok(guard::services()?.retention.retention_runs(50).await?)
 }
 
 /// A template version's id from a form.

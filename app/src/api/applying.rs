@@ -9,7 +9,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::{go_to, invalid};
 #[cfg(feature = "ssr")]
-use crate::server::{auth::guard, db::Id, gate::Submission};
+use crate::server::{auth::guard, db::Id, citizen::Submission};
 use crate::{
     applying::{ApplyStart, CheckAnswers, CitizenOverview, DraftStep, Receipt, StepSaved},
     auth::ApiError,
@@ -20,14 +20,14 @@ use crate::{
 #[server(prefix = "/api", endpoint = "buerger/uebersicht")]
 pub async fn my_overview() -> Result<CitizenOverview, ApiError> {
     let citizen = guard::citizen().await?;
-    Ok(guard::services()?.gate.citizen_overview(&citizen).await?)
+    Ok(guard::services()?.citizen.citizen_overview(&citizen).await?)
 }
 
 /// Which help the citizen (or their minor child) may apply for, and what the draft holds.
 #[server(prefix = "/api", endpoint = "buerger/antrag")]
 pub async fn help_on_offer(person: Option<String>) -> Result<ApplyStart, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    Ok(guard::services()?.gate.apply_start(&acting).await?)
+    Ok(guard::services()?.citizen.apply_start(&acting).await?)
 }
 
 /// Chooses the kinds of help to apply for (`benefits[0]`, `benefits[1]`, …: codes, as the
@@ -36,7 +36,7 @@ pub async fn help_on_offer(person: Option<String>) -> Result<ApplyStart, ApiErro
 pub async fn choose_help(person: Option<String>, benefits: Option<Vec<String>>) -> Result<String, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let chosen = benefits.unwrap_or_default();
-    let next = guard::services()?.gate.choose_benefits(&acting, &chosen).await?;
+    let next = guard::services()?.citizen.choose_benefits(&acting, &chosen).await?;
     go_to(&next);
     Ok(next)
 }
@@ -50,7 +50,7 @@ pub async fn application_step(
 ) -> Result<DraftStep, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let judged = problems.is_some_and(|problems| !problems.is_empty());
-    Ok(guard::services()?.gate.draft_step(&acting, category.trim(), judged).await?)
+    Ok(guard::services()?.citizen.draft_step(&acting, category.trim(), judged).await?)
 }
 
 /// Keeps the answers of one page (`answers`: question key → answer as written), even those that
@@ -66,8 +66,8 @@ pub async fn save_answers(
     if answers.len() > 100 {
         return Err(invalid("answers", "send the answers of one page at a time"));
     }
-    let gate = guard::services()?.gate.clone();
-    let saved = gate.save_step(&acting, category.trim(), &answers).await?;
+    let self_service = guard::services()?.citizen.clone();
+    let saved = self_service.save_step(&acting, category.trim(), &answers).await?;
     go_to(&saved.next);
     Ok(saved)
 }
@@ -77,7 +77,7 @@ pub async fn save_answers(
 #[server(prefix = "/api", endpoint = "buerger/antrag-pruefen")]
 pub async fn check_application(person: Option<String>) -> Result<CheckAnswers, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    Ok(guard::services()?.gate.check_answers(&acting).await?)
+    Ok(guard::services()?.citizen.check_answers(&acting).await?)
 }
 
 /// Submits the draft: one application per office, all or none, with the sharings chosen
@@ -100,19 +100,19 @@ pub async fn submit_application(
     let versions = ids(&mut versions.split(','), "versions", "send the versions shown on the check page")?;
     let sharings = sharings.unwrap_or_default();
     let sharings = ids(&mut sharings.iter().map(String::as_str), "sharings", "choose from the sharings offered")?;
-    let gate = guard::services()?.gate.clone();
+    let self_service = guard::services()?.citizen.clone();
     let check_page = |reason: &str| {
-        let path = crate::server::gate::APPLY_PATH;
+        let path = crate::server::citizen::APPLY_PATH;
         match acting.is_self() {
             true => format!("{path}/pruefen?{reason}=1"),
             false => format!("{path}/pruefen?fuer={}&{reason}=1", acting.person()),
         }
     };
-    let next = match gate.submit_draft(&acting, &versions, &sharings).await? {
+    let next = match self_service.submit_draft(&acting, &versions, &sharings).await? {
         Submission::Submitted(applications) => {
             let list: Vec<String> = applications.iter().map(ToString::to_string).collect();
             tracing::info!(citizen = %acting.citizen().id(), count = list.len(), "applications submitted");
-            format!("{}/eingang?antraege={}", crate::server::gate::APPLY_PATH, list.join(","))
+            format!("{}/eingang?antraege={}", crate::server::citizen::APPLY_PATH, list.join(","))
         }
         Submission::Incomplete => check_page("fehler"),
         Submission::TermsChanged => check_page("geaendert"),
@@ -134,5 +134,5 @@ pub async fn application_receipt(applications: String) -> Result<Receipt, ApiErr
     if ids.is_empty() || ids.len() > 10 {
         return Err(invalid("applications", "give between one and ten application ids"));
     }
-    Ok(guard::services()?.gate.receipt(&citizen, &ids).await?)
+    Ok(guard::services()?.citizen.receipt(&citizen, &ids).await?)
 }

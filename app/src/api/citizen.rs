@@ -18,7 +18,7 @@ use crate::{
 #[server(prefix = "/api", endpoint = "buerger/einwilligungen")]
 pub async fn my_consents(person: Option<String>) -> Result<Vec<ConsentView>, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    Ok(guard::services()?.gate.consents_of(&acting).await?)
+    Ok(guard::services()?.citizen.consents_of(&acting).await?)
 }
 
 /// Grants an optional sharing a consent template offers, for `days` (its longest validity when
@@ -35,7 +35,7 @@ pub async fn grant_consent(sharing: String, person: Option<String>, days: Option
         }
     };
     let acting = guard::acting_for(citizen, person.as_deref()).await?;
-    let consent = guard::services()?.gate.grant_consent(&acting, sharing, days).await?;
+    let consent = guard::services()?.citizen.grant_consent(&acting, sharing, days).await?;
     Ok(consent.to_string())
 }
 
@@ -45,7 +45,7 @@ pub async fn grant_consent(sharing: String, person: Option<String>, days: Option
 #[server(prefix = "/api", endpoint = "buerger/neue-bedingungen")]
 pub async fn terms_renewals(person: Option<String>) -> Result<Vec<TermsRenewal>, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    Ok(guard::services()?.gate.renewals(&acting).await?)
+    Ok(guard::services()?.citizen.renewals(&acting).await?)
 }
 
 /// The citizen agrees to the new version `version` for `application`: its office receives
@@ -55,7 +55,7 @@ pub async fn accept_terms(application: String, version: String) -> Result<(), Ap
     let citizen = guard::citizen().await?;
     let application = super::application_id(&application)?;
     let version = Id::parse(version.trim()).ok_or_else(|| invalid("version", "agree to the version shown to you"))?;
-    Ok(guard::services()?.gate.accept_renewal(&citizen, application, version).await?)
+    Ok(guard::services()?.citizen.accept_renewal(&citizen, application, version).await?)
 }
 
 /// Revokes a consent from the next request on.
@@ -63,7 +63,7 @@ pub async fn accept_terms(application: String, version: String) -> Result<(), Ap
 pub async fn revoke_consent(consent: String) -> Result<(), ApiError> {
     let citizen = guard::citizen().await?;
     let consent = Id::parse(consent.trim()).ok_or_else(|| invalid("consent", "choose one of your consents"))?;
-    Ok(guard::services()?.gate.revoke_consent(&citizen, consent).await?)
+    Ok(guard::services()?.citizen.revoke_consent(&citizen, consent).await?)
 }
 
 /// Who read the citizen's (or their minor child's) data: every read, and the emergency
@@ -72,14 +72,14 @@ pub async fn revoke_consent(consent: String) -> Result<(), ApiError> {
 pub async fn my_access_log(person: Option<String>) -> Result<CitizenAccessLog, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let page = crate::server::access_log::CITIZEN_CHECK_LIMIT;
-    Ok(guard::services()?.gate.citizen_access_log(acting.person(), page).await?)
+    Ok(guard::services()?.citizen.citizen_access_log(acting.person(), page).await?)
 }
 
 /// The signed-in citizen and the minor children they act for.
 #[server(prefix = "/api", endpoint = "buerger/personen")]
 pub async fn people_acted_for() -> Result<Vec<PersonView>, ApiError> {
     let citizen = guard::citizen().await?;
-    Ok(guard::services()?.gate.people_acted_for(&citizen).await?)
+    Ok(guard::services()?.citizen.people_acted_for(&citizen).await?)
 }
 
 /// Checks the entries of the citizen (or of their minor child) that their access-log page shows:
@@ -114,7 +114,7 @@ pub async fn check_access_log(person: Option<String>) -> Result<LogCheck, ApiErr
 #[server(prefix = "/api", endpoint = "buerger/datenexport", input = server_fn::codec::GetUrl)]
 pub async fn export_my_data(person: Option<String>) -> Result<DataExport, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    let export = guard::services()?.gate.data_export(&acting).await?;
+    let export = guard::services()?.citizen.data_export(&acting).await?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         let name = format!("attachment; filename=\"klarsicht-daten-{}.json\"", &export.generated_at[..10]);
         if let Ok(value) = axum::http::HeaderValue::from_str(&name) {
@@ -130,7 +130,7 @@ pub async fn export_my_data(person: Option<String>) -> Result<DataExport, ApiErr
 #[server(prefix = "/api", endpoint = "buerger/daten")]
 pub async fn data_by_category(person: Option<String>) -> Result<MyData, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    Ok(guard::services()?.gate.my_data(&acting).await?)
+    Ok(guard::services()?.citizen.my_data(&acting).await?)
 }
 
 /// The sharings the citizen (or their minor child) may grant now, from the newest consent
@@ -138,7 +138,7 @@ pub async fn data_by_category(person: Option<String>) -> Result<MyData, ApiError
 #[server(prefix = "/api", endpoint = "buerger/freigabe-angebote")]
 pub async fn sharing_offers(person: Option<String>) -> Result<Vec<SharingOffer>, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    Ok(guard::services()?.gate.sharing_offers(&acting).await?)
+    Ok(guard::services()?.citizen.sharing_offers(&acting).await?)
 }
 
 /// Where answers that did not fit wait in the session until the citizen fixes them: kept on the
@@ -168,7 +168,7 @@ pub async fn data_category(
         }
         false => None,
     };
-    Ok(guard::services()?.gate.data_edit(&acting, category, written.as_ref()).await?)
+    Ok(guard::services()?.citizen.data_edit(&acting, category, written.as_ref()).await?)
 }
 
 /// Corrects one category of the citizen's (or their minor child's) data (`answers`: question
@@ -188,11 +188,11 @@ pub async fn save_my_data(
     if answers.len() > 100 {
         return Err(invalid("answers", "send the answers of one category at a time"));
     }
-    let gate = guard::services()?.gate.clone();
+    let self_service = guard::services()?.citizen.clone();
     let session = guard::session().await?;
     let (person, is_self) = (acting.person(), acting.is_self());
     let key = written_answers_key(person, category);
-    let next = match gate.save_data(&acting, category, &answers).await? {
+    let next = match self_service.save_data(&acting, category, &answers).await? {
         true => {
             session.remove::<std::collections::BTreeMap<String, String>>(&key).await?;
             tracing::info!(citizen = %acting.citizen().id(), %person, category, "data corrected");

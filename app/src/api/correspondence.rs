@@ -28,7 +28,7 @@ fn parse_id(text: &str, field: &str, fix: &str) -> Result<Id, ApiError> {
 pub async fn my_application(application: String) -> Result<ApplicationFile, ApiError> {
     let citizen = guard::citizen().await?;
     let application = parse_id(&application, "application", "give the id from your list of applications")?;
-    Ok(guard::services()?.gate.application_file(&citizen, application).await?)
+    Ok(guard::services()?.citizen.application_file(&citizen, application).await?)
 }
 
 /// Hands in a document (PDF, JPEG or PNG by its content; at most 10 MiB) for an application,
@@ -56,10 +56,10 @@ pub async fn hand_in_document(data: MultipartData) -> Result<String, ApiError> {
         None => None,
         Some(request) => Some(parse_id(request, "request", "choose one of the office's requests")?),
     };
-    let gate = guard::services()?.gate.clone();
+    let self_service = guard::services()?.citizen.clone();
     let next = match form.file {
         Ok(upload) => {
-            let document = gate.hand_in_document(&citizen, application, request, &upload).await;
+            let document = self_service.hand_in_document(&citizen, application, request, &upload).await;
             match document {
                 Ok(document) => {
                     tracing::info!(citizen = %citizen.id(), %document, media_type = upload.media_type, "document handed in");
@@ -74,7 +74,7 @@ pub async fn hand_in_document(data: MultipartData) -> Result<String, ApiError> {
         }
         Err(problem) => {
             // The application must be the citizen's before the page may say anything about it.
-            gate.own_application(&citizen, application).await?;
+            self_service.own_application(&citizen, application).await?;
             let request = request.map(|request| format!("&anforderung={request}")).unwrap_or_default();
             // No fragment: the error summary takes the focus when the page loads, which a
             // fragment in the address would stop.
@@ -92,7 +92,7 @@ pub async fn own_document(document: String) -> Result<ByteStream<ApiError>, ApiE
     let citizen = guard::citizen().await?;
     let document = parse_id(&document, "document", "choose one of the documents of your application")?;
     let (file_name, media_type, content) =
-        guard::services()?.gate.own_document(&citizen, document).await?;
+        guard::services()?.citizen.own_document(&citizen, document).await?;
     send_document(&file_name, &media_type, content)
 }
 
@@ -127,14 +127,14 @@ pub(super) fn send_document(file_name: &str, media_type: &str, content: Vec<u8>)
 pub async fn write_to_office(application: String, body: String) -> Result<String, ApiError> {
     let citizen = guard::citizen().await?;
     let application = parse_id(&application, "application", "send the form on the application's page")?;
-    let gate = guard::services()?.gate.clone();
+    let self_service = guard::services()?.citizen.clone();
     let next = match crate::correspondence::check_message(&body) {
         Ok(body) => {
-            gate.send_message_to_office(&citizen, application, &body).await?;
+            self_service.send_message_to_office(&citizen, application, &body).await?;
             application_path(&application.to_string(), "?gesendet=1#nachrichten")
         }
         Err(problem) => {
-            gate.own_application(&citizen, application).await?;
+            self_service.own_application(&citizen, application).await?;
             application_path(&application.to_string(), &format!("?nachricht={}", problem.code()))
         }
     };

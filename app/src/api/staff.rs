@@ -11,7 +11,8 @@ use super::{application_id, invalid};
 use crate::server::{
     auth::{Caseworker, guard},
     db::Id,
-    gate::{CaseAction, QueueQuery},
+    casework::CaseAction,
+    gate::QueueQuery,
 };
 use crate::{
     auth::ApiError,
@@ -106,7 +107,7 @@ pub fn case_path(application: &str, query: &str) -> String {
 #[cfg(feature = "ssr")]
 async fn act(caseworker: Caseworker, application: &str, action: CaseAction, done: &str) -> Result<(), ApiError> {
     let case = guard::case_access(&caseworker, application_id(application)?).await?;
-    guard::services()?.gate.act_on_case(&case, &action).await?;
+    guard::services()?.casework.act_on_case(&case, &action).await?;
     let id = case.application();
     tracing::info!(staff = %caseworker.id(), application = %id, done, "case changed");
     super::go_to(&case_path(&id.to_string(), &format!("?erledigt={done}")));
@@ -281,12 +282,12 @@ pub async fn open_emergency(
         .map(|code| Category::from_code(code).ok_or_else(|| invalid("categories", "choose categories from the list")))
         .collect::<Result<Vec<_>, _>>()?;
     let hours = hours.trim().parse::<i64>().map_err(|_| invalid("hours", "give the duration in whole hours"))?;
-    let gate = guard::services()?.gate.clone();
+    let casework = guard::services()?.casework.clone();
     // Every input is judged before the application is looked up, so a wrong input gets the
     // same answer whichever application it names.
-    gate.check_emergency_request(&categories, hours)?;
+    casework.check_emergency_request(&categories, hours)?;
     let case = guard::case_access(&caseworker, application).await?;
-    let id = gate.open_emergency(&case, person, &reason, &categories, hours).await?;
+    let id = casework.open_emergency(&case, person, &reason, &categories, hours).await?;
     tracing::warn!(staff = %caseworker.id(), emergency = %id, "emergency access opened");
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=geoeffnet"));
     Ok(id.to_string())
@@ -302,7 +303,7 @@ pub async fn office_emergencies() -> Result<EmergencyList, ApiError> {
         accesses.extend(gate.office_emergencies(&at).await?);
     }
     let categories = gate.category_names().await?;
-    Ok(EmergencyList { accesses, categories, deferral_max_days: gate.limits().deferral_max_days })
+    Ok(EmergencyList { accesses, categories, deferral_max_days: guard::services()?.casework.limits().deferral_max_days })
 }
 
 /// Confirms a colleague's emergency access: it runs from now for the requested duration.
@@ -310,7 +311,7 @@ pub async fn office_emergencies() -> Result<EmergencyList, ApiError> {
 pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
-    guard::services()?.gate.confirm_emergency(&held).await?;
+    guard::services()?.casework.confirm_emergency(&held).await?;
     tracing::warn!(staff = %caseworker.id(), emergency = %held.emergency(), "emergency access confirmed");
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=bestaetigt"));
     Ok(())
@@ -321,7 +322,7 @@ pub async fn confirm_emergency(emergency: String) -> Result<(), ApiError> {
 pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
-    guard::services()?.gate.reject_emergency(&held).await?;
+    guard::services()?.casework.reject_emergency(&held).await?;
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=abgelehnt"));
     Ok(())
 }
@@ -331,7 +332,7 @@ pub async fn reject_emergency(emergency: String) -> Result<(), ApiError> {
 pub async fn end_emergency(emergency: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
     let held = guard::office_emergency(&caseworker, emergency_id(&emergency)?).await?;
-    guard::services()?.gate.end_emergency(&held).await?;
+    guard::services()?.casework.end_emergency(&held).await?;
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=beendet"));
     Ok(())
 }
@@ -350,7 +351,7 @@ pub async fn defer_emergency_notice(emergency: String, reason: String, until: St
         .assume_utc();
     let until = crate::server::db::Timestamp::from(until);
     let held = guard::office_emergency(&caseworker, emergency).await?;
-    guard::services()?.gate.defer_emergency_notice(&held, &reason, until).await?;
+    guard::services()?.casework.defer_emergency_notice(&held, &reason, until).await?;
     super::go_to(&format!("{EMERGENCY_PATH}?erledigt=zurueckgestellt"));
     Ok(())
 }

@@ -10,8 +10,11 @@ use crate::server::{
         sessions::{SessionLimits, Sessions},
         sign_in::SignIn,
     },
+    casework::{Casework, EmergencyLimits},
+    citizen::SelfService,
     db::Database,
-    gate::{Gate, GateLimits},
+    gate::Gate,
+    retention::Retention,
 };
 
 /// Answers whether this instance can serve requests (for `/health/ready`).
@@ -49,11 +52,14 @@ pub struct Services {
     pub directory: Directory,
     pub access_log: AccessLog,
     pub gate: Gate,
+    pub casework: Casework,
+    pub citizen: SelfService,
+    pub retention: Retention,
     pub administration: Administration,
 }
 
 impl Services {
-    pub fn new(database: &Database, setup: SignInSetup, log_key: LogKey, limits: GateLimits) -> Self {
+    pub fn new(database: &Database, setup: SignInSetup, log_key: LogKey, limits: EmergencyLimits) -> Self {
         let directory = Directory::new(database.clone());
         let sessions = Sessions::new(database.clone(), directory.clone(), setup.limits);
         let sign_in = SignIn::new(
@@ -69,7 +75,10 @@ impl Services {
             sign_in,
             directory,
             access_log: AccessLog::new(database.clone(), log_key.clone()),
-            gate: Gate::new(database.clone(), log_key, limits),
+            gate: Gate::new(database.clone(), log_key),
+            casework: Casework::new(database.clone(), limits),
+            citizen: SelfService::new(database.clone()),
+            retention: Retention::new(database.clone()),
             administration: Administration::new(database.clone()),
         }
     }

@@ -4,9 +4,8 @@
 //! and a protection flag overrides every consent.
 
 use app::server::{
-    access_log::LogKey,
     db::{Database, DatabaseUrl},
-    gate::{Gate, GateLimits},
+    retention::Retention,
 };
 use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, location, on_both_databases, query_i64};
 
@@ -198,10 +197,10 @@ on_both_databases! {
         assert_eq!((&listed["items"], &listed["total"]), (&serde_json::json!([]), &serde_json::json!(0)), "the list filters by the same rule");
 
         let database = Database::connect(&DatabaseUrl::parse(&url).expect("url"), 2).await.expect("database");
-        let gate = Gate::new(database, LogKey::derive("unused for housekeeping"), GateLimits::default());
+        let retention = Retention::new(database);
         // The server's own housekeeping may have recorded it first; either way, exactly once.
-        gate.record_expired_consents().await.expect("recorded");
-        assert_eq!(gate.record_expired_consents().await.expect("recorded"), 0, "once");
+        retention.record_expired_consents().await.expect("recorded");
+        assert_eq!(retention.record_expired_consents().await.expect("recorded"), 0, "once");
         assert_eq!(query_i64(&url, &format!("SELECT COUNT(*) FROM consent_events WHERE consent_id = '{JONAS_INCOME_CONSENT}' AND kind = 'expired'")).await, 1);
         let mut jonas = Visitor::new(&app);
         jonas.sign_in_as_demo(demo::JONAS_WEBER).await;

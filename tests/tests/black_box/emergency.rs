@@ -4,9 +4,8 @@
 //! recorded deferral holds it back until a date; always shown to the data protection officer.
 
 use app::server::{
-    access_log::LogKey,
     db::{Database, DatabaseUrl},
-    gate::{Gate, GateLimits},
+    retention::Retention,
 };
 use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, location, on_both_databases, query_i64};
 
@@ -174,8 +173,8 @@ on_both_databases! {
         let (_, list) = lena.call("mitarbeitende/notzugriffe", &[]).await;
         assert_eq!(list["accesses"][0]["status"], "expired");
         let database = Database::connect(&DatabaseUrl::parse(&url).expect("url"), 2).await.expect("database");
-        let gate = Gate::new(database, LogKey::derive("unused for housekeeping"), GateLimits::default());
-        gate.record_expired_emergencies().await.expect("recorded");
+        let retention = Retention::new(database);
+        retention.record_expired_emergencies().await.expect("recorded");
         assert_eq!(query_i64(&url, &format!("SELECT COUNT(*) FROM emergency_accesses WHERE id = '{first}' AND status = 'expired'")).await, 1);
 
         let (_, second) = open(&mut lena, HZE_FOR_MIA, demo::MIA_WEBER, "72").await;

@@ -4,9 +4,8 @@
 //! also when it is started as the `server retention` command.
 
 use app::server::{
-    access_log::LogKey,
     db::{Database, DatabaseUrl, Timestamp},
-    gate::{Gate, GateLimits},
+    retention::Retention,
 };
 use clap::Parser;
 use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64};
@@ -52,8 +51,8 @@ on_both_databases! {
         assert!(hze_short > 0 && hze_short < hze_answers, "the demo has both kinds: {hze_short} of {hze_answers}");
 
         let database = Database::connect(&DatabaseUrl::parse(&url).expect("url"), 2).await.expect("database");
-        let gate = Gate::new(database, LogKey::derive("unused for retention"), GateLimits::default());
-        let report = gate.run_retention(Timestamp::now()).await.expect("a run");
+        let retention = Retention::new(database);
+        let report = retention.run_retention(Timestamp::now()).await.expect("a run");
         assert_eq!((report.deleted, report.anonymized), (1, 1), "{report:?}");
         assert_eq!(report.deleted_by_office.get("wohngeldstelle"), Some(&1));
         assert_eq!(report.answers_removed.values().sum::<u64>(), u64::try_from(hze_short).expect("count"));
@@ -86,7 +85,7 @@ on_both_databases! {
             .expect("parsed");
         server::run(cli).await.expect("the command runs");
         assert_eq!(count_rows(&url, "retention_runs").await, 2);
-        let runs = gate.retention_runs(10).await.expect("runs");
+        let runs = retention.retention_runs(10).await.expect("runs");
         assert_eq!((runs[0].deleted, runs[0].anonymized), (0, 0), "newest first: nothing left to do");
         assert_eq!(runs[1].deleted_by_office.get("wohngeldstelle"), Some(&1));
         let detail: Vec<String> = runs.iter().map(|run| format!("{run:?}")).collect();

@@ -14,7 +14,7 @@ use crate::{
     server::{
         auth::Administrator,
         db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
-        gate::adopt_published_version,
+        citizen::adopt_published_version,
     },
 };
 

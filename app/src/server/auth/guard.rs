@@ -166,7 +166,7 @@ pub async fn acting_for(citizen: Citizen, person: Option<&str>) -> Result<Acting
     if person == citizen.id() {
         return Ok(ActingFor::themselves(citizen));
     }
-    let custody = services()?.gate.acts_for(&citizen, person).await.map_err(|error| {
+    let custody = services()?.citizen.acts_for(&citizen, person).await.map_err(|error| {
         tracing::error!(%error, "custody could not be read");
         fail(ApiError::Internal)
     })?;

@@ -1,26 +1,22 @@
-//! Emergency access (§ 8a SGB VIII): a caseworker of a youth office opens it for the person of
-//! one of the office's cases (the child, or the parent who applied for them) with a reason, the
-//! categories and a duration of at most the configured maximum; it takes effect only when a
-//! second caseworker of that office confirms it, and ends by itself. The citizen sees it in
-//! their access log unless a recorded deferral holds it back until a date no later than the
-//! configured maximum; the data protection officer always sees all of it.
+//! Reading emergency accesses (§ 8a SGB VIII): the office's own, for its caseworkers, and all of
+//! them for the data protection officer's review. Opening, confirming and ending one is casework
+//! (`casework::emergency`); what the access lets the office read is the core's `emergency_view`.
 
 use sqlx::types::Json;
 
-use super::{Gate, ServiceError, invalid};
+use super::Gate;
 use crate::{
     case::EmergencyView,
-    consent::{CitizenEmergencyView, NamedCode},
-    policy::Category,
+    consent::NamedCode,
     server::{
-        auth::{CaseAccess, CaseworkerAt, DataProtectionOfficer, OfficeEmergency},
-        db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+        auth::{CaseworkerAt, DataProtectionOfficer},
+        db::{DatabaseError, Id, Timestamp, on_backend},
     },
 };
 
 /// id, office, citizen, reason, categories, requested minutes, opened by (id and name), opened at,
 /// confirmed by (name), confirmed at, expires at, ended at, rejected at, deferred until, deferral reason.
-type EmergencyRow = (
+pub(in crate::server) type EmergencyRow = (
     Id,
     String,
     Id,
@@ -39,7 +35,7 @@ type EmergencyRow = (
     Option<String>,
 );
 
-const EMERGENCY_COLUMNS: &str = "e.id, e.office_code, e.citizen_id, e.reason, e.categories, e.requested_duration_minutes, \
+pub(in crate::server) const EMERGENCY_COLUMNS: &str = "e.id, e.office_code, e.citizen_id, e.reason, e.categories, e.requested_duration_minutes, \
      e.opened_by_staff_id, (SELECT s.display_name FROM staff_members s WHERE s.id = e.opened_by_staff_id), e.opened_at, \
      (SELECT s.display_name FROM staff_members s WHERE s.id = e.confirmed_by_staff_id), e.confirmed_at, e.expires_at, e.ended_at, e.rejected_at, \
      (SELECT MAX(d.visible_from) FROM access_log_deferrals d WHERE d.emergency_access_id = e.id), \
@@ -47,7 +43,7 @@ const EMERGENCY_COLUMNS: &str = "e.id, e.office_code, e.citizen_id, e.reason, e.
 
 /// The state of an emergency access at `now`, from its times (not the stored status, which
 /// housekeeping updates later).
-fn status_at(now: Timestamp, row: &EmergencyRow) -> &'static str {
+pub(in crate::server) fn status_at(now: Timestamp, row: &EmergencyRow) -> &'static str {
     let (confirmed_at, expires_at, ended_at, rejected_at) = (row.10, row.11, row.12, row.13);
     if rejected_at.is_some() {
         "rejected"
@@ -87,217 +83,6 @@ fn view(now: Timestamp, viewer: Option<Id>, row: EmergencyRow) -> EmergencyView 
 }
 
 impl Gate {
-    /// Whether `categories` and a duration of `hours` make an emergency access this gate opens:
-    /// judged from the inputs alone, so a server function can ask before it looks anything up.
-    pub fn check_emergency_request(&self, categories: &[Category], hours: i64) -> Result<(), ServiceError> {
-        let max = self.limits.emergency_max_hours;
-        if !(1..=max).contains(&hours) {
-            return Err(invalid("hours", format!("choose between 1 and {max} hours")));
-        }
-        if categories.is_empty() {
-            return Err(invalid("categories", "choose at least one category"));
-        }
-        Ok(())
-    }
-
-    /// Opens an emergency access of the youth office of `case` for `person`, who must be the
-    /// person the application is for or the one who filed it. Pending until a second
-    /// caseworker of the office confirms it. Answers its id.
-    pub async fn open_emergency(
-        &self,
-        case: &CaseAccess,
-        person: Id,
-        reason: &str,
-        categories: &[Category],
-        hours: i64,
-    ) -> Result<Id, ServiceError> {
-        let (staff, office, application) = (case.staff(), case.office(), case.application());
-        self.check_emergency_request(categories, hours)?;
-        let codes: Vec<&str> = categories.iter().map(|category| category.code()).collect();
-        let id = Id::new();
-        on_backend!(self.database, pool => {
-            let mut transaction = pool.begin_write().await?;
-            let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM offices WHERE code = $1")
-                .bind(office)
-                .fetch_optional(&mut *transaction)
-                .await?;
-            if kind.as_deref() != Some("youth") {
-                return Err(ServiceError::NotFound);
-            }
-            let of_case: Option<i64> = sqlx::query_scalar(
-                "SELECT CAST(1 AS BIGINT) FROM applications WHERE id = $1 AND office_code = $2 AND status <> 'draft' \
-                 AND (citizen_id = $3 OR submitted_by_citizen_id = $3)",
-            )
-            .bind(application)
-            .bind(office)
-            .bind(person)
-            .fetch_optional(&mut *transaction)
-            .await?;
-            if of_case.is_none() {
-                return Err(ServiceError::NotFound);
-            }
-            sqlx::query(
-                "INSERT INTO emergency_accesses (id, office_code, citizen_id, opened_by_staff_id, reason, categories, \
-                 requested_duration_minutes, opened_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')",
-            )
-            .bind(id)
-            .bind(office)
-            .bind(person)
-            .bind(staff)
-            .bind(reason)
-            .bind(Json(&codes))
-            .bind(hours * 60)
-            .bind(Timestamp::now())
-            .execute(&mut *transaction)
-            .await?;
-            transaction.commit().await?;
-            Ok::<(), ServiceError>(())
-        })?;
-        Ok(id)
-    }
-
-    /// Confirms the pending emergency access of `held`: its caseworker must be another one of
-    /// the office than the one who opened it. It runs from now for the requested duration.
-    pub async fn confirm_emergency(&self, held: &OfficeEmergency) -> Result<(), ServiceError> {
-        self.decide_emergency(held, true).await
-    }
-
-    /// Rejects the pending emergency access of `held` (again a second caseworker's decision).
-    pub async fn reject_emergency(&self, held: &OfficeEmergency) -> Result<(), ServiceError> {
-        self.decide_emergency(held, false).await
-    }
-
-    async fn decide_emergency(&self, held: &OfficeEmergency, confirm: bool) -> Result<(), ServiceError> {
-        let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
-        let now = Timestamp::now();
-        on_backend!(self.database, pool => {
-            let mut transaction = pool.begin_write().await?;
-            let found: Option<(Id, i64, String)> = sqlx::query_as(
-                "SELECT opened_by_staff_id, requested_duration_minutes, status FROM emergency_accesses \
-                 WHERE id = $1 AND office_code = $2",
-            )
-            .bind(emergency)
-            .bind(office)
-            .fetch_optional(&mut *transaction)
-            .await?;
-            let Some((opened_by, minutes, status)) = found else { return Err(ServiceError::NotFound) };
-            if opened_by == staff {
-                return Err(invalid("emergency", "a second caseworker of your office must decide this"));
-            }
-            if status != "pending" {
-                return Err(invalid("emergency", "this emergency access has already been decided"));
-            }
-            let changed = if confirm {
-                sqlx::query(
-                    "UPDATE emergency_accesses SET status = 'confirmed', confirmed_by_staff_id = $1, confirmed_at = $2, \
-                     expires_at = $3 WHERE id = $4 AND status = 'pending'",
-                )
-                .bind(staff)
-                .bind(now)
-                .bind(now + time::Duration::minutes(minutes))
-                .bind(emergency)
-                .execute(&mut *transaction)
-                .await?
-            } else {
-                sqlx::query(
-                    "UPDATE emergency_accesses SET status = 'rejected', rejected_by_staff_id = $1, rejected_at = $2 \
-                     WHERE id = $3 AND status = 'pending'",
-                )
-                .bind(staff)
-                .bind(now)
-                .bind(emergency)
-                .execute(&mut *transaction)
-                .await?
-            };
-            if changed.rows_affected() != 1 {
-                return Err(invalid("emergency", "this emergency access has already been decided"));
-            }
-            transaction.commit().await?;
-            Ok::<(), ServiceError>(())
-        })
-    }
-
-    /// Ends the running (or pending) emergency access of `held` early.
-    pub async fn end_emergency(&self, held: &OfficeEmergency) -> Result<(), ServiceError> {
-        let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
-        let now = Timestamp::now();
-        let ended = on_backend!(self.database, pool => sqlx::query(
-            "UPDATE emergency_accesses SET status = 'ended', ended_at = $1, ended_by_staff_id = $2 \
-             WHERE id = $3 AND office_code = $4 AND status IN ('pending', 'confirmed') \
-             AND (expires_at IS NULL OR expires_at > $1)",
-        )
-        .bind(now)
-        .bind(staff)
-        .bind(emergency)
-        .bind(office)
-        .execute(pool)
-        .await
-        .map(|result| result.rows_affected()))
-        .map_err(DatabaseError::from)?;
-        match ended {
-            1 => Ok(()),
-            _ => Err(ServiceError::NotFound),
-        }
-    }
-
-    /// Holds the emergency access of `held` back from the citizen's access log until
-    /// `visible_from`, for a recorded reason: a decision of a caseworker other than the one who
-    /// opened it, once per emergency access, and never later than the configured number of days
-    /// after it was opened — a deferral never hides anything for good.
-    pub async fn defer_emergency_notice(
-        &self,
-        held: &OfficeEmergency,
-        reason: &str,
-        visible_from: Timestamp,
-    ) -> Result<(), ServiceError> {
-        let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
-        let now = Timestamp::now();
-        let max_days = self.limits.deferral_max_days;
-        on_backend!(self.database, pool => {
-            let mut transaction = pool.begin_write().await?;
-            let found: Option<(Id, Timestamp)> =
-                sqlx::query_as("SELECT opened_by_staff_id, opened_at FROM emergency_accesses WHERE id = $1 AND office_code = $2")
-                    .bind(emergency)
-                    .bind(office)
-                    .fetch_optional(&mut *transaction)
-                    .await?;
-            let Some((opened_by, opened_at)) = found else { return Err(ServiceError::NotFound) };
-            if opened_by == staff {
-                return Err(invalid("emergency", "a second caseworker of your office must decide this"));
-            }
-            let latest = opened_at + time::Duration::days(max_days);
-            if visible_from <= now || visible_from > latest {
-                return Err(invalid(
-                    "until",
-                    format!("choose a date after today and at most {max_days} days after the access was opened"),
-                ));
-            }
-            let earlier: Option<i64> = sqlx::query_scalar(
-                "SELECT CAST(1 AS BIGINT) FROM access_log_deferrals WHERE emergency_access_id = $1",
-            )
-            .bind(emergency)
-            .fetch_optional(&mut *transaction)
-            .await?;
-            if earlier.is_some() {
-                return Err(invalid("emergency", "this emergency access has already been deferred once"));
-            }
-            sqlx::query(
-                "INSERT INTO access_log_deferrals (id, access_log_seq, emergency_access_id, decided_by_staff_id, reason, \
-                 visible_from, created_at) VALUES ($1, NULL, $2, $3, $4, $5, $6)",
-            )
-            .bind(Id::new())
-            .bind(emergency)
-            .bind(staff)
-            .bind(reason)
-            .bind(visible_from)
-            .bind(now)
-            .execute(&mut *transaction)
-            .await?;
-            transaction.commit().await?;
-            Ok::<(), ServiceError>(())
-        })
-    }
-
     /// The emergency accesses of the office of `at`, newest first, for its caseworkers: the
     /// confirmation queue and the running ones.
     pub async fn office_emergencies(&self, at: &CaseworkerAt) -> Result<Vec<EmergencyView>, DatabaseError> {
@@ -321,52 +106,10 @@ impl Gate {
         Ok(rows.into_iter().map(|row| view(now, None, row)).collect())
     }
 
-    /// The confirmed emergency accesses to `person`'s data that no deferral holds back now, for
-    /// the citizen's access log. The caller has checked that the citizen acts for `person`.
-    pub(super) async fn emergencies_for_citizen(&self, person: Id) -> Result<Vec<CitizenEmergencyView>, DatabaseError> {
-        let now = Timestamp::now();
-        let sql = format!(
-            "SELECT {EMERGENCY_COLUMNS} FROM emergency_accesses e WHERE e.citizen_id = $1 AND e.confirmed_at IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM access_log_deferrals d WHERE d.emergency_access_id = e.id AND d.visible_from > $2) \
-             ORDER BY e.opened_at DESC, e.id"
-        );
-        let rows: Vec<EmergencyRow> =
-            on_backend!(self.database, pool => sqlx::query_as(&sql).bind(person).bind(now).fetch_all(pool).await)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let status = status_at(now, &row).to_owned();
-                CitizenEmergencyView {
-                    id: row.0.to_string(),
-                    office: row.1,
-                    reason: row.3,
-                    categories: row.4.0,
-                    opened_at: row.8.to_rfc3339(),
-                    confirmed_at: row.10.map(Timestamp::to_rfc3339),
-                    expires_at: row.11.map(Timestamp::to_rfc3339),
-                    status,
-                }
-            })
-            .collect())
-    }
-
     /// The names of the data categories in their order, for lists that name them by code.
     pub async fn category_names(&self) -> Result<Vec<NamedCode>, DatabaseError> {
         let rows: Vec<(String, String, String)> =
             on_backend!(self.database, pool => sqlx::query_as(super::CATEGORY_NAMES).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect())
-    }
-
-    /// Sets the stored status of emergency accesses whose time ran out to `expired`. The rule
-    /// ends them at `expires_at` regardless; this keeps the lists tidy. Run periodically.
-    pub async fn record_expired_emergencies(&self) -> Result<u64, DatabaseError> {
-        let expired = on_backend!(self.database, pool => sqlx::query(
-            "UPDATE emergency_accesses SET status = 'expired' WHERE status = 'confirmed' AND expires_at <= $1",
-        )
-        .bind(Timestamp::now())
-        .execute(pool)
-        .await
-        .map(|result| result.rows_affected()))?;
-        Ok(expired)
     }
 }

@@ -1,5 +1,6 @@
-//! Protection flags (Auskunftssperre, Schutzvermerk): set and lifted by staff of the citizen's
-//! own cases, with a reason. While one holds, only the offices' own applications are a basis.
+//! Reading protection flags (Auskunftssperre, Schutzvermerk); staff of the citizen's own cases
+//! set and lift them (`casework::flags`). While one holds, only the offices' own applications
+//! are a basis.
 //!
 //! A flag belongs to the office that set it: only its staff see it, its reason and lift it.
 //! For staff of any other office it does not exist (another office's flag tells of another
@@ -12,7 +13,7 @@ use crate::{
     consent::Protection,
     server::{
         auth::{CaseAccess, DataProtectionOfficer},
-        db::{DatabaseError, Id, Timestamp, on_backend},
+        db::{Database, DatabaseError, Id, Timestamp, on_backend},
     },
 };
 
@@ -35,25 +36,25 @@ pub(super) fn flag_views(rows: Vec<FlagRow>) -> Vec<ProtectionFlagView> {
         .collect()
 }
 
-impl Gate {
-    /// The citizen of the application of `case`, if any: not a draft, and with something left
-    /// to read (a case past every retention answers like an unknown one).
-    pub(super) async fn citizen_of_case(&self, case: &CaseAccess) -> Result<Option<Id>, DatabaseError> {
-        let (office, application) = (case.office(), case.application());
-        let now = Timestamp::now().as_offset_date_time().unix_timestamp();
-        let sql = format!("SELECT a.citizen_id FROM applications a WHERE a.id = $3 AND {}", readable_application(&self.database));
-        let citizen: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(&sql)
-            .bind(office)
-            .bind(now)
-            .bind(application)
-            .fetch_optional(pool)
-            .await)?;
-        Ok(citizen)
-    }
+/// The citizen of the application of `case`, if any: not a draft, and with something left to
+/// read (a case past every retention answers like an unknown one).
+pub(in crate::server) async fn citizen_of_case(database: &Database, case: &CaseAccess) -> Result<Option<Id>, DatabaseError> {
+    let (office, application) = (case.office(), case.application());
+    let now = Timestamp::now().as_offset_date_time().unix_timestamp();
+    let sql = format!("SELECT a.citizen_id FROM applications a WHERE a.id = $3 AND {}", readable_application(database));
+    let citizen: Option<Id> = on_backend!(database, pool => sqlx::query_scalar(&sql)
+        .bind(office)
+        .bind(now)
+        .bind(application)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(citizen)
+}
 
+impl Gate {
     /// The active protection flags the office of this case set on its citizen, for its staff.
     pub async fn protection_flags(&self, case: &CaseAccess) -> Result<Option<Vec<ProtectionFlagView>>, DatabaseError> {
-        let Some(citizen) = self.citizen_of_case(case).await? else { return Ok(None) };
+        let Some(citizen) = citizen_of_case(&self.database, case).await? else { return Ok(None) };
         let office = case.office();
         let rows: Vec<FlagRow> = on_backend!(self.database, pool => sqlx::query_as(OWN_ACTIVE_FLAGS)
             .bind(citizen)
@@ -62,66 +63,14 @@ impl Gate {
             .await)?;
         Ok(Some(flag_views(rows)))
     }
-
-    /// Sets a protection flag on the citizen of this case. From now on only the offices' own
-    /// applications are a basis to read that citizen's data (see the policy).
-    pub async fn set_protection_flag(
-        &self,
-        case: &CaseAccess,
-        kind: &str,
-        reason: &str,
-    ) -> Result<Option<Id>, DatabaseError> {
-        let Some(citizen) = self.citizen_of_case(case).await? else { return Ok(None) };
-        let id = Id::new();
-        on_backend!(self.database, pool => sqlx::query(
-            "INSERT INTO protection_flags (id, citizen_id, kind, reason, set_by_staff_id, set_by_office_code, set_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(citizen)
-        .bind(kind)
-        .bind(reason)
-        .bind(case.staff())
-        .bind(case.office())
-        .bind(Timestamp::now())
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
-        Ok(Some(id))
-    }
-
-    /// Lifts an active flag the office of this case set on its citizen. `false` when there is
-    /// no such flag: another office's flag is not there to lift.
-    pub async fn lift_protection_flag(
-        &self,
-        case: &CaseAccess,
-        flag: Id,
-        reason: &str,
-    ) -> Result<bool, DatabaseError> {
-        let Some(citizen) = self.citizen_of_case(case).await? else { return Ok(false) };
-        let lifted = on_backend!(self.database, pool => sqlx::query(
-            "UPDATE protection_flags SET lifted_at = $1, lifted_by_staff_id = $2, lift_reason = $3 \
-             WHERE id = $4 AND citizen_id = $5 AND set_by_office_code = $6 AND lifted_at IS NULL",
-        )
-        .bind(Timestamp::now())
-        .bind(case.staff())
-        .bind(reason)
-        .bind(flag)
-        .bind(citizen)
-        .bind(case.office())
-        .execute(pool)
-        .await
-        .map(|result| result.rows_affected()))?;
-        Ok(lifted == 1)
-    }
 }
 
 /// The protection flags that hold for citizen `$1` now, oldest first: office and since when.
-pub(super) const PROTECTIONS: &str = "SELECT set_by_office_code, set_at FROM protection_flags \
+pub(in crate::server) const PROTECTIONS: &str = "SELECT set_by_office_code, set_at FROM protection_flags \
      WHERE citizen_id = $1 AND lifted_at IS NULL ORDER BY set_at, id";
 
 /// A row of `PROTECTIONS`, as the person sees it.
-pub(super) fn protection((office, since): (String, Timestamp)) -> Protection {
+pub(in crate::server) fn protection((office, since): (String, Timestamp)) -> Protection {
     Protection { office, since: since.to_rfc3339() }
 }
 

@@ -13,37 +13,35 @@
 //! the vocabulary (category names, field labels) is kept, under the revision the database
 //! counts up with each change to it (`vocabulary`).
 //!
-//! INVARIANT: SQL on citizen tables lives in this module only (and in the demo data and the
-//! migrations); `tests/tests/black_box/no_bypass.rs` fails when it appears elsewhere.
+//! The views beside the core: the case file (`case_file`), the queue and the sharings list
+//! (`queue`), the office's emergency accesses (`emergency`) and flags (`flags`), and the data
+//! protection officer's review of the log (`log_review`).
+//!
+//! INVARIANT: no other code hands staff what it reads of citizen tables. The citizen's own
+//! services (`server::citizen`) take a citizen's capability; the caseworker's actions
+//! (`server::casework`) answer only whether they were done; `tests/tests/black_box/no_bypass.rs`
+//! fails when SQL on citizen tables appears anywhere else.
 
-mod applying;
-mod casework;
-mod consents;
+mod case_file;
 mod correspondence;
-mod data_edit;
 mod emergency;
-mod export;
 mod flags;
-mod home;
-mod overview;
+mod log_review;
 mod queue;
-mod renewals;
-mod retention;
-mod transparency;
-mod vocabulary;
+pub(in crate::server) mod vocabulary;
 
-pub use applying::{APPLY_PATH, Submission};
-pub use casework::CaseAction;
 pub use queue::QueueQuery;
-pub(in crate::server) use renewals::{adopt_published_version, open_statuses};
-
+pub(in crate::server) use correspondence::{Correspondence, CorrespondenceLists, correspondence_lists};
+pub(in crate::server) use emergency::{EMERGENCY_COLUMNS, EmergencyRow, status_at};
+pub(in crate::server) use flags::{PROTECTIONS, citizen_of_case, protection};
+pub(in crate::server) use vocabulary::{VocabularyCache, vocabulary_in};
+pub(in crate::server) 
 use std::{
     collections::{BTreeMap, BTreeSet},
     sync::Arc,
 };
 
 use sqlx::types::Json;
-use vocabulary::{VocabularyCache, vocabulary_in};
 
 use crate::{
     case::{CaseView, SharedDataView},
@@ -53,32 +51,16 @@ use crate::{
     },
     server::{
         access_log::{LogBasis, LogKey, NewEntry, append_in},
-        auth::{CaseAccess, CaseworkerAt, Citizen, OfficeEmergency},
+        auth::{CaseAccess, CaseworkerAt, OfficeEmergency},
         db::{Backend, BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend, on_sqlite_writer},
-        error::{ServiceError, invalid},
+        error::ServiceError,
     },
 };
-
-/// The limits the gate enforces on emergency access (settings).
-#[derive(Clone, Copy, Debug)]
-pub struct GateLimits {
-    /// The longest an emergency access may run once confirmed.
-    pub emergency_max_hours: i64,
-    /// The latest a deferral may hold an emergency access back from the citizen, in days.
-    pub deferral_max_days: i64,
-}
-
-impl Default for GateLimits {
-    fn default() -> Self {
-        Self { emergency_max_hours: 72, deferral_max_days: 90 }
-    }
-}
 
 #[derive(Clone)]
 pub struct Gate {
     database: Database,
     log_key: LogKey,
-    limits: GateLimits,
     /// The category names and field labels, shared by the clones of one server's gate.
     vocabulary: Arc<VocabularyCache>,
 }
@@ -128,7 +110,7 @@ macro_rules! facts_sql {
 }
 
 /// The facts about citizen `$1` at office `$2`.
-const FACTS: &str = facts_sql!("$1");
+pub(in crate::server) const FACTS: &str = facts_sql!("$1");
 /// The facts about the citizen of application `$1` at office `$2`, none if it is not the
 /// office's or a draft; its row says what the case view shows of it.
 const CASE_FACTS: &str = facts_sql!(
@@ -138,7 +120,7 @@ const CASE_FACTS: &str = facts_sql!(
 /// A row of [`facts_sql!`]. Times of an application: closed; of a consent: granted, expires,
 /// revoked; of an emergency access: opened, confirmed, expires, ended; of a flag: set, lifted.
 #[derive(sqlx::FromRow)]
-struct FactRow {
+pub(in crate::server) struct FactRow {
     kind: String,
     id: Id,
     /// An application's: its citizen, status, reference and kind of help.
@@ -202,7 +184,7 @@ macro_rules! load_facts {
 }
 
 /// The data categories' names in their order.
-const CATEGORY_NAMES: &str = "SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order";
+pub(in crate::server) const CATEGORY_NAMES: &str = "SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order";
 
 /// Reads the citizen's data of the `allowed` categories on `$connection`, and the answers of
 /// application `$answers_of` (an `Option<Id>`) of the same categories, in one statement; then
@@ -252,7 +234,7 @@ type Answers = BTreeMap<String, serde_json::Value>;
 
 /// Reads case `$application` of `$office` for staff member `$staff` through the rule, with the
 /// application's own answers, and logs the read, in one write transaction on `$pool`; with
-/// `$file`, the rest of the case file too (`casework::case_file_in!`), in the same transaction
+/// `$file`, the rest of the case file too (`case_file::case_file_in!`), in the same transaction
 /// and only once the rule has let the office read the case; its entry then names `documents`
 /// when the file lists some. Evaluates to
 /// `Result<Option<CaseRead>, sqlx::Error>`: `None` when it is not the office's.
@@ -289,7 +271,7 @@ macro_rules! case_view_in {
             // The rest of the file; its list of the documents handed in for the application is
             // a read of `documents` on the application's basis, as each download is.
             let file = match $file {
-                true => casework::case_file_in!($pool, &mut *connection, application, office)?,
+                true => case_file::case_file_in!($pool, &mut *connection, application, office)?,
                 false => None,
             };
             if file.as_ref().is_some_and(|file| file.correspondence.has_documents())
@@ -320,7 +302,7 @@ struct CaseRead {
     view: CaseView,
     allowed: Vec<Category>,
     vocabulary: Arc<vocabulary::Vocabulary>,
-    file: Option<casework::CaseFileRow>,
+    file: Option<case_file::CaseFileRow>,
 }
 
 /// The categories `reader` may read for `purpose`, each with its basis. Every decision is
@@ -342,13 +324,8 @@ fn allowed(reader: &Reader, purpose: &Purpose, facts: &Facts) -> Vec<(Category, 
 }
 
 impl Gate {
-    pub fn new(database: Database, log_key: LogKey, limits: GateLimits) -> Self {
-        Self { database, log_key, limits, vocabulary: Arc::default() }
-    }
-
-    /// The limits it enforces, for forms that say them.
-    pub fn limits(&self) -> GateLimits {
-        self.limits
+    pub fn new(database: Database, log_key: LogKey) -> Self {
+        Self { database, log_key, vocabulary: Arc::default() }
     }
 
     /// The office that holds `record`, and the id the capability names: the application (a
@@ -613,39 +590,10 @@ impl Gate {
         })?;
         Ok(shown)
     }
-
-    /// Whether `citizen` may act for `person`: themselves, or a minor child in their custody.
-    pub async fn acts_for(&self, citizen: &Citizen, person: Id) -> Result<bool, DatabaseError> {
-        if citizen.id() == person {
-            return Ok(true);
-        }
-        let adult_born_by = adult_born_by(Timestamp::now());
-        let found: Option<i64> = on_backend!(self.database, pool => sqlx::query_scalar(
-            "SELECT CAST(1 AS BIGINT) FROM guardianships g JOIN citizens c ON c.id = g.child_citizen_id \
-             WHERE g.guardian_citizen_id = $1 AND g.child_citizen_id = $2 AND g.ended_on IS NULL \
-             AND c.birth_date IS NOT NULL AND c.birth_date > $3",
-        )
-        .bind(citizen.id())
-        .bind(person)
-        .bind(&adult_born_by)
-        .fetch_optional(pool)
-        .await)?;
-        Ok(found.is_some())
-    }
-}
-
-/// The birth date (`YYYY-MM-DD`) of someone who turns 18 on the day of `now`: anyone born
-/// after it is a minor.
-fn adult_born_by(now: Timestamp) -> String {
-    let date = now.as_offset_date_time().date();
-    let year = date.year() - 18;
-    // 29 February of a leap year becomes 28 February when the year 18 years back is not one.
-    let day = date.replace_year(year).unwrap_or_else(|_| date.replace_day(28).unwrap_or(date));
-    format!("{:04}-{:02}-{:02}", year, u8::from(day.month()), day.day())
 }
 
 /// The facts from the rows of [`facts_sql!`].
-fn facts(now: Timestamp, office: &str, citizen: Id, rows: &[FactRow]) -> Facts {
+pub(in crate::server) fn facts(now: Timestamp, office: &str, citizen: Id, rows: &[FactRow]) -> Facts {
     let citizen_text = citizen.to_string();
     let mut retention = Retention([0; 10]);
     let mut application_facts: Vec<ApplicationFact> = Vec::new();

@@ -17,11 +17,11 @@ use super::Answers;
 use crate::{case::FieldLabel, consent::NamedCode};
 
 /// The current revision of the vocabulary.
-pub(super) const VOCABULARY_REVISION: &str = "SELECT revision FROM vocabulary_revision";
+pub(in crate::server) const VOCABULARY_REVISION: &str = "SELECT revision FROM vocabulary_revision";
 
 /// The vocabulary as it was at `revision`, or later (it is read after the revision).
 #[derive(Debug)]
-pub(super) struct Vocabulary {
+pub(in crate::server) struct Vocabulary {
     pub revision: i64,
     pub categories: Vec<NamedCode>,
     /// The labels of each field, by category and key.
@@ -128,7 +128,7 @@ impl Vocabulary {
 
 /// The vocabulary last read, shared by every request of one server.
 #[derive(Debug, Default)]
-pub(super) struct VocabularyCache {
+pub(in crate::server) struct VocabularyCache {
     kept: RwLock<Option<Arc<Vocabulary>>>,
 }
 
@@ -200,7 +200,7 @@ macro_rules! vocabulary_in {
     };
 }
 
-pub(super) use {load_vocabulary, vocabulary_in};
+pub(in crate::server) use {load_vocabulary, vocabulary_in};
 
 #[cfg(test)]
 mod tests {

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::types::Json;
 
-use super::{
-    FactRow, Gate, ServiceError, facts,
-    flags::{PROTECTIONS, protection},
-    vocabulary::vocabulary_in,
+use super::SelfService;
+use crate::server::{
+    error::ServiceError,
+    gate::{FACTS, FactRow, PROTECTIONS, facts, protection, vocabulary_in},
 };
 use crate::{
     consent::{CategoryOverview, FieldView, MyData, NamedCode, Visibility},
@@ -27,7 +27,7 @@ fn rfc3339(seconds: i64) -> Option<String> {
     time::OffsetDateTime::from_unix_timestamp(seconds).ok().map(|at| Timestamp::from(at).to_rfc3339())
 }
 
-impl Gate {
+impl SelfService {
     /// The data of the person of `acting` by category, with who may see it now.
     pub async fn my_data(&self, acting: &ActingFor) -> Result<MyData, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
@@ -43,7 +43,7 @@ impl Gate {
                 sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(&mut *connection).await?;
             for (office, ..) in &offices {
                 let rows: Vec<FactRow> =
-                    sqlx::query_as(super::FACTS).bind(person).bind(office).fetch_all(&mut *connection).await?;
+                    sqlx::query_as(FACTS).bind(person).bind(office).fetch_all(&mut *connection).await?;
                 by_office.push((office.clone(), facts(now, office, person, &rows)));
             }
             let categories: Vec<CategoryRow> = sqlx::query_as(

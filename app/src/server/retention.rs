@@ -1,4 +1,4 @@
-//! Retention: data of a closed or withdrawn application is kept for as long as each of its
+//! What time does to records. Retention: data of a closed or withdrawn application is kept for as long as each of its
 //! categories' retention period says, counted from the closing, and then removed. The rule
 //! already stops every read at that moment; this removes what nobody may read any more.
 //!
@@ -8,16 +8,25 @@
 //! messages, requests, notes and history. The citizen's own data (kept once, reused) is not
 //! touched, nor the access log, which records reads, not data. Each run is one transaction
 //! and writes what it did to `retention_runs`, the audit trail.
+//!
+//! And recording what ran out: a consent's expiry in its history, an emergency access's status.
+//! The rule treats both as ended on time regardless; these runs write it down.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::types::Json;
 
-use super::Gate;
 use crate::{
     admin::RetentionReport,
-    server::db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+    server::db::{BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend},
 };
+
+/// The runs on time: retention (scheduled, or started by an administrator) and its record,
+/// and recording expired consents and emergency accesses.
+#[derive(Clone)]
+pub struct Retention {
+    database: Database,
+}
 
 /// A closed application's category: id, office, closing, category, its retention in days.
 type Candidate = (Id, String, Timestamp, String, i64);
@@ -25,7 +34,11 @@ type Candidate = (Id, String, Timestamp, String, i64);
 /// The PostgreSQL advisory lock that lets one retention run at a time ("KSRETENT", fixed once).
 const RETENTION_LOCK: i64 = 0x4b53_5245_5445_4e54;
 
-impl Gate {
+impl Retention {
+    pub fn new(database: Database) -> Self {
+        Self { database }
+    }
+
     /// Removes what is past retention at `now`, in one transaction with its audit record.
     pub async fn run_retention(&self, now: Timestamp) -> Result<RetentionReport, DatabaseError> {
         let run = Id::new();
@@ -139,5 +152,53 @@ impl Gate {
                 }
             })
             .collect())
+    }
+
+    /// Records an `expired` event for every consent whose time ran out (the rule already treats
+    /// it as ended; this writes it into the history). Answers how many. Run periodically.
+    pub async fn record_expired_consents(&self) -> Result<u64, DatabaseError> {
+        let now = Timestamp::now();
+        let due: Vec<(Id, Timestamp)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT c.id, c.expires_at FROM consents c WHERE c.revoked_at IS NULL AND c.expires_at IS NOT NULL \
+             AND c.expires_at <= $1 AND NOT EXISTS \
+               (SELECT 1 FROM consent_events e WHERE e.consent_id = c.id AND e.kind = 'expired')",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await)?;
+        for (consent, expired_at) in &due {
+            // Another instance may record it in the same moment: the unique index keeps one.
+            let recorded = on_backend!(self.database, pool => sqlx::query(
+                "INSERT INTO consent_events (id, consent_id, occurred_at, kind, actor_citizen_id, detail) \
+                 SELECT $1, $2, $3, 'expired', NULL, NULL WHERE NOT EXISTS \
+                   (SELECT 1 FROM consent_events WHERE consent_id = $2 AND kind = 'expired')",
+            )
+            .bind(Id::new())
+            .bind(*consent)
+            .bind(*expired_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+            .map_err(DatabaseError::from);
+            if let Err(error) = recorded
+                && !error.is_unique_violation()
+            {
+                return Err(error);
+            }
+        }
+        Ok(due.len() as u64)
+    }
+
+    /// Sets the stored status of emergency accesses whose time ran out to `expired`. The rule
+    /// ends them at `expires_at` regardless; this keeps the lists tidy. Run periodically.
+    pub async fn record_expired_emergencies(&self) -> Result<u64, DatabaseError> {
+        let expired = on_backend!(self.database, pool => sqlx::query(
+            "UPDATE emergency_accesses SET status = 'expired' WHERE status = 'confirmed' AND expires_at <= $1",
+        )
+        .bind(Timestamp::now())
+        .execute(pool)
+        .await
+        .map(|result| result.rows_affected()))?;
+        Ok(expired)
     }
 }

@@ -6,7 +6,8 @@
 
 use std::sync::LazyLock;
 
-use super::{Gate, ServiceError, invalid};
+use super::SelfService;
+use crate::server::error::{ServiceError, invalid};
 use crate::{
     consent::{NamedCode, RequiredCategory, TermsRenewal},
     server::{
@@ -36,7 +37,7 @@ macro_rules! adopt_published_version {
                  AND template_version_id IN (SELECT id FROM consent_template_versions WHERE template_id = $2 AND id <> $1) \
                  AND NOT EXISTS (SELECT 1 FROM template_required_categories r WHERE r.version_id = $1 AND r.category_code NOT IN \
                    (SELECT o.category_code FROM template_required_categories o WHERE o.version_id = applications.template_version_id))",
-                $crate::server::gate::open_statuses(),
+                $crate::server::citizen::open_statuses(),
             ))
             .bind(version)
             .bind(template)
@@ -47,7 +48,7 @@ macro_rules! adopt_published_version {
             let asked: i64 = sqlx::query_scalar(&format!(
                 "SELECT COUNT(*) FROM applications WHERE status IN {} \
                  AND template_version_id IN (SELECT id FROM consent_template_versions WHERE template_id = $2 AND id <> $1)",
-                $crate::server::gate::open_statuses(),
+                $crate::server::citizen::open_statuses(),
             ))
             .bind(version)
             .bind(template)
@@ -80,7 +81,7 @@ type BehindRow = (Id, String, String, String, String, String, String, String, Id
 /// version, category (code, names), legal basis, explanation (de, en).
 type RequiredRow = (Id, String, String, String, String, String, String);
 
-impl Gate {
+impl SelfService {
     /// The new versions the person of `acting` is asked to agree to: for each
     /// open application whose template now requires more, what the office would receive in
     /// addition and why.

@@ -4,7 +4,8 @@
 //! which is only ever appended to. The gate reads consents anew on every request, so a
 //! revocation counts from the next one.
 
-use super::{Gate, ServiceError, invalid};
+use super::SelfService;
+use crate::server::error::{ServiceError, invalid};
 use crate::{
     applying::SharingOffer,
     consent::{ConsentEventView, ConsentView, NamedCode},
@@ -53,7 +54,7 @@ macro_rules! grant_in {
             let connection = $connection;
             let (actor, person, sharing, days, now): (Id, Id, Id, Option<i64>, Timestamp) = ($actor, $person, $sharing, $days, $now);
             // Only sharings of the newest published version of a template can be granted anew.
-            let found: Option<$crate::server::gate::consents::SharingRow> = sqlx::query_as(
+            let found: Option<$crate::server::citizen::consents::SharingRow> = sqlx::query_as(
                 "SELECT s.version_id, s.category_code, s.recipient_office_code, s.purpose_de, s.legal_basis, s.max_validity_days \
                  FROM template_optional_sharings s JOIN consent_template_versions v ON v.id = s.version_id \
                  WHERE s.id = $1 AND v.status = 'published' AND v.version = \
@@ -143,7 +144,7 @@ macro_rules! grant_in {
 }
 pub(super) use grant_in;
 
-impl Gate {
+impl SelfService {
     /// Grants the optional sharing `sharing` of the newest published version of its template
     /// for `person` (the citizen or their minor child), for `days` (at most the sharing's
     /// longest validity; that when `None`). An active consent to the same office, category and
@@ -284,40 +285,5 @@ impl Gate {
                 }
             })
             .collect())
-    }
-
-    /// Records an `expired` event for every consent whose time ran out (the rule already treats
-    /// it as ended; this writes it into the history). Answers how many. Run periodically.
-    pub async fn record_expired_consents(&self) -> Result<u64, DatabaseError> {
-        let now = Timestamp::now();
-        let due: Vec<(Id, Timestamp)> = on_backend!(self.database, pool => sqlx::query_as(
-            "SELECT c.id, c.expires_at FROM consents c WHERE c.revoked_at IS NULL AND c.expires_at IS NOT NULL \
-             AND c.expires_at <= $1 AND NOT EXISTS \
-               (SELECT 1 FROM consent_events e WHERE e.consent_id = c.id AND e.kind = 'expired')",
-        )
-        .bind(now)
-        .fetch_all(pool)
-        .await)?;
-        for (consent, expired_at) in &due {
-            // Another instance may record it in the same moment: the unique index keeps one.
-            let recorded = on_backend!(self.database, pool => sqlx::query(
-                "INSERT INTO consent_events (id, consent_id, occurred_at, kind, actor_citizen_id, detail) \
-                 SELECT $1, $2, $3, 'expired', NULL, NULL WHERE NOT EXISTS \
-                   (SELECT 1 FROM consent_events WHERE consent_id = $2 AND kind = 'expired')",
-            )
-            .bind(Id::new())
-            .bind(*consent)
-            .bind(*expired_at)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-            .map_err(DatabaseError::from);
-            if let Err(error) = recorded
-                && !error.is_unique_violation()
-            {
-                return Err(error);
-            }
-        }
-        Ok(due.len() as u64)
     }
 }

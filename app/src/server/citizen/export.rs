@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use sqlx::types::Json;
 
-use super::{
-    Gate, ServiceError,
-    flags::{PROTECTIONS, protection},
+use super::SelfService;
+use crate::server::{
+    error::ServiceError,
+    gate::{PROTECTIONS, protection},
 };
 use crate::{
     consent::{
@@ -80,7 +81,7 @@ fn consent_record(consent: ConsentView) -> ConsentRecord {
     }
 }
 
-impl Gate {
+impl SelfService {
     /// All that is kept about the person of `acting`.
     pub async fn data_export(&self, acting: &ActingFor) -> Result<DataExport, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());

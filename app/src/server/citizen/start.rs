@@ -1,7 +1,8 @@
 //! The citizen's start page: their applications and their minor children's, what the offices
 //! are waiting for, and the newest reads of their data, so the next step is plain.
 
-use super::{Gate, ServiceError};
+use super::SelfService;
+use crate::server::error::ServiceError;
 use crate::{
     applying::{ApplicationSummary, CitizenOverview, ToDo},
     consent::{NamedCode, PersonView},
@@ -19,7 +20,7 @@ type ApplicationRow = (Id, String, String, String, String, String, String, Strin
 /// application, reference, office (code, names), description, since.
 type RequestRow = (Id, String, String, String, String, String, Timestamp);
 
-impl Gate {
+impl SelfService {
     /// The start page of `citizen`: for themselves and every minor child they act for. Drafts
     /// are listed only to whoever fills them in.
     pub async fn citizen_overview(&self, citizen: &Citizen) -> Result<CitizenOverview, ServiceError> {

@@ -8,9 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::types::Json;
 
 use super::{
-    Gate, ServiceError,
-    applying::{Answers, QUESTIONS, QuestionRow, Step, kept_answers, question_views, steps},
+    SelfService,
+    applying::QUESTIONS,
+    flow::{Answers, QuestionRow, Step, kept_answers, question_views, steps},
 };
+use crate::server::error::ServiceError;
 use crate::{
     applying::DataEdit,
     consent::NamedCode,
@@ -23,7 +25,7 @@ use crate::{
 /// The category's name, its page of questions, and what the person's data holds of it.
 type Loaded = (NamedCode, Step, Answers);
 
-impl Gate {
+impl SelfService {
     /// The questions of `category` for `person` and what is kept, or `NotFound`.
     async fn load_data_category(&self, person: Id, category: &str) -> Result<Loaded, ServiceError> {
         type Rows = (Vec<QuestionRow>, Option<(String, String)>, Option<Json<Answers>>);

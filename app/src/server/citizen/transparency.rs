@@ -1,0 +1,106 @@
+//! What citizens see of the reads of their data: their access log (deferrals applied), with
+//! the names the codes stand for, and the emergency accesses to it that no deferral holds back.
+
+use sqlx::types::Json;
+
+use super::SelfService;
+use crate::{
+    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, NamedCode},
+    server::{
+        access_log::shown_to_citizen,
+        db::{DatabaseError, Id, Timestamp, on_backend},
+        gate::{EMERGENCY_COLUMNS, EmergencyRow, status_at},
+    },
+};
+
+/// seq, occurred at, office, categories, purpose, basis, the application's reference.
+type EntryRow = (i64, Timestamp, String, Json<Vec<String>>, String, String, Option<String>);
+/// code, German name, English name.
+type NameRow = (String, String, String);
+
+impl SelfService {
+    /// The newest `limit` reads of `person`'s data, newest first, and the emergency accesses to
+    /// it, as the citizen sees them: all but what a recorded deferral holds back until its date.
+    /// The page shows (and the citizen's check covers) the newest
+    /// [`crate::server::access_log::CITIZEN_CHECK_LIMIT`]; the export holds every one. The caller
+    /// has checked that the signed-in citizen acts for `person`.
+    pub async fn citizen_access_log(&self, person: Id, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
+        let now = Timestamp::now();
+        let (name, rows, offices, categories): (Option<String>, Vec<EntryRow>, Vec<NameRow>, Vec<NameRow>) = on_backend!(self.database, pool => {
+            let name = sqlx::query_scalar("SELECT given_name || ' ' || family_name FROM citizens WHERE id = $1")
+                .bind(person)
+                .fetch_optional(pool)
+                .await?;
+            // The entries the citizen's check covers (`AccessLog::verify_citizen`): the same
+            // condition and the same number, so the check is of what this page shows.
+            let rows = sqlx::query_as(concat!(
+                "SELECT l.seq, l.occurred_at, l.office_code, l.categories, l.purpose, l.basis, a.reference \
+                 FROM access_log l LEFT JOIN applications a ON l.basis = 'application' AND a.id = l.basis_ref \
+                 WHERE l.citizen_id = $1 AND ",
+                shown_to_citizen!(),
+                " ORDER BY l.seq DESC LIMIT $3",
+            ))
+            .bind(person)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            let offices = sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(pool).await?;
+            let categories =
+                sqlx::query_as("SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order").fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((name, rows, offices, categories))
+        })?;
+        let named = |rows: Vec<NameRow>| {
+            rows.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect()
+        };
+        Ok(CitizenAccessLog {
+            citizen: person.to_string(),
+            citizen_name: name.unwrap_or_default(),
+            entries: rows
+                .into_iter()
+                .map(|(seq, occurred_at, office, Json(categories), purpose, basis, reference)| AccessEntryView {
+                    seq,
+                    occurred_at: occurred_at.to_rfc3339(),
+                    office,
+                    role: "caseworker".to_owned(),
+                    categories,
+                    purpose,
+                    basis,
+                    reference,
+                })
+                .collect(),
+            emergencies: self.emergencies_for_citizen(person).await?,
+            offices: named(offices),
+            categories: named(categories),
+        })
+    }
+
+    /// The confirmed emergency accesses to `person`'s data that no deferral holds back now, for
+    /// the citizen's access log. The caller has checked that the citizen acts for `person`.
+    pub(super) async fn emergencies_for_citizen(&self, person: Id) -> Result<Vec<CitizenEmergencyView>, DatabaseError> {
+        let now = Timestamp::now();
+        let sql = format!(
+            "SELECT {EMERGENCY_COLUMNS} FROM emergency_accesses e WHERE e.citizen_id = $1 AND e.confirmed_at IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM access_log_deferrals d WHERE d.emergency_access_id = e.id AND d.visible_from > $2) \
+             ORDER BY e.opened_at DESC, e.id"
+        );
+        let rows: Vec<EmergencyRow> =
+            on_backend!(self.database, pool => sqlx::query_as(&sql).bind(person).bind(now).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let status = status_at(now, &row).to_owned();
+                CitizenEmergencyView {
+                    id: row.0.to_string(),
+                    office: row.1,
+                    reason: row.3,
+                    categories: row.4.0,
+                    opened_at: row.8.to_rfc3339(),
+                    confirmed_at: row.10.map(Timestamp::to_rfc3339),
+                    expires_at: row.11.map(Timestamp::to_rfc3339),
+                    status,
+                }
+            })
+            .collect())
+    }
+}
