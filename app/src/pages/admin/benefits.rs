@@ -15,8 +15,7 @@ use crate::{
         ADMIN_PATH, BenefitsOverview, PlaceFormQuestion, PlaceFormSection, SaveBenefitType, SaveFormQuestion, SaveFormSection,
         TEMPLATES_PATH, benefit_types,
     },
-    components::{guarded::Guarded, page_title::page_title},
-    pages::admin::start::{error_summary, refused},
+    components::{admin_form::{error_summary, refused}, guarded::Guarded, page_title::page_title},
     i18n::*,
 };
 

@@ -11,38 +11,23 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     admin::{
-        AdminOverview, AuditEntry, CategoryView, FeedbackEntry, OFFICE_KINDS, OfficeView, PendingChange, RetentionReport,
+        AdminOverview, CategoryView, FeedbackEntry, OFFICE_KINDS, OfficeView, PendingChange,
         RoleAssignment, StaffMemberView,
     },
     api::{
         ConfirmChange, CreateStaff, DeactivateStaff, RejectChange, SaveCategory, SaveOffice, SetStaffRoles,
         administration_overview,
     },
-    auth::ApiError,
-    components::{guarded::Guarded, page_title::page_title},
+    components::{
+        admin_form::{error_summary, refused},
+        guarded::Guarded,
+        page_title::page_title,
+        reviews::{audit_section, retention_section},
+        status::staff_status,
+    },
     i18n::*,
     url::format_timestamp,
 };
-
-/// The field a failed action names, if it failed for an input ("" when it failed otherwise).
-pub(crate) fn refused<T: Send + Sync + 'static>(value: Option<&Result<T, ApiError>>) -> Option<String> {
-    match value {
-        Some(Err(ApiError::Invalid { field, .. })) => Some(field.clone()),
-        Some(Err(_)) => Some(String::new()),
-        _ => None,
-    }
-}
-
-/// The error summary of an administration page: what to fix, in plain words. It takes the focus
-/// when the page loads, as the citizen's does.
-pub(crate) fn error_summary(i18n: I18nContext<Locale>, problem: &'static str) -> impl IntoView + use<> {
-    view! {
-        <div class="error-summary" role="alert" tabindex="-1" autofocus>
-            <h2>{t!(i18n, admin.error_heading)}</h2>
-            <p>{problem}</p>
-        </div>
-    }
-}
 
 /// What to fix in `field`, in plain words.
 fn problem(i18n: I18nContext<Locale>, field: &str) -> &'static str {
@@ -470,69 +455,6 @@ fn categories_section(i18n: I18nContext<Locale>, german: bool, categories: &[Cat
     }
 }
 
-pub(crate) fn audit_section(i18n: I18nContext<Locale>, german: bool, audit: Vec<AuditEntry>) -> impl IntoView + use<> {
-    let empty = audit.is_empty();
-    let rows = audit
-        .into_iter()
-        .map(|entry| {
-            view! {
-                <tr>
-                    <td>{format_timestamp(&entry.at, german)}</td>
-                    <td>{entry.by}</td>
-                    <td>{entry.action}<br /><span class="caption">{entry.target_kind} " " {entry.target}</span></td>
-                    <td><code class="detail">{entry.detail}</code></td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <section aria-labelledby="aenderungen" class="case-section">
-            <h2 id="aenderungen">{t!(i18n, admin.audit_heading)}</h2>
-            {if empty {
-                view! { <p>{t!(i18n, admin.audit_empty)}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrapper" role="region" aria-labelledby="aenderungen" tabindex="0">
-                        <table class="table">
-                            <thead><tr>
-                                <th scope="col">{t!(i18n, admin.when)}</th>
-                                <th scope="col">{t!(i18n, admin.who)}</th>
-                                <th scope="col">{t!(i18n, admin.what)}</th>
-                                <th scope="col">{t!(i18n, admin.detail)}</th>
-                            </tr></thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
-        </section>
-    }
-}
-
-pub(crate) fn retention_section(i18n: I18nContext<Locale>, german: bool, runs: Vec<RetentionReport>) -> impl IntoView + use<> {
-    let empty = runs.is_empty();
-    let items = runs
-        .into_iter()
-        .map(|run| {
-            let when = format_timestamp(&run.started_at, german);
-            let (deleted, anonymized) = (run.deleted, run.anonymized);
-            view! { <li>{when} ": " {t!(i18n, admin.retention_run, deleted, anonymized)}</li> }
-        })
-        .collect_view();
-    view! {
-        <section aria-labelledby="loeschlaeufe" class="case-section">
-            <h2 id="loeschlaeufe">{t!(i18n, admin.retention_heading)}</h2>
-            <p>{t!(i18n, admin.retention_lead)}</p>
-            {if empty {
-                view! { <p>{t!(i18n, admin.retention_none)}</p> }.into_any()
-            } else {
-                view! { <ul class="list">{items}</ul> }.into_any()
-            }}
-        </section>
-    }
-}
-
 /// What people reported about barriers, newest first, with how to answer where they said.
 fn feedback_section(i18n: I18nContext<Locale>, german: bool, feedback: Vec<FeedbackEntry>) -> impl IntoView + use<> {
     let empty = feedback.is_empty();
@@ -583,7 +505,7 @@ fn counts_section(i18n: I18nContext<Locale>, german: bool, overview: &AdminOverv
                 .find(|named| named.code == *office)
                 .map(|named| if german { named.name_de.clone() } else { named.name_en.clone() })
                 .unwrap_or_else(|| office.clone());
-            view! { <tr><td>{office}</td><td>{crate::pages::staff::queue::staff_status(i18n, status)}</td><td class="numeric">{*count}</td></tr> }
+            view! { <tr><td>{office}</td><td>{staff_status(i18n, status)}</td><td class="numeric">{*count}</td></tr> }
         })
         .collect_view();
     let citizens = overview.counts.citizens;

@@ -16,8 +16,7 @@ use crate::{
         ADMIN_PATH, DiscardTemplateDraft, PublishTemplate, RemoveOptionalSharing, RemoveRequiredCategory, SaveOptionalSharing,
         SaveRequiredCategory, SaveTemplateTexts, StartTemplateDraft, TemplatesOverview, consent_templates,
     },
-    components::{guarded::Guarded, page_title::page_title},
-    pages::admin::start::{error_summary, refused},
+    components::{admin_form::{error_summary, refused}, guarded::Guarded, page_title::page_title},
     i18n::*,
     url::format_timestamp,
 };

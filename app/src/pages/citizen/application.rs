@@ -16,13 +16,17 @@ use leptos_router::{
 
 use crate::{
     api::{WriteToOffice, my_application},
-    components::{error_summary::error_summary, guarded::Guarded, page_title::page_title},
+    components::{
+        error_summary::error_summary,
+        guarded::Guarded,
+        page_title::page_title,
+        status::{status_class, status_text},
+    },
     correspondence::{
         ApplicationFile, DocumentRequestView, DocumentView, HistoryEntry, MAX_MESSAGE_CHARS, MessageProblem,
         MessageView, UploadProblem, format_size,
     },
     i18n::*,
-    pages::citizen::start::{status_class, status_text},
     url::{encode_component, format_timestamp},
 };
 

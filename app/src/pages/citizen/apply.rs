@@ -20,10 +20,11 @@ use crate::{
         check_application,
     },
     applying::{
-        AnswerKind, AnswerProblem, AnswerSection, ApplyStart, CheckAnswers, DraftStep, OfficePreview, QuestionView,
+        AnswerKind, AnswerSection, ApplyStart, CheckAnswers, DraftStep, OfficePreview,
         Receipt, SharingOffer,
     },
     auth::ApiError,
+    components::questions::{on_behalf, person_field, problem_text, question_field},
     components::{
         error_summary::{error_summary, refusal},
         guarded::Guarded,
@@ -36,41 +37,9 @@ use crate::{
     url::format_timestamp,
 };
 
-/// Text answers that are written in sentences get a larger field.
-const LONG_TEXT_KEYS: [&str; 2] = ["anliegen", "bisherige_hilfen"];
-
 /// `path` for `person`: with `?fuer=` for a child.
 fn for_person(path: &str, person: &PersonView) -> String {
     crate::url::for_person(path, &person.id, person.is_self)
-}
-
-/// The hidden field that names the person a form is for (none for the citizen themselves).
-pub(crate) fn person_field(person: &PersonView) -> impl IntoView + use<> {
-    (!person.is_self).then(|| view! { <input type="hidden" name="person" value=person.id.clone() /> })
-}
-
-/// "You are applying for …": on every page of the flow.
-pub(crate) fn on_behalf(i18n: I18nContext<Locale>, person: &PersonView) -> impl IntoView + use<> {
-    let name = person.name.clone();
-    match person.is_self {
-        true => view! { <p class="on-behalf">{t!(i18n, apply.on_behalf_self)}</p> }.into_any(),
-        false => view! {
-            <p class="on-behalf"><strong>{t!(i18n, apply.on_behalf_child, name = move || name.clone())}</strong></p>
-        }
-        .into_any(),
-    }
-}
-
-pub(crate) fn problem_text(i18n: I18nContext<Locale>, problem: AnswerProblem) -> &'static str {
-    match problem {
-        AnswerProblem::Missing => t_string!(i18n, apply.problem_missing),
-        AnswerProblem::TooLong => t_string!(i18n, apply.problem_too_long),
-        AnswerProblem::NotAWholeNumber => t_string!(i18n, apply.problem_number),
-        AnswerProblem::NotAnAmount => t_string!(i18n, apply.problem_amount),
-        AnswerProblem::NotADate => t_string!(i18n, apply.problem_date),
-        AnswerProblem::NotAChoice => t_string!(i18n, apply.problem_choice),
-        AnswerProblem::NotAnIban => t_string!(i18n, apply.problem_iban),
-    }
 }
 
 #[component]
@@ -151,118 +120,6 @@ pub fn ApplyStartPage() -> impl IntoView {
                 .into_any()
             })
         />
-    }
-}
-
-/// One question as a form field, with its problem next to it.
-pub(crate) fn question_field(i18n: I18nContext<Locale>, german: bool, question: QuestionView) -> impl IntoView + use<> {
-    let id = format!("frage-{}", question.key);
-    let error_id = format!("{id}-fehler");
-    let hint_id = format!("{id}-hinweis");
-    let name = format!("answers[{}]", question.key);
-    let about_child = question.label_de.contains("Kind");
-    let label = if german { question.label_de } else { question.label_en };
-    let hint = if german { question.help_de } else { question.help_en };
-    let problem = question.problem.map(|problem| problem_text(i18n, problem));
-    let described_by = [hint.as_ref().map(|_| hint_id.clone()), problem.map(|_| error_id.clone())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let described_by = (!described_by.is_empty()).then_some(described_by);
-    let invalid = problem.map(|_| "true");
-    let group_class = if problem.is_some() { "form-group form-group--error" } else { "form-group" };
-    let optional = (!question.required).then(|| view! { " " <span class="optional">{t!(i18n, apply.optional)}</span> });
-    let hint_view = hint.map(|hint| view! { <span class="hint" id=hint_id.clone()>{hint}</span> });
-    let problem_view = problem.map(|text| view! { <span class="error-message" id=error_id.clone()>{text}</span> });
-    let value = question.value;
-    match question.kind {
-        AnswerKind::YesNo | AnswerKind::Choice => {
-            let choices: Vec<(String, String)> = match question.kind {
-                AnswerKind::YesNo => vec![
-                    (String::from("ja"), t_string!(i18n, apply.yes).to_owned()),
-                    (String::from("nein"), t_string!(i18n, apply.no).to_owned()),
-                ],
-                _ => question
-                    .options
-                    .into_iter()
-                    .map(|option| (option.value, if german { option.label_de } else { option.label_en }))
-                    .collect(),
-            };
-            let inline = question.kind == AnswerKind::YesNo;
-            view! {
-                <div class=group_class>
-                    <fieldset id=id.clone() aria-describedby=described_by>
-                        <legend>{label} {optional}</legend>
-                        {hint_view}
-                        {problem_view}
-                        <div class=if inline { "choices choices--inline" } else { "choices" }>
-                            {choices
-                                .into_iter()
-                                .enumerate()
-                                .map(|(position, (choice, text))| {
-                                    let choice_id = if position == 0 { id.clone() + "-wahl" } else { format!("{id}-{position}") };
-                                    view! {
-                                        <div class="choice">
-                                            <input type="radio" id=choice_id.clone() name=name.clone() value=choice.clone() checked=choice == value />
-                                            <label for=choice_id>{text}</label>
-                                        </div>
-                                    }
-                                })
-                                .collect_view()}
-                        </div>
-                    </fieldset>
-                </div>
-            }
-            .into_any()
-        }
-        kind => {
-            let field = if kind == AnswerKind::Text && LONG_TEXT_KEYS.contains(&question.key.as_str()) {
-                view! {
-                    <textarea id=id.clone() name=name rows="6" aria-describedby=described_by aria-invalid=invalid>{value}</textarea>
-                }
-                .into_any()
-            } else {
-                let (input_type, inputmode, class) = match kind {
-                    AnswerKind::Date => ("date", None, "input--date"),
-                    AnswerKind::Number => ("text", Some("numeric"), "input--short"),
-                    AnswerKind::Money => ("text", Some("decimal"), "input--short"),
-                    _ => ("text", None, ""),
-                };
-                let autocomplete = match question.key.as_str() {
-                    "vorname" if !about_child => Some("given-name"),
-                    "nachname" if !about_child => Some("family-name"),
-                    "email" => Some("email"),
-                    "telefon" => Some("tel"),
-                    "iban" => Some("off"),
-                    _ => None,
-                };
-                view! {
-                    <input
-                        type=input_type
-                        id=id.clone()
-                        name=name
-                        value=value
-                        class=class
-                        inputmode=inputmode
-                        autocomplete=autocomplete
-                        spellcheck=(kind != AnswerKind::Text).then_some("false")
-                        aria-describedby=described_by
-                        aria-invalid=invalid
-                    />
-                }
-                .into_any()
-            };
-            view! {
-                <div class=group_class>
-                    <label for=id.clone()>{label} {optional}</label>
-                    {hint_view}
-                    {problem_view}
-                    {field}
-                </div>
-            }
-            .into_any()
-        }
     }
 }
 

@@ -14,10 +14,16 @@ use leptos_router::{
 use crate::{
     api::{SaveMyData, data_by_category, data_category, people_acted_for},
     applying::{AnswerKind, DataEdit},
-    components::{error_summary::error_summary, guarded::Guarded, person_switch::person_switch, page_title::page_title},
-    consent::{CategoryOverview, FieldView, MyData, NamedCode, PersonView, Protection, Visibility},
+    components::{
+        data_view::kept_fields,
+        error_summary::error_summary,
+        guarded::Guarded,
+        page_title::page_title,
+        person_switch::person_switch,
+        questions::{person_field, problem_text, question_field},
+    },
+    consent::{CategoryOverview, MyData, NamedCode, PersonView, Protection, Visibility},
     i18n::*,
-    pages::citizen::apply::{person_field, problem_text, question_field},
     url::{for_person, format_timestamp},
 };
 
@@ -111,16 +117,6 @@ fn protection_notice(
     })
 }
 
-pub(crate) fn value_text(i18n: I18nContext<Locale>, value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(text) => text.clone(),
-        serde_json::Value::Bool(true) => t_string!(i18n, my_data.yes).to_owned(),
-        serde_json::Value::Bool(false) => t_string!(i18n, my_data.no).to_owned(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 fn visibility_item(
     i18n: I18nContext<Locale>,
     german: bool,
@@ -142,26 +138,6 @@ fn visibility_item(
         _ => view! { {t!(i18n, my_data.why_emergency, until = move || until.clone())} }.into_any(),
     };
     view! { <li><strong>{office}</strong> ": " {why}</li> }
-}
-
-/// The fields kept in one category, labelled, or a line saying nothing is kept.
-pub fn kept_fields(i18n: I18nContext<Locale>, german: bool, fields: Vec<FieldView>) -> AnyView {
-    if fields.is_empty() {
-        return view! { <p>{t!(i18n, my_data.nothing_kept)}</p> }.into_any();
-    }
-    view! {
-        <dl class="summary-list">
-            {fields
-                .into_iter()
-                .map(|field| {
-                    let label = if german { field.label_de } else { field.label_en };
-                    let value = value_text(i18n, &field.value);
-                    view! { <div><dt>{label}</dt><dd>{value}</dd></div> }
-                })
-                .collect_view()}
-        </dl>
-    }
-    .into_any()
 }
 
 fn category_section(

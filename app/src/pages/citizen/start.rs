@@ -13,7 +13,7 @@ use crate::{
     api::{EndOtherSessions, EndSession, my_overview, my_sessions},
     applying::{ApplicationSummary, CitizenOverview, ToDo},
     auth::SessionView,
-    components::{guarded::Guarded, page_title::page_title},
+    components::{guarded::Guarded, page_title::page_title, status::{status_class, status_text}},
     consent::{AccessEntryView, NamedCode, PersonView, TermsRenewal},
     i18n::*,
     url::{for_person, format_timestamp},
@@ -89,29 +89,6 @@ fn next_step(
             <p>{text}</p>
             <a href=href class="button">{button}</a>
         </section>
-    }
-}
-
-pub(crate) fn status_text(i18n: I18nContext<Locale>, status: &str) -> &'static str {
-    match status {
-        "draft" => t_string!(i18n, overview.status_draft),
-        "submitted" => t_string!(i18n, overview.status_submitted),
-        "in_review" => t_string!(i18n, overview.status_in_review),
-        "waiting_for_citizen" => t_string!(i18n, overview.status_waiting),
-        "approved" => t_string!(i18n, overview.status_approved),
-        "rejected" => t_string!(i18n, overview.status_rejected),
-        "withdrawn" => t_string!(i18n, overview.status_withdrawn),
-        _ => t_string!(i18n, overview.status_closed),
-    }
-}
-
-pub(crate) fn status_class(status: &str) -> &'static str {
-    match status {
-        "draft" | "waiting_for_citizen" => "tag tag--waiting",
-        "approved" => "tag tag--approved",
-        "rejected" => "tag tag--rejected",
-        "submitted" | "in_review" => "tag tag--new",
-        _ => "tag",
     }
 }
 

@@ -12,7 +12,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::{check_access_log, my_access_log, people_acted_for},
-    components::{guarded::Guarded, person_switch::person_switch, page_title::page_title},
+    components::{data_view::category_names, guarded::Guarded, page_title::page_title, person_switch::person_switch},
     consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, LISTED_PREFIX, LogCheck, NamedCode, PersonView},
     i18n::*,
     url::{encode_component, format_timestamp},
@@ -143,16 +143,6 @@ pub fn AccessLogPage() -> impl IntoView {
             })
         />
     }
-}
-
-/// The names of `codes`, in the categories' own order.
-pub(crate) fn category_names(codes: &[String], categories: &[NamedCode], german: bool) -> String {
-    categories
-        .iter()
-        .filter(|category| codes.contains(&category.code))
-        .map(|category| NamedCode::name_in(categories, &category.code, german))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn entry_row(

@@ -17,13 +17,14 @@ use crate::{
     admin::{AuditEntry, RetentionReport},
     api::{CheckAccessLogAsOfficer, access_log_review, admin_audit, emergency_review, flag_review, retention_runs},
     case::{EmergencyView, FlagReviewItem, LogReview},
-    components::{guarded::Guarded, page_title::page_title},
+    components::{
+        guarded::Guarded,
+        page_title::page_title,
+        reviews::{audit_section, retention_section},
+        status::{emergency_status, flag_kind_text},
+    },
     consent::NamedCode,
     i18n::*,
-    pages::{
-        admin::start::{audit_section, retention_section},
-        staff::{case::flag_kind_text, emergency::emergency_status},
-    },
     url::{encode_component, format_timestamp},
 };
 

@@ -21,12 +21,16 @@ use crate::{
         OpenEmergency, ReopenCase, RequestDocument, SetProtectionFlag, open_case_file,
     },
     auth::ApiError,
-    case::{CaseFile, FieldLabel, PROTECTION_FLAG_KINDS},
-    components::{guarded::Guarded, page_title::page_title},
-    consent::NamedCode,
+    case::{CaseFile, PROTECTION_FLAG_KINDS},
+    components::{
+        data_view::data_sections,
+        guarded::Guarded,
+        page_title::page_title,
+        status::{flag_kind_text, staff_status},
+    },
     correspondence::{DocumentView, HistoryEntry, MessageView},
     i18n::*,
-    pages::{citizen::my_data::value_text, staff::queue::QUEUE_PATH, staff::queue::staff_status},
+    pages::staff::queue::QUEUE_PATH,
     url::{encode_component, format_timestamp},
 };
 
@@ -64,58 +68,6 @@ macro_rules! field_error {
             })
         }
     }};
-}
-
-/// The data of one category: each field with its label.
-fn category_fields(
-    i18n: I18nContext<Locale>,
-    german: bool,
-    code: &str,
-    value: &serde_json::Value,
-    labels: &[FieldLabel],
-) -> AnyView {
-    let Some(fields) = value.as_object() else { return ().into_any() };
-    let rows = fields
-        .iter()
-        .filter(|(_, value)| !value.is_null())
-        .map(|(key, value)| {
-            let label = labels
-                .iter()
-                .find(|label| label.category == code && label.key == *key)
-                .map(|label| if german { label.label_de.clone() } else { label.label_en.clone() })
-                .unwrap_or_else(|| key.clone());
-            let text = value_text(i18n, value);
-            view! { <div><dt>{label}</dt><dd>{text}</dd></div> }
-        })
-        .collect_view();
-    view! { <dl class="summary-list">{rows}</dl> }.into_any()
-}
-
-/// The citizen's data by category, in the categories' order, each field with its label.
-pub(crate) fn data_sections(
-    i18n: I18nContext<Locale>,
-    german: bool,
-    data: &std::collections::BTreeMap<String, serde_json::Value>,
-    categories: &[NamedCode],
-    labels: &[FieldLabel],
-    prefix: &str,
-) -> AnyView {
-    categories
-        .iter()
-        .filter_map(|category| {
-            let value = data.get(&category.code)?;
-            let id = format!("{prefix}-{}", category.code);
-            let labelled_by = id.clone();
-            let name = if german { category.name_de.clone() } else { category.name_en.clone() };
-            Some(view! {
-                <section aria-labelledby=labelled_by>
-                    <h3 id=id>{name}</h3>
-                    {category_fields(i18n, german, &category.code, value, labels)}
-                </section>
-            })
-        })
-        .collect_view()
-        .into_any()
 }
 
 fn document_item(i18n: I18nContext<Locale>, german: bool, document: DocumentView) -> impl IntoView + use<> {
@@ -182,14 +134,6 @@ fn done_text(i18n: I18nContext<Locale>, done: &str) -> Option<&'static str> {
         "vermerk-aufgehoben" => t_string!(i18n, case.done_flag_lifted),
         _ => return None,
     })
-}
-
-pub(crate) fn flag_kind_text(i18n: I18nContext<Locale>, kind: &str) -> &'static str {
-    match kind {
-        "address_block" => t_string!(i18n, case.flag_address_block),
-        "domestic_violence" => t_string!(i18n, case.flag_domestic_violence),
-        _ => t_string!(i18n, case.flag_other),
-    }
 }
 
 #[component]

@@ -20,9 +20,14 @@ use crate::{
     auth::ApiError,
     case::{EmergencyList, EmergencyView, SharedDataView},
     consent::NamedCode,
-    components::{error_summary::refused_value, guarded::Guarded, page_title::page_title},
+    components::{
+        data_view::{category_names, data_sections},
+        error_summary::refused_value,
+        guarded::Guarded,
+        page_title::page_title,
+        status::emergency_status,
+    },
     i18n::*,
-    pages::{citizen::transparency::category_names, staff::case::data_sections},
     url::format_timestamp,
 };
 
@@ -46,16 +51,6 @@ fn deferral_problem(i18n: I18nContext<Locale>, refused: Option<&Result<(), ApiEr
         }),
         Some(Err(_)) => Some(("emergency", t_string!(i18n, emergency.problem_deferral))),
         _ => None,
-    }
-}
-
-pub(crate) fn emergency_status(i18n: I18nContext<Locale>, status: &str) -> &'static str {
-    match status {
-        "pending" => t_string!(i18n, emergency.status_pending),
-        "confirmed" => t_string!(i18n, emergency.status_confirmed),
-        "expired" => t_string!(i18n, emergency.status_expired),
-        "ended" => t_string!(i18n, emergency.status_ended),
-        _ => t_string!(i18n, emergency.status_rejected),
     }
 }
 

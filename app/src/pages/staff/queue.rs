@@ -16,7 +16,7 @@ use leptos_router::{
 use crate::{
     api::{AssignCase, queue},
     case::{QueueAssignee, QueueGroup, QueueItem, QueuePage},
-    components::{guarded::Guarded, page_title::page_title},
+    components::{guarded::Guarded, page_title::page_title, pagination::pagination, status::staff_status},
     consent::NamedCode,
     i18n::*,
     url::{encode_component, format_timestamp},
@@ -46,38 +46,6 @@ pub(crate) fn group_name(i18n: I18nContext<Locale>, group: QueueGroup) -> &'stat
         QueueGroup::Waiting => t_string!(i18n, queue.group_waiting),
         QueueGroup::Decided => t_string!(i18n, queue.group_decided),
         QueueGroup::Closed => t_string!(i18n, queue.group_closed),
-    }
-}
-
-/// An application's status in the staff's words.
-pub(crate) fn staff_status(i18n: I18nContext<Locale>, status: &str) -> &'static str {
-    match status {
-        "submitted" => t_string!(i18n, queue.status_submitted),
-        "in_review" => t_string!(i18n, queue.status_in_review),
-        "waiting_for_citizen" => t_string!(i18n, queue.status_waiting),
-        "approved" => t_string!(i18n, queue.status_approved),
-        "rejected" => t_string!(i18n, queue.status_rejected),
-        "withdrawn" => t_string!(i18n, queue.status_withdrawn),
-        _ => t_string!(i18n, queue.status_closed),
-    }
-}
-
-/// The links to the page before and after (when there is one) and where this one stands, for a
-/// list paged on the server.
-pub(crate) fn pagination(
-    i18n: I18nContext<Locale>,
-    previous: Option<String>,
-    next: Option<String>,
-    page: i64,
-    pages: i64,
-) -> impl IntoView + use<> {
-    let (number, of) = (page.to_string(), pages.to_string());
-    view! {
-        <nav class="pagination" aria-label=t_string!(i18n, queue.pages_label)>
-            {previous.map(|href| view! { <A href=href attr:rel="prev">{t!(i18n, queue.previous)}</A> })}
-            <span>{t!(i18n, queue.page_of, number = move || number.clone(), count = move || of.clone())}</span>
-            {next.map(|href| view! { <A href=href attr:rel="next">{t!(i18n, queue.next)}</A> })}
-        </nav>
     }
 }
 

@@ -13,9 +13,13 @@ use leptos_router::{components::A, hooks::use_query_map};
 use crate::{
     api::{shared_data, sharings},
     case::{SharedDataView, SharingItem, SharingsPage},
-    components::{guarded::Guarded, page_title::page_title},
+    components::{
+        data_view::{category_names, data_sections},
+        guarded::Guarded,
+        page_title::page_title,
+        pagination::pagination,
+    },
     i18n::*,
-    pages::{citizen::transparency::category_names, staff::case::data_sections, staff::queue::pagination},
     url::{encode_component, format_date},
 };
 
