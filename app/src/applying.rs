@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::consent::{NamedCode, PersonView, RequiredCategory};
+use crate::{
+    consent::{NamedCode, PersonView, RequiredCategory},
+    status::ApplicationStatus,
+};
 
 /// A kind of help the citizen may choose, with the office that decides it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,8 +175,7 @@ pub struct ApplicationSummary {
     pub person: PersonView,
     pub benefit: NamedCode,
     pub office: NamedCode,
-    /// draft, submitted, in_review, waiting_for_citizen, approved, rejected, withdrawn, closed.
-    pub status: String,
+    pub status: ApplicationStatus,
     pub submitted_at: Option<String>,
     pub updated_at: String,
 }

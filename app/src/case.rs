@@ -17,7 +17,7 @@ pub struct CaseView {
     pub application: String,
     pub reference: String,
     pub benefit_type: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     /// The allowed categories, by code, with the citizen's data kept for them.
     pub data: BTreeMap<String, serde_json::Value>,
     /// The application's answers of the allowed categories, by category code, as submitted.
@@ -89,12 +89,12 @@ pub struct CaseFile {
 impl CaseFile {
     /// Whether the office still works on it: documents, messages and a decision are possible.
     pub fn is_open(&self) -> bool {
-        ApplicationStatus::is_open_code(&self.case.status)
+        self.case.status.is_open()
     }
 
     /// Whether a decision was made that may still be withdrawn (not yet closed).
     pub fn is_decided(&self) -> bool {
-        ApplicationStatus::from_code(&self.case.status).is_some_and(ApplicationStatus::is_decided)
+        self.case.status.is_decided()
     }
 }
 
@@ -169,7 +169,7 @@ pub struct QueueItem {
     pub application: String,
     pub reference: String,
     pub benefit_type: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub submitted_at: Option<String>,
     pub assigned_to_me: bool,
     /// The applicant's name, only when a search by name found it (a logged read).

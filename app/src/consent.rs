@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::status::ApplicationStatus;
+
 /// One consent with its history. A consent counts while `state` is `active`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentView {
@@ -138,7 +140,7 @@ pub struct ApplicationRecord {
     pub reference: String,
     pub benefit_type: String,
     pub office: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub created_at: String,
     pub submitted_at: Option<String>,
     pub decided_at: Option<String>,

@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::consent::{NamedCode, PersonView};
+use crate::{
+    consent::{NamedCode, PersonView},
+    status::ApplicationStatus,
+};
 
 /// The largest document a citizen may hand in: 10 MiB, enough for a scanned page or a PDF of a
 /// few pages, small enough for the database and a caseworker's screen.
@@ -143,7 +146,7 @@ pub struct ApplicationFile {
     pub person: PersonView,
     pub benefit: NamedCode,
     pub office: NamedCode,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub submitted_at: Option<String>,
     pub decided_at: Option<String>,
     /// The office's reason for its decision, for the citizen to read.
@@ -157,7 +160,7 @@ pub struct ApplicationFile {
 impl ApplicationFile {
     /// Documents and messages are taken while the office works on the application.
     pub fn is_open(&self) -> bool {
-        crate::status::ApplicationStatus::is_open_code(&self.status)
+        self.status.is_open()
     }
 }
 

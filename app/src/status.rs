@@ -75,14 +75,47 @@ impl ApplicationStatus {
     }
 }
 
+/// Read from the `status` column on both databases; the column's check allows only the codes.
+#[cfg(feature = "ssr")]
+mod column {
+    use sqlx::{Database, Decode, Type, error::BoxDynError};
+
+    use super::ApplicationStatus;
+
+    impl<DB: Database> Type<DB> for ApplicationStatus
+    where
+        str: Type<DB>,
+    {
+        fn type_info() -> DB::TypeInfo {
+            <str as Type<DB>>::type_info()
+        }
+
+        fn compatible(info: &DB::TypeInfo) -> bool {
+            <str as Type<DB>>::compatible(info)
+        }
+    }
+
+    impl<'r, DB: Database> Decode<'r, DB> for ApplicationStatus
+    where
+        &'r str: Decode<'r, DB>,
+    {
+        fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
+            let code = <&'r str as Decode<'r, DB>>::decode(value)?;
+            ApplicationStatus::from_code(code).ok_or_else(|| format!("not an application status: {code:?}").into())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ApplicationStatus;
 
     #[test]
-    fn every_status_reads_back_from_its_code_and_only_the_three_working_ones_are_open() {
+    fn every_status_reads_back_from_its_code_is_its_code_on_the_wire_and_only_the_three_working_ones_are_open() {
         for status in ApplicationStatus::ALL {
             assert_eq!(ApplicationStatus::from_code(status.code()), Some(status));
+            // On the wire, in the views, a status is its code.
+            assert_eq!(serde_json::to_value(status).expect("a status serializes"), serde_json::json!(status.code()));
         }
         let open: Vec<&str> = ApplicationStatus::ALL.into_iter().filter(|s| s.is_open()).map(|s| s.code()).collect();
         assert_eq!(open, ["submitted", "in_review", "waiting_for_citizen"]);

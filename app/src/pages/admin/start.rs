@@ -23,7 +23,7 @@ use crate::{
         guarded::Guarded,
         page_title::page_title,
         reviews::{audit_section, retention_section},
-        status::staff_status,
+        status::staff_status_code,
     },
     i18n::*,
     url::format_timestamp,
@@ -505,7 +505,7 @@ fn counts_section(i18n: I18nContext<Locale>, german: bool, overview: &AdminOverv
                 .find(|named| named.code == *office)
                 .map(|named| if german { named.name_de.clone() } else { named.name_en.clone() })
                 .unwrap_or_else(|| office.clone());
-            view! { <tr><td>{office}</td><td>{staff_status(i18n, status)}</td><td class="numeric">{*count}</td></tr> }
+            view! { <tr><td>{office}</td><td>{staff_status_code(i18n, status)}</td><td class="numeric">{*count}</td></tr> }
         })
         .collect_view();
     let citizens = overview.counts.citizens;

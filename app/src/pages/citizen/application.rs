@@ -20,13 +20,14 @@ use crate::{
         error_summary::error_summary,
         guarded::Guarded,
         page_title::page_title,
-        status::{status_class, status_text},
+        status::{status_class, status_text, status_text_code},
     },
     correspondence::{
         ApplicationFile, DocumentRequestView, DocumentView, HistoryEntry, MAX_MESSAGE_CHARS, MessageProblem,
         MessageView, UploadProblem, format_size,
     },
     i18n::*,
+    status::ApplicationStatus,
     url::{encode_component, format_timestamp},
 };
 
@@ -62,15 +63,15 @@ fn message_problem_text(i18n: I18nContext<Locale>, problem: MessageProblem) -> &
     }
 }
 
-fn status_explained(i18n: I18nContext<Locale>, status: &str) -> &'static str {
+fn status_explained(i18n: I18nContext<Locale>, status: ApplicationStatus) -> &'static str {
     match status {
-        "submitted" => t_string!(i18n, file.explain_submitted),
-        "in_review" => t_string!(i18n, file.explain_in_review),
-        "waiting_for_citizen" => t_string!(i18n, file.explain_waiting),
-        "approved" => t_string!(i18n, file.explain_approved),
-        "rejected" => t_string!(i18n, file.explain_rejected),
-        "withdrawn" => t_string!(i18n, file.explain_withdrawn),
-        _ => t_string!(i18n, file.explain_closed),
+        ApplicationStatus::Submitted => t_string!(i18n, file.explain_submitted),
+        ApplicationStatus::InReview => t_string!(i18n, file.explain_in_review),
+        ApplicationStatus::WaitingForCitizen => t_string!(i18n, file.explain_waiting),
+        ApplicationStatus::Approved => t_string!(i18n, file.explain_approved),
+        ApplicationStatus::Rejected => t_string!(i18n, file.explain_rejected),
+        ApplicationStatus::Withdrawn => t_string!(i18n, file.explain_withdrawn),
+        ApplicationStatus::Closed | ApplicationStatus::Draft => t_string!(i18n, file.explain_closed),
     }
 }
 
@@ -182,7 +183,7 @@ fn history_item(i18n: I18nContext<Locale>, german: bool, entry: HistoryEntry) ->
         "created" => t_string!(i18n, file.event_created).to_owned(),
         "submitted" => t_string!(i18n, file.event_submitted).to_owned(),
         "assigned" => t_string!(i18n, file.event_assigned).to_owned(),
-        "status_changed" => format!("{} {}", t_string!(i18n, file.event_status), status_text(i18n, &detail)),
+        "status_changed" => format!("{} {}", t_string!(i18n, file.event_status), status_text_code(i18n, &detail)),
         "document_uploaded" => format!("{} {detail}", t_string!(i18n, file.event_document)),
         "terms_accepted" => format!("{} {detail}", t_string!(i18n, file.event_terms)),
         "decided" => t_string!(i18n, file.event_decided).to_owned(),
@@ -247,7 +248,7 @@ pub fn ApplicationPage() -> impl IntoView {
                     let office = office.clone();
                     view! {
                         <dl class="summary-list">
-                            <div><dt>{t!(i18n, file.status_label)}</dt><dd><span class=status_class(&status)>{status_text(i18n, &status)}</span> " " {status_explained(i18n, &status)}</dd></div>
+                            <div><dt>{t!(i18n, file.status_label)}</dt><dd><span class=status_class(status)>{status_text(i18n, status)}</span> " " {status_explained(i18n, status)}</dd></div>
                             <div><dt>{t!(i18n, apply.receipt_office)}</dt><dd>{office}</dd></div>
                             <div><dt>{t!(i18n, file.submitted_label)}</dt><dd>{submitted}</dd></div>
                             {decided.map(|decided| view! { <div><dt>{t!(i18n, file.decided_label)}</dt><dd>{decided}</dd></div> })}

@@ -16,6 +16,7 @@ use crate::{
     components::{guarded::Guarded, page_title::page_title, status::{status_class, status_text}},
     consent::{AccessEntryView, NamedCode, PersonView, TermsRenewal},
     i18n::*,
+    status::ApplicationStatus,
     url::{for_person, format_timestamp},
 };
 
@@ -63,7 +64,7 @@ fn next_step(
     to_dos: &[ToDo],
     people: &[PersonView],
 ) -> impl IntoView + use<> {
-    let draft = applications.iter().find(|application| application.status == "draft");
+    let draft = applications.iter().find(|application| application.status == ApplicationStatus::Draft);
     let (text, href, button) = match (draft, to_dos.first()) {
         (Some(draft), _) => {
             let href = for_person("/buerger/antrag", &draft.person.id, draft.person.is_self);
@@ -123,7 +124,7 @@ fn application_table(i18n: I18nContext<Locale>, german: bool, applications: Vec<
                                                 <td>{if german { application.benefit.name_de } else { application.benefit.name_en }}</td>
                                                 <td>{application.person.name}</td>
                                                 <td>{if german { application.office.name_de } else { application.office.name_en }}</td>
-                                                <td><span class=status_class(&application.status)>{status_text(i18n, &application.status)}</span></td>
+                                                <td><span class=status_class(application.status)>{status_text(i18n, application.status)}</span></td>
                                                 <td>{format_timestamp(&when, german)}</td>
                                             </tr>
                                         }
@@ -141,8 +142,8 @@ fn application_table(i18n: I18nContext<Locale>, german: bool, applications: Vec<
 
 /// A sent application's reference links to its page; a draft's to the flow that continues it.
 fn application_link(application: &ApplicationSummary) -> impl IntoView + use<> {
-    let href = match application.status.as_str() {
-        "draft" => for_person("/buerger/antrag", &application.person.id, application.person.is_self),
+    let href = match application.status {
+        ApplicationStatus::Draft => for_person("/buerger/antrag", &application.person.id, application.person.is_self),
         _ => format!("/buerger/antraege/{}", application.id),
     };
     let reference = application.reference.clone();

@@ -26,11 +26,12 @@ use crate::{
         data_view::data_sections,
         guarded::Guarded,
         page_title::page_title,
-        status::{flag_kind_text, staff_status},
+        status::{flag_kind_text, staff_status, staff_status_code},
     },
     correspondence::{DocumentView, HistoryEntry, MessageView},
     i18n::*,
     pages::staff::queue::QUEUE_PATH,
+    status::ApplicationStatus,
     url::{encode_component, format_timestamp},
 };
 
@@ -107,12 +108,12 @@ fn history_item(i18n: I18nContext<Locale>, german: bool, entry: HistoryEntry) ->
         "submitted" => t_string!(i18n, case.event_submitted).to_owned(),
         "assigned" if detail.is_empty() => t_string!(i18n, case.event_unassigned).to_owned(),
         "assigned" => format!("{} {detail}", t_string!(i18n, case.event_assigned)),
-        "status_changed" => format!("{} {}", t_string!(i18n, case.event_status), staff_status(i18n, &detail)),
+        "status_changed" => format!("{} {}", t_string!(i18n, case.event_status), staff_status_code(i18n, &detail)),
         "document_uploaded" => format!("{} {detail}", t_string!(i18n, case.event_document)),
         "document_requested" => format!("{} {detail}", t_string!(i18n, case.event_requested)),
         "request_cancelled" => t_string!(i18n, case.event_request_cancelled).to_owned(),
         "terms_accepted" => format!("{} {detail}", t_string!(i18n, case.event_terms)),
-        "decided" => format!("{} {}", t_string!(i18n, case.event_decided), staff_status(i18n, &detail)),
+        "decided" => format!("{} {}", t_string!(i18n, case.event_decided), staff_status_code(i18n, &detail)),
         "decision_withdrawn" => format!("{} {detail}", t_string!(i18n, case.event_withdrawn)),
         "closed" => t_string!(i18n, case.event_closed).to_owned(),
         _ => entry.kind.clone(),
@@ -184,14 +185,14 @@ pub fn StaffCasePage() -> impl IntoView {
                 let reference = file.case.reference.clone();
                 let heading = format!("{reference} – {benefit}");
                 let done = query.read_untracked().get("erledigt").and_then(|done| done_text(i18n, &done));
-                let status = staff_status(i18n, &file.case.status);
+                let status = staff_status(i18n, file.case.status);
                 let submitted = file.submitted_at.as_deref().map(|at| format_timestamp(at, german)).unwrap_or_default();
                 let assigned = match (&file.assigned_to, file.assigned_to_me) {
                     (_, true) => t_string!(i18n, queue.assigned_me).to_owned(),
                     (Some(name), false) => name.clone(),
                     (None, false) => t_string!(i18n, queue.assigned_nobody).to_owned(),
                 };
-                let (is_open, is_decided, is_closed) = (file.is_open(), file.is_decided(), file.case.status == "closed");
+                let (is_open, is_decided, is_closed) = (file.is_open(), file.is_decided(), file.case.status == ApplicationStatus::Closed);
                 let applicant_name = file.applicant.name.clone();
                 let colleagues = file
                     .colleagues

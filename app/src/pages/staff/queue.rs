@@ -60,13 +60,13 @@ fn queue_row(
     let href = crate::api::case_path(&item.application, "");
     let benefit = NamedCode::name_in(benefits, &item.benefit_type, german);
     let submitted = item.submitted_at.as_deref().map(|at| format_timestamp(at, german)).unwrap_or_default();
-    let status = staff_status(i18n, &item.status);
+    let status = staff_status(i18n, item.status);
     let assigned = match (&item.assigned_to, item.assigned_to_me) {
         (_, true) => t_string!(i18n, queue.assigned_me).to_owned(),
         (Some(name), false) => name.clone(),
         (None, false) => t_string!(i18n, queue.assigned_nobody).to_owned(),
     };
-    let open = crate::status::ApplicationStatus::is_open_code(&item.status);
+    let open = item.status.is_open();
     let reference = item.reference.clone();
     let take_button = (!item.assigned_to_me && open).then(|| {
         let label = format!("{} {}", t_string!(i18n, queue.take), reference);

@@ -5,13 +5,13 @@
 //! revocation counts from the next one.
 
 use super::SelfService;
-use crate::server::error::{ServiceError, invalid};
 use crate::{
     applying::SharingOffer,
     consent::{ConsentEventView, ConsentView, NamedCode},
     server::{
         auth::{ActingFor, Citizen},
         db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+        error::{ServiceError, invalid},
     },
 };
 

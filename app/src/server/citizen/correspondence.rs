@@ -32,7 +32,7 @@ struct FileRow {
     office: String,
     office_de: String,
     office_en: String,
-    status: String,
+    status: ApplicationStatus,
     submitted_at: Option<Timestamp>,
     decided_at: Option<Timestamp>,
     decision_reason: Option<String>,

@@ -12,13 +12,13 @@ use super::{
     applying::QUESTIONS,
     flow::{Answers, QuestionRow, Step, kept_answers, question_views, steps},
 };
-use crate::server::error::ServiceError;
 use crate::{
     applying::DataEdit,
     consent::NamedCode,
     server::{
         auth::ActingFor,
         db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+        error::ServiceError,
     },
 };
 

@@ -7,10 +7,6 @@ use std::collections::BTreeMap;
 use sqlx::types::Json;
 
 use super::SelfService;
-use crate::server::{
-    error::ServiceError,
-    gate::{PROTECTIONS, protection},
-};
 use crate::{
     consent::{
         ApplicationRecord, ConsentNotice, ConsentPurpose, ConsentRecord, ConsentRecordEvent, ConsentView, DataExport,
@@ -18,7 +14,10 @@ use crate::{
     server::{
         auth::ActingFor,
         db::{Id, Timestamp, on_backend},
+        error::ServiceError,
+        gate::{PROTECTIONS, protection},
     },
+    status::ApplicationStatus,
 };
 
 /// id, reference, benefit type, office, status, created, submitted, decided, decision reason, closed.
@@ -27,7 +26,7 @@ type ApplicationRow = (
     String,
     String,
     String,
-    String,
+    ApplicationStatus,
     Timestamp,
     Option<Timestamp>,
     Option<Timestamp>,

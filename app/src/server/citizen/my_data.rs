@@ -7,16 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::types::Json;
 
 use super::SelfService;
-use crate::server::{
-    error::ServiceError,
-    gate::{FACTS, FactRow, PROTECTIONS, facts, protection, vocabulary_in},
-};
 use crate::{
     consent::{CategoryOverview, FieldView, MyData, NamedCode, Visibility},
     policy::{Basis, Category, Decision, Purpose, Reader, decide},
     server::{
         auth::ActingFor,
         db::{Id, Timestamp, on_backend},
+        error::ServiceError,
+        gate::{FACTS, FactRow, PROTECTIONS, facts, protection, vocabulary_in},
     },
 };
 

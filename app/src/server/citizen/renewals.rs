@@ -7,12 +7,12 @@
 use std::sync::LazyLock;
 
 use super::SelfService;
-use crate::server::error::{ServiceError, invalid};
 use crate::{
     consent::{NamedCode, RequiredCategory, TermsRenewal},
     server::{
         auth::{ActingFor, Citizen},
         db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
+        error::{ServiceError, invalid},
     },
     status::ApplicationStatus,
 };

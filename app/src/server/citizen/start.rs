@@ -2,21 +2,23 @@
 //! are waiting for, and the newest reads of their data, so the next step is plain.
 
 use super::SelfService;
-use crate::server::error::ServiceError;
 use crate::{
     applying::{ApplicationSummary, CitizenOverview, ToDo},
     consent::{NamedCode, PersonView},
     server::{
         auth::Citizen,
         db::{Id, Timestamp, on_backend},
+        error::ServiceError,
     },
+    status::ApplicationStatus,
 };
 
 /// How many reads of their data the start page shows; the access log has all.
 const RECENT_READS: usize = 3;
 
 /// id, reference, kind of help (code, names), office (code, names), status, submitted, updated.
-type ApplicationRow = (Id, String, String, String, String, String, String, String, String, Option<Timestamp>, Timestamp);
+type ApplicationRow =
+    (Id, String, String, String, String, String, String, String, ApplicationStatus, Option<Timestamp>, Timestamp);
 /// application, reference, office (code, names), description, since.
 type RequestRow = (Id, String, String, String, String, String, Timestamp);
 

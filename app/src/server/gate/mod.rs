@@ -55,6 +55,7 @@ use crate::{
         db::{Backend, BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend, on_sqlite_writer},
         error::ServiceError,
     },
+    status::ApplicationStatus,
 };
 
 #[derive(Clone)]
@@ -146,7 +147,7 @@ pub(in crate::server) struct FactRow {
 /// What a case view shows of its application, from its row of `CASE_FACTS`.
 struct CaseRow {
     citizen: Id,
-    status: String,
+    status: ApplicationStatus,
     reference: String,
     benefit_type: String,
     vocabulary_revision: i64,
@@ -157,7 +158,7 @@ fn case_row(rows: &[FactRow], application: Id) -> Option<CaseRow> {
     let row = rows.iter().find(|row| row.kind == "application" && row.id == application)?;
     Some(CaseRow {
         citizen: row.citizen?,
-        status: row.status.clone()?,
+        status: ApplicationStatus::from_code(row.status.as_deref()?)?,
         reference: row.reference.clone()?,
         benefit_type: row.benefit_type.clone()?,
         vocabulary_revision: row.revision?,

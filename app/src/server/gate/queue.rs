@@ -56,7 +56,7 @@ fn readable_name(database: &Database) -> String {
 
 /// id, reference, kind of help, status, submitted, assignee, applicant, applicant's names (when
 /// a search by name found them), assignee's name.
-type QueueRow = (Id, String, String, String, Option<Timestamp>, Option<Id>, Id, Option<String>, Option<String>, Option<String>);
+type QueueRow = (Id, String, String, ApplicationStatus, Option<Timestamp>, Option<Id>, Id, Option<String>, Option<String>, Option<String>);
 
 /// What a caseworker asks of the queue.
 #[derive(Clone, Debug)]
