@@ -72,7 +72,7 @@ pub async fn revoke_consent(consent: String) -> Result<(), ApiError> {
 pub async fn my_access_log(person: Option<String>) -> Result<CitizenAccessLog, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
     let page = crate::server::access_log::CITIZEN_CHECK_LIMIT;
-    Ok(guard::services()?.citizen.citizen_access_log(acting.person(), page).await?)
+    Ok(guard::services()?.citizen.citizen_access_log(&acting, page).await?)
 }
 
 /// The signed-in citizen and the minor children they act for.

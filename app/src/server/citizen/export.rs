@@ -110,7 +110,7 @@ impl SelfService {
         })?;
         let consents = self.consents_of(acting).await?;
         // Every read, not only the newest the page shows: the export is the right of access.
-        let log = self.citizen_access_log(person, i64::MAX).await?;
+        let log = self.access_log_of(person, i64::MAX).await?;
         Ok(DataExport {
             generated_at: Timestamp::now().to_rfc3339(),
             person: who,

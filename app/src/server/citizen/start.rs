@@ -78,7 +78,7 @@ impl SelfService {
                 since: since.to_rfc3339(),
             }));
             renewals.extend(self.renewals_of(id).await?.into_iter().map(|renewal| (person.clone(), renewal)));
-            let log = self.citizen_access_log(id, RECENT_READS as i64).await?;
+            let log = self.access_log_of(id, RECENT_READS as i64).await?;
             recent_reads.extend(log.entries.into_iter().take(RECENT_READS).map(|entry| (person.clone(), entry)));
             offices = log.offices;
             categories = log.categories;

@@ -8,6 +8,7 @@ use crate::{
     consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, NamedCode},
     server::{
         access_log::shown_to_citizen,
+        auth::ActingFor,
         db::{DatabaseError, Id, Timestamp, on_backend},
         gate::{EMERGENCY_COLUMNS, EmergencyRow, status_at},
     },
@@ -19,12 +20,18 @@ type EntryRow = (i64, Timestamp, String, Json<Vec<String>>, String, String, Opti
 type NameRow = (String, String, String);
 
 impl SelfService {
+    /// The newest `limit` reads of the data of the person `acting` names, as
+    /// `access_log_of` gives them.
+    pub async fn citizen_access_log(&self, acting: &ActingFor, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
+        self.access_log_of(acting.person(), limit).await
+    }
+
     /// The newest `limit` reads of `person`'s data, newest first, and the emergency accesses to
     /// it, as the citizen sees them: all but what a recorded deferral holds back until its date.
     /// The page shows (and the citizen's check covers) the newest
     /// [`crate::server::access_log::CITIZEN_CHECK_LIMIT`]; the export holds every one. The caller
     /// has checked that the signed-in citizen acts for `person`.
-    pub async fn citizen_access_log(&self, person: Id, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
+    pub(super) async fn access_log_of(&self, person: Id, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
         let now = Timestamp::now();
         let (name, rows, offices, categories): (Option<String>, Vec<EntryRow>, Vec<NameRow>, Vec<NameRow>) = on_backend!(self.database, pool => {
             let name = sqlx::query_scalar("SELECT given_name || ' ' || family_name FROM citizens WHERE id = $1")
