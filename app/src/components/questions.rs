@@ -1,5 +1,5 @@
-//! A form's questions and whom it is for: the person field, "on behalf of", a question's
-//! field and what to fix in it. The application flow and the data editing share them.
+//! A form's questions and whom it is for: the person field, a question's field and what to fix
+//! in it. The application flow and the data editing share them.
 
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -16,18 +16,6 @@ const LONG_TEXT_KEYS: [&str; 2] = ["anliegen", "bisherige_hilfen"];
 /// The hidden field that names the person a form is for (none for the citizen themselves).
 pub fn person_field(person: &PersonView) -> impl IntoView + use<> {
     (!person.is_self).then(|| view! { <input type="hidden" name="person" value=person.id.clone() /> })
-}
-
-/// "You are applying for …": on every page of the flow.
-pub fn on_behalf(i18n: I18nContext<Locale>, person: &PersonView) -> impl IntoView + use<> {
-    let name = person.name.clone();
-    match person.is_self {
-        true => view! { <p class="on-behalf">{t!(i18n, apply.on_behalf_self)}</p> }.into_any(),
-        false => view! {
-            <p class="on-behalf"><strong>{t!(i18n, apply.on_behalf_child, name = move || name.clone())}</strong></p>
-        }
-        .into_any(),
-    }
 }
 
 pub fn problem_text(i18n: I18nContext<Locale>, problem: AnswerProblem) -> &'static str {

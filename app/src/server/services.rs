@@ -69,15 +69,16 @@ impl Services {
             setup.staff_provider,
             setup.demo_enabled,
         );
+        let gate = Gate::new(database.clone(), log_key.clone());
         Self {
             readiness: Readiness { database: database.clone() },
             sessions,
             sign_in,
             directory,
-            access_log: AccessLog::new(database.clone(), log_key.clone()),
-            gate: Gate::new(database.clone(), log_key),
+            access_log: AccessLog::new(database.clone(), log_key),
+            citizen: SelfService::new(database.clone(), &gate),
+            gate,
             casework: Casework::new(database.clone(), limits),
-            citizen: SelfService::new(database.clone()),
             retention: Retention::new(database.clone()),
             administration: Administration::new(database.clone()),
         }

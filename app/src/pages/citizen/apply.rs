@@ -24,7 +24,7 @@ use crate::{
         Receipt, SharingOffer,
     },
     auth::ApiError,
-    components::questions::{on_behalf, person_field, problem_text, question_field},
+    components::questions::{person_field, problem_text, question_field},
     components::{
         error_summary::{error_summary, refusal},
         guarded::Guarded,
@@ -36,6 +36,18 @@ use crate::{
     i18n::*,
     url::format_timestamp,
 };
+
+/// "You are applying for …": on every page of the flow.
+fn on_behalf(i18n: I18nContext<Locale>, person: &PersonView) -> impl IntoView + use<> {
+    let name = person.name.clone();
+    match person.is_self {
+        true => view! { <p class="on-behalf">{t!(i18n, apply.on_behalf_self)}</p> }.into_any(),
+        false => view! {
+            <p class="on-behalf"><strong>{t!(i18n, apply.on_behalf_child, name = move || name.clone())}</strong></p>
+        }
+        .into_any(),
+    }
+}
 
 /// `path` for `person`: with `?fuer=` for a child.
 fn for_person(path: &str, person: &PersonView) -> String {

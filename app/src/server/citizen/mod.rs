@@ -28,7 +28,7 @@ use crate::{
     server::{
         auth::Citizen,
         db::{Database, DatabaseError, Id, Timestamp, on_backend},
-        gate::VocabularyCache,
+        gate::{Gate, VocabularyCache},
     },
 };
 
@@ -36,13 +36,13 @@ use crate::{
 #[derive(Clone)]
 pub struct SelfService {
     database: Database,
-    /// The category names and field labels, under the revision the database counts.
+    /// The category names and field labels, the same copy the gate keeps.
     vocabulary: Arc<VocabularyCache>,
 }
 
 impl SelfService {
-    pub fn new(database: Database) -> Self {
-        Self { database, vocabulary: Arc::default() }
+    pub fn new(database: Database, gate: &Gate) -> Self {
+        Self { database, vocabulary: gate.vocabulary_cache() }
     }
 
     /// The signed-in citizen and the minor children in their custody, by name.

@@ -35,7 +35,7 @@ pub(in crate::server) use correspondence::{Correspondence, CorrespondenceLists, 
 pub(in crate::server) use emergency::{EMERGENCY_COLUMNS, EmergencyRow, status_at};
 pub(in crate::server) use flags::{PROTECTIONS, citizen_of_case, protection};
 pub(in crate::server) use vocabulary::{VocabularyCache, vocabulary_in};
-pub(in crate::server) 
+
 use std::{
     collections::{BTreeMap, BTreeSet},
     sync::Arc,
@@ -327,6 +327,11 @@ fn allowed(reader: &Reader, purpose: &Purpose, facts: &Facts) -> Vec<(Category, 
 impl Gate {
     pub fn new(database: Database, log_key: LogKey) -> Self {
         Self { database, log_key, vocabulary: Arc::default() }
+    }
+
+    /// The kept vocabulary, for the citizen's services to share: one copy per server.
+    pub(in crate::server) fn vocabulary_cache(&self) -> Arc<VocabularyCache> {
+        Arc::clone(&self.vocabulary)
     }
 
     /// The office that holds `record`, and the id the capability names: the application (a
