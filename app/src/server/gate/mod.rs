@@ -118,30 +118,107 @@ const CASE_FACTS: &str = facts_sql!(
     "(SELECT s.citizen_id FROM applications s WHERE s.id = $1 AND s.office_code = $2 AND s.status <> 'draft')"
 );
 
-/// A row of [`facts_sql!`]. Times of an application: closed; of a consent: granted, expires,
-/// revoked; of an emergency access: opened, confirmed, expires, ended; of a flag: set, lifted.
+/// The columns of [`facts_sql!`], which the four kinds of row share; read only as a [`FactRow`].
 #[derive(sqlx::FromRow)]
-pub(in crate::server) struct FactRow {
+struct FactColumns {
     kind: String,
     id: Id,
-    /// An application's: its citizen, status, reference and kind of help.
     citizen: Option<Id>,
     status: Option<String>,
     reference: Option<String>,
     benefit_type: Option<String>,
-    /// An application's required category, with its retention; a consent's category.
     category: Option<String>,
     retention_days: Option<i64>,
-    /// A consent's.
     purpose: Option<String>,
     first: Option<Timestamp>,
     second: Option<Timestamp>,
     third: Option<Timestamp>,
     fourth: Option<Timestamp>,
-    /// An emergency access's.
     categories: Option<Json<Vec<String>>>,
-    /// An application's: the vocabulary's revision as the statement saw it.
     revision: Option<i64>,
+}
+
+/// A row of [`facts_sql!`], by the kind of fact it holds.
+pub(in crate::server) enum FactRow {
+    /// One of the citizen's applications at the office, once per category its template version
+    /// requires (with the category's retention in days), with the vocabulary's revision as the
+    /// statement saw it.
+    Application {
+        id: Id,
+        citizen: Option<Id>,
+        status: ApplicationStatus,
+        reference: Option<String>,
+        benefit_type: Option<String>,
+        required: Option<(String, i64)>,
+        closed_at: Option<Timestamp>,
+        vocabulary_revision: Option<i64>,
+    },
+    /// A consent to the office.
+    Consent {
+        id: Id,
+        category: Option<String>,
+        purpose: Option<String>,
+        granted_at: Option<Timestamp>,
+        expires_at: Option<Timestamp>,
+        revoked_at: Option<Timestamp>,
+    },
+    /// An emergency access of the office, with the categories it opens.
+    Emergency {
+        id: Id,
+        opened_at: Option<Timestamp>,
+        confirmed_at: Option<Timestamp>,
+        expires_at: Option<Timestamp>,
+        ended_at: Option<Timestamp>,
+        categories: Vec<String>,
+    },
+    /// A protection flag on the citizen.
+    Flag { set_at: Option<Timestamp>, lifted_at: Option<Timestamp> },
+}
+
+impl From<FactColumns> for FactRow {
+    fn from(columns: FactColumns) -> Self {
+        let FactColumns { kind, id, first, second, third, fourth, .. } = columns;
+        match kind.as_str() {
+            "application" => Self::Application {
+                id,
+                citizen: columns.citizen,
+                // An unknown status counts as a draft, which opens nothing to staff.
+                status: columns.status.as_deref().and_then(ApplicationStatus::from_code).unwrap_or(ApplicationStatus::Draft),
+                reference: columns.reference,
+                benefit_type: columns.benefit_type,
+                required: columns.category.map(|category| (category, columns.retention_days.unwrap_or(0))),
+                closed_at: first,
+                vocabulary_revision: columns.revision,
+            },
+            "consent" => Self::Consent {
+                id,
+                category: columns.category,
+                purpose: columns.purpose,
+                granted_at: first,
+                expires_at: second,
+                revoked_at: third,
+            },
+            "emergency" => Self::Emergency {
+                id,
+                opened_at: first,
+                confirmed_at: second,
+                expires_at: third,
+                ended_at: fourth,
+                categories: columns.categories.map(|Json(codes)| codes).unwrap_or_default(),
+            },
+            // A protection flag, and anything unknown is taken as one: it can only deny.
+            _ => Self::Flag { set_at: first, lifted_at: second },
+        }
+    }
+}
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for FactRow
+where
+    FactColumns: sqlx::FromRow<'r, R>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        FactColumns::from_row(row).map(Self::from)
+    }
 }
 
 /// What a case view shows of its application, from its row of `CASE_FACTS`.
@@ -155,13 +232,17 @@ struct CaseRow {
 
 /// Application `application` among `rows` of `CASE_FACTS`, if they hold it.
 fn case_row(rows: &[FactRow], application: Id) -> Option<CaseRow> {
-    let row = rows.iter().find(|row| row.kind == "application" && row.id == application)?;
-    Some(CaseRow {
-        citizen: row.citizen?,
-        status: ApplicationStatus::from_code(row.status.as_deref()?)?,
-        reference: row.reference.clone()?,
-        benefit_type: row.benefit_type.clone()?,
-        vocabulary_revision: row.revision?,
+    rows.iter().find_map(|row| match row {
+        FactRow::Application { id, citizen, status, reference, benefit_type, vocabulary_revision, .. } if *id == application => {
+            Some(CaseRow {
+                citizen: (*citizen)?,
+                status: *status,
+                reference: reference.clone()?,
+                benefit_type: benefit_type.clone()?,
+                vocabulary_revision: (*vocabulary_revision)?,
+            })
+        }
+        _ => None,
     })
 }
 
@@ -605,71 +686,64 @@ pub(in crate::server) fn facts(now: Timestamp, office: &str, citizen: Id, rows: 
     let mut application_facts: Vec<ApplicationFact> = Vec::new();
     let (mut consents, mut emergencies, mut protection_flags) = (Vec::new(), Vec::new(), Vec::new());
     for row in rows {
-        let id = row.id.to_string();
-        match row.kind.as_str() {
-            "application" => {
+        match row {
+            FactRow::Application { id, status, required, closed_at, .. } => {
+                let id = id.to_string();
                 if application_facts.last().is_none_or(|last| last.id != id) {
                     application_facts.push(ApplicationFact {
                         id,
                         office: office.to_owned(),
                         citizen: citizen_text.clone(),
-                        // Without a status, it counts as a draft, which opens nothing to staff.
-                        state: match row.status.as_deref().unwrap_or("draft") {
-                            "draft" => ApplicationState::Draft,
-                            "closed" | "withdrawn" => {
-                                ApplicationState::Closed { at: row.first.map(seconds).unwrap_or(Seconds::MIN) }
+                        state: match status {
+                            ApplicationStatus::Draft => ApplicationState::Draft,
+                            ApplicationStatus::Closed | ApplicationStatus::Withdrawn => {
+                                ApplicationState::Closed { at: closed_at.map(seconds).unwrap_or(Seconds::MIN) }
                             }
                             _ => ApplicationState::Open,
                         },
                         required: Vec::new(),
                     });
                 }
-                if let (Some(category), Some(fact)) =
-                    (row.category.as_deref().and_then(Category::from_code), application_facts.last_mut())
-                {
+                let required = required.as_ref().and_then(|(code, days)| Some((Category::from_code(code)?, *days)));
+                if let (Some((category, days)), Some(fact)) = (required, application_facts.last_mut()) {
                     fact.required.push(category);
-                    retention.0[category as usize] = row.retention_days.unwrap_or(0).saturating_mul(86_400);
+                    retention.0[category as usize] = days.saturating_mul(86_400);
                 }
             }
-            "consent" => {
+            FactRow::Consent { id, category, purpose, granted_at, expires_at, revoked_at } => {
                 if let (Some(category), Some(purpose), Some(granted_at)) =
-                    (row.category.as_deref().and_then(Category::from_code), &row.purpose, row.first)
+                    (category.as_deref().and_then(Category::from_code), purpose, granted_at)
                 {
                     consents.push(ConsentFact {
-                        id,
+                        id: id.to_string(),
                         office: office.to_owned(),
                         citizen: citizen_text.clone(),
                         category,
                         purpose: purpose.clone(),
-                        granted_at: seconds(granted_at),
-                        expires_at: row.second.map(seconds),
-                        revoked_at: row.third.map(seconds),
+                        granted_at: seconds(*granted_at),
+                        expires_at: expires_at.map(seconds),
+                        revoked_at: revoked_at.map(seconds),
                     });
                 }
             }
-            "emergency" => {
-                if let Some(opened_at) = row.first {
+            FactRow::Emergency { id, opened_at, confirmed_at, expires_at, ended_at, categories } => {
+                if let Some(opened_at) = opened_at {
                     emergencies.push(EmergencyFact {
-                        id,
+                        id: id.to_string(),
                         office: office.to_owned(),
                         citizen: citizen_text.clone(),
-                        opened_at: seconds(opened_at),
-                        confirmed_at: row.second.map(seconds),
-                        expires_at: row.third.map(seconds),
-                        ended_at: row.fourth.map(seconds),
-                        categories: row
-                            .categories
-                            .iter()
-                            .flat_map(|Json(codes)| codes.iter().filter_map(|code| Category::from_code(code)))
-                            .collect(),
+                        opened_at: seconds(*opened_at),
+                        confirmed_at: confirmed_at.map(seconds),
+                        expires_at: expires_at.map(seconds),
+                        ended_at: ended_at.map(seconds),
+                        categories: categories.iter().filter_map(|code| Category::from_code(code)).collect(),
                     });
                 }
             }
-            // A protection flag, and anything unknown is taken as one: it can only deny.
-            _ => protection_flags.push(ProtectionFact {
+            FactRow::Flag { set_at, lifted_at } => protection_flags.push(ProtectionFact {
                 citizen: citizen_text.clone(),
-                set_at: row.first.map(seconds).unwrap_or(Seconds::MIN),
-                lifted_at: row.second.map(seconds),
+                set_at: set_at.map(seconds).unwrap_or(Seconds::MIN),
+                lifted_at: lifted_at.map(seconds),
             }),
         }
     }
