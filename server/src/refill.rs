@@ -5,29 +5,22 @@
 //! (`__path`, `__err`). The page shows the error, but a new page has empty fields, and a
 //! caseworker's decision reason or an administrator's texts would be gone. So the refused post's
 //! fields wait in the session, and the page the browser is sent back to, asked for next, gets
-//! them written into that form's fields before it leaves the server (lol_html); the page's
-//! request carries them too ([`RefusedFields`]), so a page with one form of a kind per item shows
-//! the refusal beside the form that was sent. They are read once and then removed; files are
-//! never kept.
+//! them with its request ([`RefusedFields`]): its components render each field of that form as it
+//! was sent (`Sent` in `app/src/components/error_summary.rs`), and a page with one form of a kind
+//! per item shows the refusal beside the form that was sent. They are read once and then removed;
+//! files are never kept.
 //!
 //! Only a session the store already holds keeps them, and at most [`MAX_KEPT_BYTES`] of them: a
 //! refused post must not be a way to fill the session store. Without one (a visitor who has not
 //! begun to sign in) the refused form comes back empty, with its refusal shown all the same.
 
-use std::{borrow::Cow, cell::RefCell};
-
 use app::components::error_summary::RefusedFields;
 use axum::{
-    body::{Body, Bytes},
+    body::Body,
     extract::Request,
-    http::{HeaderValue, Method, StatusCode, Uri, header},
+    http::{HeaderValue, Method, Uri, header},
     middleware::Next,
-    response::{IntoResponse, Response},
-};
-use lol_html::{
-    ElementContentHandlers, HandlerResult, RewriteStrSettings, Selector,
-    html_content::{ContentType, Element},
-    rewrite_str,
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -52,8 +45,8 @@ struct RefusedForm {
     sent: RefusedFields,
 }
 
-/// Keeps a refused form's fields for the page that shows the refusal, and writes them back into
-/// that page.
+/// Keeps a refused form's fields for the page that shows the refusal, and hands them to that
+/// page's request.
 pub async fn keep_refused_input(session: Session, mut request: Request, next: Next) -> Response {
     if request.method() == Method::POST && request.uri().path().starts_with("/api/") && is_plain_form(&request) {
         return keep(session, request, next).await;
@@ -73,11 +66,8 @@ pub async fn keep_refused_input(session: Session, mut request: Request, next: Ne
             return next.run(request).await;
         }
     };
-    // The page learns which of its forms was sent (one per emergency access, say), to show the
-    // refusal beside that one only.
-    request.extensions_mut().insert(refused.sent.clone());
-    let response = next.run(request).await;
-    refill(response, &refused.sent).await
+    request.extensions_mut().insert(refused.sent);
+    next.run(request).await
 }
 
 fn is_plain_form(request: &Request) -> bool {
@@ -171,186 +161,11 @@ fn refused_to(response: &mut Response) -> Option<String> {
     Some(format!("{}{query}", url.path()))
 }
 
-/// The page with the refused form's fields filled in as they were sent.
-async fn refill(response: Response, refused: &RefusedFields) -> Response {
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    if !is_html {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(html) = axum::body::to_bytes(body, usize::MAX).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "server error").into_response();
-    };
-    let html = match std::str::from_utf8(&html).map(|html| fill_in(html, refused)) {
-        Ok(Ok(filled)) => Bytes::from(filled),
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "a refused form's fields could not be written back into its page");
-            html
-        }
-        Err(_) => html,
-    };
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(html))
-}
-
-/// `html` with the fields of every form posting to `refused.action` set to what was sent:
-/// text, dates and numbers as their value, text areas as their text, check boxes, radio
-/// buttons and options chosen as they were. A form whose hidden fields (the id of what it acts
-/// on) differ from those sent is another one of the same kind and stays as it is. Hidden,
-/// password and file fields are never written.
-fn fill_in(html: &str, refused: &RefusedFields) -> Result<String, Box<dyn std::error::Error>> {
-    // Server function paths are plain (`/api/…` of letters, digits, `-`, `_`, `/`); another
-    // could not be named in a selector safely.
-    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_');
-    if !refused.action.chars().all(plain) {
-        return Ok(html.to_owned());
-    }
-    let form = format!("form[action=\"{}\"]", refused.action);
-    let within_form = |elements: &str| format!("{form}{elements}").parse::<Selector>();
-    // Whether the form being read is the one sent, and the select whose options come next.
-    let this_form = RefCell::new(false);
-    let select = RefCell::new(None::<String>);
-    let filled = rewrite_str(
-        html,
-        RewriteStrSettings {
-            element_content_handlers: vec![
-                on(within_form("")?, |_| {
-                    *this_form.borrow_mut() = true;
-                    Ok(())
-                }),
-                on(within_form(" input[name]")?, |input| {
-                    let name = input.get_attribute("name").unwrap_or_default();
-                    let kind = input.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
-                    let value = input.get_attribute("value").unwrap_or_default();
-                    match kind.as_str() {
-                        "hidden" => {
-                            if refused.sent(&name).next().is_some_and(|sent| sent != value) {
-                                *this_form.borrow_mut() = false;
-                            }
-                        }
-                        _ if !*this_form.borrow() => {}
-                        "password" | "file" | "submit" | "button" | "reset" | "image" => {}
-                        "checkbox" | "radio" => {
-                            if refused.sent(&name).any(|sent| sent == value) {
-                                input.set_attribute("checked", "")?;
-                            } else {
-                                input.remove_attribute("checked");
-                            }
-                        }
-                        _ => {
-                            if let Some(sent) = refused.sent(&name).next() {
-                                input.set_attribute("value", &sent.replace('&', "&amp;"))?;
-                            }
-                        }
-                    }
-                    Ok(())
-                }),
-                on(within_form(" textarea[name]")?, |area| {
-                    if *this_form.borrow()
-                        && let Some(sent) = refused.sent(&area.get_attribute("name").unwrap_or_default()).next()
-                    {
-                        area.set_inner_content(sent, ContentType::Text);
-                    }
-                    Ok(())
-                }),
-                on(within_form(" select")?, |list| {
-                    *select.borrow_mut() = list.get_attribute("name");
-                    Ok(())
-                }),
-                on(within_form(" select option[value]")?, |option| {
-                    let name = select.borrow().clone().unwrap_or_default();
-                    if *this_form.borrow() && refused.sent(&name).next().is_some() {
-                        let value = option.get_attribute("value").unwrap_or_default();
-                        if refused.sent(&name).any(|sent| sent == value) {
-                            option.set_attribute("selected", "")?;
-                        } else {
-                            option.remove_attribute("selected");
-                        }
-                    }
-                    Ok(())
-                }),
-            ],
-            ..RewriteStrSettings::new()
-        },
-    )?;
-    Ok(filled)
-}
-
-/// `handler` for the elements `selector` matches (lol_html's `element!` macro, without its
-/// `unwrap` of the selector).
-fn on<'h>(
-    selector: Selector,
-    handler: impl FnMut(&mut Element<'_, '_>) -> HandlerResult + 'h,
-) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
-    (Cow::Owned(selector), ElementContentHandlers::default().element(handler))
-}
-
 #[cfg(test)]
 mod tests {
+    use axum::http::StatusCode;
+
     use super::*;
-
-    fn refused(fields: &[(&str, &str)]) -> RefusedFields {
-        RefusedFields {
-            action: "/api/entscheiden".to_owned(),
-            fields: fields.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())).collect(),
-        }
-    }
-
-    #[test]
-    fn the_sent_form_gets_its_fields_back_and_others_stay_empty() {
-        let html = r#"<form action="/api/notiz"><textarea name="reason"></textarea></form>
-<form action="/api/entscheiden"><input type="hidden" name="application" value="a1"/><textarea name="reason"></textarea><input name="until"/></form>
-<form action="/api/entscheiden"><input type="hidden" name="application" value="a2"/><textarea name="reason"></textarea>
-<input type="radio" name="outcome" value="approve" checked/><input type="radio" name="outcome" value="reject"/>
-<select name="days"><option value="7" selected>7</option><option value="30">30</option></select>
-<input type="password" name="secret"/><input type="file" name="document"/></form>"#;
-        let sent = refused(&[
-            ("application", "a2"),
-            ("reason", "Einkommen <über> der Grenze & \"mehr\""),
-            ("outcome", "reject"),
-            ("days", "30"),
-            ("secret", "nie"),
-        ]);
-        let filled = fill_in(html, &sent).expect("rewritten");
-        let forms: Vec<&str> = filled.split("</form>").collect();
-        assert_eq!(
-            forms[0], r#"<form action="/api/notiz"><textarea name="reason"></textarea>"#,
-            "another server function's form"
-        );
-        assert!(
-            forms[1].contains(r#"<textarea name="reason"></textarea>"#),
-            "the same kind of form for another case: {}",
-            forms[1]
-        );
-        assert!(
-            forms[2].contains("<textarea name=\"reason\">Einkommen &lt;über&gt; der Grenze &amp; \"mehr\"</textarea>"),
-            "{}",
-            forms[2]
-        );
-        assert!(forms[2].contains(r#"value="approve" />"#), "the choice sent replaces the page's: {}", forms[2]);
-        assert!(forms[2].contains(r#"value="reject" checked="" />"#), "{}", forms[2]);
-        assert!(
-            forms[2].contains(r#"<option value="7">7</option><option value="30" selected="">30</option>"#),
-            "{}",
-            forms[2]
-        );
-        assert!(!forms[2].contains("nie"), "a password is never written back");
-    }
-
-    #[test]
-    fn a_value_is_written_back_as_text_whatever_it_holds() {
-        let html = r#"<form action="/api/entscheiden"><input type="text" name="until"/></form>"#;
-        let filled =
-            fill_in(html, &refused(&[("until", r#"" autofocus onfocus="alert(1) &amp;"#)])).expect("rewritten");
-        assert_eq!(
-            filled,
-            r#"<form action="/api/entscheiden"><input type="text" name="until" value="&quot; autofocus onfocus=&quot;alert(1) &amp;amp;" /></form>"#
-        );
-    }
 
     #[test]
     fn a_kept_form_is_bounded_and_a_field_that_does_not_fit_is_left_out() {

@@ -14,3 +14,4 @@ pub mod questions;
 pub mod refusal;
 pub mod reviews;
 pub mod status;
+pub mod text_area;

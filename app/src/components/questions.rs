@@ -6,6 +6,7 @@ use leptos_i18n::I18nContext;
 
 use crate::{
     applying::{AnswerKind, AnswerProblem, QuestionView},
+    components::{error_summary::Sent, text_area::area_text},
     consent::PersonView,
     i18n::*,
 };
@@ -30,8 +31,9 @@ pub fn problem_text(i18n: I18nContext<Locale>, problem: AnswerProblem) -> &'stat
     }
 }
 
-/// One question as a form field, with its problem next to it.
-pub fn question_field(i18n: I18nContext<Locale>, german: bool, question: QuestionView) -> impl IntoView + use<> {
+/// One question as a form field, with its problem next to it; what the form `sent` comes back
+/// into it if the server refused it.
+pub fn question_field(i18n: I18nContext<Locale>, german: bool, question: QuestionView, sent: &Sent) -> impl IntoView + use<> {
     let id = format!("frage-{}", question.key);
     let error_id = format!("{id}-fehler");
     let hint_id = format!("{id}-hinweis");
@@ -51,7 +53,8 @@ pub fn question_field(i18n: I18nContext<Locale>, german: bool, question: Questio
     let optional = (!question.required).then(|| view! { " " <span class="optional">{t!(i18n, apply.optional)}</span> });
     let hint_view = hint.map(|hint| view! { <span class="hint" id=hint_id.clone()>{hint}</span> });
     let problem_view = problem.map(|text| view! { <span class="error-message" id=error_id.clone()>{text}</span> });
-    let value = question.value;
+    let stored = question.value;
+    let value = sent.text(&name, stored.clone());
     match question.kind {
         AnswerKind::YesNo | AnswerKind::Choice => {
             let choices: Vec<(String, String)> = match question.kind {
@@ -78,9 +81,10 @@ pub fn question_field(i18n: I18nContext<Locale>, german: bool, question: Questio
                                 .enumerate()
                                 .map(|(position, (choice, text))| {
                                     let choice_id = if position == 0 { id.clone() + "-wahl" } else { format!("{id}-{position}") };
+                                    let checked = sent.checked(&name, &choice, choice == stored);
                                     view! {
                                         <div class="choice">
-                                            <input type="radio" id=choice_id.clone() name=name.clone() value=choice.clone() checked=choice == value />
+                                            <input type="radio" id=choice_id.clone() name=name.clone() value=choice.clone() checked=checked />
                                             <label for=choice_id>{text}</label>
                                         </div>
                                     }
@@ -95,7 +99,7 @@ pub fn question_field(i18n: I18nContext<Locale>, german: bool, question: Questio
         kind => {
             let field = if kind == AnswerKind::Text && LONG_TEXT_KEYS.contains(&question.key.as_str()) {
                 view! {
-                    <textarea id=id.clone() name=name rows="6" aria-describedby=described_by aria-invalid=invalid>{value}</textarea>
+                    <textarea id=id.clone() name=name rows="6" aria-describedby=described_by aria-invalid=invalid>{area_text(value)}</textarea>
                 }
                 .into_any()
             } else {

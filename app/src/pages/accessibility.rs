@@ -11,7 +11,11 @@ use crate::{
     admin::{FEEDBACK_CONTACT_MAX, FEEDBACK_MESSAGE_MAX, FEEDBACK_PAGE_MAX},
     api::SendFeedback,
     auth::ApiError,
-    components::{error_summary::error_summary, page_title::page_title},
+    components::{
+        error_summary::{Sent, error_summary},
+        page_title::page_title,
+        text_area::area_text,
+    },
     i18n::*,
 };
 
@@ -26,14 +30,14 @@ fn problem(i18n: I18nContext<Locale>, field: &str) -> &'static str {
 }
 
 /// A field of the form with its label, hint and, when refused, the reason next to it.
-fn field(
+fn field<F: FnOnce(String, Option<&'static str>) -> AnyView>(
     i18n: I18nContext<Locale>,
     id: &'static str,
     label: &'static str,
     hint: &'static str,
     refused: Option<&str>,
-    input: fn(String, Option<&'static str>) -> AnyView,
-) -> impl IntoView + use<> {
+    input: F,
+) -> impl IntoView + use<F> {
     let failed = refused == Some(id);
     let described_by = if failed { format!("{id}-hinweis {id}-fehler") } else { format!("{id}-hinweis") };
     view! {
@@ -62,6 +66,8 @@ pub fn AccessibilityPage() -> impl IntoView {
 
     let form = move || {
         let refused = refused();
+        let sent = Sent::to::<SendFeedback>();
+        let (message_sent, page_sent, contact_sent) = (sent.text("message", ""), sent.text("page", ""), sent.text("contact", ""));
         let summary = refused.as_deref().map(|field| {
             let target = if field.is_empty() { "message" } else { field };
             vec![(target.to_owned(), problem(i18n, field).to_owned())]
@@ -72,10 +78,10 @@ pub fn AccessibilityPage() -> impl IntoView {
             t_string!(i18n, accessibility.message_label),
             t_string!(i18n, accessibility.message_hint),
             refused.as_deref(),
-            |described_by, invalid| {
+            move |described_by, invalid| {
                 view! {
                     <textarea id="message" name="message" rows="6" maxlength=FEEDBACK_MESSAGE_MAX.to_string()
-                        aria-describedby=described_by aria-invalid=invalid></textarea>
+                        aria-describedby=described_by aria-invalid=invalid>{area_text(message_sent)}</textarea>
                 }
                 .into_any()
             },
@@ -86,9 +92,9 @@ pub fn AccessibilityPage() -> impl IntoView {
             t_string!(i18n, accessibility.page_label),
             t_string!(i18n, accessibility.page_hint),
             refused.as_deref(),
-            |described_by, invalid| {
+            move |described_by, invalid| {
                 view! {
-                    <input type="text" id="page" name="page" maxlength=FEEDBACK_PAGE_MAX.to_string()
+                    <input type="text" id="page" name="page" maxlength=FEEDBACK_PAGE_MAX.to_string() value=page_sent
                         aria-describedby=described_by aria-invalid=invalid />
                 }
                 .into_any()
@@ -100,9 +106,9 @@ pub fn AccessibilityPage() -> impl IntoView {
             t_string!(i18n, accessibility.contact_label),
             t_string!(i18n, accessibility.contact_hint),
             refused.as_deref(),
-            |described_by, invalid| {
+            move |described_by, invalid| {
                 view! {
-                    <input type="text" id="contact" name="contact" autocomplete="email" maxlength=FEEDBACK_CONTACT_MAX.to_string()
+                    <input type="text" id="contact" name="contact" autocomplete="email" maxlength=FEEDBACK_CONTACT_MAX.to_string() value=contact_sent
                         aria-describedby=described_by aria-invalid=invalid />
                 }
                 .into_any()

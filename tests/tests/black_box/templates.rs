@@ -3,7 +3,7 @@
 //! consents stay bound to their version, and a version that requires more waits for each
 //! citizen with an open application: nothing widens without them.
 
-use klarsicht_tests::{TestApp, Visitor, demo, on_both_databases, query_i64};
+use klarsicht_tests::{TestApp, Visitor, demo, location, on_both_databases, query_i64};
 use serde_json::{Value, json};
 
 const JONAS_WOHNGELD: &str = "00000000-0000-4000-8000-000000000701";
@@ -253,5 +253,63 @@ on_both_databases! {
         let (status, body) = frank.call("verwaltung/vorlage-verwerfen", &[("version", draft.as_str()), ("confirmed", "ja")]).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(wohngeld(&mut frank).await, before);
+    }
+}
+
+/// The part of `html` that is the form posting to `action`, for each such form.
+fn forms_posting_to<'a>(html: &'a str, action: &str) -> Vec<&'a str> {
+    let opening = format!(r#"action="{action}""#);
+    html.split("<form")
+        .skip(1)
+        .filter(|form| form.split('>').next().is_some_and(|tag| tag.contains(&opening)))
+        .map(|form| form.split("</form>").next().unwrap_or_default())
+        .collect()
+}
+
+on_both_databases! {
+    async fn a_refused_sharing_comes_back_into_its_own_form_as_it_was_typed(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut frank = Visitor::new(&app);
+        frank.sign_in_as_demo(demo::FRANK_RICHTER).await;
+        let draft = start_draft(&mut frank).await;
+        // Kept text that looks like markup stays text in its field.
+        let intro = "Wir prüfen Ihren Antrag </textarea> & melden uns &amp; bald.";
+        let (status, body) = frank
+            .call("verwaltung/vorlage-texte", &[("version", draft.as_str()), ("intro_de", intro), ("intro_en", "A new text, long enough.")])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let mut sharing = vec![("version", draft.as_str())];
+        let days = |(name, value): &(&'static str, &'static str)| (*name, if *name == "max_validity_days" { "ein <halbes> Jahr" } else { *value });
+        sharing.extend(HOUSEHOLD_TO_YOUTH_OFFICE.iter().map(days));
+
+        let page = "/verwaltung/vorlagen";
+        let refused = frank.post_plain_form(page, "/api/verwaltung/vorlage-freigabe", &sharing).await;
+        assert!(refused.status().is_redirection(), "back to the page: {}", refused.status());
+        let html = frank.get(&location(&refused)).await.text().await.expect("a page");
+        let forms = forms_posting_to(&html, "/api/verwaltung/vorlage-freigabe");
+        assert_eq!(forms.len(), 1, "the draft's sharing form: {html}");
+        for written in [
+            r#"name="purpose_de" value="Prüfung von Hilfen für die Familie""#,
+            r#"name="purpose_en" value="Checking help for the family""#,
+            r#"name="max_validity_days" value="ein &lt;halbes&gt; Jahr""#,
+            r#"value="household" selected"#,
+            r#"value="jugendamt" selected"#,
+            ">Das Jugendamt sieht, wer in Ihrem Haushalt lebt.</textarea>",
+            ">The Youth Welfare Office sees who lives in your household.</textarea>",
+        ] {
+            assert!(forms[0].contains(written), "{written}: {}", forms[0]);
+        }
+        assert_eq!(forms[0].matches(" selected").count(), 2, "one category and one office chosen: {}", forms[0]);
+        let kept_intro = ">Wir prüfen Ihren Antrag &lt;/textarea&gt; &amp; melden uns &amp;amp; bald.</textarea>";
+        assert_eq!(html.matches(kept_intro).count(), 1, "the introduction as it was saved: {html}");
+        assert_eq!(
+            html.matches(">Das Jugendamt sieht, wer in Ihrem Haushalt lebt.</textarea>").count(), 1,
+            "not in the required category's form, which has fields of the same names: {html}"
+        );
+
+        // Given back once: the same address again shows the form empty.
+        let again = frank.get(&location(&refused)).await.text().await.expect("a page");
+        let forms = forms_posting_to(&again, "/api/verwaltung/vorlage-freigabe");
+        assert!(!forms[0].contains("Prüfung von Hilfen") && !forms[0].contains(" selected"), "{}", forms[0]);
     }
 }

@@ -15,7 +15,13 @@ use crate::{
         ADMIN_PATH, BenefitsOverview, PlaceFormQuestion, PlaceFormSection, SaveBenefitType, SaveFormQuestion, SaveFormSection,
         TEMPLATES_PATH, benefit_types,
     },
-    components::{admin_form::{error_summary, refused}, guarded::Guarded, page_title::page_title},
+    components::{
+        admin_form::{error_summary, refused},
+        error_summary::Sent,
+        guarded::Guarded,
+        page_title::page_title,
+        text_area::area_text,
+    },
     i18n::*,
 };
 
@@ -62,7 +68,9 @@ impl Lists {
             .unwrap_or_else(|| code.to_owned())
     }
 
-    fn office_options(&self, chosen: &str) -> impl IntoView + use<> {
+    /// The office choices of a form: the active offices and the one `chosen` (chosen unless the
+    /// form was sent with another).
+    fn office_options(&self, chosen: &str, sent: &Sent) -> impl IntoView + use<> {
         let german = self.german;
         self.overview
             .offices
@@ -70,19 +78,20 @@ impl Lists {
             .filter(|office| office.active || office.code == chosen)
             .map(|office| {
                 let name = if german { office.name_de.clone() } else { office.name_en.clone() };
-                view! { <option value=office.code.clone() selected=office.code == chosen>{name}</option> }
+                view! { <option value=office.code.clone() selected=sent.selected("office", &office.code, office.code == chosen)>{name}</option> }
             })
             .collect_view()
     }
 
-    fn category_options(&self) -> impl IntoView + use<> {
+    /// The category choices of a form, the one `sent` chosen.
+    fn category_options(&self, sent: &Sent) -> impl IntoView + use<> {
         let german = self.german;
         self.overview
             .categories
             .iter()
             .map(|category| {
                 let name = if german { category.name_de.clone() } else { category.name_en.clone() };
-                view! { <option value=category.code.clone()>{name}</option> }
+                view! { <option value=category.code.clone() selected=sent.selected("category", &category.code, false)>{name}</option> }
             })
             .collect_view()
     }
@@ -106,11 +115,18 @@ fn benefit_form(i18n: I18nContext<Locale>, lists: &Lists, benefit: Option<&Benef
     let (code, code_hint, name_de, name_en, text_de, text_en, office, active) =
         (id("code"), id("code-hinweis"), id("name-de"), id("name-en"), id("text-de"), id("text-en"), id("amt"), id("aktiv"));
     let active_hint = id("aktiv-hinweis");
-    let value = |pick: fn(&BenefitTypeView) -> String| benefit.map(pick).unwrap_or_default();
-    let (code_value, name_de_value, name_en_value) = (value(|b| b.code.clone()), value(|b| b.name_de.clone()), value(|b| b.name_en.clone()));
-    let (text_de_value, text_en_value) = (value(|b| b.description_de.clone()), value(|b| b.description_en.clone()));
-    let offices = lists.office_options(&value(|b| b.office.clone()));
-    let (exists, is_active) = (benefit.is_some(), benefit.is_some_and(|benefit| benefit.active));
+    let sent = Sent::to::<SaveBenefitType>();
+    let sent = match benefit {
+        Some(benefit) => sent.for_item("code", &benefit.code),
+        None => sent.for_none_of("code", lists.overview.benefits.iter().map(|benefit| benefit.code.as_str())),
+    };
+    let value = |name: &str, pick: fn(&BenefitTypeView) -> String| sent.text(name, benefit.map(pick).unwrap_or_default());
+    let (code_value, name_de_value, name_en_value) =
+        (value("code", |b| b.code.clone()), value("name_de", |b| b.name_de.clone()), value("name_en", |b| b.name_en.clone()));
+    let (text_de_value, text_en_value) = (value("description_de", |b| b.description_de.clone()), value("description_en", |b| b.description_en.clone()));
+    let offices = lists.office_options(&benefit.map(|b| b.office.clone()).unwrap_or_default(), &sent);
+    let exists = benefit.is_some();
+    let is_active = sent.checked("active", "ja", benefit.is_some_and(|benefit| benefit.active));
     view! {
         <ActionForm action=save>
             {if exists {
@@ -120,7 +136,7 @@ fn benefit_form(i18n: I18nContext<Locale>, lists: &Lists, benefit: Option<&Benef
                     <div class="form-group">
                         <label for=code.clone()>{t!(i18n, benefits.code)}</label>
                         <span class="hint" id=code_hint.clone()>{t!(i18n, benefits.code_hint)}</span>
-                        <input type="text" class="input--short" id=code name="code" aria-describedby=code_hint />
+                        <input type="text" class="input--short" id=code name="code" value=code_value aria-describedby=code_hint />
                     </div>
                 }
                 .into_any()
@@ -135,11 +151,11 @@ fn benefit_form(i18n: I18nContext<Locale>, lists: &Lists, benefit: Option<&Benef
             </div>
             <div class="form-group">
                 <label for=text_de.clone()>{t!(i18n, benefits.description_de)}</label>
-                <textarea id=text_de name="description_de" rows="3">{text_de_value}</textarea>
+                <textarea id=text_de name="description_de" rows="3">{area_text(text_de_value)}</textarea>
             </div>
             <div class="form-group">
                 <label for=text_en.clone()>{t!(i18n, benefits.description_en)}</label>
-                <textarea id=text_en name="description_en" rows="3">{text_en_value}</textarea>
+                <textarea id=text_en name="description_en" rows="3">{area_text(text_en_value)}</textarea>
             </div>
             <div class="form-group">
                 <label for=office.clone()>{t!(i18n, benefits.office)}</label>
@@ -200,16 +216,26 @@ fn question_form(
         id("antworten-hinweis"),
         id("pflicht"),
     );
+    let sent = Sent::to::<SaveFormQuestion>().for_item("section", &section.id);
+    let sent = match question {
+        Some(question) => sent.for_item("question", &question.id),
+        None => sent.without("question"),
+    };
     let chosen_kind = question.map(|question| question.kind.clone()).unwrap_or_else(|| "text".to_owned());
     let kinds = QUESTION_KINDS
         .iter()
-        .map(|option| view! { <option value=*option selected=chosen_kind == *option>{kind_name(i18n, option)}</option> })
+        .map(|option| {
+            let chosen = sent.selected("kind", option, chosen_kind == *option);
+            view! { <option value=*option selected=chosen>{kind_name(i18n, option)}</option> }
+        })
         .collect_view();
-    let value = |pick: fn(&FormQuestionView) -> String| question.map(pick).unwrap_or_default();
-    let (label_de_value, label_en_value) = (value(|q| q.label_de.clone()), value(|q| q.label_en.clone()));
-    let (help_de_value, help_en_value) = (value(|q| q.help_de.clone().unwrap_or_default()), value(|q| q.help_en.clone().unwrap_or_default()));
-    let options_value = value(|q| crate::admin::choice_lines(&q.options));
-    let is_required = question.is_none_or(|question| question.required);
+    let value = |name: &str, pick: fn(&FormQuestionView) -> String| sent.text(name, question.map(pick).unwrap_or_default());
+    let (label_de_value, label_en_value) = (value("label_de", |q| q.label_de.clone()), value("label_en", |q| q.label_en.clone()));
+    let (help_de_value, help_en_value) =
+        (value("help_de", |q| q.help_de.clone().unwrap_or_default()), value("help_en", |q| q.help_en.clone().unwrap_or_default()));
+    let options_value = value("options", |q| crate::admin::choice_lines(&q.options));
+    let key_value = sent.text("key", "");
+    let is_required = sent.checked("required", "ja", question.is_none_or(|question| question.required));
     let (section_id, question_id) = (section.id.clone(), question.map(|question| question.id.clone()));
     view! {
         <ActionForm action=save>
@@ -220,7 +246,7 @@ fn question_form(
                     <div class="form-group">
                         <label for=key.clone()>{t!(i18n, benefits.key)}</label>
                         <span class="hint" id=key_hint.clone()>{t!(i18n, benefits.key_hint)}</span>
-                        <input type="text" class="input--short" id=key name="key" aria-describedby=key_hint />
+                        <input type="text" class="input--short" id=key name="key" value=key_value aria-describedby=key_hint />
                     </div>
                 }
                 .into_any(),
@@ -248,7 +274,7 @@ fn question_form(
             <div class="form-group">
                 <label for=options.clone()>{t!(i18n, benefits.options)}</label>
                 <span class="hint" id=options_hint.clone()>{t!(i18n, benefits.options_hint)}</span>
-                <textarea id=options name="options" rows="4" aria-describedby=options_hint>{options_value}</textarea>
+                <textarea id=options name="options" rows="4" aria-describedby=options_hint>{area_text(options_value)}</textarea>
             </div>
             <div class="choice">
                 <input type="checkbox" id=required.clone() name="required" value="ja" checked=is_required />
@@ -303,7 +329,9 @@ fn section_part(i18n: I18nContext<Locale>, lists: &Lists, benefit: &str, section
         })
         .collect_view();
     let new_question = question_form(i18n, section, None, actions.question);
-    let (benefit_code, section_id, title_de, title_en) = (benefit.to_owned(), section.id.clone(), section.title_de.clone(), section.title_en.clone());
+    let sent = Sent::to::<SaveFormSection>().for_item("section", &section.id);
+    let (title_de, title_en) = (sent.text("title_de", &section.title_de), sent.text("title_en", &section.title_en));
+    let (benefit_code, section_id) = (benefit.to_owned(), section.id.clone());
     let titles_prefix = format!("abschnitt-{}", section.id);
     let (title_de_id, title_en_id) = (format!("{titles_prefix}-de"), format!("{titles_prefix}-en"));
     let heading = title.clone();
@@ -364,7 +392,9 @@ fn benefit_section(i18n: I18nContext<Locale>, lists: &Lists, benefit: &BenefitTy
         .collect_view();
     let prefix = format!("neuer-abschnitt-{}", benefit.code);
     let (category_id, title_de_id, title_en_id) = (format!("{prefix}-kategorie"), format!("{prefix}-de"), format!("{prefix}-en"));
-    let categories = lists.category_options();
+    let sent = Sent::to::<SaveFormSection>().for_item("benefit", &benefit.code).without("section");
+    let categories = lists.category_options(&sent);
+    let (title_de, title_en) = (sent.text("title_de", ""), sent.text("title_en", ""));
     let code = benefit.code.clone();
     view! {
         <section aria-labelledby=anchor.clone() class="case-section">
@@ -386,11 +416,11 @@ fn benefit_section(i18n: I18nContext<Locale>, lists: &Lists, benefit: &BenefitTy
                     </div>
                     <div class="form-group">
                         <label for=title_de_id.clone()>{t!(i18n, benefits.title_de)}</label>
-                        <input type="text" id=title_de_id name="title_de" />
+                        <input type="text" id=title_de_id name="title_de" value=title_de />
                     </div>
                     <div class="form-group">
                         <label for=title_en_id.clone()>{t!(i18n, benefits.title_en)}</label>
-                        <input type="text" id=title_en_id name="title_en" />
+                        <input type="text" id=title_en_id name="title_en" value=title_en />
                     </div>
                     <button type="submit" class="button">{t!(i18n, benefits.add)}</button>
                 </ActionForm>

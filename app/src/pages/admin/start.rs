@@ -20,10 +20,12 @@ use crate::{
     },
     components::{
         admin_form::{error_summary, refused},
+        error_summary::Sent,
         guarded::Guarded,
         page_title::page_title,
         reviews::{audit_section, retention_section},
         status::staff_status_code,
+        text_area::area_text,
     },
     i18n::*,
     url::format_timestamp,
@@ -71,13 +73,15 @@ fn role_name(i18n: I18nContext<Locale>, role: &RoleAssignment, offices: &[Office
     }
 }
 
-/// The roles as checkboxes, `holds` ticked; `prefix` keeps the ids of several forms apart.
+/// The roles as checkboxes, `holds` ticked unless the form was `sent` otherwise; `prefix` keeps
+/// the ids of several forms apart.
 fn role_choices(
     i18n: I18nContext<Locale>,
     offices: &[OfficeView],
     german: bool,
     holds: &[RoleAssignment],
     prefix: &str,
+    sent: &Sent,
 ) -> impl IntoView + use<> {
     let mut choices: Vec<RoleAssignment> = offices
         .iter()
@@ -92,10 +96,11 @@ fn role_choices(
         .map(|(position, role)| {
             let id = format!("{prefix}-rolle-{position}");
             let label = role_name(i18n, &role, offices, german);
-            let checked = holds.contains(&role);
+            let (name, value) = (format!("roles[{position}]"), role.form_value());
+            let checked = sent.checked(&name, &value, holds.contains(&role));
             view! {
                 <div class="choice">
-                    <input type="checkbox" id=id.clone() name=format!("roles[{position}]") value=role.form_value() checked=checked />
+                    <input type="checkbox" id=id.clone() name=name value=value checked=checked />
                     <label for=id>{label}</label>
                 </div>
             }
@@ -103,17 +108,20 @@ fn role_choices(
         .collect_view()
 }
 
-/// The form fields of an office; `code` is fixed once it exists.
-fn office_fields(i18n: I18nContext<Locale>, office: Option<&OfficeView>, prefix: &str) -> impl IntoView + use<> {
+/// The form fields of an office, as `sent` if the form was refused; `code` is fixed once it
+/// exists.
+fn office_fields(i18n: I18nContext<Locale>, office: Option<&OfficeView>, prefix: &str, sent: &Sent) -> impl IntoView + use<> {
     let id = |field: &str| format!("{prefix}-{field}");
     let (code, name_de, name_en, kind, active) = match office {
         Some(office) => (office.code.clone(), office.name_de.clone(), office.name_en.clone(), office.kind.clone(), office.active),
         None => (String::new(), String::new(), String::new(), String::new(), true),
     };
+    let (code, name_de, name_en) = (sent.text("code", code), sent.text("name_de", name_de), sent.text("name_en", name_en));
+    let active = sent.checked("active", "ja", active);
     let exists = office.is_some();
     let kinds = OFFICE_KINDS
         .iter()
-        .map(|option| view! { <option value=*option selected=kind == *option>{kind_name(i18n, option)}</option> })
+        .map(|option| view! { <option value=*option selected=sent.selected("kind", option, kind == *option)>{kind_name(i18n, option)}</option> })
         .collect_view();
     view! {
         {if exists {
@@ -123,7 +131,7 @@ fn office_fields(i18n: I18nContext<Locale>, office: Option<&OfficeView>, prefix:
                 <div class="form-group">
                     <label for=id("code")>{t!(i18n, admin.office_code)}</label>
                     <span class="hint" id=id("code-hinweis")>{t!(i18n, admin.office_code_hint)}</span>
-                    <input type="text" class="input--short" id=id("code") name="code" aria-describedby=id("code-hinweis") />
+                    <input type="text" class="input--short" id=id("code") name="code" value=code aria-describedby=id("code-hinweis") />
                 </div>
             }
             .into_any()
@@ -149,11 +157,12 @@ fn office_fields(i18n: I18nContext<Locale>, office: Option<&OfficeView>, prefix:
 }
 
 fn offices_section(i18n: I18nContext<Locale>, german: bool, offices: &[OfficeView], save: ServerAction<SaveOffice>) -> impl IntoView + use<> {
+    let sent = Sent::to::<SaveOffice>();
     let rows = offices
         .iter()
         .map(|office| {
             let name = if german { office.name_de.clone() } else { office.name_en.clone() };
-            let fields = office_fields(i18n, Some(office), &format!("amt-{}", office.code));
+            let fields = office_fields(i18n, Some(office), &format!("amt-{}", office.code), &sent.for_item("code", &office.code));
             view! {
                 <tr>
                     <td>{name.clone()}<br /><span class="caption">{office.code.clone()}</span></td>
@@ -173,7 +182,8 @@ fn offices_section(i18n: I18nContext<Locale>, german: bool, offices: &[OfficeVie
             }
         })
         .collect_view();
-    let new_office = office_fields(i18n, None, "neues-amt");
+    let new_office =
+        office_fields(i18n, None, "neues-amt", &sent.for_none_of("code", offices.iter().map(|office| office.code.as_str())));
     view! {
         <section aria-labelledby="aemter" class="case-section">
             <h2 id="aemter">{t!(i18n, admin.offices_heading)}</h2>
@@ -293,6 +303,7 @@ fn staff_section(
     offices: &[OfficeView],
     actions: StaffActions,
 ) -> impl IntoView + use<> {
+    let (changing, deactivating, creating) = (Sent::to::<SetStaffRoles>(), Sent::to::<DeactivateStaff>(), Sent::to::<CreateStaff>());
     let rows = staff
         .into_iter()
         .map(|member| {
@@ -301,7 +312,8 @@ fn staff_section(
             let (roles_id, deactivate_id) = (member.id.clone(), member.id.clone());
             let confirm_id = format!("{prefix}-bestaetigt");
             let name = member.display_name.clone();
-            let choices = role_choices(i18n, offices, german, &member.roles, &prefix);
+            let choices = role_choices(i18n, offices, german, &member.roles, &prefix, &changing.for_item("staff", &member.id));
+            let confirmed = deactivating.for_item("staff", &member.id).checked("confirmed", "ja", false);
             view! {
                 <tr>
                     <td>{member.display_name.clone()}<br /><span class="caption">{member.email.clone()}</span></td>
@@ -323,7 +335,7 @@ fn staff_section(
                                 <ActionForm action=actions.deactivate>
                                     <input type="hidden" name="staff" value=deactivate_id />
                                     <div class="choice">
-                                        <input type="checkbox" id=confirm_id.clone() name="confirmed" value="ja" />
+                                        <input type="checkbox" id=confirm_id.clone() name="confirmed" value="ja" checked=confirmed />
                                         <label for=confirm_id>{t!(i18n, admin.deactivate_confirm)}</label>
                                     </div>
                                     <button type="submit" class="button button--danger">{t!(i18n, admin.deactivate)}</button>
@@ -335,7 +347,7 @@ fn staff_section(
             }
         })
         .collect_view();
-    let new_choices = role_choices(i18n, offices, german, &[], "neu");
+    let new_choices = role_choices(i18n, offices, german, &[], "neu", &creating);
     view! {
         <section aria-labelledby="mitarbeitende" class="case-section">
             <h2 id="mitarbeitende">{t!(i18n, admin.staff_heading)}</h2>
@@ -356,16 +368,16 @@ fn staff_section(
                 <ActionForm action=actions.create>
                     <div class="form-group">
                         <label for="neu-name">{t!(i18n, admin.display_name)}</label>
-                        <input type="text" id="neu-name" name="display_name" autocomplete="off" />
+                        <input type="text" id="neu-name" name="display_name" value=creating.text("display_name", "") autocomplete="off" />
                     </div>
                     <div class="form-group">
                         <label for="neu-email">{t!(i18n, admin.email)}</label>
-                        <input type="email" id="neu-email" name="email" autocomplete="off" />
+                        <input type="email" id="neu-email" name="email" value=creating.text("email", "") autocomplete="off" />
                     </div>
                     <div class="form-group">
                         <label for="neu-subject">{t!(i18n, admin.subject)}</label>
                         <span class="hint" id="neu-subject-hinweis">{t!(i18n, admin.subject_hint)}</span>
-                        <input type="text" id="neu-subject" name="subject" aria-describedby="neu-subject-hinweis" autocomplete="off" />
+                        <input type="text" id="neu-subject" name="subject" value=creating.text("subject", "") aria-describedby="neu-subject-hinweis" autocomplete="off" />
                     </div>
                     <fieldset class="form-group">
                         <legend>{t!(i18n, admin.roles)}</legend>
@@ -382,34 +394,39 @@ fn staff_section(
 fn category_form(i18n: I18nContext<Locale>, category: CategoryView, save: ServerAction<SaveCategory>) -> impl IntoView + use<> {
     let prefix = format!("kategorie-{}", category.code);
     let id = move |field: &str| format!("{prefix}-{field}");
+    let sent = Sent::to::<SaveCategory>().for_item("code", &category.code);
+    let (name_de, name_en) = (sent.text("name_de", &category.name_de), sent.text("name_en", &category.name_en));
+    let (text_de, text_en) = (sent.text("description_de", &category.description_de), sent.text("description_en", &category.description_en));
+    let special = sent.checked("special_category", "ja", category.special_category);
+    let days = sent.text("retention_days", category.retention_days.to_string());
     view! {
         <ActionForm action=save>
             <input type="hidden" name="code" value=category.code.clone() />
             <div class="form-group">
                 <label for=id("name-de")>{t!(i18n, admin.name_de)}</label>
-                <input type="text" id=id("name-de") name="name_de" value=category.name_de.clone() />
+                <input type="text" id=id("name-de") name="name_de" value=name_de />
             </div>
             <div class="form-group">
                 <label for=id("name-en")>{t!(i18n, admin.name_en)}</label>
-                <input type="text" id=id("name-en") name="name_en" value=category.name_en.clone() />
+                <input type="text" id=id("name-en") name="name_en" value=name_en />
             </div>
             <div class="form-group">
                 <label for=id("text-de")>{t!(i18n, admin.description_de)}</label>
-                <textarea id=id("text-de") name="description_de" rows="3">{category.description_de.clone()}</textarea>
+                <textarea id=id("text-de") name="description_de" rows="3">{area_text(text_de)}</textarea>
             </div>
             <div class="form-group">
                 <label for=id("text-en")>{t!(i18n, admin.description_en)}</label>
-                <textarea id=id("text-en") name="description_en" rows="3">{category.description_en.clone()}</textarea>
+                <textarea id=id("text-en") name="description_en" rows="3">{area_text(text_en)}</textarea>
             </div>
             <div class="choice">
-                <input type="checkbox" id=id("art9") name="special_category" value="ja" checked=category.special_category />
+                <input type="checkbox" id=id("art9") name="special_category" value="ja" checked=special />
                 <label for=id("art9")>{t!(i18n, admin.special_category)}</label>
             </div>
             <div class="form-group">
                 <label for=id("tage")>{t!(i18n, admin.retention_days)}</label>
                 <span class="hint" id=id("tage-hinweis")>{t!(i18n, admin.retention_hint)}</span>
                 <input type="text" inputmode="numeric" class="input--short" id=id("tage") name="retention_days"
-                    value=category.retention_days.to_string() aria-describedby=id("tage-hinweis") />
+                    value=days aria-describedby=id("tage-hinweis") />
             </div>
             <button type="submit" class="button">{t!(i18n, admin.save)}</button>
         </ActionForm>

@@ -16,7 +16,13 @@ use crate::{
         ADMIN_PATH, DiscardTemplateDraft, PublishTemplate, RemoveOptionalSharing, RemoveRequiredCategory, SaveOptionalSharing,
         SaveRequiredCategory, SaveTemplateTexts, StartTemplateDraft, TemplatesOverview, consent_templates,
     },
-    components::{admin_form::{error_summary, refused}, guarded::Guarded, page_title::page_title},
+    components::{
+        admin_form::{error_summary, refused},
+        error_summary::Sent,
+        guarded::Guarded,
+        page_title::page_title,
+        text_area::area_text,
+    },
     i18n::*,
     url::format_timestamp,
 };
@@ -193,14 +199,14 @@ fn version_body(i18n: I18nContext<Locale>, names: &Names, version: &TemplateVers
     }
 }
 
-/// The category choices of a form, `chosen` selected.
-fn category_options(names: &Names, chosen: &str) -> impl IntoView + use<> {
+/// The category choices of a form, the one `sent` chosen.
+fn category_options(names: &Names, sent: &Sent) -> impl IntoView + use<> {
     names
         .categories
         .iter()
         .map(|category| {
             let name = if names.german { category.name_de.clone() } else { category.name_en.clone() };
-            view! { <option value=category.code.clone() selected=category.code == chosen>{name}</option> }
+            view! { <option value=category.code.clone() selected=sent.selected("category", &category.code, false)>{name}</option> }
         })
         .collect_view()
 }
@@ -213,7 +219,8 @@ fn field_id(prefix: &str, draft: &TemplateVersionView, field: &str) -> String {
 /// The form that changes a draft's introduction.
 fn texts_form(i18n: I18nContext<Locale>, draft: &TemplateVersionView, actions: Actions) -> impl IntoView + use<> {
     let (de, en) = (field_id("einleitung", draft, "de"), field_id("einleitung", draft, "en"));
-    let (version, intro_de, intro_en) = (draft.id.clone(), draft.intro_de.clone(), draft.intro_en.clone());
+    let sent = Sent::to::<SaveTemplateTexts>().for_item("version", &draft.id);
+    let (version, intro_de, intro_en) = (draft.id.clone(), sent.text("intro_de", &draft.intro_de), sent.text("intro_en", &draft.intro_en));
     view! {
         <details>
             <summary>{t!(i18n, templates.edit_intro)}</summary>
@@ -221,11 +228,11 @@ fn texts_form(i18n: I18nContext<Locale>, draft: &TemplateVersionView, actions: A
                 <input type="hidden" name="version" value=version />
                 <div class="form-group">
                     <label for=de.clone()>{t!(i18n, templates.intro_de)}</label>
-                    <textarea id=de name="intro_de" rows="4">{intro_de}</textarea>
+                    <textarea id=de name="intro_de" rows="4">{area_text(intro_de)}</textarea>
                 </div>
                 <div class="form-group">
                     <label for=en.clone()>{t!(i18n, templates.intro_en)}</label>
-                    <textarea id=en name="intro_en" rows="4">{intro_en}</textarea>
+                    <textarea id=en name="intro_en" rows="4">{area_text(intro_en)}</textarea>
                 </div>
                 <button type="submit" class="button">{t!(i18n, templates.save)}</button>
             </ActionForm>
@@ -237,7 +244,8 @@ fn texts_form(i18n: I18nContext<Locale>, draft: &TemplateVersionView, actions: A
 fn required_form(i18n: I18nContext<Locale>, names: &Names, draft: &TemplateVersionView, actions: Actions) -> impl IntoView + use<> {
     let id = |field: &str| field_id("pflicht", draft, field);
     let (category, basis, hint, de, en) = (id("kategorie"), id("grundlage"), id("grundlage-hinweis"), id("de"), id("en"));
-    let categories = category_options(names, "");
+    let sent = Sent::to::<SaveRequiredCategory>().for_item("version", &draft.id);
+    let categories = category_options(names, &sent);
     let version = draft.id.clone();
     view! {
         <details>
@@ -252,15 +260,15 @@ fn required_form(i18n: I18nContext<Locale>, names: &Names, draft: &TemplateVersi
                 <div class="form-group">
                     <label for=basis.clone()>{t!(i18n, templates.legal_basis)}</label>
                     <span class="hint" id=hint.clone()>{t!(i18n, templates.legal_basis_hint)}</span>
-                    <input type="text" id=basis name="legal_basis" aria-describedby=hint />
+                    <input type="text" id=basis name="legal_basis" value=sent.text("legal_basis", "") aria-describedby=hint />
                 </div>
                 <div class="form-group">
                     <label for=de.clone()>{t!(i18n, templates.explanation_de)}</label>
-                    <textarea id=de name="explanation_de" rows="2"></textarea>
+                    <textarea id=de name="explanation_de" rows="2">{area_text(sent.text("explanation_de", ""))}</textarea>
                 </div>
                 <div class="form-group">
                     <label for=en.clone()>{t!(i18n, templates.explanation_en)}</label>
-                    <textarea id=en name="explanation_en" rows="2"></textarea>
+                    <textarea id=en name="explanation_en" rows="2">{area_text(sent.text("explanation_en", ""))}</textarea>
                 </div>
                 <button type="submit" class="button">{t!(i18n, templates.save)}</button>
             </ActionForm>
@@ -273,14 +281,15 @@ fn sharing_form(i18n: I18nContext<Locale>, names: &Names, draft: &TemplateVersio
     let id = |field: &str| field_id("freigabe", draft, field);
     let (category, office, purpose_de, purpose_en) = (id("kategorie"), id("amt"), id("zweck-de"), id("zweck-en"));
     let (days, hint, de, en) = (id("tage"), id("tage-hinweis"), id("de"), id("en"));
-    let categories = category_options(names, "");
+    let sent = Sent::to::<SaveOptionalSharing>().for_item("version", &draft.id);
+    let categories = category_options(names, &sent);
     let offices = names
         .offices
         .iter()
         .filter(|office| office.active)
         .map(|office| {
             let name = if names.german { office.name_de.clone() } else { office.name_en.clone() };
-            view! { <option value=office.code.clone()>{name}</option> }
+            view! { <option value=office.code.clone() selected=sent.selected("office", &office.code, false)>{name}</option> }
         })
         .collect_view();
     let version = draft.id.clone();
@@ -300,24 +309,24 @@ fn sharing_form(i18n: I18nContext<Locale>, names: &Names, draft: &TemplateVersio
                 </div>
                 <div class="form-group">
                     <label for=purpose_de.clone()>{t!(i18n, templates.purpose_de)}</label>
-                    <input type="text" id=purpose_de name="purpose_de" />
+                    <input type="text" id=purpose_de name="purpose_de" value=sent.text("purpose_de", "") />
                 </div>
                 <div class="form-group">
                     <label for=purpose_en.clone()>{t!(i18n, templates.purpose_en)}</label>
-                    <input type="text" id=purpose_en name="purpose_en" />
+                    <input type="text" id=purpose_en name="purpose_en" value=sent.text("purpose_en", "") />
                 </div>
                 <div class="form-group">
                     <label for=days.clone()>{t!(i18n, templates.max_days)}</label>
                     <span class="hint" id=hint.clone()>{t!(i18n, templates.max_days_hint, max = LONGEST_SHARING_DAYS)}</span>
-                    <input type="text" inputmode="numeric" class="input--short" id=days name="max_validity_days" aria-describedby=hint />
+                    <input type="text" inputmode="numeric" class="input--short" id=days name="max_validity_days" value=sent.text("max_validity_days", "") aria-describedby=hint />
                 </div>
                 <div class="form-group">
                     <label for=de.clone()>{t!(i18n, templates.explanation_de)}</label>
-                    <textarea id=de name="explanation_de" rows="2"></textarea>
+                    <textarea id=de name="explanation_de" rows="2">{area_text(sent.text("explanation_de", ""))}</textarea>
                 </div>
                 <div class="form-group">
                     <label for=en.clone()>{t!(i18n, templates.explanation_en)}</label>
-                    <textarea id=en name="explanation_en" rows="2"></textarea>
+                    <textarea id=en name="explanation_en" rows="2">{area_text(sent.text("explanation_en", ""))}</textarea>
                 </div>
                 <button type="submit" class="button">{t!(i18n, templates.save)}</button>
             </ActionForm>
@@ -344,6 +353,8 @@ fn publish_forms(i18n: I18nContext<Locale>, names: &Names, template: &TemplateVi
     let confirm_id = format!("veroeffentlichen-{}", draft.id);
     let discard_id = format!("verwerfen-{}", draft.id);
     let heading_id = format!("unterschiede-{}", draft.id);
+    let publishing = Sent::to::<PublishTemplate>().for_item("version", &draft.id);
+    let discarding = Sent::to::<DiscardTemplateDraft>().for_item("version", &draft.id);
     view! {
         <section aria-labelledby=heading_id.clone()>
             <h4 id=heading_id.clone()>{t!(i18n, templates.changes_heading, version = compared)}</h4>
@@ -357,7 +368,7 @@ fn publish_forms(i18n: I18nContext<Locale>, names: &Names, template: &TemplateVi
                 <input type="hidden" name="version" value=publish_version />
                 <input type="hidden" name="changes" value=changes_json />
                 <div class="choice">
-                    <input type="checkbox" id=confirm_id.clone() name="confirmed" value="ja" />
+                    <input type="checkbox" id=confirm_id.clone() name="confirmed" value="ja" checked=publishing.checked("confirmed", "ja", false) />
                     <label for=confirm_id>{t!(i18n, templates.publish_confirm)}</label>
                 </div>
                 <button type="submit" class="button">{t!(i18n, templates.publish)}</button>
@@ -367,7 +378,7 @@ fn publish_forms(i18n: I18nContext<Locale>, names: &Names, template: &TemplateVi
                 <ActionForm action=actions.discard>
                     <input type="hidden" name="version" value=discard_version />
                     <div class="choice">
-                        <input type="checkbox" id=discard_id.clone() name="confirmed" value="ja" />
+                        <input type="checkbox" id=discard_id.clone() name="confirmed" value="ja" checked=discarding.checked("confirmed", "ja", false) />
                         <label for=discard_id>{t!(i18n, templates.discard_confirm)}</label>
                     </div>
                     <button type="submit" class="button button--danger">{t!(i18n, templates.discard)}</button>

@@ -17,10 +17,11 @@ use leptos_router::{
 use crate::{
     api::{WriteToOffice, my_application},
     components::{
-        error_summary::error_summary,
+        error_summary::{Sent, error_summary},
         guarded::Guarded,
         page_title::page_title,
         status::{status_class, status_text, status_text_code},
+        text_area::area_text,
     },
     correspondence::{
         ApplicationFile, DocumentRequestView, DocumentView, HistoryEntry, MAX_MESSAGE_CHARS, MessageProblem,
@@ -313,6 +314,7 @@ pub fn ApplicationPage() -> impl IntoView {
                     let described_by = if problem.is_some() { "nachricht-hinweis nachricht-fehler" } else { "nachricht-hinweis" };
                     let office_name = office.clone();
                     let application = id.clone();
+                    let body = Sent::to::<WriteToOffice>().for_item("application", &id).text("body", "");
                     let form = if can_write {
                         view! {
                             <ActionForm action=write attr:novalidate="">
@@ -321,7 +323,7 @@ pub fn ApplicationPage() -> impl IntoView {
                                     <label for="nachricht">{t!(i18n, file.message_label, office = move || office_name.clone())}</label>
                                     <span class="hint" id="nachricht-hinweis">{t!(i18n, file.message_hint)}</span>
                                     {problem.map(|text| view! { <span class="error-message" id="nachricht-fehler">{text}</span> })}
-                                    <textarea id="nachricht" name="body" rows="6" maxlength=MAX_MESSAGE_CHARS.to_string() aria-describedby=described_by aria-invalid=problem.map(|_| "true")></textarea>
+                                    <textarea id="nachricht" name="body" rows="6" maxlength=MAX_MESSAGE_CHARS.to_string() aria-describedby=described_by aria-invalid=problem.map(|_| "true")>{area_text(body)}</textarea>
                                 </div>
                                 <button type="submit" class="button">{t!(i18n, file.message_button)}</button>
                             </ActionForm>

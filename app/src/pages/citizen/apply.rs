@@ -26,6 +26,7 @@ use crate::{
     auth::ApiError,
     components::questions::{person_field, problem_text, question_field},
     components::{
+        error_summary::Sent,
         error_summary::{error_summary, refusal},
         guarded::Guarded,
         islands::PrintButton,
@@ -71,12 +72,15 @@ pub fn ApplyStartPage() -> impl IntoView {
             render=Arc::new(move |ApplyStart { person, people, benefits }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let shown = person.id.clone();
+                let sent = Sent::to::<ChooseHelp>();
                 let options = benefits
                     .into_iter()
                     .enumerate()
                     .map(|(position, option)| {
                         let id = format!("hilfe-{}", option.benefit.code);
                         let hint_id = format!("{id}-hinweis");
+                        let field = format!("benefits[{position}]");
+                        let chosen = sent.checked(&field, &option.benefit.code, option.chosen);
                         let (name, description, office) = match german {
                             true => (option.benefit.name_de, option.description_de, option.office.name_de),
                             false => (option.benefit.name_en, option.description_en, option.office.name_en),
@@ -86,9 +90,9 @@ pub fn ApplyStartPage() -> impl IntoView {
                                 <input
                                     type="checkbox"
                                     id=id.clone()
-                                    name=format!("benefits[{position}]")
+                                    name=field
                                     value=option.benefit.code.clone()
-                                    checked=option.chosen
+                                    checked=chosen
                                     aria-describedby=hint_id.clone()
                                 />
                                 <label for=id>{name}</label>
@@ -160,6 +164,7 @@ pub fn ApplyStepPage() -> impl IntoView {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let Some(step) = steps.get(index).cloned() else { return ().into_any() };
                 let title = if german { step.title_de } else { step.title_en };
+                let sent = Sent::to::<SaveAnswers>().for_item("category", &step.category);
                 let (number, count) = ((index + 1).to_string(), steps.len().to_string());
                 let back = match index.checked_sub(1).and_then(|previous| steps.get(previous)) {
                     Some(previous) => for_person(&format!("/buerger/antrag/schritt/{}", previous.category), &person),
@@ -188,7 +193,7 @@ pub fn ApplyStepPage() -> impl IntoView {
                         <ActionForm action=save attr:novalidate="">
                             {person_field(&person)}
                             <input type="hidden" name="category" value=category />
-                            {questions.into_iter().map(|question| question_field(i18n, german, question)).collect_view()}
+                            {questions.into_iter().map(|question| question_field(i18n, german, question, &sent)).collect_view()}
                             <button type="submit" class="button">{t!(i18n, apply.continue_button)}</button>
                         </ActionForm>
                         <p class="hint">{t!(i18n, apply.saved_hint)}</p>
@@ -261,8 +266,10 @@ fn legal_basis_text(i18n: I18nContext<Locale>, basis: &str) -> String {
     }
 }
 
-fn sharing_choice(i18n: I18nContext<Locale>, german: bool, position: usize, sharing: SharingOffer) -> impl IntoView + use<> {
+fn sharing_choice(i18n: I18nContext<Locale>, german: bool, position: usize, sharing: SharingOffer, sent: &Sent) -> impl IntoView + use<> {
     let id = format!("freigabe-{}", sharing.id);
+    let field = format!("sharings[{position}]");
+    let chosen = sent.checked(&field, &sharing.id, false);
     let hint_id = format!("{id}-hinweis");
     let (office, category, purpose, explanation) = match german {
         true => (sharing.recipient.name_de, sharing.category.name_de, sharing.purpose_de, sharing.explanation_de),
@@ -272,7 +279,7 @@ fn sharing_choice(i18n: I18nContext<Locale>, german: bool, position: usize, shar
     let basis = legal_basis_text(i18n, &sharing.legal_basis);
     view! {
         <div class="choice">
-            <input type="checkbox" id=id.clone() name=format!("sharings[{position}]") value=sharing.id.clone() aria-describedby=hint_id.clone() />
+            <input type="checkbox" id=id.clone() name=field value=sharing.id.clone() checked=chosen aria-describedby=hint_id.clone() />
             <label for=id>
                 {t!(i18n, apply.sharing_label, office = move || office.clone(), category = move || category.clone(), purpose = move || purpose.clone())}
             </label>
@@ -332,6 +339,7 @@ pub fn CheckAnswersPage() -> impl IntoView {
             render=Arc::new(move |check: CheckAnswers| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let complete = check.complete();
+                let sent = Sent::to::<SubmitApplication>();
                 let CheckAnswers { person, sections, offices } = check;
                 if sections.is_empty() {
                     return view! {
@@ -381,7 +389,7 @@ pub fn CheckAnswersPage() -> impl IntoView {
                                 <fieldset class="form-group" aria-describedby="freigaben-hinweis">
                                     <legend>{t!(i18n, apply.sharings_legend)}</legend>
                                     <span class="hint" id="freigaben-hinweis">{t!(i18n, apply.sharings_hint)}</span>
-                                    {sharings.into_iter().enumerate().map(|(position, sharing)| sharing_choice(i18n, german, position, sharing)).collect_view()}
+                                    {sharings.into_iter().enumerate().map(|(position, sharing)| sharing_choice(i18n, german, position, sharing, &sent)).collect_view()}
                                 </fieldset>
                             })}
                             <h2>{t!(i18n, apply.send_heading)}</h2>

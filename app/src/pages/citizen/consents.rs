@@ -20,7 +20,7 @@ use crate::{
     auth::ApiError,
     components::data_view::kept_fields,
     components::{
-        error_summary::{error_summary, refusal},
+        error_summary::{Sent, error_summary, refusal},
         guarded::Guarded,
         page_title::page_title,
         person_switch::person_switch,
@@ -400,6 +400,7 @@ fn offer_form(
     let heading_id = format!("angebot-{}", offer.id);
     let max = offer.max_validity_days;
     let durations: Vec<i64> = [30, 90, 180, 365].into_iter().filter(|days| *days < max).chain([max]).collect();
+    let sent = Sent::to::<GrantConsent>().for_item("sharing", &offer.id).for_item("person", &person);
     let basis = match offer.legal_basis.as_str() {
         "art_9_2_a" => t_string!(i18n, apply.basis_art_9_2_a),
         _ => t_string!(i18n, apply.basis_art_6_1_a),
@@ -418,7 +419,8 @@ fn offer_form(
                             .into_iter()
                             .map(|days| {
                                 let text = days.to_string();
-                                view! { <option value=days.to_string() selected=days == max>{t!(i18n, cockpit.days, days = move || text.clone())}</option> }
+                                let chosen = sent.selected("days", &text, days == max);
+                                view! { <option value=days.to_string() selected=chosen>{t!(i18n, cockpit.days, days = move || text.clone())}</option> }
                             })
                             .collect_view()}
                     </select>

@@ -15,6 +15,7 @@ use crate::{
     api::{SaveMyData, data_by_category, data_category, people_acted_for},
     applying::{AnswerKind, DataEdit},
     components::{
+        error_summary::Sent,
         data_view::kept_fields,
         error_summary::error_summary,
         guarded::Guarded,
@@ -214,6 +215,7 @@ pub fn DataEditPage() -> impl IntoView {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let name = if german { category.name_de } else { category.name_en };
                 let back = for_person("/buerger/daten", &person.id, person.is_self);
+                let sent = Sent::to::<SaveMyData>();
                 let problems: Vec<(String, String)> = questions
                     .iter()
                     .filter_map(|question| {
@@ -236,7 +238,7 @@ pub fn DataEditPage() -> impl IntoView {
                         <ActionForm action=save attr:novalidate="">
                             {person_field(&person)}
                             <input type="hidden" name="category" value=category.code />
-                            {questions.into_iter().map(|question| question_field(i18n, german, question)).collect_view()}
+                            {questions.into_iter().map(|question| question_field(i18n, german, question, &sent)).collect_view()}
                             <div class="button-group">
                                 <button type="submit" class="button">{t!(i18n, my_data.save_button)}</button>
                                 <A href=back attr:class="button button--secondary">{t!(i18n, my_data.cancel)}</A>

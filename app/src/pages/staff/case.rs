@@ -24,9 +24,11 @@ use crate::{
     case::{CaseFile, PROTECTION_FLAG_KINDS},
     components::{
         data_view::data_sections,
+        error_summary::Sent,
         guarded::Guarded,
         page_title::page_title,
         status::{flag_kind_text, staff_status, staff_status_code},
+        text_area::area_text,
     },
     correspondence::{DocumentView, HistoryEntry, MessageView},
     i18n::*,
@@ -194,6 +196,7 @@ pub fn StaffCasePage() -> impl IntoView {
                 };
                 let (is_open, is_decided, is_closed) = (file.is_open(), file.is_decided(), file.case.status == ApplicationStatus::Closed);
                 let applicant_name = file.applicant.name.clone();
+                let assigning = Sent::to::<AssignCase>();
                 let colleagues = file
                     .colleagues
                     .iter()
@@ -203,7 +206,8 @@ pub fn StaffCasePage() -> impl IntoView {
                         } else {
                             colleague.name.clone()
                         };
-                        view! { <option value=colleague.id.clone()>{name}</option> }
+                        let chosen = assigning.selected("assignee", &colleague.id, false);
+                        view! { <option value=colleague.id.clone() selected=chosen>{name}</option> }
                     })
                     .collect_view();
                 let take = (!file.assigned_to_me && !is_closed).then(|| view! {
@@ -213,6 +217,7 @@ pub fn StaffCasePage() -> impl IntoView {
                         <button type="submit" class="button">{t!(i18n, case.take)}</button>
                     </ActionForm>
                 });
+                let lifting = Sent::to::<LiftProtectionFlag>();
                 let flags = file
                     .protection_flags
                     .iter()
@@ -220,6 +225,7 @@ pub fn StaffCasePage() -> impl IntoView {
                     .map(|flag| {
                         let since = format_timestamp(&flag.set_at, german);
                         let reason_id = format!("aufheben-{}", flag.id);
+                        let reason = lifting.for_item("flag", &flag.id).text("reason", "");
                         view! {
                             <div class="notice notice--warning" role="note">
                                 <h3>{t!(i18n, case.flag_heading)} ": " {flag_kind_text(i18n, &flag.kind)}</h3>
@@ -233,7 +239,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                         <div class="form-group">
                                             <label for=reason_id.clone()>{t!(i18n, case.reason_label)}</label>
                                             {field_error!(i18n, lift_flag, "reason", format!("{reason_id}-fehler"))}
-                                            <textarea id=reason_id name="reason" rows="3"></textarea>
+                                            <textarea id=reason_id name="reason" rows="3">{area_text(reason)}</textarea>
                                         </div>
                                         <button type="submit" class="button button--secondary">{t!(i18n, case.flag_lift_button)}</button>
                                     </ActionForm>
@@ -242,9 +248,10 @@ pub fn StaffCasePage() -> impl IntoView {
                         }
                     })
                     .collect_view();
+                let flagging = Sent::to::<SetProtectionFlag>();
                 let flag_options = PROTECTION_FLAG_KINDS
                     .into_iter()
-                    .map(|kind| view! { <option value=kind>{flag_kind_text(i18n, kind)}</option> })
+                    .map(|kind| view! { <option value=kind selected=flagging.selected("kind", kind, false)>{flag_kind_text(i18n, kind)}</option> })
                     .collect_view();
                 let has_data = !file.case.data.is_empty();
                 let data_view = data_sections(i18n, german, &file.case.data, &file.categories, &file.labels, "daten");
@@ -304,6 +311,7 @@ pub fn StaffCasePage() -> impl IntoView {
                     }
                 });
                 let emergency_form = (!file.emergency_people.is_empty() && !is_closed).then(|| {
+                    let opening = Sent::to::<OpenEmergency>();
                     // The child by name; the parents by their place (the office reads no name of theirs here).
                     let mut parents = 0;
                     let people = file
@@ -319,7 +327,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                 (true, true) => t_string!(i18n, case.emergency_child).into_any(),
                                 (true, false) => format!("{} ({})", person.name, t_string!(i18n, case.emergency_child)).into_any(),
                             };
-                            view! { <option value=person.id.clone()>{text}</option> }
+                            view! { <option value=person.id.clone() selected=opening.selected("person", &person.id, false)>{text}</option> }
                         })
                         .collect_view();
                     let choices = file
@@ -329,9 +337,11 @@ pub fn StaffCasePage() -> impl IntoView {
                         .map(|(position, category)| {
                             let choice_id = format!("notfall-kategorie-{}", category.code);
                             let name = if german { category.name_de.clone() } else { category.name_en.clone() };
+                            let field = format!("categories[{position}]");
+                            let chosen = opening.checked(&field, &category.code, false);
                             view! {
                                 <div class="choice">
-                                    <input type="checkbox" id=choice_id.clone() name=format!("categories[{position}]") value=category.code.clone() />
+                                    <input type="checkbox" id=choice_id.clone() name=field value=category.code.clone() checked=chosen />
                                     <label for=choice_id>{name}</label>
                                 </div>
                             }
@@ -357,13 +367,13 @@ pub fn StaffCasePage() -> impl IntoView {
                                     <div class="form-group">
                                         <label for="notfall-stunden">{t!(i18n, case.emergency_hours)}</label>
                                         {field_error!(i18n, emergency, "hours", "notfall-stunden-fehler")}
-                                        <input type="text" inputmode="numeric" class="input--short" id="notfall-stunden" name="hours" value="24" />
+                                        <input type="text" inputmode="numeric" class="input--short" id="notfall-stunden" name="hours" value=opening.text("hours", "24") />
                                     </div>
                                     <div class="form-group">
                                         <label for="notfall-grund">{t!(i18n, case.emergency_reason)}</label>
                                         <span class="hint" id="notfall-grund-hinweis">{t!(i18n, case.emergency_reason_hint)}</span>
                                         {field_error!(i18n, emergency, "reason", "notfall-grund-fehler")}
-                                        <textarea id="notfall-grund" name="reason" rows="4" aria-describedby="notfall-grund-hinweis"></textarea>
+                                        <textarea id="notfall-grund" name="reason" rows="4" aria-describedby="notfall-grund-hinweis">{area_text(opening.text("reason", ""))}</textarea>
                                     </div>
                                     <button type="submit" class="button button--danger">{t!(i18n, case.emergency_button)}</button>
                                 </ActionForm>
@@ -371,6 +381,14 @@ pub fn StaffCasePage() -> impl IntoView {
                         </section>
                     }
                 });
+                let (requesting, writing, deciding, reopening, noting) = (
+                    Sent::to::<RequestDocument>(),
+                    Sent::to::<MessageCitizen>(),
+                    Sent::to::<DecideCase>(),
+                    Sent::to::<ReopenCase>(),
+                    Sent::to::<AddCaseNote>(),
+                );
+                let closing = Sent::to::<CloseCase>();
                 view! {
                     <div class="container container--wide">
                         <A href=QUEUE_PATH attr:class="back-link">{t!(i18n, case.back)}</A>
@@ -429,7 +447,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                                 <label for="anforderung">{t!(i18n, case.request_label)}</label>
                                                 <span class="hint" id="anforderung-hinweis">{t!(i18n, case.request_hint)}</span>
                                                 {field_error!(i18n, request, "description", "anforderung-fehler")}
-                                                <textarea id="anforderung" name="description" rows="3" aria-describedby="anforderung-hinweis"></textarea>
+                                                <textarea id="anforderung" name="description" rows="3" aria-describedby="anforderung-hinweis">{area_text(requesting.text("description", ""))}</textarea>
                                             </div>
                                             <button type="submit" class="button button--secondary">{t!(i18n, case.request_button)}</button>
                                         </ActionForm>
@@ -444,7 +462,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                             <div class="form-group">
                                                 <label for="nachricht">{t!(i18n, case.message_label)}</label>
                                                 {field_error!(i18n, message, "body", "nachricht-fehler")}
-                                                <textarea id="nachricht" name="body" rows="4"></textarea>
+                                                <textarea id="nachricht" name="body" rows="4">{area_text(writing.text("body", ""))}</textarea>
                                             </div>
                                             <button type="submit" class="button button--secondary">{t!(i18n, case.message_button)}</button>
                                         </ActionForm>
@@ -463,11 +481,11 @@ pub fn StaffCasePage() -> impl IntoView {
                                                 {field_error!(i18n, decide, "outcome", "ergebnis-fehler")}
                                                 <div class="choices choices--inline">
                                                     <div class="choice">
-                                                        <input type="radio" id="ergebnis-bewilligen" name="outcome" value="bewilligen" />
+                                                        <input type="radio" id="ergebnis-bewilligen" name="outcome" value="bewilligen" checked=deciding.checked("outcome", "bewilligen", false) />
                                                         <label for="ergebnis-bewilligen">{t!(i18n, case.approve)}</label>
                                                     </div>
                                                     <div class="choice">
-                                                        <input type="radio" id="ergebnis-ablehnen" name="outcome" value="ablehnen" />
+                                                        <input type="radio" id="ergebnis-ablehnen" name="outcome" value="ablehnen" checked=deciding.checked("outcome", "ablehnen", false) />
                                                         <label for="ergebnis-ablehnen">{t!(i18n, case.reject)}</label>
                                                     </div>
                                                 </div>
@@ -476,12 +494,12 @@ pub fn StaffCasePage() -> impl IntoView {
                                                 <label for="begruendung">{t!(i18n, case.decision_reason)}</label>
                                                 <span class="hint" id="begruendung-hinweis">{t!(i18n, case.decision_reason_hint)}</span>
                                                 {field_error!(i18n, decide, "reason", "begruendung-fehler")}
-                                                <textarea id="begruendung" name="reason" rows="5" aria-describedby="begruendung-hinweis"></textarea>
+                                                <textarea id="begruendung" name="reason" rows="5" aria-describedby="begruendung-hinweis">{area_text(deciding.text("reason", ""))}</textarea>
                                             </div>
                                             <div class="form-group">
                                                 {field_error!(i18n, decide, "confirmed", "bestaetigt-fehler")}
                                                 <div class="choice">
-                                                    <input type="checkbox" id="bestaetigt" name="confirmed" value="ja" />
+                                                    <input type="checkbox" id="bestaetigt" name="confirmed" value="ja" checked=deciding.checked("confirmed", "ja", false) />
                                                     <label for="bestaetigt">{t!(i18n, case.decision_confirm)}</label>
                                                 </div>
                                             </div>
@@ -493,7 +511,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                             <input type="hidden" name="application" value=id.get_value() />
                                             <div class="form-group">
                                                 <div class="choice">
-                                                    <input type="checkbox" id="abschliessen-bestaetigt" name="confirmed" value="ja" />
+                                                    <input type="checkbox" id="abschliessen-bestaetigt" name="confirmed" value="ja" checked=closing.checked("confirmed", "ja", false) />
                                                     <label for="abschliessen-bestaetigt">{t!(i18n, case.close_confirm)}</label>
                                                 </div>
                                             </div>
@@ -506,7 +524,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                                 <div class="form-group">
                                                     <label for="aufheben-grund">{t!(i18n, case.reason_label)}</label>
                                                     {field_error!(i18n, reopen, "reason", "aufheben-grund-fehler")}
-                                                    <textarea id="aufheben-grund" name="reason" rows="3"></textarea>
+                                                    <textarea id="aufheben-grund" name="reason" rows="3">{area_text(reopening.text("reason", ""))}</textarea>
                                                 </div>
                                                 <button type="submit" class="button button--secondary">{t!(i18n, case.reopen_button)}</button>
                                             </ActionForm>
@@ -523,7 +541,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                                 <label for="zuweisen">{t!(i18n, case.assign_label)}</label>
                                                 {field_error!(i18n, assign, "assignee", "zuweisen-fehler")}
                                                 <select id="zuweisen" name="assignee">
-                                                    <option value="">{t!(i18n, queue.assigned_nobody)}</option>
+                                                    <option value="" selected=assigning.selected("assignee", "", false)>{t!(i18n, queue.assigned_nobody)}</option>
                                                     {colleagues}
                                                 </select>
                                             </div>
@@ -541,7 +559,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                             <div class="form-group">
                                                 <label for="notiz">{t!(i18n, case.note_label)}</label>
                                                 {field_error!(i18n, note, "body", "notiz-fehler")}
-                                                <textarea id="notiz" name="body" rows="3"></textarea>
+                                                <textarea id="notiz" name="body" rows="3">{area_text(noting.text("body", ""))}</textarea>
                                             </div>
                                             <button type="submit" class="button button--secondary">{t!(i18n, case.note_button)}</button>
                                         </ActionForm>
@@ -560,7 +578,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                             <div class="form-group">
                                                 <label for="vermerk-grund">{t!(i18n, case.reason_label)}</label>
                                                 {field_error!(i18n, set_flag, "reason", "vermerk-grund-fehler")}
-                                                <textarea id="vermerk-grund" name="reason" rows="3"></textarea>
+                                                <textarea id="vermerk-grund" name="reason" rows="3">{area_text(flagging.text("reason", ""))}</textarea>
                                             </div>
                                             <button type="submit" class="button button--secondary">{t!(i18n, case.flag_set_button)}</button>
                                         </ActionForm>

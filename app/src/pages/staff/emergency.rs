@@ -22,10 +22,11 @@ use crate::{
     consent::NamedCode,
     components::{
         data_view::{category_names, data_sections},
-        error_summary::refused_value,
+        error_summary::Sent,
         guarded::Guarded,
         page_title::page_title,
         status::emergency_status,
+        text_area::area_text,
     },
     i18n::*,
     url::format_timestamp,
@@ -69,7 +70,9 @@ fn deferral_form(
     // The refused form comes back open with the server's answer; the forms of the other
     // accesses stay closed. Should the server no longer know which access the form was for (the
     // page asked for a second time), every deferral form shows it.
-    let sent_here = refused_value::<DeferEmergencyNotice>("emergency").is_none_or(|sent| sent == id);
+    let sent = Sent::to::<DeferEmergencyNotice>();
+    let sent_here = !sent.is_known() || sent.for_item("emergency", &id).is_known();
+    let sent = sent.for_item("emergency", &id);
     let problem = defer.value().with_untracked(|value| deferral_problem(i18n, value.as_ref())).filter(|_| sent_here);
     let refused = move |field: &'static str| problem.filter(|(refused, _)| *refused == field).map(|(_, text)| text);
     let error = move |field: &'static str, id: String| {
@@ -86,13 +89,13 @@ fn deferral_form(
                     <label for=reason_for>{t!(i18n, emergency.defer_reason)}</label>
                     <span class="hint" id=reason_hint>{t!(i18n, emergency.defer_reason_hint)}</span>
                     {error("reason", format!("{reason_id}-fehler"))}
-                    <textarea id=reason_id name="reason" rows="3" aria-describedby=reason_hint_ref></textarea>
+                    <textarea id=reason_id name="reason" rows="3" aria-describedby=reason_hint_ref>{area_text(sent.text("reason", ""))}</textarea>
                 </div>
                 <div class="form-group">
                     <label for=until_for>{t!(i18n, emergency.defer_until)}</label>
                     <span class="hint" id=until_hint>{t!(i18n, emergency.defer_until_hint, days = max_days)}</span>
                     {error("until", format!("{until_id}-fehler"))}
-                    <input type="date" class="input--date" id=until_id name="until" aria-describedby=until_hint_ref />
+                    <input type="date" class="input--date" id=until_id name="until" value=sent.text("until", "") aria-describedby=until_hint_ref />
                 </div>
                 <button type="submit" class="button button--secondary">{t!(i18n, emergency.defer_button)}</button>
             </ActionForm>
