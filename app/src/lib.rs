@@ -17,6 +17,7 @@ pub mod components;
 pub mod consent;
 pub mod correspondence;
 pub mod pages;
+pub mod office;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -35,6 +35,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::{
+    office::OfficeCode,
     policy::Category,
     server::db::{Database, DatabaseError, Id, Timestamp, BeginWrite, on_backend},
 };
@@ -99,7 +100,7 @@ impl LogBasis {
 #[derive(Clone, Debug)]
 pub struct NewEntry {
     pub staff: Id,
-    pub office: String,
+    pub office: OfficeCode,
     pub citizen: Id,
     pub categories: Vec<Category>,
     pub purpose: String,
@@ -740,7 +741,7 @@ pub fn seal(key: &LogKey, entry: &NewEntry, seq: i64, prev_hash: String) -> Seal
         id,
         occurred_at,
         entry.staff,
-        &entry.office,
+        entry.office.as_str(),
         entry.citizen,
         &categories,
         &entry.purpose,

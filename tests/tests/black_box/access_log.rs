@@ -5,6 +5,7 @@
 //! says it finds; what it says only the whole-log check finds, that check finds.
 
 use app::{
+    office::OfficeCode,
     policy::Category,
     server::{
         access_log::{AccessLog, CITIZEN_CHECK_LIMIT, CitizenVerification, LogBasis, LogKey, NewEntry, Problem},
@@ -25,7 +26,7 @@ async fn log_of(app: &TestApp) -> AccessLog {
 fn entry(purpose: &str) -> NewEntry {
     NewEntry {
         staff: Id::parse(demo::LENA_HOFFMANN).expect("an id"),
-        office: "jugendamt".to_owned(),
+        office: OfficeCode::new("jugendamt"),
         citizen: Id::parse(demo::JONAS_WEBER).expect("an id"),
         categories: vec![Category::ChildrenUpbringing, Category::Household],
         purpose: purpose.to_owned(),

@@ -7,7 +7,7 @@
 //! needs to check a role again.
 
 use super::principal::{Citizen, Staff};
-use crate::server::db::Id;
+use crate::{office::OfficeCode, server::db::Id};
 
 /// A staff member with at least one caseworker role.
 #[derive(Clone, Debug)]
@@ -19,7 +19,7 @@ pub struct Caseworker {
 #[derive(Clone, Debug)]
 pub struct CaseworkerAt {
     caseworker: Caseworker,
-    office: String,
+    office: OfficeCode,
 }
 
 /// A caseworker's access to one application: the office holding it is one of theirs.
@@ -73,28 +73,27 @@ impl Caseworker {
     }
 
     /// The offices this person works for, in the order of their roles.
-    pub fn offices(&self) -> impl Iterator<Item = &str> {
+    pub fn offices(&self) -> impl Iterator<Item = &OfficeCode> {
         self.staff.caseworker_offices()
     }
 
     /// This caseworker at `office`, when it is one of theirs.
     pub fn at(&self, office: &str) -> Option<CaseworkerAt> {
-        self.offices()
-            .any(|own| own == office)
-            .then(|| CaseworkerAt { caseworker: self.clone(), office: office.to_owned() })
+        let office = self.offices().find(|own| own.as_str() == office)?;
+        Some(CaseworkerAt { caseworker: self.clone(), office: office.clone() })
     }
 
     /// This caseworker at the office they name, or at their first when they name none.
     pub fn at_named_or_first(&self, office: Option<&str>) -> Option<CaseworkerAt> {
         match office.map(str::trim).filter(|office| !office.is_empty()) {
             Some(named) => self.at(named),
-            None => self.offices().next().and_then(|first| self.at(first)),
+            None => self.offices().next().and_then(|first| self.at(first.as_str())),
         }
     }
 
     /// This caseworker at each of their offices.
     pub fn at_each(&self) -> Vec<CaseworkerAt> {
-        self.offices().filter_map(|office| self.at(office)).collect()
+        self.offices().filter_map(|office| self.at(office.as_str())).collect()
     }
 }
 
@@ -108,7 +107,7 @@ impl CaseworkerAt {
         self.caseworker.id()
     }
 
-    pub fn office(&self) -> &str {
+    pub fn office(&self) -> &OfficeCode {
         &self.office
     }
 
@@ -128,7 +127,7 @@ impl CaseAccess {
     #[cfg(feature = "bench")]
     pub fn for_benchmark(staff: Id, office: &str, application: Id) -> Self {
         let staff = Staff::caseworker_for_benchmark(staff, office);
-        let at = CaseworkerAt { caseworker: Caseworker { staff }, office: office.to_owned() };
+        let at = CaseworkerAt { caseworker: Caseworker { staff }, office: OfficeCode::new(office) };
         Self { at, application }
     }
 
@@ -137,7 +136,7 @@ impl CaseAccess {
         self.at.staff()
     }
 
-    pub fn office(&self) -> &str {
+    pub fn office(&self) -> &OfficeCode {
         &self.at.office
     }
 
@@ -152,7 +151,7 @@ impl OfficeEmergency {
         self.at.staff()
     }
 
-    pub fn office(&self) -> &str {
+    pub fn office(&self) -> &OfficeCode {
         &self.at.office
     }
 

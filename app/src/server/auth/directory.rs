@@ -3,6 +3,7 @@
 
 use crate::{
     auth::{DemoKind, DemoPerson},
+    office::OfficeCode,
     server::db::{Database, DatabaseError, Id, Timestamp, on_backend},
 };
 
@@ -57,7 +58,7 @@ fn roles_from(rows: Vec<RoleRow>) -> Vec<StaffRole> {
     rows.into_iter()
         .filter_map(|(role, office_code, name_de, name_en)| match role.as_str() {
             "caseworker" => Some(StaffRole::Caseworker {
-                office_code: office_code?,
+                office_code: OfficeCode::new(office_code?),
                 office_name_de: name_de.unwrap_or_default(),
                 office_name_en: name_en.unwrap_or_default(),
             }),

@@ -127,7 +127,7 @@ async fn held_by(caseworker: &Caseworker, record: Held) -> Result<(CaseworkerAt,
         fail(ApiError::Internal)
     })?;
     found
-        .and_then(|(office, id)| caseworker.at(&office).map(|at| (at, id)))
+        .and_then(|(office, id)| caseworker.at(office.as_str()).map(|at| (at, id)))
         .ok_or_else(|| fail(ApiError::NotFound))
 }
 

@@ -3,6 +3,7 @@
 
 use crate::{
     auth::{Me, MeKind, RoleView},
+    office::OfficeCode,
     server::db::Id,
 };
 
@@ -23,7 +24,7 @@ pub struct Staff {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StaffRole {
-    Caseworker { office_code: String, office_name_de: String, office_name_en: String },
+    Caseworker { office_code: OfficeCode, office_name_de: String, office_name_en: String },
     DataProtectionOfficer,
     Administrator,
 }
@@ -63,7 +64,7 @@ impl Staff {
     #[cfg(feature = "bench")]
     pub fn caseworker_for_benchmark(id: Id, office: &str) -> Self {
         let role = StaffRole::Caseworker {
-            office_code: office.to_owned(),
+            office_code: OfficeCode::new(office),
             office_name_de: office.to_owned(),
             office_name_en: office.to_owned(),
         };
@@ -91,9 +92,9 @@ impl Staff {
     }
 
     /// The offices this person works for as a caseworker.
-    pub fn caseworker_offices(&self) -> impl Iterator<Item = &str> {
+    pub fn caseworker_offices(&self) -> impl Iterator<Item = &OfficeCode> {
         self.roles.iter().filter_map(|role| match role {
-            StaffRole::Caseworker { office_code, .. } => Some(office_code.as_str()),
+            StaffRole::Caseworker { office_code, .. } => Some(office_code),
             _ => None,
         })
     }
@@ -127,7 +128,7 @@ impl Principal {
                         .map(|role| match role {
                             StaffRole::Caseworker { office_code, office_name_de, office_name_en } => {
                                 RoleView::Caseworker {
-                                    office_code: office_code.clone(),
+                                    office_code: office_code.to_string(),
                                     office_name_de: office_name_de.clone(),
                                     office_name_en: office_name_en.clone(),
                                 }

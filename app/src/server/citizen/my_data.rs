@@ -9,6 +9,7 @@ use sqlx::types::Json;
 use super::SelfService;
 use crate::{
     consent::{CategoryOverview, FieldView, MyData, NamedCode, Visibility},
+    office::OfficeCode,
     policy::{Basis, Category, Decision, Purpose, Reader, decide},
     server::{
         auth::ActingFor,
@@ -37,12 +38,12 @@ impl SelfService {
         let mut by_office: Vec<(String, crate::policy::Facts)> = Vec::new();
         let (offices, categories, vocabulary, kept, references, deferred, protections) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
-            let offices: Vec<(String, String, String)> =
+            let offices: Vec<(OfficeCode, String, String)> =
                 sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(&mut *connection).await?;
             for (office, ..) in &offices {
                 let rows: Vec<FactRow> =
                     sqlx::query_as(FACTS).bind(person).bind(office).fetch_all(&mut *connection).await?;
-                by_office.push((office.clone(), facts(now, office, person, &rows)));
+                by_office.push((office.to_string(), facts(now, office, person, &rows)));
             }
             let categories: Vec<CategoryRow> = sqlx::query_as(
                 "SELECT code, name_de, name_en, description_de, description_en, special_category FROM data_categories ORDER BY sort_order",
@@ -156,7 +157,7 @@ impl SelfService {
         Ok(MyData {
             citizen: who.id,
             citizen_name: who.name,
-            offices: offices.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect(),
+            offices: offices.into_iter().map(|(code, name_de, name_en)| NamedCode { code: code.to_string(), name_de, name_en }).collect(),
             categories: categories
                 .into_iter()
                 .map(|(code, name_de, name_en, description_de, description_en, special)| {

@@ -57,7 +57,7 @@ macro_rules! case_file_in {
     ($pool:expr, $connection:expr, $application:expr, $office:expr) => {
         async {
             let connection = $connection;
-            let (application, office): (Id, &str) = ($application, $office);
+            let (application, office): (Id, &crate::office::OfficeCode) = ($application, $office);
             let row: Option<case_file::CaseFileRow> = sqlx::query_as(case_file::CASE_FILE.for_pool(&*$pool))
                 .bind(application)
                 .bind(office)

@@ -45,6 +45,7 @@ use sqlx::types::Json;
 
 use crate::{
     case::{CaseView, SharedDataView},
+    office::OfficeCode,
     policy::{
         ApplicationFact, ApplicationState, Basis, Category, ConsentFact, Decision, EmergencyFact, Facts,
         ProtectionFact, Purpose, Reader, Retention, Seconds, decide,
@@ -256,7 +257,7 @@ macro_rules! load_facts {
     ($connection:expr, $office:expr, $citizen:expr, $now:expr) => {
         async {
             let connection = $connection;
-            let (office, citizen): (&str, Id) = ($office, $citizen);
+            let (office, citizen): (&OfficeCode, Id) = ($office, $citizen);
             let rows: Vec<FactRow> =
                 sqlx::query_as(FACTS).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
             Ok::<Facts, sqlx::Error>(facts($now, office, citizen, &rows))
@@ -323,7 +324,7 @@ type Answers = BTreeMap<String, serde_json::Value>;
 macro_rules! case_view_in {
     ($pool:expr, $key:expr, $vocabulary:expr, $staff:expr, $office:expr, $application:expr, $file:expr) => {
         async {
-            let (key, vocabulary, staff, office, application): (&LogKey, &VocabularyCache, Id, &str, Id) =
+            let (key, vocabulary, staff, office, application): (&LogKey, &VocabularyCache, Id, &OfficeCode, Id) =
                 ($key, $vocabulary, $staff, $office, $application);
             let mut transaction = $pool.begin_write().await?;
             let connection = &mut *transaction;
@@ -334,11 +335,11 @@ macro_rules! case_view_in {
                 return Ok(None);
             };
             let facts = facts(Timestamp::now(), office, citizen, &rows);
-            let reader = Reader::Caseworker { office: office.to_owned() };
+            let reader = Reader::Caseworker { office: office.to_string() };
             let purpose = Purpose::Application { application: application.to_string() };
             let mut entry = NewEntry {
                 staff,
-                office: office.to_owned(),
+                office: office.clone(),
                 citizen,
                 categories: allowed(&reader, &purpose, &facts).into_iter().map(|(category, _)| category).collect(),
                 purpose: format!("application {application}"),
@@ -419,7 +420,7 @@ impl Gate {
     /// document's, or the application itself) or the emergency access. All the guard needs to
     /// mint a capability for it, nothing of its content. `None` when it does not exist for any
     /// office: a draft is the citizen's alone.
-    pub(in crate::server) async fn holder(&self, record: Held) -> Result<Option<(String, Id)>, DatabaseError> {
+    pub(in crate::server) async fn holder(&self, record: Held) -> Result<Option<(OfficeCode, Id)>, DatabaseError> {
         let (sql, id) = match record {
             Held::Application(id) => ("SELECT office_code, id FROM applications WHERE id = $1 AND status <> 'draft'", id),
             Held::Document(id) => (
@@ -446,7 +447,7 @@ impl Gate {
         let (staff, office, application) = (case.staff(), case.office(), case.application());
         let read = match &self.database.backend {
             Backend::Sqlite(pool) => {
-                let (pool, key, office) = (pool.clone(), self.log_key.clone(), office.to_owned());
+                let (pool, key, office) = (pool.clone(), self.log_key.clone(), office.clone());
                 let vocabulary = Arc::clone(&self.vocabulary);
                 on_sqlite_writer(async move { case_view_in!(&pool, &key, &vocabulary, staff, &office, application, file) })
                     .await?
@@ -478,7 +479,7 @@ impl Gate {
                 return Ok(None);
             };
             let facts = facts(Timestamp::now(), office, citizen, &rows);
-            let reader = Reader::Caseworker { office: office.to_owned() };
+            let reader = Reader::Caseworker { office: office.to_string() };
             let purpose = Purpose::Application { application: application.to_string() };
             if allowed(&reader, &purpose, &facts).is_empty() {
                 return Ok(None);
@@ -493,7 +494,7 @@ impl Gate {
             let Some(found) = found else { return Ok(None) };
             let entry = NewEntry {
                 staff,
-                office: office.to_owned(),
+                office: office.clone(),
                 citizen,
                 categories: vec![Category::Documents],
                 purpose: format!("application {application}"),
@@ -523,7 +524,7 @@ impl Gate {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let facts = load_facts!(&mut *connection, office, citizen, Timestamp::now())?;
-            let reader = Reader::Caseworker { office: office.to_owned() };
+            let reader = Reader::Caseworker { office: office.to_string() };
             let allowed = allowed(&reader, &Purpose::Consented { purpose: purpose.to_owned() }, &facts);
             if allowed.is_empty() {
                 return Ok(None);
@@ -537,7 +538,7 @@ impl Gate {
                 .collect();
             let entry = NewEntry {
                 staff,
-                office: office.to_owned(),
+                office: office.clone(),
                 citizen,
                 categories: allowed.iter().map(|(category, _)| *category).collect(),
                 purpose: purpose.to_owned(),
@@ -581,14 +582,14 @@ impl Gate {
                 return Ok(None);
             };
             let facts = load_facts!(&mut *connection, office, citizen, Timestamp::now())?;
-            let reader = Reader::Caseworker { office: office.to_owned() };
+            let reader = Reader::Caseworker { office: office.to_string() };
             let allowed = allowed(&reader, &Purpose::Emergency { emergency: emergency.to_string() }, &facts);
             if allowed.is_empty() {
                 return Ok(None);
             }
             let entry = NewEntry {
                 staff,
-                office: office.to_owned(),
+                office: office.clone(),
                 citizen,
                 categories: allowed.iter().map(|(category, _)| *category).collect(),
                 purpose: format!("emergency access {emergency}"),
@@ -623,7 +624,7 @@ impl Gate {
         }
         let (staff, office) = (at.staff(), at.office());
         let key = &self.log_key;
-        let reader = Reader::Caseworker { office: office.to_owned() };
+        let reader = Reader::Caseworker { office: office.to_string() };
         let shown = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
@@ -662,7 +663,7 @@ impl Gate {
                 logged.push((*citizen, purpose));
                 let entry = NewEntry {
                     staff,
-                    office: office.to_owned(),
+                    office: office.clone(),
                     citizen: *citizen,
                     categories: vec![Category::Identity],
                     purpose: format!("{}{text}", crate::consent::LISTED_PREFIX),
@@ -680,7 +681,7 @@ impl Gate {
 }
 
 /// The facts from the rows of [`facts_sql!`].
-pub(in crate::server) fn facts(now: Timestamp, office: &str, citizen: Id, rows: &[FactRow]) -> Facts {
+pub(in crate::server) fn facts(now: Timestamp, office: &OfficeCode, citizen: Id, rows: &[FactRow]) -> Facts {
     let citizen_text = citizen.to_string();
     let mut retention = Retention([0; 10]);
     let mut application_facts: Vec<ApplicationFact> = Vec::new();
@@ -692,7 +693,7 @@ pub(in crate::server) fn facts(now: Timestamp, office: &str, citizen: Id, rows: 
                 if application_facts.last().is_none_or(|last| last.id != id) {
                     application_facts.push(ApplicationFact {
                         id,
-                        office: office.to_owned(),
+                        office: office.to_string(),
                         citizen: citizen_text.clone(),
                         state: match status {
                             ApplicationStatus::Draft => ApplicationState::Draft,
@@ -716,7 +717,7 @@ pub(in crate::server) fn facts(now: Timestamp, office: &str, citizen: Id, rows: 
                 {
                     consents.push(ConsentFact {
                         id: id.to_string(),
-                        office: office.to_owned(),
+                        office: office.to_string(),
                         citizen: citizen_text.clone(),
                         category,
                         purpose: purpose.clone(),
@@ -730,7 +731,7 @@ pub(in crate::server) fn facts(now: Timestamp, office: &str, citizen: Id, rows: 
                 if let Some(opened_at) = opened_at {
                     emergencies.push(EmergencyFact {
                         id: id.to_string(),
-                        office: office.to_owned(),
+                        office: office.to_string(),
                         citizen: citizen_text.clone(),
                         opened_at: seconds(*opened_at),
                         confirmed_at: confirmed_at.map(seconds),
@@ -749,7 +750,7 @@ pub(in crate::server) fn facts(now: Timestamp, office: &str, citizen: Id, rows: 
     }
     Facts {
         now: seconds(now),
-        office: office.to_owned(),
+        office: office.to_string(),
         citizen: citizen_text,
         applications: application_facts,
         consents,

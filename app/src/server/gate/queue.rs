@@ -192,10 +192,10 @@ impl Gate {
             })?;
         let own: Vec<NamedCode> = offices
             .into_iter()
-            .filter(|(code, ..)| at.caseworker().offices().any(|own| own == code))
+            .filter(|(code, ..)| at.caseworker().offices().any(|own| own.as_str() == code))
             .map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en })
             .collect();
-        let Some(this_office) = own.iter().find(|named| named.code == office).cloned() else { return Ok(None) };
+        let Some(this_office) = own.iter().find(|named| named.code == office.as_str()).cloned() else { return Ok(None) };
         // The names a search found: shown only as far as the rule allows, each read logged.
         let named: Vec<(Id, Purpose)> = rows
             .iter()
@@ -277,7 +277,7 @@ impl Gate {
             Ok::<_, sqlx::Error>((rows, office_name, vocabulary.categories.clone()))
         })?;
         let Some((name_de, name_en)) = office_name else { return Ok(None) };
-        let this_office = NamedCode { code: office.to_owned(), name_de, name_en };
+        let this_office = NamedCode { code: office.to_string(), name_de, name_en };
         // Grouped by citizen and purpose, in the order of the rows (by name).
         let mut grouped: Vec<(SharingItem, String)> = Vec::new();
         for (citizen, given, family, purpose, category, expires_at) in rows {
