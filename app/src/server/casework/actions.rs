@@ -61,12 +61,10 @@ impl CaseAction {
     }
 
     /// Whether the action fits an application in `status`, or why not.
-    fn fits(&self, status: &str) -> Result<(), &'static str> {
-        let status = ApplicationStatus::from_code(status);
-        let decided = status.is_some_and(ApplicationStatus::is_decided);
-        let open = status.is_some_and(ApplicationStatus::is_open);
+    fn fits(&self, status: ApplicationStatus) -> Result<(), &'static str> {
+        let (decided, open) = (status.is_decided(), status.is_open());
         match self {
-            Self::Assign(_) | Self::Note(_) | Self::Message(_) if status == Some(ApplicationStatus::Closed) => {
+            Self::Assign(_) | Self::Note(_) | Self::Message(_) if status == ApplicationStatus::Closed => {
                 Err("this case is closed: nothing more can be done with it here")
             }
             Self::Assign(_) | Self::Note(_) | Self::Message(_) => Ok(()),
@@ -75,7 +73,7 @@ impl CaseAction {
             }
             Self::RequestDocument(_) | Self::CancelRequest(_) | Self::Decide { .. } => Ok(()),
             Self::Reopen(_) if !decided => Err("only a decision that is not closed yet can be withdrawn"),
-            Self::Close if !(decided || status == Some(ApplicationStatus::Withdrawn)) => Err("decide the case before closing it"),
+            Self::Close if !(decided || status == ApplicationStatus::Withdrawn) => Err("decide the case before closing it"),
             Self::Reopen(_) | Self::Close => Ok(()),
         }
     }
@@ -91,12 +89,12 @@ impl Casework {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
-            let found: Option<(String, Option<Id>)> =
+            let found: Option<(ApplicationStatus, Option<Id>)> =
                 sqlx::query_as(OFFICE_APPLICATION).bind(application).bind(office).fetch_optional(&mut *connection).await?;
             let Some((status, _)) = found else { return Err(ServiceError::NotFound) };
-            action.fits(&status).map_err(|message| invalid(action.field(), message))?;
+            action.fits(status).map_err(|message| invalid(action.field(), message))?;
             // The new status, if the action changes it, and the history line.
-            let (new_status, kind, detail): (Option<&str>, &str, Option<String>) = match action {
+            let (new_status, kind, detail): (Option<ApplicationStatus>, &str, Option<String>) = match action {
                 CaseAction::Assign(assignee) => {
                     let name: Option<String> = match assignee {
                         None => None,
@@ -118,7 +116,7 @@ impl Casework {
                         .bind(now)
                         .execute(&mut *connection)
                         .await?;
-                    let started = (status == "submitted" && assignee.is_some()).then_some("in_review");
+                    let started = (status == ApplicationStatus::Submitted && assignee.is_some()).then_some(ApplicationStatus::InReview);
                     (started, "assigned", name)
                 }
                 CaseAction::RequestDocument(description) => {
@@ -133,7 +131,7 @@ impl Casework {
                     .bind(now)
                     .execute(&mut *connection)
                     .await?;
-                    (Some("waiting_for_citizen"), "document_requested", Some(description.clone()))
+                    (Some(ApplicationStatus::WaitingForCitizen), "document_requested", Some(description.clone()))
                 }
                 CaseAction::CancelRequest(request) => {
                     let cancelled = sqlx::query(
@@ -152,7 +150,7 @@ impl Casework {
                     .bind(application)
                     .fetch_one(&mut *connection)
                     .await?;
-                    let resumed = (still_open == 0 && status == "waiting_for_citizen").then_some("in_review");
+                    let resumed = (still_open == 0 && status == ApplicationStatus::WaitingForCitizen).then_some(ApplicationStatus::InReview);
                     (resumed, "request_cancelled", None)
                 }
                 CaseAction::Message(body) => {
@@ -188,7 +186,7 @@ impl Casework {
                     return Ok(());
                 }
                 CaseAction::Decide { approve, reason } => {
-                    let outcome = if *approve { "approved" } else { "rejected" };
+                    let outcome = if *approve { ApplicationStatus::Approved } else { ApplicationStatus::Rejected };
                     sqlx::query(
                         "UPDATE applications SET decision_reason = $2, decided_at = $3, updated_at = $3 WHERE id = $1",
                     )
@@ -202,7 +200,7 @@ impl Casework {
                         .bind(application)
                         .execute(&mut *connection)
                         .await?;
-                    (Some(outcome), "decided", Some(outcome.to_owned()))
+                    (Some(outcome), "decided", Some(outcome.code().to_owned()))
                 }
                 CaseAction::Reopen(reason) => {
                     sqlx::query(
@@ -212,7 +210,7 @@ impl Casework {
                     .bind(now)
                     .execute(&mut *connection)
                     .await?;
-                    (Some("in_review"), "decision_withdrawn", Some(reason.clone()))
+                    (Some(ApplicationStatus::InReview), "decision_withdrawn", Some(reason.clone()))
                 }
                 CaseAction::Close => {
                     sqlx::query("UPDATE applications SET closed_at = $2, updated_at = $2 WHERE id = $1")
@@ -220,7 +218,7 @@ impl Casework {
                         .bind(now)
                         .execute(&mut *connection)
                         .await?;
-                    (Some("closed"), "closed", None)
+                    (Some(ApplicationStatus::Closed), "closed", None)
                 }
             };
             sqlx::query(STAFF_EVENT)
@@ -235,7 +233,7 @@ impl Casework {
             if let Some(new_status) = new_status.filter(|new_status| *new_status != status) {
                 sqlx::query("UPDATE applications SET status = $2, updated_at = $3 WHERE id = $1")
                     .bind(application)
-                    .bind(new_status)
+                    .bind(new_status.code())
                     .bind(now)
                     .execute(&mut *connection)
                     .await?;
@@ -245,7 +243,7 @@ impl Casework {
                     .bind(now)
                     .bind(actor)
                     .bind("status_changed")
-                    .bind(new_status)
+                    .bind(new_status.code())
                     .execute(&mut *connection)
                     .await?;
             }
