@@ -16,8 +16,8 @@ pub mod case;
 pub mod components;
 pub mod consent;
 pub mod correspondence;
-pub mod pages;
 pub mod office;
+pub mod pages;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod server;

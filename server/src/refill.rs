@@ -33,7 +33,7 @@ const SESSION_KEY: &str = "refused_form";
 /// The most of a refused form a session keeps, its page's address and its fields' names and
 /// values together: the portal's longest texts (a decision's reason, a template's introduction)
 /// fit many times over, while a post of the largest body allowed (256 KB) is cut to an eighth.
-/// A field that does not fit any more is left out, and comes back empty.
+/// A field that does not fit any more is left out, and comes back as the page shows it.
 const MAX_KEPT_BYTES: usize = 32 * 1024;
 
 /// The fields of a form the server refused, and the page it sent the browser back to.

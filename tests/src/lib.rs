@@ -524,6 +524,16 @@ impl<'a> Visitor<'a> {
     }
 }
 
+/// The parts of a page's `html` that are forms posting to `action`, one per such form.
+pub fn forms_posting_to<'a>(html: &'a str, action: &str) -> Vec<&'a str> {
+    let opening = format!(r#"action="{action}""#);
+    html.split("<form")
+        .skip(1)
+        .filter(|form| form.split('>').next().is_some_and(|tag| tag.contains(&opening)))
+        .map(|form| form.split("</form>").next().unwrap_or_default())
+        .collect()
+}
+
 /// Where a redirect points.
 pub fn location(response: &reqwest::Response) -> String {
     response

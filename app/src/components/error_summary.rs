@@ -95,10 +95,11 @@ impl Sent {
 
     /// Narrowed to the one form of a kind whose hidden field `name` holds `value`: a page with
     /// such a form per item (per case, per emergency access) gets the fields back in the form
-    /// that was sent only. The address names only the server function, so this is also how such
-    /// a page learns which of its forms was sent.
+    /// that was sent only, and a form sent without that field (the one for a new item) comes
+    /// back into none of them. The address names only the server function, so this is also how
+    /// such a page learns which of its forms was sent.
     pub fn for_item(&self, name: &str, value: &str) -> Self {
-        Self(self.0.clone().filter(|refused| refused.sent(name).next().is_none_or(|sent| sent == value)))
+        Self(self.0.clone().filter(|refused| refused.sent(name).next() == Some(value)))
     }
 
     /// Narrowed to the form for a new item, which has no hidden field `name`: nothing comes back
@@ -163,6 +164,7 @@ mod tests {
         let all = sent(&[("application", "a2"), ("reason", "Einkommen <über> der Grenze"), ("outcome", "reject"), ("days", "30")]);
         let (other, this) = (all.for_item("application", "a1"), all.for_item("application", "a2"));
         assert!(!other.is_known() && this.is_known());
+        assert!(!all.for_item("question", "q1").is_known(), "the form for a new item was sent, not this one's");
         assert_eq!(other.text("reason", ""), "", "the same kind of form for another case");
         assert_eq!(this.text("reason", ""), "Einkommen <über> der Grenze");
         assert_eq!(this.text("until", "heute"), "heute", "a field not sent keeps what the page shows");

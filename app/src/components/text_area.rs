@@ -6,9 +6,12 @@
 //! text holding `&`, `<` or that closing tag would come back changed, or break the page. So every
 //! text area's content goes through [`area_text`].
 
-/// `text` escaped as the content of a `<textarea>` (by html-escape).
+/// `text` escaped as the content of a `<textarea>` (by html-escape). The browser drops a line
+/// break right after `<textarea>`, so text that begins with one gets one more.
 pub fn area_text(text: impl AsRef<str>) -> String {
-    html_escape::encode_text(text.as_ref()).into_owned()
+    let text = text.as_ref();
+    let escaped = html_escape::encode_text(text);
+    if text.starts_with('\n') { format!("\n{escaped}") } else { escaped.into_owned() }
 }
 
 #[cfg(test)]
@@ -22,5 +25,6 @@ mod tests {
             "Miete &amp; Nebenkosten &lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp;amp;"
         );
         assert_eq!(area_text("Zeile 1\nZeile 2 \"zitiert\""), "Zeile 1\nZeile 2 \"zitiert\"");
+        assert_eq!(area_text("\nnach einer Leerzeile"), "\n\nnach einer Leerzeile", "the browser drops the first line break");
     }
 }

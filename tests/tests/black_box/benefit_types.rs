@@ -3,7 +3,7 @@
 //! keep forms and citizens' data consistent, and what citizens are offered. (That citizens and
 //! caseworkers are refused is in the role table of `sign_in.rs`.)
 
-use klarsicht_tests::{TestApp, Visitor, demo, on_both_databases, query_i64};
+use klarsicht_tests::{TestApp, Visitor, demo, forms_posting_to, location, on_both_databases, query_i64};
 use serde_json::Value;
 
 async fn benefit(frank: &mut Visitor<'_>, code: &str) -> Value {
@@ -142,5 +142,27 @@ on_both_databases! {
         anna.sign_in_as_demo(demo::ANNA_BECKER).await;
         let (_, start) = anna.call("buerger/antrag", &[]).await;
         assert!(!start.to_string().contains("kinderzuschlag"), "{start}");
+    }
+}
+
+on_both_databases! {
+    async fn a_refused_new_section_comes_back_into_its_own_form_and_no_other(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let mut frank = Visitor::new(&app);
+        frank.sign_in_as_demo(demo::FRANK_RICHTER).await;
+        // Housing benefit asks for identity already: a second section for it is refused.
+        let section = [("benefit", "wohngeld"), ("category", "identity"), ("title_de", "Noch <einmal>"), ("title_en", "Once <more>")];
+        let refused = frank.post_plain_form("/verwaltung/leistungen", "/api/verwaltung/abschnitt-speichern", &section).await;
+        assert!(refused.status().is_redirection(), "back to the page: {}", refused.status());
+        let html = frank.get(&location(&refused)).await.text().await.expect("a page");
+
+        let forms = forms_posting_to(&html, "/api/verwaltung/abschnitt-speichern");
+        let with_titles: Vec<&&str> = forms.iter().filter(|form| form.contains("Noch &lt;einmal&gt;")).collect();
+        assert_eq!(with_titles.len(), 1, "only the form that was sent: {html}");
+        let new_section = with_titles[0];
+        assert!(new_section.contains(r#"name="benefit" value="wohngeld""#) && !new_section.contains(r#"name="section""#), "{new_section}");
+        assert!(new_section.contains(r#"name="title_en" value="Once &lt;more&gt;""#), "{new_section}");
+        assert!(new_section.contains(r#"value="identity" selected"#), "{new_section}");
+        assert!(forms.len() > 2, "the existing sections' forms are on the page too: {html}");
     }
 }

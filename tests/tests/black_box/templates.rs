@@ -3,7 +3,7 @@
 //! consents stay bound to their version, and a version that requires more waits for each
 //! citizen with an open application: nothing widens without them.
 
-use klarsicht_tests::{TestApp, Visitor, demo, location, on_both_databases, query_i64};
+use klarsicht_tests::{TestApp, Visitor, demo, forms_posting_to, location, on_both_databases, query_i64};
 use serde_json::{Value, json};
 
 const JONAS_WOHNGELD: &str = "00000000-0000-4000-8000-000000000701";
@@ -254,16 +254,6 @@ on_both_databases! {
         assert_eq!(status, 200, "{body}");
         assert_eq!(wohngeld(&mut frank).await, before);
     }
-}
-
-/// The part of `html` that is the form posting to `action`, for each such form.
-fn forms_posting_to<'a>(html: &'a str, action: &str) -> Vec<&'a str> {
-    let opening = format!(r#"action="{action}""#);
-    html.split("<form")
-        .skip(1)
-        .filter(|form| form.split('>').next().is_some_and(|tag| tag.contains(&opening)))
-        .map(|form| form.split("</form>").next().unwrap_or_default())
-        .collect()
 }
 
 on_both_databases! {

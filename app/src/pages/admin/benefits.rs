@@ -125,12 +125,12 @@ fn benefit_form(i18n: I18nContext<Locale>, lists: &Lists, benefit: Option<&Benef
         (value("code", |b| b.code.clone()), value("name_de", |b| b.name_de.clone()), value("name_en", |b| b.name_en.clone()));
     let (text_de_value, text_en_value) = (value("description_de", |b| b.description_de.clone()), value("description_en", |b| b.description_en.clone()));
     let offices = lists.office_options(&benefit.map(|b| b.office.clone()).unwrap_or_default(), &sent);
-    let exists = benefit.is_some();
+    let (exists, existing_code) = (benefit.is_some(), benefit.map(|benefit| benefit.code.clone()).unwrap_or_default());
     let is_active = sent.checked("active", "ja", benefit.is_some_and(|benefit| benefit.active));
     view! {
         <ActionForm action=save>
             {if exists {
-                view! { <input type="hidden" name="code" value=code_value /> }.into_any()
+                view! { <input type="hidden" name="code" value=existing_code /> }.into_any()
             } else {
                 view! {
                     <div class="form-group">

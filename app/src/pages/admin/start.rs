@@ -116,7 +116,7 @@ fn office_fields(i18n: I18nContext<Locale>, office: Option<&OfficeView>, prefix:
         Some(office) => (office.code.clone(), office.name_de.clone(), office.name_en.clone(), office.kind.clone(), office.active),
         None => (String::new(), String::new(), String::new(), String::new(), true),
     };
-    let (code, name_de, name_en) = (sent.text("code", code), sent.text("name_de", name_de), sent.text("name_en", name_en));
+    let (name_de, name_en) = (sent.text("name_de", name_de), sent.text("name_en", name_en));
     let active = sent.checked("active", "ja", active);
     let exists = office.is_some();
     let kinds = OFFICE_KINDS
@@ -131,7 +131,7 @@ fn office_fields(i18n: I18nContext<Locale>, office: Option<&OfficeView>, prefix:
                 <div class="form-group">
                     <label for=id("code")>{t!(i18n, admin.office_code)}</label>
                     <span class="hint" id=id("code-hinweis")>{t!(i18n, admin.office_code_hint)}</span>
-                    <input type="text" class="input--short" id=id("code") name="code" value=code aria-describedby=id("code-hinweis") />
+                    <input type="text" class="input--short" id=id("code") name="code" value=sent.text("code", "") aria-describedby=id("code-hinweis") />
                 </div>
             }
             .into_any()

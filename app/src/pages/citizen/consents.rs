@@ -400,7 +400,8 @@ fn offer_form(
     let heading_id = format!("angebot-{}", offer.id);
     let max = offer.max_validity_days;
     let durations: Vec<i64> = [30, 90, 180, 365].into_iter().filter(|days| *days < max).chain([max]).collect();
-    let sent = Sent::to::<GrantConsent>().for_item("sharing", &offer.id).for_item("person", &person);
+    let sent = Sent::to::<GrantConsent>().for_item("sharing", &offer.id);
+    let sent = if is_self { sent.without("person") } else { sent.for_item("person", &person) };
     let basis = match offer.legal_basis.as_str() {
         "art_9_2_a" => t_string!(i18n, apply.basis_art_9_2_a),
         _ => t_string!(i18n, apply.basis_art_6_1_a),

@@ -15,9 +15,8 @@ use crate::{
     api::{SaveMyData, data_by_category, data_category, people_acted_for},
     applying::{AnswerKind, DataEdit},
     components::{
-        error_summary::Sent,
         data_view::kept_fields,
-        error_summary::error_summary,
+        error_summary::{Sent, error_summary},
         guarded::Guarded,
         page_title::page_title,
         person_switch::person_switch,

@@ -225,7 +225,11 @@ pub fn StaffCasePage() -> impl IntoView {
                     .map(|flag| {
                         let since = format_timestamp(&flag.set_at, german);
                         let reason_id = format!("aufheben-{}", flag.id);
-                        let reason = lifting.for_item("flag", &flag.id).text("reason", "");
+                        let sent = lifting.for_item("flag", &flag.id);
+                        let reason = sent.text("reason", "");
+                        // The refusal shows beside the flag whose form was sent (beside each when
+                        // the server no longer knows which).
+                        let sent_here = !lifting.is_known() || sent.is_known();
                         view! {
                             <div class="notice notice--warning" role="note">
                                 <h3>{t!(i18n, case.flag_heading)} ": " {flag_kind_text(i18n, &flag.kind)}</h3>
@@ -238,7 +242,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                         <input type="hidden" name="flag" value=flag.id.clone() />
                                         <div class="form-group">
                                             <label for=reason_id.clone()>{t!(i18n, case.reason_label)}</label>
-                                            {field_error!(i18n, lift_flag, "reason", format!("{reason_id}-fehler"))}
+                                            {sent_here.then(|| field_error!(i18n, lift_flag, "reason", format!("{reason_id}-fehler")))}
                                             <textarea id=reason_id name="reason" rows="3">{area_text(reason)}</textarea>
                                         </div>
                                         <button type="submit" class="button button--secondary">{t!(i18n, case.flag_lift_button)}</button>
