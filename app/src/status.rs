@@ -58,11 +58,6 @@ impl ApplicationStatus {
         Self::OPEN.contains(&self)
     }
 
-    /// Whether the status `code` is one the office still works on; an unknown code is not.
-    pub fn is_open_code(code: &str) -> bool {
-        Self::from_code(code).is_some_and(Self::is_open)
-    }
-
     pub fn is_decided(self) -> bool {
         Self::DECIDED.contains(&self)
     }
@@ -119,7 +114,6 @@ mod tests {
         }
         let open: Vec<&str> = ApplicationStatus::ALL.into_iter().filter(|s| s.is_open()).map(|s| s.code()).collect();
         assert_eq!(open, ["submitted", "in_review", "waiting_for_citizen"]);
-        assert!(!ApplicationStatus::is_open_code("unknown"));
         assert_eq!(
             ApplicationStatus::sql_list(&ApplicationStatus::OPEN),
             "('submitted', 'in_review', 'waiting_for_citizen')"

@@ -178,9 +178,7 @@ impl SelfService {
         .await)
         .map_err(DatabaseError::from)?;
         let Some(person) = person else { return Err(ServiceError::NotFound) };
-        if !self.acts_for(citizen, person).await? {
-            return Err(ServiceError::NotFound);
-        }
+        self.require_acts_for(citizen, person).await?;
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let revoked = sqlx::query(

@@ -53,17 +53,15 @@ const OPEN_APPLICATION: &str = "SELECT citizen_id, status FROM applications WHER
 
 impl SelfService {
     /// The person and status of sent application `application` if `citizen` acts for them.
-    pub async fn own_application(&self, citizen: &Citizen, application: Id) -> Result<(Id, String), ServiceError> {
-        let found: Option<(Id, String)> = on_backend!(self.database, pool => sqlx::query_as(OPEN_APPLICATION)
+    pub async fn own_application(&self, citizen: &Citizen, application: Id) -> Result<(Id, ApplicationStatus), ServiceError> {
+        let found: Option<(Id, ApplicationStatus)> = on_backend!(self.database, pool => sqlx::query_as(OPEN_APPLICATION)
             .bind(application)
             .fetch_optional(pool)
             .await)
         .map_err(crate::server::db::DatabaseError::from)?;
         let Some((person, status)) = found else { return Err(ServiceError::NotFound) };
-        match self.acts_for(citizen, person).await? {
-            true => Ok((person, status)),
-            false => Err(ServiceError::NotFound),
-        }
+        self.require_acts_for(citizen, person).await?;
+        Ok((person, status))
     }
 
     /// Application `application` as its citizen (or their parent) sees it. Reading it marks the
@@ -123,7 +121,7 @@ impl SelfService {
         upload: &Upload,
     ) -> Result<Id, ServiceError> {
         let (person, status) = self.own_application(citizen, application).await?;
-        if !ApplicationStatus::is_open_code(&status) {
+        if !status.is_open() {
             return Err(invalid("file", "this application is decided or closed: it takes no more documents"));
         }
         let document = Id::new();
@@ -217,16 +215,14 @@ impl SelfService {
         .await)
         .map_err(crate::server::db::DatabaseError::from)?;
         let Some((person, file_name, media_type, content)) = found else { return Err(ServiceError::NotFound) };
-        match self.acts_for(citizen, person).await? {
-            true => Ok((file_name, media_type, content)),
-            false => Err(ServiceError::NotFound),
-        }
+        self.require_acts_for(citizen, person).await?;
+        Ok((file_name, media_type, content))
     }
 
     /// Sends `body` (checked by the caller) to the office of application `application`.
     pub async fn send_message_to_office(&self, citizen: &Citizen, application: Id, body: &str) -> Result<(), ServiceError> {
         let (_, status) = self.own_application(citizen, application).await?;
-        if !ApplicationStatus::is_open_code(&status) {
+        if !status.is_open() {
             return Err(invalid("body", "this application is decided or closed: write to the office by post or e-mail"));
         }
         let now = Timestamp::now();

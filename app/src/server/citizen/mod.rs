@@ -28,6 +28,7 @@ use crate::{
     server::{
         auth::Citizen,
         db::{Database, DatabaseError, Id, Timestamp, on_backend},
+        error::ServiceError,
         gate::{Gate, VocabularyCache},
     },
 };
@@ -83,6 +84,15 @@ impl SelfService {
         .fetch_optional(pool)
         .await)?;
         Ok(found.is_some())
+    }
+
+    /// Passes when `citizen` acts for `person`, whom a record they name belongs to; `NotFound`
+    /// otherwise, as for a record that does not exist.
+    pub(super) async fn require_acts_for(&self, citizen: &Citizen, person: Id) -> Result<(), ServiceError> {
+        match self.acts_for(citizen, person).await? {
+            true => Ok(()),
+            false => Err(ServiceError::NotFound),
+        }
     }
 }
 

@@ -162,9 +162,7 @@ impl SelfService {
         .await)
         .map_err(DatabaseError::from)?;
         let Some(person) = person else { return Err(ServiceError::NotFound) };
-        if !self.acts_for(citizen, person).await? {
-            return Err(ServiceError::NotFound);
-        }
+        self.require_acts_for(citizen, person).await?;
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
