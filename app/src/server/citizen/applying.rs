@@ -114,13 +114,6 @@ pub enum Submission {
 }
 
 impl SelfService {
-    /// The person `citizen` acts for, by name, or `NotFound`.
-    async fn person(&self, citizen: &Citizen, person: Id) -> Result<(PersonView, Vec<PersonView>), ServiceError> {
-        let people = self.people_acted_for(citizen).await?;
-        let found = people.iter().find(|candidate| candidate.id == person.to_string()).cloned();
-        found.map(|found| (found, people)).ok_or(ServiceError::NotFound)
-    }
-
     /// Which help `person` may apply for: a minor child the help of a youth office, an adult
     /// the other kinds.
     async fn benefit_options(&self, person: &PersonView, chosen: &BTreeSet<String>) -> Result<Vec<BenefitOption>, ServiceError> {

@@ -68,9 +68,7 @@ impl SelfService {
     /// office's messages as read.
     pub async fn application_file(&self, citizen: &Citizen, application: Id) -> Result<ApplicationFile, ServiceError> {
         let (person, _) = self.own_application(citizen, application).await?;
-        let people = self.people_acted_for(citizen).await?;
-        let person_view =
-            people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(ServiceError::NotFound)?;
+        let (person_view, _) = self.person(citizen, person).await?;
         let row: Option<FileRow> = on_backend!(self.database, pool => {
             let row: Option<FileRow> = sqlx::query_as(FILE.for_pool(pool))
                 .bind(application)

@@ -67,8 +67,7 @@ impl SelfService {
         written: Option<&BTreeMap<String, String>>,
     ) -> Result<DataEdit, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
-        let people = self.people_acted_for(citizen).await?;
-        let person_view = people.into_iter().find(|shown| shown.id == person.to_string()).ok_or(ServiceError::NotFound)?;
+        let (person_view, _) = self.person(citizen, person).await?;
         let (category, step, kept) = self.load_data_category(person, category).await?;
         let questions = match written {
             Some(written) => {

@@ -84,10 +84,7 @@ impl SelfService {
     /// All that is kept about the person of `acting`.
     pub async fn data_export(&self, acting: &ActingFor) -> Result<DataExport, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
-        let people = self.people_acted_for(citizen).await?;
-        let Some(who) = people.into_iter().find(|candidate| candidate.id == person.to_string()) else {
-            return Err(ServiceError::NotFound);
-        };
+        let (who, _) = self.person(citizen, person).await?;
         type Rows = (Option<Option<String>>, Vec<DataRow>, Vec<ApplicationRow>, Vec<(String, Timestamp)>);
         let (birth_date, data, applications, protections): Rows = on_backend!(self.database, pool => {
             let birth_date = sqlx::query_scalar("SELECT birth_date FROM citizens WHERE id = $1")

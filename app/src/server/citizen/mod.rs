@@ -86,6 +86,14 @@ impl SelfService {
         Ok(found.is_some())
     }
 
+    /// The person `citizen` acts for, by name, with everyone they act for; `NotFound` when they
+    /// do not act for `person`.
+    pub(super) async fn person(&self, citizen: &Citizen, person: Id) -> Result<(PersonView, Vec<PersonView>), ServiceError> {
+        let people = self.people_acted_for(citizen).await?;
+        let found = people.iter().find(|candidate| candidate.id == person.to_string()).cloned();
+        found.map(|found| (found, people)).ok_or(ServiceError::NotFound)
+    }
+
     /// Passes when `citizen` acts for `person`, whom a record they name belongs to; `NotFound`
     /// otherwise, as for a record that does not exist.
     pub(super) async fn require_acts_for(&self, citizen: &Citizen, person: Id) -> Result<(), ServiceError> {

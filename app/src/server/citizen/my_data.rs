@@ -30,10 +30,7 @@ impl SelfService {
     /// The data of the person of `acting` by category, with who may see it now.
     pub async fn my_data(&self, acting: &ActingFor) -> Result<MyData, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
-        let people = self.people_acted_for(citizen).await?;
-        let Some(who) = people.into_iter().find(|candidate| candidate.id == person.to_string()) else {
-            return Err(ServiceError::NotFound);
-        };
+        let (who, _) = self.person(citizen, person).await?;
         let now = Timestamp::now();
         let mut by_office: Vec<(String, crate::policy::Facts)> = Vec::new();
         let (offices, categories, vocabulary, kept, references, deferred, protections) = on_backend!(self.database, pool => {
