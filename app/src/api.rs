@@ -176,8 +176,8 @@ fn invalid(field: &str, message: &str) -> ApiError {
 
 /// An application id from a form, or 422 naming the field.
 #[cfg(feature = "ssr")]
-fn application_id(application: &str) -> Result<crate::server::db::Id, ApiError> {
-    crate::server::db::Id::parse(application.trim())
+fn application_id(application: &str) -> Result<crate::server::db::ApplicationId, ApiError> {
+    crate::server::db::ApplicationId::parse(application.trim())
         .ok_or_else(|| invalid("application", "give the application's id as shown in your queue"))
 }
 
@@ -216,7 +216,7 @@ pub async fn lift_protection_flag(application: String, flag: String, reason: Str
     let caseworker = guard::caseworker().await?;
     let id = application_id(&application)?;
     let flag =
-        crate::server::db::Id::parse(flag.trim()).ok_or_else(|| invalid("flag", "name one of the case's flags"))?;
+        crate::server::db::FlagId::parse(flag.trim()).ok_or_else(|| invalid("flag", "name one of the case's flags"))?;
     let reason = staff::reason_text(&reason)?;
     let case = guard::case_access(&caseworker, id).await?;
     let casework = guard::services()?.casework.clone();

@@ -10,7 +10,7 @@ use std::{
     sync::Arc,
 };
 
-use app::server::{auth::sessions::Sessions, db::Id};
+use app::server::{auth::sessions::Sessions, db::AccountId};
 use axum::{
     body::Body,
     extract::{ConnectInfo, Request, State},
@@ -281,7 +281,7 @@ type Limiter = DefaultKeyedRateLimiter<Caller>;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Caller {
     /// The principal's kind (`citizen`, `staff`) and id.
-    Principal(&'static str, Id),
+    Principal(&'static str, AccountId),
     Address(IpAddr),
 }
 

@@ -8,7 +8,7 @@
 use app::server::{
     access_log::LogKey,
     auth::CaseAccess,
-    db::{Database, DatabaseUrl, Id},
+    db::{ApplicationId, Database, DatabaseUrl, StaffId},
     gate::Gate,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -37,8 +37,8 @@ fn bench_backend(criterion: &mut Criterion, backend: Backend) {
         database
     });
     let gate = Gate::new(database.clone(), LogKey::derive("benchmark secret of at least 32 chars"));
-    let application = Id::parse(HZE_FOR_MIA).expect("id");
-    let lena = CaseAccess::for_benchmark(Id::parse(demo::LENA_HOFFMANN).expect("id"), "jugendamt", application);
+    let application = ApplicationId::parse(HZE_FOR_MIA).expect("id");
+    let lena = CaseAccess::for_benchmark(StaffId::parse(demo::LENA_HOFFMANN).expect("id"), "jugendamt", application);
     let name = match backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",

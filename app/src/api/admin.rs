@@ -135,7 +135,7 @@ pub async fn create_staff(
 #[server(prefix = "/api", endpoint = "verwaltung/rollen-setzen")]
 pub async fn set_staff_roles(staff: String, roles: Option<Vec<String>>) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
-    let staff = crate::server::db::Id::parse(staff.trim()).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?;
+    let staff = crate::server::db::StaffId::parse(staff.trim()).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?;
     let roles = administration::roles(&roles.unwrap_or_default())?;
     guard::services()?.administration.set_roles(&admin, staff, roles).await?;
     super::go_to(&format!("{ADMIN_PATH}?erledigt=rollen#mitarbeitende"));
@@ -144,8 +144,8 @@ pub async fn set_staff_roles(staff: String, roles: Option<Vec<String>>) -> Resul
 
 /// The id of a waiting change from a form, or 422 naming the field.
 #[cfg(feature = "ssr")]
-fn change_id(change: &str) -> Result<crate::server::db::Id, ApiError> {
-    crate::server::db::Id::parse(change.trim()).ok_or_else(|| invalid("change", "choose a change from the list of changes waiting"))
+fn change_id(change: &str) -> Result<crate::server::db::PendingChangeId, ApiError> {
+    crate::server::db::PendingChangeId::parse(change.trim()).ok_or_else(|| invalid("change", "choose a change from the list of changes waiting"))
 }
 
 /// Confirms a change another administrator asked for (a role that reads citizen data, an
@@ -175,7 +175,7 @@ pub async fn reject_change(change: String) -> Result<(), ApiError> {
 #[server(prefix = "/api", endpoint = "verwaltung/mitarbeitende-deaktivieren")]
 pub async fn deactivate_staff(staff: String, confirmed: Option<String>) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
-    let staff = crate::server::db::Id::parse(staff.trim()).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?;
+    let staff = crate::server::db::StaffId::parse(staff.trim()).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?;
     if !ticked(confirmed.as_deref()) {
         return Err(invalid("confirmed", "tick the box to confirm that this person may no longer sign in"));
     }
@@ -235,8 +235,8 @@ pub async fn retention_runs() -> Result<Vec<RetentionReport>, ApiError> {
 
 /// A template version's id from a form.
 #[cfg(feature = "ssr")]
-fn version_id(version: &str) -> Result<crate::server::db::Id, ApiError> {
-    crate::server::db::Id::parse(version.trim()).ok_or_else(|| invalid("version", "choose a version of a template from the list"))
+fn version_id(version: &str) -> Result<crate::server::db::TemplateVersionId, ApiError> {
+    crate::server::db::TemplateVersionId::parse(version.trim()).ok_or_else(|| invalid("version", "choose a version of a template from the list"))
 }
 
 /// Back to the template of `benefit` on the templates page, saying what was done.
@@ -411,7 +411,7 @@ fn placement(value: &str) -> Result<administration::Placement, ApiError> {
 
 /// An id from a form, or 422 naming the field.
 #[cfg(feature = "ssr")]
-fn form_id(field: &str, value: &str) -> Result<crate::server::db::Id, ApiError> {
+fn form_id<Of>(field: &str, value: &str) -> Result<crate::server::db::Id<Of>, ApiError> {
     crate::server::db::Id::parse(value.trim()).ok_or_else(|| invalid(field, "choose an entry from the list"))
 }
 

@@ -9,7 +9,11 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::{go_to, invalid};
 #[cfg(feature = "ssr")]
-use crate::server::{auth::guard, db::Id, citizen::Submission};
+use crate::server::{
+    auth::guard,
+    citizen::Submission,
+    db::{ApplicationId, Id},
+};
 use crate::{
     applying::{ApplyStart, CheckAnswers, CitizenOverview, DraftStep, Receipt, StepSaved},
     auth::ApiError,
@@ -91,15 +95,19 @@ pub async fn submit_application(
     sharings: Option<Vec<String>>,
 ) -> Result<String, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    let ids = |text: &mut dyn Iterator<Item = &str>, field: &str, fix: &str| {
+    fn ids<'a, Of>(
+        text: impl Iterator<Item = &'a str>,
+        field: &str,
+        fix: &str,
+    ) -> Result<std::collections::BTreeSet<Id<Of>>, ApiError> {
         text.map(str::trim)
             .filter(|id| !id.is_empty())
             .map(|id| Id::parse(id).ok_or_else(|| invalid(field, fix)))
-            .collect::<Result<std::collections::BTreeSet<Id>, ApiError>>()
-    };
-    let versions = ids(&mut versions.split(','), "versions", "send the versions shown on the check page")?;
+            .collect()
+    }
+    let versions = ids(versions.split(','), "versions", "send the versions shown on the check page")?;
     let sharings = sharings.unwrap_or_default();
-    let sharings = ids(&mut sharings.iter().map(String::as_str), "sharings", "choose from the sharings offered")?;
+    let sharings = ids(sharings.iter().map(String::as_str), "sharings", "choose from the sharings offered")?;
     let self_service = guard::services()?.citizen.clone();
     let check_page = |reason: &str| {
         let path = crate::server::citizen::APPLY_PATH;
@@ -129,8 +137,8 @@ pub async fn application_receipt(applications: String) -> Result<Receipt, ApiErr
         .split(',')
         .map(str::trim)
         .filter(|id| !id.is_empty())
-        .map(|id| Id::parse(id).ok_or_else(|| invalid("applications", "give the ids from your receipt's address")))
-        .collect::<Result<Vec<Id>, ApiError>>()?;
+        .map(|id| ApplicationId::parse(id).ok_or_else(|| invalid("applications", "give the ids from your receipt's address")))
+        .collect::<Result<Vec<ApplicationId>, ApiError>>()?;
     if ids.is_empty() || ids.len() > 10 {
         return Err(invalid("applications", "give between one and ten application ids"));
     }

@@ -7,7 +7,10 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::invalid;
 #[cfg(feature = "ssr")]
-use crate::server::{auth::guard, db::Id};
+use crate::server::{
+    auth::guard,
+    db::{CitizenId, ConsentId, SharingId, TemplateVersionId},
+};
 use crate::{
     applying::{DataEdit, SharingOffer},
     auth::ApiError,
@@ -27,7 +30,7 @@ pub async fn my_consents(person: Option<String>) -> Result<Vec<ConsentView>, Api
 pub async fn grant_consent(sharing: String, person: Option<String>, days: Option<String>) -> Result<String, ApiError> {
     let citizen = guard::citizen().await?;
     let sharing =
-        Id::parse(sharing.trim()).ok_or_else(|| invalid("sharing", "choose one of the sharings offered to you"))?;
+        SharingId::parse(sharing.trim()).ok_or_else(|| invalid("sharing", "choose one of the sharings offered to you"))?;
     let days = match days.as_deref().map(str::trim).filter(|days| !days.is_empty()) {
         None => None,
         Some(days) => {
@@ -54,7 +57,7 @@ pub async fn terms_renewals(person: Option<String>) -> Result<Vec<TermsRenewal>,
 pub async fn accept_terms(application: String, version: String) -> Result<(), ApiError> {
     let citizen = guard::citizen().await?;
     let application = super::application_id(&application)?;
-    let version = Id::parse(version.trim()).ok_or_else(|| invalid("version", "agree to the version shown to you"))?;
+    let version = TemplateVersionId::parse(version.trim()).ok_or_else(|| invalid("version", "agree to the version shown to you"))?;
     Ok(guard::services()?.citizen.accept_renewal(&citizen, application, version).await?)
 }
 
@@ -62,7 +65,7 @@ pub async fn accept_terms(application: String, version: String) -> Result<(), Ap
 #[server(prefix = "/api", endpoint = "buerger/einwilligung-widerrufen")]
 pub async fn revoke_consent(consent: String) -> Result<(), ApiError> {
     let citizen = guard::citizen().await?;
-    let consent = Id::parse(consent.trim()).ok_or_else(|| invalid("consent", "choose one of your consents"))?;
+    let consent = ConsentId::parse(consent.trim()).ok_or_else(|| invalid("consent", "choose one of your consents"))?;
     Ok(guard::services()?.citizen.revoke_consent(&citizen, consent).await?)
 }
 
@@ -144,7 +147,7 @@ pub async fn sharing_offers(person: Option<String>) -> Result<Vec<SharingOffer>,
 /// Where answers that did not fit wait in the session until the citizen fixes them: kept on the
 /// server, so a reload shows them again, and never in an address.
 #[cfg(feature = "ssr")]
-fn written_answers_key(person: Id, category: &str) -> String {
+fn written_answers_key(person: CitizenId, category: &str) -> String {
     format!("data-edit:{person}:{category}")
 }
 

@@ -18,7 +18,7 @@ pub fn application_path(id: &str, query: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn parse_id(text: &str, field: &str, fix: &str) -> Result<Id, ApiError> {
+fn parse_id<Of>(text: &str, field: &str, fix: &str) -> Result<Id<Of>, ApiError> {
     Id::parse(text.trim()).ok_or_else(|| invalid(field, fix))
 }
 

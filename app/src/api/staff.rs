@@ -10,7 +10,7 @@ use super::{application_id, invalid};
 #[cfg(feature = "ssr")]
 use crate::server::{
     auth::{Caseworker, guard},
-    db::Id,
+    db::{CitizenId, DocumentId, DocumentRequestId, EmergencyId, StaffId},
     casework::CaseAction,
     gate::QueueQuery,
 };
@@ -23,8 +23,8 @@ use crate::{
 pub const EMERGENCY_PATH: &str = "/mitarbeitende/notzugriffe";
 
 #[cfg(feature = "ssr")]
-fn emergency_id(emergency: &str) -> Result<Id, ApiError> {
-    Id::parse(emergency.trim())
+fn emergency_id(emergency: &str) -> Result<EmergencyId, ApiError> {
+    EmergencyId::parse(emergency.trim())
         .ok_or_else(|| invalid("emergency", "choose an emergency access from your office's list"))
 }
 
@@ -132,7 +132,7 @@ pub async fn assign_case(application: String, assignee: Option<String>) -> Resul
     let assignee = match assignee.as_deref().map(str::trim).filter(|assignee| !assignee.is_empty()) {
         None => None,
         Some("ich") => Some(caseworker.id()),
-        Some(id) => Some(Id::parse(id).ok_or_else(|| invalid("assignee", "choose a caseworker of your office"))?),
+        Some(id) => Some(StaffId::parse(id).ok_or_else(|| invalid("assignee", "choose a caseworker of your office"))?),
     };
     act(caseworker, &application, CaseAction::Assign(assignee), "zugewiesen").await
 }
@@ -152,7 +152,7 @@ pub async fn request_document(application: String, description: String) -> Resul
 #[server(prefix = "/api", endpoint = "mitarbeitende/anforderung-zuruecknehmen")]
 pub async fn cancel_document_request(application: String, request: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
-    let request = Id::parse(request.trim()).ok_or_else(|| invalid("request", "choose one of the case's requests"))?;
+    let request = DocumentRequestId::parse(request.trim()).ok_or_else(|| invalid("request", "choose one of the case's requests"))?;
     act(caseworker, &application, CaseAction::CancelRequest(request), "zurueckgenommen").await
 }
 
@@ -222,7 +222,7 @@ pub async fn close_case(application: String, confirmed: Option<String>) -> Resul
 pub async fn case_document(document: String) -> Result<ByteStream<ApiError>, ApiError> {
     let caseworker = guard::caseworker().await?;
     let document =
-        Id::parse(document.trim()).ok_or_else(|| invalid("document", "choose one of the case's documents"))?;
+        DocumentId::parse(document.trim()).ok_or_else(|| invalid("document", "choose one of the case's documents"))?;
     let case = guard::document_access(&caseworker, document).await?;
     let (file_name, media_type, content) =
         guard::services()?.gate.office_document(&case, document).await?;
@@ -246,7 +246,7 @@ pub async fn sharings(office: Option<String>, page: Option<String>) -> Result<Sh
 pub async fn shared_data(citizen: String, purpose: String, office: Option<String>) -> Result<SharedDataView, ApiError> {
     let caseworker = guard::caseworker().await?;
     let citizen =
-        Id::parse(citizen.trim()).ok_or_else(|| invalid("citizen", "choose a person from the list of sharings"))?;
+        CitizenId::parse(citizen.trim()).ok_or_else(|| invalid("citizen", "choose a person from the list of sharings"))?;
     if purpose.chars().count() > 1_000 {
         return Err(invalid("purpose", "choose a sharing from the list of sharings"));
     }
@@ -271,7 +271,7 @@ pub async fn open_emergency(
     let caseworker = guard::caseworker().await?;
     let application = application_id(&application)?;
     let person =
-        Id::parse(person.trim()).ok_or_else(|| invalid("person", "choose the child or the parent of this case"))?;
+        CitizenId::parse(person.trim()).ok_or_else(|| invalid("person", "choose the child or the parent of this case"))?;
     let reason = reason_text(&reason)?;
     let categories = categories
         .unwrap_or_default()
@@ -410,7 +410,7 @@ pub async fn access_log_review(
     }
     let staff = match filter.staff.as_str() {
         "" => None,
-        id => Some(Id::parse(id).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?),
+        id => Some(StaffId::parse(id).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?),
     };
     let day = |text: &str, field: &str| -> Result<Option<time::Date>, ApiError> {
         match text {

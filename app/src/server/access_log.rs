@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     office::OfficeCode,
     policy::Category,
-    server::db::{Database, DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+    server::db::{BeginWrite, CitizenId, Database, DatabaseError, LogEntryId, MixedId, StaffId, Timestamp, on_backend},
 };
 
 type HmacSha256 = Hmac<Sha256>;
@@ -99,18 +99,19 @@ impl LogBasis {
 /// What one allowed read records.
 #[derive(Clone, Debug)]
 pub struct NewEntry {
-    pub staff: Id,
+    pub staff: StaffId,
     pub office: OfficeCode,
-    pub citizen: Id,
+    pub citizen: CitizenId,
     pub categories: Vec<Category>,
     pub purpose: String,
     pub basis: LogBasis,
-    pub basis_ref: Option<Id>,
+    /// The id of what `basis` names (an application, a consent, an emergency access).
+    pub basis_ref: Option<MixedId>,
 }
 
 struct Sealed {
     seq: i64,
-    id: Id,
+    id: LogEntryId,
     occurred_at: Timestamp,
     prev_hash: String,
     entry_hash: String,
@@ -121,15 +122,15 @@ struct Sealed {
 fn entry_hash(
     key: &LogKey,
     seq: i64,
-    id: Id,
+    id: LogEntryId,
     occurred_at: Timestamp,
-    staff: Id,
+    staff: StaffId,
     office: &str,
-    citizen: Id,
+    citizen: CitizenId,
     categories: &[String],
     purpose: &str,
     basis: &str,
-    basis_ref: Option<Id>,
+    basis_ref: Option<MixedId>,
     prev_hash: &str,
 ) -> String {
     let basis_ref = basis_ref.map(|id| id.to_string()).unwrap_or_default();
@@ -300,19 +301,19 @@ struct PartRow {
 struct Stored {
     lane: i64,
     seq: i64,
-    id: Id,
+    id: LogEntryId,
     occurred_at: Timestamp,
     #[sqlx(rename = "staff_id")]
-    staff: Id,
+    staff: StaffId,
     #[sqlx(rename = "office_code")]
     office: String,
     #[sqlx(rename = "citizen_id")]
-    citizen: Id,
+    citizen: CitizenId,
     #[sqlx(json)]
     categories: Vec<String>,
     purpose: String,
     basis: String,
-    basis_ref: Option<Id>,
+    basis_ref: Option<MixedId>,
     prev_hash: String,
     entry_hash: String,
 }
@@ -484,7 +485,7 @@ impl AccessLog {
     ///
     /// An entry deleted elsewhere in the log, the citizen's own among them when no entry of
     /// theirs stood next to it, only `verify` finds.
-    pub async fn verify_citizen(&self, citizen: Id) -> Result<CitizenVerification, DatabaseError> {
+    pub async fn verify_citizen(&self, citizen: CitizenId) -> Result<CitizenVerification, DatabaseError> {
         let key = &self.key;
         let heads = self.heads().await?;
         let mut named = [0_i64; LANES as usize];
@@ -709,7 +710,7 @@ impl SealedEntry {
     pub fn seq(&self) -> i64 {
         self.0.seq
     }
-    pub fn id(&self) -> Id {
+    pub fn id(&self) -> LogEntryId {
         self.0.id
     }
     pub fn occurred_at(&self) -> Timestamp {
@@ -730,7 +731,7 @@ impl SealedEntry {
 /// metrics as an append (an entry whose transaction then rolls back is counted too).
 pub fn seal(key: &LogKey, entry: &NewEntry, seq: i64, prev_hash: String) -> SealedEntry {
     metrics::counter!("klarsicht_access_log_appends_total", "basis" => entry.basis.as_str()).increment(1);
-    let id = Id::new();
+    let id = LogEntryId::new();
     let occurred_at = Timestamp::now();
     let mut categories: Vec<String> = entry.categories.iter().map(|category| category.code().to_owned()).collect();
     categories.sort();

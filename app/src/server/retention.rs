@@ -18,7 +18,7 @@ use sqlx::types::Json;
 
 use crate::{
     admin::RetentionReport,
-    server::db::{BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend},
+    server::db::{ApplicationId, BeginWrite, ConsentEventId, ConsentId, Database, DatabaseError, RetentionRunId, Timestamp, on_backend},
 };
 
 /// The runs on time: retention (scheduled, or started by an administrator) and its record,
@@ -29,7 +29,7 @@ pub struct Retention {
 }
 
 /// A closed application's category: id, office, closing, category, its retention in days.
-type Candidate = (Id, String, Timestamp, String, i64);
+type Candidate = (ApplicationId, String, Timestamp, String, i64);
 
 /// The PostgreSQL advisory lock that lets one retention run at a time ("KSRETENT", fixed once).
 const RETENTION_LOCK: i64 = 0x4b53_5245_5445_4e54;
@@ -41,7 +41,7 @@ impl Retention {
 
     /// Removes what is past retention at `now`, in one transaction with its audit record.
     pub async fn run_retention(&self, now: Timestamp) -> Result<RetentionReport, DatabaseError> {
-        let run = Id::new();
+        let run = RetentionRunId::new();
         let report = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             // Several instances on one PostgreSQL each run this once a day: one at a time, and
@@ -63,7 +63,7 @@ impl Retention {
             .bind(cutoff)
             .fetch_all(&mut *transaction)
             .await?;
-            let mut due: BTreeMap<Id, (String, Vec<String>, usize)> = BTreeMap::new();
+            let mut due: BTreeMap<ApplicationId, (String, Vec<String>, usize)> = BTreeMap::new();
             for (application, office, closed_at, category, days) in candidates {
                 let entry = due.entry(application).or_insert_with(|| (office, Vec::new(), 0));
                 entry.2 += 1;
@@ -128,7 +128,7 @@ impl Retention {
     /// The latest retention runs, newest first: when, and how much each removed. No citizen
     /// data: counts by category and office only.
     pub async fn retention_runs(&self, limit: i64) -> Result<Vec<RetentionReport>, DatabaseError> {
-        type Row = (Id, Timestamp, i64, i64, Json<serde_json::Value>);
+        type Row = (RetentionRunId, Timestamp, i64, i64, Json<serde_json::Value>);
         let rows: Vec<Row> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT id, started_at, deleted_count, anonymized_count, detail FROM retention_runs \
              ORDER BY started_at DESC, id LIMIT $1",
@@ -158,7 +158,7 @@ impl Retention {
     /// it as ended; this writes it into the history). Answers how many. Run periodically.
     pub async fn record_expired_consents(&self) -> Result<u64, DatabaseError> {
         let now = Timestamp::now();
-        let due: Vec<(Id, Timestamp)> = on_backend!(self.database, pool => sqlx::query_as(
+        let due: Vec<(ConsentId, Timestamp)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT c.id, c.expires_at FROM consents c WHERE c.revoked_at IS NULL AND c.expires_at IS NOT NULL \
              AND c.expires_at <= $1 AND NOT EXISTS \
                (SELECT 1 FROM consent_events e WHERE e.consent_id = c.id AND e.kind = 'expired')",
@@ -173,7 +173,7 @@ impl Retention {
                  SELECT $1, $2, $3, 'expired', NULL, NULL WHERE NOT EXISTS \
                    (SELECT 1 FROM consent_events WHERE consent_id = $2 AND kind = 'expired')",
             )
-            .bind(Id::new())
+            .bind(ConsentEventId::new())
             .bind(*consent)
             .bind(*expired_at)
             .execute(pool)

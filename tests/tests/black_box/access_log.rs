@@ -9,7 +9,7 @@ use app::{
     policy::Category,
     server::{
         access_log::{AccessLog, CITIZEN_CHECK_LIMIT, CitizenVerification, LogBasis, LogKey, NewEntry, Problem},
-        db::{Database, DatabaseUrl, Id},
+        db::{CitizenId, Database, DatabaseUrl, StaffId},
     },
 };
 use std::time::Duration;
@@ -25,9 +25,9 @@ async fn log_of(app: &TestApp) -> AccessLog {
 
 fn entry(purpose: &str) -> NewEntry {
     NewEntry {
-        staff: Id::parse(demo::LENA_HOFFMANN).expect("an id"),
+        staff: StaffId::parse(demo::LENA_HOFFMANN).expect("an id"),
         office: OfficeCode::new("jugendamt"),
-        citizen: Id::parse(demo::JONAS_WEBER).expect("an id"),
+        citizen: CitizenId::parse(demo::JONAS_WEBER).expect("an id"),
         categories: vec![Category::ChildrenUpbringing, Category::Household],
         purpose: purpose.to_owned(),
         basis: LogBasis::Application,
@@ -36,11 +36,11 @@ fn entry(purpose: &str) -> NewEntry {
 }
 
 fn entry_about(citizen: &str, purpose: &str) -> NewEntry {
-    NewEntry { citizen: Id::parse(citizen).expect("an id"), ..entry(purpose) }
+    NewEntry { citizen: CitizenId::parse(citizen).expect("an id"), ..entry(purpose) }
 }
 
-fn jonas() -> Id {
-    Id::parse(demo::JONAS_WEBER).expect("an id")
+fn jonas() -> CitizenId {
+    CitizenId::parse(demo::JONAS_WEBER).expect("an id")
 }
 
 /// Lane 1's start: the `prev_hash` of its first entry, and its head's `entry_hash` before it.

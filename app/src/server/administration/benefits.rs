@@ -10,7 +10,7 @@ use crate::{
     admin::{BenefitTypeView, ChoiceOption, FormQuestionView, FormSectionView, QUESTION_KINDS},
     server::{
         auth::Administrator,
-        db::{BeginWrite, DatabaseError, Id, on_backend},
+        db::{BeginWrite, DatabaseError, Id, QuestionId, SectionId, on_backend},
     },
 };
 
@@ -70,9 +70,9 @@ pub fn choice_options(text: &str) -> Result<Vec<ChoiceOption>, ServiceError> {
 /// benefit (code, names, descriptions), office, active, has a published template.
 type BenefitRow = (String, String, String, String, String, String, bool, bool);
 /// id, benefit, position, titles, category.
-type SectionRow = (Id, String, i64, String, String, String);
+type SectionRow = (SectionId, String, i64, String, String, String);
 /// id, section, position, key, labels, helps, kind, options, required.
-type QuestionRow = (Id, Id, i64, String, String, String, Option<String>, Option<String>, String, Option<Json<Vec<ChoiceOption>>>, bool);
+type QuestionRow = (QuestionId, SectionId, i64, String, String, String, Option<String>, Option<String>, String, Option<Json<Vec<ChoiceOption>>>, bool);
 
 /// Every benefit type with its form, read on `$connection`.
 macro_rules! load_benefits {
@@ -139,7 +139,7 @@ fn assemble(benefits: Vec<BenefitRow>, sections: Vec<SectionRow>, questions: Vec
 macro_rules! section_in {
     ($connection:expr, $id:expr) => {
         async {
-            let id: Id = $id;
+            let id: SectionId = $id;
             let benefits = load_benefits!($connection)?;
             benefits
                 .into_iter()
@@ -159,13 +159,14 @@ macro_rules! section_in {
 macro_rules! swap_position {
     ($connection:expr, $table:literal, $group:literal, $id:expr, $up:expr) => {
         async {
-            let id: Id = $id;
+            // A section's or a question's, and its neighbour of the same kind.
+            let id: Id<_> = $id;
             let (group, position): (String, i64) =
                 sqlx::query_as(concat!("SELECT CAST(", $group, " AS TEXT), position FROM ", $table, " WHERE id = $1"))
                     .bind(id)
                     .fetch_one(&mut *$connection)
                     .await?;
-            let neighbour: Option<(Id, i64)> = sqlx::query_as(if $up {
+            let neighbour: Option<(Id<_>, i64)> = sqlx::query_as(if $up {
                 concat!("SELECT id, position FROM ", $table, " WHERE CAST(", $group, " AS TEXT) = $1 AND position < $2 ORDER BY position DESC LIMIT 1")
             } else {
                 concat!("SELECT id, position FROM ", $table, " WHERE CAST(", $group, " AS TEXT) = $1 AND position > $2 ORDER BY position LIMIT 1")
@@ -269,11 +270,11 @@ impl Administration {
         &self,
         admin: &Administrator,
         benefit: &str,
-        section: Option<Id>,
+        section: Option<SectionId>,
         title_de: String,
         title_en: String,
         category: String,
-    ) -> Result<Id, ServiceError> {
+    ) -> Result<SectionId, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let benefits = load_benefits!(transaction)?;
@@ -307,7 +308,7 @@ impl Administration {
                     if found.sections.iter().any(|candidate| candidate.category == category) {
                         return Err(invalid("category", "the form has a section for this category already; add the questions there"));
                     }
-                    let id = Id::new();
+                    let id = SectionId::new();
                     let position = found.sections.iter().map(|candidate| candidate.position).max().unwrap_or(0) + 1;
                     sqlx::query(
                         "INSERT INTO form_sections (id, benefit_type_code, position, title_de, title_en, category_code) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -326,13 +327,13 @@ impl Administration {
                 }
             };
             transaction.commit().await?;
-            Ok::<Id, ServiceError>(id)
+            Ok::<SectionId, ServiceError>(id)
         })
     }
 
     /// Moves a section up or down in its form, or takes it out with its questions (the answers
     /// citizens gave stay in their data).
-    pub async fn place_section(&self, admin: &Administrator, section: Id, placement: Placement) -> Result<String, ServiceError> {
+    pub async fn place_section(&self, admin: &Administrator, section: SectionId, placement: Placement) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (benefit, before) = section_in!(transaction, section)?;
@@ -355,7 +356,13 @@ impl Administration {
     /// Adds a question to `section` (at the end), or changes `question` (its key stays). A key
     /// asked elsewhere for the same category must be asked as the same kind: the answer is one
     /// value in the citizen's data.
-    pub async fn save_question(&self, admin: &Administrator, section: Id, question: Option<Id>, input: QuestionInput) -> Result<(Id, String), ServiceError> {
+    pub async fn save_question(
+        &self,
+        admin: &Administrator,
+        section: SectionId,
+        question: Option<QuestionId>,
+        input: QuestionInput,
+    ) -> Result<(QuestionId, String), ServiceError> {
         if !QUESTION_KINDS.contains(&input.kind.as_str()) {
             return Err(invalid("kind", "choose the kind of answer from the list"));
         }
@@ -408,7 +415,7 @@ impl Administration {
                     question
                 }
                 None => {
-                    let id = Id::new();
+                    let id = QuestionId::new();
                     let position = found.questions.iter().map(|candidate| candidate.position).max().unwrap_or(0) + 1;
                     sqlx::query(
                         "INSERT INTO form_questions (id, section_id, position, key, label_de, label_en, help_de, help_en, kind, options, required) \
@@ -433,13 +440,13 @@ impl Administration {
             let detail = serde_json::json!({ "section": section.to_string(), "before": before, "after": QuestionInput { key, ..input } });
             audit_in!(transaction, Audit { by: admin.id(), action: "form_question_saved", target_kind: "form_question", target: id.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<(Id, String), ServiceError>((id, benefit))
+            Ok::<(QuestionId, String), ServiceError>((id, benefit))
         })
     }
 
     /// Moves a question up or down in its section, or takes it out of the form (the answers
     /// citizens gave stay in their data).
-    pub async fn place_question(&self, admin: &Administrator, question: Id, placement: Placement) -> Result<String, ServiceError> {
+    pub async fn place_question(&self, admin: &Administrator, question: QuestionId, placement: Placement) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let benefits = load_benefits!(transaction)?;

@@ -6,7 +6,7 @@ use crate::{
     admin::{FEEDBACK_CONTACT_MAX, FEEDBACK_MESSAGE_MAX, FEEDBACK_PAGE_MAX, FeedbackEntry},
     server::{
         auth::Administrator,
-        db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
+        db::{BeginWrite, DatabaseError, FeedbackId, Timestamp, on_backend},
     },
 };
 
@@ -41,7 +41,7 @@ impl Administration {
                 "INSERT INTO accessibility_feedback (id, received_at, page, message, contact, language) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(Id::new())
+            .bind(FeedbackId::new())
             .bind(Timestamp::now())
             .bind(&input.page)
             .bind(&input.message)

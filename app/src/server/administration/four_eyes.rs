@@ -7,28 +7,28 @@ use crate::{
     admin::{PendingChange, RoleAssignment},
     server::{
         auth::Administrator,
-        db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
+        db::{BeginWrite, DatabaseError, PendingChangeId, StaffId, Timestamp, on_backend},
     },
 };
 
 /// A waiting change with the names the page shows: id, kind, staff member (id, name), role,
 /// office, its kind now, the kind asked for, who asked (id, name), when.
 type PendingRow = (
-    Id,
+    PendingChangeId,
     String,
-    Option<Id>,
+    Option<StaffId>,
     Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
-    Id,
+    StaffId,
     String,
     Timestamp,
 );
 
 /// A waiting change as it is carried out: kind, staff member, role, office, new kind, who asked.
-type ChangeRow = (String, Option<Id>, Option<String>, Option<String>, Option<String>, Id);
+type ChangeRow = (String, Option<StaffId>, Option<String>, Option<String>, Option<String>, StaffId);
 
 const PENDING: &str = "SELECT p.id, p.kind, p.staff_id, s.display_name, p.role, p.office_code, o.kind, p.new_kind, \
      p.requested_by, r.display_name, p.requested_at FROM pending_admin_changes p \
@@ -75,7 +75,7 @@ impl Administration {
     pub async fn decide_change(
         &self,
         admin: &Administrator,
-        change: Id,
+        change: PendingChangeId,
         decision: Decision,
     ) -> Result<(), ServiceError> {
         let now = Timestamp::now();

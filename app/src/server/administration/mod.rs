@@ -13,7 +13,7 @@ use crate::{
     admin::{AdminOverview, AuditEntry, CategoryView, OFFICE_KINDS, OfficeView, PortalCounts, ROLES, RoleAssignment, StaffMemberView},
     server::{
         auth::{Administrator, Overseer},
-        db::{BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend},
+        db::{BeginWrite, Database, DatabaseError, PendingChangeId, StaffId, Timestamp, on_backend},
         error::{ServiceError, invalid},
     },
 };
@@ -87,7 +87,7 @@ pub fn roles(values: &[String]) -> Result<BTreeSet<RoleAssignment>, ServiceError
 
 /// One audit line: who, what, on what, and the change itself.
 struct Audit<'a> {
-    by: Id,
+    by: StaffId,
     action: &'a str,
     target_kind: &'a str,
     target: String,
@@ -102,7 +102,7 @@ macro_rules! audit_in {
             "INSERT INTO admin_audit_log (id, occurred_at, staff_id, action, target_kind, target_id, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind($crate::server::db::Id::new())
+        .bind($crate::server::db::AuditEntryId::new())
         .bind($crate::server::db::Timestamp::now())
         .bind(audit.by)
         .bind(audit.action)
@@ -152,8 +152,8 @@ macro_rules! insert_role {
 /// by `$admin`. A grant already waiting is not asked twice.
 macro_rules! request_grant_in {
     ($connection:expr, $admin:expr, $staff:expr, $role:expr) => {{
-        let (admin, staff, role): (Id, Id, &RoleAssignment) = ($admin, $staff, $role);
-        let waiting: Option<Id> = sqlx::query_scalar(
+        let (admin, staff, role): (StaffId, StaffId, &RoleAssignment) = ($admin, $staff, $role);
+        let waiting: Option<PendingChangeId> = sqlx::query_scalar(
             "SELECT id FROM pending_admin_changes WHERE kind = 'grant_role' AND staff_id = $1 AND role = $2 \
              AND COALESCE(office_code, '') = COALESCE($3, '') AND decided_at IS NULL",
         )
@@ -163,7 +163,7 @@ macro_rules! request_grant_in {
         .fetch_optional(&mut *$connection)
         .await?;
         if waiting.is_none() {
-            let change = Id::new();
+            let change = PendingChangeId::new();
             sqlx::query(
                 "INSERT INTO pending_admin_changes (id, kind, staff_id, role, office_code, requested_by, requested_at) \
                  VALUES ($1, 'grant_role', $2, $3, $4, $5, $6)",
@@ -198,7 +198,7 @@ pub struct Administration {
     database: Database,
 }
 
-type StaffRow = (Id, String, String, Option<String>, bool);
+type StaffRow = (StaffId, String, String, Option<String>, bool);
 
 impl Administration {
     pub fn new(database: Database) -> Self {
@@ -210,7 +210,7 @@ impl Administration {
         type Loaded = (
             Vec<(String, String, String, String, bool, i64)>,
             Vec<StaffRow>,
-            Vec<(Id, String, Option<String>)>,
+            Vec<(StaffId, String, Option<String>)>,
             Vec<(String, String, String, String, String, bool, i64)>,
             i64,
             Vec<(String, String, i64)>,
@@ -322,7 +322,7 @@ impl Administration {
                     .bind(Timestamp::now())
                     .execute(&mut *transaction)
                     .await?;
-                    let change = Id::new();
+                    let change = PendingChangeId::new();
                     sqlx::query(
                         "INSERT INTO pending_admin_changes (id, kind, office_code, new_kind, requested_by, requested_at) \
                          VALUES ($1, 'office_kind', $2, $3, $4, $5)",
@@ -373,8 +373,8 @@ impl Administration {
         email: String,
         subject: Option<String>,
         roles: BTreeSet<RoleAssignment>,
-    ) -> Result<Id, ServiceError> {
-        let id = Id::new();
+    ) -> Result<StaffId, ServiceError> {
+        let id = StaffId::new();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             // Two accounts are two people: the unique indexes on the address (in any case) and
@@ -411,7 +411,7 @@ impl Administration {
     /// role that reads citizen data once a second administrator confirms it (asked for here,
     /// see `confirm_change`). Nobody changes their own roles: another administrator must.
     /// Grants still waiting that `roles` no longer names are withdrawn.
-    pub async fn set_roles(&self, admin: &Administrator, staff: Id, roles: BTreeSet<RoleAssignment>) -> Result<(), ServiceError> {
+    pub async fn set_roles(&self, admin: &Administrator, staff: StaffId, roles: BTreeSet<RoleAssignment>) -> Result<(), ServiceError> {
         if staff == admin.id() {
             return Err(invalid("roles", "nobody changes their own roles; ask another administrator"));
         }
@@ -438,7 +438,7 @@ impl Administration {
             for role in &now {
                 insert_role!(transaction, staff, *role);
             }
-            let waiting: Vec<(Id, String, Option<String>)> = sqlx::query_as(
+            let waiting: Vec<(PendingChangeId, String, Option<String>)> = sqlx::query_as(
                 "SELECT id, role, office_code FROM pending_admin_changes WHERE kind = 'grant_role' AND staff_id = $1 AND decided_at IS NULL",
             )
             .bind(staff)
@@ -468,7 +468,7 @@ impl Administration {
     }
 
     /// Deactivates `staff`: they cannot sign in again, and every session of theirs ends now.
-    pub async fn deactivate_staff(&self, admin: &Administrator, staff: Id) -> Result<u64, ServiceError> {
+    pub async fn deactivate_staff(&self, admin: &Administrator, staff: StaffId) -> Result<u64, ServiceError> {
         if staff == admin.id() {
             return Err(invalid("staff", "you cannot deactivate yourself; ask another administrator"));
         }

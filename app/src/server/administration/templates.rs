@@ -13,19 +13,19 @@ use crate::{
     },
     server::{
         auth::Administrator,
-        db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
+        db::{BeginWrite, DatabaseError, SharingId, TemplateId, TemplateVersionId, Timestamp, on_backend},
         citizen::adopt_published_version,
     },
 };
 
 /// benefit type (code, names), office, template id.
-type BenefitRow = (String, String, String, String, Option<Id>);
+type BenefitRow = (String, String, String, String, Option<TemplateId>);
 /// id, template, number, status, intro (de, en), published at.
-type VersionRow = (Id, Id, i64, String, String, String, Option<Timestamp>);
+type VersionRow = (TemplateVersionId, TemplateId, i64, String, String, String, Option<Timestamp>);
 /// version, category, legal basis, explanation (de, en).
-type RequiredRow = (Id, String, String, String, String);
+type RequiredRow = (TemplateVersionId, String, String, String, String);
 /// version, category, office, purpose (de, en), legal basis, longest validity, explanation (de, en).
-type SharingRow = (Id, String, String, String, String, String, i64, String, String);
+type SharingRow = (TemplateVersionId, String, String, String, String, String, i64, String, String);
 
 /// Every benefit type with its template's versions, read on `$connection`.
 macro_rules! load_templates {
@@ -64,7 +64,7 @@ macro_rules! load_templates {
 
 /// A template as loaded, with its id (`None` while the benefit type has none).
 struct Loaded {
-    template: Option<Id>,
+    template: Option<TemplateId>,
     view: TemplateView,
 }
 
@@ -118,7 +118,7 @@ fn assemble(benefits: Vec<BenefitRow>, versions: Vec<VersionRow>, required: Vec<
 macro_rules! draft_in {
     ($connection:expr, $version:expr) => {
         async {
-            let version: Id = $version;
+            let version: TemplateVersionId = $version;
             let loaded = load_templates!($connection)?;
             let found = loaded.into_iter().find(|loaded| loaded.view.versions.iter().any(|v| v.id == version.to_string()));
             let Some(found) = found else { return Err(ServiceError::NotFound) };
@@ -159,7 +159,7 @@ macro_rules! insert_sharing {
             "INSERT INTO template_optional_sharings (id, version_id, category_code, recipient_office_code, purpose_de, purpose_en, \
              legal_basis, max_validity_days, explanation_de, explanation_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
-        .bind(Id::new())
+        .bind(SharingId::new())
         .bind($version)
         .bind(&sharing.category)
         .bind(&sharing.office)
@@ -198,7 +198,7 @@ impl Administration {
 
     /// The draft of `benefit`'s template: the one being edited, or a new one that starts as a
     /// copy of the published version (empty when there is none). Answers its id.
-    pub async fn start_draft(&self, admin: &Administrator, benefit: &str) -> Result<Id, ServiceError> {
+    pub async fn start_draft(&self, admin: &Administrator, benefit: &str) -> Result<TemplateVersionId, ServiceError> {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -207,12 +207,12 @@ impl Administration {
                 return Err(invalid("benefit", "choose a benefit type from the list"));
             };
             if let Some(draft) = found.view.draft() {
-                return Id::parse(&draft.id).ok_or(ServiceError::NotFound);
+                return TemplateVersionId::parse(&draft.id).ok_or(ServiceError::NotFound);
             }
             let template = match found.template {
                 Some(template) => template,
                 None => {
-                    let template = Id::new();
+                    let template = TemplateId::new();
                     sqlx::query("INSERT INTO consent_templates (id, benefit_type_code, created_at) VALUES ($1, $2, $3)")
                         .bind(template)
                         .bind(benefit)
@@ -224,7 +224,7 @@ impl Administration {
             };
             let published = found.view.published().cloned();
             let number = found.view.versions.iter().map(|version| version.version).max().unwrap_or(0) + 1;
-            let draft = Id::new();
+            let draft = TemplateVersionId::new();
             let (intro_de, intro_en) =
                 published.as_ref().map(|p| (p.intro_de.clone(), p.intro_en.clone())).unwrap_or_default();
             sqlx::query(
@@ -248,12 +248,12 @@ impl Administration {
             let detail = serde_json::json!({ "benefit": benefit, "version": number, "copied_from": published.map(|p| p.version) });
             audit_in!(transaction, Audit { by: admin.id(), action: "template_draft_started", target_kind: "consent_template_version", target: draft.to_string(), detail })?;
             transaction.commit().await?;
-            Ok::<Id, ServiceError>(draft)
+            Ok::<TemplateVersionId, ServiceError>(draft)
         })
     }
 
     /// Changes the texts the citizen reads first.
-    pub async fn save_draft_texts(&self, admin: &Administrator, version: Id, intro_de: String, intro_en: String) -> Result<String, ServiceError> {
+    pub async fn save_draft_texts(&self, admin: &Administrator, version: TemplateVersionId, intro_de: String, intro_en: String) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -272,7 +272,7 @@ impl Administration {
     }
 
     /// Adds a category the law requires to the draft, or changes its legal basis and explanation.
-    pub async fn save_required(&self, admin: &Administrator, version: Id, required: RequiredCategory) -> Result<String, ServiceError> {
+    pub async fn save_required(&self, admin: &Administrator, version: TemplateVersionId, required: RequiredCategory) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -298,7 +298,7 @@ impl Administration {
     }
 
     /// Takes a required category out of the draft.
-    pub async fn remove_required(&self, admin: &Administrator, version: Id, category: &str) -> Result<String, ServiceError> {
+    pub async fn remove_required(&self, admin: &Administrator, version: TemplateVersionId, category: &str) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -319,7 +319,7 @@ impl Administration {
     /// Adds an optional sharing to the draft, or changes the one of the same category and
     /// office. Its legal basis follows from the category: explicit consent (GDPR Art. 9(2)(a))
     /// for a special category, consent (Art. 6(1)(a)) otherwise.
-    pub async fn save_sharing(&self, admin: &Administrator, version: Id, mut sharing: OptionalSharing) -> Result<String, ServiceError> {
+    pub async fn save_sharing(&self, admin: &Administrator, version: TemplateVersionId, mut sharing: OptionalSharing) -> Result<String, ServiceError> {
         if !(1..=LONGEST_SHARING_DAYS).contains(&sharing.max_validity_days) {
             return Err(invalid("max_validity_days", format!("give the longest validity in whole days, from 1 to {LONGEST_SHARING_DAYS}")));
         }
@@ -355,7 +355,7 @@ impl Administration {
     }
 
     /// Takes an optional sharing out of the draft.
-    pub async fn remove_sharing(&self, admin: &Administrator, version: Id, category: &str, office: &str) -> Result<String, ServiceError> {
+    pub async fn remove_sharing(&self, admin: &Administrator, version: TemplateVersionId, category: &str, office: &str) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -375,7 +375,7 @@ impl Administration {
     }
 
     /// Throws the draft away; the published version stays as it is.
-    pub async fn discard_draft(&self, admin: &Administrator, version: Id) -> Result<String, ServiceError> {
+    pub async fn discard_draft(&self, admin: &Administrator, version: TemplateVersionId) -> Result<String, ServiceError> {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let (found, draft) = draft_in!(transaction, version)?;
@@ -394,7 +394,7 @@ impl Administration {
     /// Open applications on an earlier version move to it when it requires nothing theirs did
     /// not; otherwise they stay, and their citizens are asked. `expected` is the list of
     /// changes the administrator saw: if the draft differs by now, nothing is published.
-    pub async fn publish(&self, admin: &Administrator, version: Id, expected: &[TemplateChange]) -> Result<PublishReport, ServiceError> {
+    pub async fn publish(&self, admin: &Administrator, version: TemplateVersionId, expected: &[TemplateChange]) -> Result<PublishReport, ServiceError> {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;

@@ -7,7 +7,7 @@
 //! needs to check a role again.
 
 use super::principal::{Citizen, Staff};
-use crate::{office::OfficeCode, server::db::Id};
+use crate::{office::OfficeCode, server::db::{ApplicationId, CitizenId, EmergencyId, StaffId}};
 
 /// A staff member with at least one caseworker role.
 #[derive(Clone, Debug)]
@@ -26,21 +26,21 @@ pub struct CaseworkerAt {
 #[derive(Clone, Debug)]
 pub struct CaseAccess {
     at: CaseworkerAt,
-    application: Id,
+    application: ApplicationId,
 }
 
 /// A caseworker's hold on one emergency access of one of their offices.
 #[derive(Clone, Debug)]
 pub struct OfficeEmergency {
     at: CaseworkerAt,
-    emergency: Id,
+    emergency: EmergencyId,
 }
 
 /// A citizen acting for a person: themselves, or a minor child in their custody.
 #[derive(Clone, Debug)]
 pub struct ActingFor {
     citizen: Citizen,
-    person: Id,
+    person: CitizenId,
 }
 
 /// A staff member with the administrator's role (who, by that, reads no citizen data).
@@ -68,7 +68,7 @@ impl Caseworker {
         works_for_an_office.then_some(Self { staff })
     }
 
-    pub fn id(&self) -> Id {
+    pub fn id(&self) -> StaffId {
         self.staff.id()
     }
 
@@ -103,7 +103,7 @@ impl CaseworkerAt {
     }
 
     /// The caseworker's id.
-    pub fn staff(&self) -> Id {
+    pub fn staff(&self) -> StaffId {
         self.caseworker.id()
     }
 
@@ -112,12 +112,12 @@ impl CaseworkerAt {
     }
 
     /// The access to `application`, which the guard found held by this office.
-    pub(super) fn to_case(&self, application: Id) -> CaseAccess {
+    pub(super) fn to_case(&self, application: ApplicationId) -> CaseAccess {
         CaseAccess { at: self.clone(), application }
     }
 
     /// The hold on `emergency`, which the guard found held by this office.
-    pub(super) fn to_emergency(&self, emergency: Id) -> OfficeEmergency {
+    pub(super) fn to_emergency(&self, emergency: EmergencyId) -> OfficeEmergency {
         OfficeEmergency { at: self.clone(), emergency }
     }
 }
@@ -125,14 +125,14 @@ impl CaseworkerAt {
 impl CaseAccess {
     /// The access of a caseworker made without a session, for the gate benchmark only.
     #[cfg(feature = "bench")]
-    pub fn for_benchmark(staff: Id, office: &str, application: Id) -> Self {
+    pub fn for_benchmark(staff: StaffId, office: &str, application: ApplicationId) -> Self {
         let staff = Staff::caseworker_for_benchmark(staff, office);
         let at = CaseworkerAt { caseworker: Caseworker { staff }, office: OfficeCode::new(office) };
         Self { at, application }
     }
 
     /// The caseworker's id.
-    pub fn staff(&self) -> Id {
+    pub fn staff(&self) -> StaffId {
         self.at.staff()
     }
 
@@ -140,14 +140,14 @@ impl CaseAccess {
         &self.at.office
     }
 
-    pub fn application(&self) -> Id {
+    pub fn application(&self) -> ApplicationId {
         self.application
     }
 }
 
 impl OfficeEmergency {
     /// The caseworker's id.
-    pub fn staff(&self) -> Id {
+    pub fn staff(&self) -> StaffId {
         self.at.staff()
     }
 
@@ -155,7 +155,7 @@ impl OfficeEmergency {
         &self.at.office
     }
 
-    pub fn emergency(&self) -> Id {
+    pub fn emergency(&self) -> EmergencyId {
         self.emergency
     }
 }
@@ -168,7 +168,7 @@ impl ActingFor {
     }
 
     /// The citizen acting for `person`, whom the guard found in their custody.
-    pub(super) fn for_child(citizen: Citizen, person: Id) -> Self {
+    pub(super) fn for_child(citizen: Citizen, person: CitizenId) -> Self {
         Self { citizen, person }
     }
 
@@ -177,7 +177,7 @@ impl ActingFor {
     }
 
     /// The person acted for.
-    pub fn person(&self) -> Id {
+    pub fn person(&self) -> CitizenId {
         self.person
     }
 
@@ -192,7 +192,7 @@ impl Administrator {
         staff.is_administrator().then_some(Self { staff })
     }
 
-    pub fn id(&self) -> Id {
+    pub fn id(&self) -> StaffId {
         self.staff.id()
     }
 
@@ -211,7 +211,7 @@ impl DataProtectionOfficer {
         staff.is_data_protection_officer().then_some(Self { staff })
     }
 
-    pub fn id(&self) -> Id {
+    pub fn id(&self) -> StaffId {
         self.staff.id()
     }
 
@@ -225,7 +225,7 @@ impl Overseer {
         (staff.is_administrator() || staff.is_data_protection_officer()).then_some(Self { staff })
     }
 
-    pub fn id(&self) -> Id {
+    pub fn id(&self) -> StaffId {
         self.staff.id()
     }
 }

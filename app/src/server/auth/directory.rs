@@ -4,7 +4,7 @@
 use crate::{
     auth::{DemoKind, DemoPerson},
     office::OfficeCode,
-    server::db::{Database, DatabaseError, Id, Timestamp, on_backend},
+    server::db::{AccountId, CitizenId, Database, DatabaseError, StaffId, Timestamp, on_backend},
 };
 
 use super::{
@@ -29,23 +29,24 @@ pub struct Directory {
     database: Database,
 }
 
-type StaffRow = (Id, String, Option<String>, bool);
+type StaffRow = (StaffId, String, Option<String>, bool);
 /// A role row: role, office code, office name in German and English.
 type RoleRow = (String, Option<String>, Option<String>, Option<String>);
 
 /// A session record's times: created, last seen, ended.
 pub(super) type SessionTimes = (Timestamp, Timestamp, Option<Timestamp>);
 
-/// A session record's times with its citizen's given and family name; the names are empty when
-/// the citizen no longer exists.
-type SessionCitizenRow = (Timestamp, Timestamp, Option<Timestamp>, Option<String>, Option<String>);
+/// A session record's times with its citizen's id, given and family name; the citizen's
+/// columns are empty when they no longer exist.
+type SessionCitizenRow = (Timestamp, Timestamp, Option<Timestamp>, Option<CitizenId>, Option<String>, Option<String>);
 
-/// A session record's times with its staff member's name and one of their roles (role, office
-/// code, office names); the person's columns are empty when they may no longer act.
+/// A session record's times with its staff member's id, name and one of their roles (role,
+/// office code, office names); the person's columns are empty when they may no longer act.
 type SessionStaffRow = (
     Timestamp,
     Timestamp,
     Option<Timestamp>,
+    Option<StaffId>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -81,7 +82,7 @@ impl Directory {
             "INSERT INTO citizens (id, oidc_subject, given_name, family_name, birth_date, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (oidc_subject) DO NOTHING",
         )
-        .bind(Id::new())
+        .bind(CitizenId::new())
         .bind(&identity.subject)
         .bind(&given_name)
         .bind(&family_name)
@@ -91,7 +92,7 @@ impl Directory {
         .await
         .map(|_| ()));
         inserted?;
-        let (id, given_name, family_name): (Id, String, String) = on_backend!(self.database, pool => sqlx::query_as(
+        let (id, given_name, family_name): (CitizenId, String, String) = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT id, given_name, family_name FROM citizens WHERE oidc_subject = $1",
         )
         .bind(&identity.subject)
@@ -153,24 +154,24 @@ impl Directory {
     pub(super) async fn load_for_session(
         &self,
         kind: PrincipalKind,
-        id: Id,
+        id: AccountId,
         record: &str,
     ) -> Result<Option<(SessionTimes, Option<Principal>)>, DatabaseError> {
         match kind {
             PrincipalKind::Citizen => {
                 let row: Option<SessionCitizenRow> =
                     on_backend!(self.database, pool => sqlx::query_as(
-                        "SELECT r.created_at, r.last_seen_at, r.ended_at, c.given_name, c.family_name FROM session_records r \
+                        "SELECT r.created_at, r.last_seen_at, r.ended_at, c.id, c.given_name, c.family_name FROM session_records r \
                          LEFT JOIN citizens c ON c.id = $2 WHERE r.session_id = $1",
                     )
                     .bind(record)
                     .bind(id)
                     .fetch_optional(pool)
                     .await)?;
-                Ok(row.map(|(created, last_seen, ended, given, family)| {
-                    let citizen = given
-                        .zip(family)
-                        .map(|(given, family)| Principal::Citizen(Citizen::new(id, display_name(&given, &family))));
+                Ok(row.map(|(created, last_seen, ended, id, given, family)| {
+                    let citizen = id.zip(given).zip(family).map(|((id, given), family)| {
+                        Principal::Citizen(Citizen::new(id, display_name(&given, &family)))
+                    });
                     ((created, last_seen, ended), citizen)
                 }))
             }
@@ -178,7 +179,7 @@ impl Directory {
                 // The record, the person and their roles: a row per role, one without roles.
                 let rows: Vec<SessionStaffRow> =
                     on_backend!(self.database, pool => sqlx::query_as(
-                        "SELECT r.created_at, r.last_seen_at, r.ended_at, s.display_name, sr.role, sr.office_code, o.name_de, o.name_en \
+                        "SELECT r.created_at, r.last_seen_at, r.ended_at, s.id, s.display_name, sr.role, sr.office_code, o.name_de, o.name_en \
                          FROM session_records r LEFT JOIN staff_members s ON s.id = $2 AND s.active = TRUE \
                          LEFT JOIN staff_roles sr ON sr.staff_id = s.id LEFT JOIN offices o ON o.code = sr.office_code \
                          WHERE r.session_id = $1 ORDER BY sr.role, sr.office_code",
@@ -187,8 +188,8 @@ impl Directory {
                     .bind(id)
                     .fetch_all(pool)
                     .await)?;
-                let Some((created, last_seen, ended, name, ..)) = rows.first().cloned() else { return Ok(None) };
-                let staff = name.map(|name| {
+                let Some((created, last_seen, ended, id, name, ..)) = rows.first().cloned() else { return Ok(None) };
+                let staff = id.zip(name).map(|(id, name)| {
                     let roles = rows
                         .into_iter()
                         .filter_map(|(.., role, office_code, name_de, name_en)| Some((role?, office_code, name_de, name_en)))
@@ -200,7 +201,7 @@ impl Directory {
         }
     }
 
-    async fn roles_of(&self, staff: Id) -> Result<Vec<StaffRole>, DatabaseError> {
+    async fn roles_of(&self, staff: StaffId) -> Result<Vec<StaffRole>, DatabaseError> {
         let rows: Vec<RoleRow> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT r.role, r.office_code, o.name_de, o.name_en FROM staff_roles r \
              LEFT JOIN offices o ON o.code = r.office_code \
@@ -216,7 +217,7 @@ impl Directory {
     /// as demo data.
     pub async fn demo_people(&self) -> Result<Vec<DemoPerson>, DatabaseError> {
         let pattern = format!("{DEMO_SUBJECT_PREFIX}%");
-        let citizens: Vec<(Id, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+        let citizens: Vec<(CitizenId, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT id, given_name, family_name FROM citizens WHERE oidc_subject LIKE $1 ORDER BY family_name, given_name",
         )
         .bind(&pattern)
@@ -233,7 +234,7 @@ impl Directory {
             })
             .collect();
 
-        let staff: Vec<(Id, String)> = on_backend!(self.database, pool => sqlx::query_as(
+        let staff: Vec<(StaffId, String)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT id, display_name FROM staff_members WHERE oidc_subject LIKE $1 AND active = TRUE ORDER BY display_name",
         )
         .bind(&pattern)
@@ -268,27 +269,27 @@ impl Directory {
     }
 
     /// A demo person by id: a principal only for people of the demo data (staff: still active).
-    pub(super) async fn demo_principal(&self, id: Id) -> Result<Option<Principal>, DatabaseError> {
+    pub(super) async fn demo_principal(&self, id: AccountId) -> Result<Option<Principal>, DatabaseError> {
         let pattern = format!("{DEMO_SUBJECT_PREFIX}%");
-        let citizen: Option<(String, String)> = on_backend!(self.database, pool => sqlx::query_as(
-            "SELECT given_name, family_name FROM citizens WHERE id = $1 AND oidc_subject LIKE $2",
+        let citizen: Option<(CitizenId, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT id, given_name, family_name FROM citizens WHERE id = $1 AND oidc_subject LIKE $2",
         )
         .bind(id)
         .bind(&pattern)
         .fetch_optional(pool)
         .await)?;
-        if let Some((given, family)) = citizen {
+        if let Some((id, given, family)) = citizen {
             return Ok(Some(Principal::Citizen(Citizen::new(id, display_name(&given, &family)))));
         }
-        let staff: Option<String> = on_backend!(self.database, pool => sqlx::query_scalar(
-            "SELECT display_name FROM staff_members WHERE id = $1 AND oidc_subject LIKE $2 AND active = TRUE",
+        let staff: Option<(StaffId, String)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT id, display_name FROM staff_members WHERE id = $1 AND oidc_subject LIKE $2 AND active = TRUE",
         )
         .bind(id)
         .bind(&pattern)
         .fetch_optional(pool)
         .await)?;
         match staff {
-            Some(name) => Ok(Some(Principal::Staff(Staff::new(id, name, self.roles_of(id).await?)))),
+            Some((id, name)) => Ok(Some(Principal::Staff(Staff::new(id, name, self.roles_of(id).await?)))),
             None => Ok(None),
         }
     }

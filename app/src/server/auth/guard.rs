@@ -10,7 +10,11 @@ use tower_sessions::Session;
 
 use crate::{
     auth::ApiError,
-    server::{db::Id, gate::Held, services::Services},
+    server::{
+        db::{ApplicationId, CitizenId, DocumentId, EmergencyId, Id},
+        gate::Held,
+        services::Services,
+    },
 };
 
 use super::{
@@ -121,7 +125,10 @@ pub fn caseworker_at(caseworker: &Caseworker, office: Option<&str>) -> Result<Ca
 /// The caseworker at the office that holds `record` (one look-up, never a trial of each
 /// office), and the id the capability names; 404 when none of theirs does, whether or not
 /// another office holds it.
-async fn held_by(caseworker: &Caseworker, record: Held) -> Result<(CaseworkerAt, Id), ApiError> {
+async fn held_by<Of, Names>(
+    caseworker: &Caseworker,
+    record: Held<Of, Names>,
+) -> Result<(CaseworkerAt, Id<Names>), ApiError> {
     let found = services()?.gate.holder(record).await.map_err(|error| {
         tracing::error!(%error, "the office holding a record could not be read");
         fail(ApiError::Internal)
@@ -132,22 +139,22 @@ async fn held_by(caseworker: &Caseworker, record: Held) -> Result<(CaseworkerAt,
 }
 
 /// The caseworker's access to `application`, which one of their offices holds; 404 otherwise.
-pub async fn case_access(caseworker: &Caseworker, application: Id) -> Result<CaseAccess, ApiError> {
-    let (at, application) = held_by(caseworker, Held::Application(application)).await?;
+pub async fn case_access(caseworker: &Caseworker, application: ApplicationId) -> Result<CaseAccess, ApiError> {
+    let (at, application) = held_by(caseworker, Held::application(application)).await?;
     Ok(at.to_case(application))
 }
 
 /// The caseworker's access to the application `document` was handed in to; 404 when none of
 /// their offices holds it.
-pub async fn document_access(caseworker: &Caseworker, document: Id) -> Result<CaseAccess, ApiError> {
-    let (at, application) = held_by(caseworker, Held::Document(document)).await?;
+pub async fn document_access(caseworker: &Caseworker, document: DocumentId) -> Result<CaseAccess, ApiError> {
+    let (at, application) = held_by(caseworker, Held::document(document)).await?;
     Ok(at.to_case(application))
 }
 
 /// The caseworker's hold on `emergency`, an emergency access of one of their offices; 404
 /// otherwise.
-pub async fn office_emergency(caseworker: &Caseworker, emergency: Id) -> Result<OfficeEmergency, ApiError> {
-    let (at, emergency) = held_by(caseworker, Held::Emergency(emergency)).await?;
+pub async fn office_emergency(caseworker: &Caseworker, emergency: EmergencyId) -> Result<OfficeEmergency, ApiError> {
+    let (at, emergency) = held_by(caseworker, Held::emergency(emergency)).await?;
     Ok(at.to_emergency(emergency))
 }
 
@@ -157,7 +164,7 @@ pub async fn acting_for(citizen: Citizen, person: Option<&str>) -> Result<Acting
     let Some(person) = person.map(str::trim).filter(|person| !person.is_empty()) else {
         return Ok(ActingFor::themselves(citizen));
     };
-    let Some(person) = Id::parse(person) else {
+    let Some(person) = CitizenId::parse(person) else {
         return Err(fail(ApiError::Invalid {
             field: "person".to_owned(),
             message: "choose yourself or one of your children".to_owned(),

@@ -4,20 +4,20 @@
 use crate::{
     auth::{Me, MeKind, RoleView},
     office::OfficeCode,
-    server::db::Id,
+    server::db::{AccountId, CitizenId, StaffId},
 };
 
 /// A citizen, signed in through the citizens' provider (or the demo sign-in).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Citizen {
-    id: Id,
+    id: CitizenId,
     display_name: String,
 }
 
 /// A staff member who exists because an administrator created them, and is active.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Staff {
-    id: Id,
+    id: StaffId,
     display_name: String,
     roles: Vec<StaffRole>,
 }
@@ -36,11 +36,11 @@ pub enum Principal {
 }
 
 impl Citizen {
-    pub(super) fn new(id: Id, display_name: String) -> Self {
+    pub(super) fn new(id: CitizenId, display_name: String) -> Self {
         Self { id, display_name }
     }
 
-    pub fn id(&self) -> Id {
+    pub fn id(&self) -> CitizenId {
         self.id
     }
 
@@ -53,7 +53,7 @@ impl Staff {
     /// A staff member with `roles`. Administration and reading citizen data never sit on one
     /// account: the administration refuses such roles, and should the database hold them all
     /// the same (set by hand), the account only administers.
-    pub(super) fn new(id: Id, display_name: String, mut roles: Vec<StaffRole>) -> Self {
+    pub(super) fn new(id: StaffId, display_name: String, mut roles: Vec<StaffRole>) -> Self {
         if roles.contains(&StaffRole::Administrator) {
             roles.retain(|role| *role == StaffRole::Administrator);
         }
@@ -62,7 +62,7 @@ impl Staff {
 
     /// A caseworker of `office` made without a session, for the gate benchmark only.
     #[cfg(feature = "bench")]
-    pub fn caseworker_for_benchmark(id: Id, office: &str) -> Self {
+    pub fn caseworker_for_benchmark(id: StaffId, office: &str) -> Self {
         let role = StaffRole::Caseworker {
             office_code: OfficeCode::new(office),
             office_name_de: office.to_owned(),
@@ -71,7 +71,7 @@ impl Staff {
         Self::new(id, "Benchmark".to_owned(), vec![role])
     }
 
-    pub fn id(&self) -> Id {
+    pub fn id(&self) -> StaffId {
         self.id
     }
 
@@ -101,10 +101,11 @@ impl Staff {
 }
 
 impl Principal {
-    pub fn id(&self) -> Id {
+    /// The person's id, as a session names them (beside [`Self::kind`]).
+    pub fn id(&self) -> AccountId {
         match self {
-            Self::Citizen(citizen) => citizen.id,
-            Self::Staff(staff) => staff.id,
+            Self::Citizen(citizen) => citizen.id.into(),
+            Self::Staff(staff) => staff.id.into(),
         }
     }
 

@@ -10,7 +10,7 @@ use tower_sessions::Session;
 
 use crate::{
     auth::SessionView,
-    server::db::{Database, DatabaseError, Id, Timestamp, on_backend},
+    server::db::{AccountId, Database, DatabaseError, SessionRecordId, Timestamp, on_backend},
 };
 
 use super::{
@@ -30,7 +30,7 @@ const LAST_SEEN_RESOLUTION: time::Duration = time::Duration::minutes(1);
 struct SignedIn {
     record: String,
     kind: PrincipalKind,
-    principal: Id,
+    principal: AccountId,
     /// The provider's ID token, for signing out at the provider too. Never sent to the browser.
     id_token: Option<String>,
 }
@@ -84,7 +84,7 @@ impl Sessions {
         id_token: Option<String>,
     ) -> Result<(), SessionError> {
         session.cycle_id().await?;
-        let record = Id::new().to_string();
+        let record = SessionRecordId::new().to_string();
         let now = Timestamp::now();
         let device = device.map(|agent| agent.chars().take(300).collect::<String>());
         on_backend!(self.database, pool => sqlx::query(

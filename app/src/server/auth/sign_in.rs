@@ -3,7 +3,7 @@
 
 use tower_sessions::Session;
 
-use crate::{auth::Me, server::db::Id};
+use crate::{auth::Me, server::db::AccountId};
 
 use super::{
     directory::{Directory, SignInRefusal},
@@ -147,7 +147,7 @@ impl SignIn {
         if !self.demo_enabled {
             return Err(SignInFailure::DemoSwitchedOff);
         }
-        let id = Id::parse(person).ok_or(SignInFailure::UnknownDemoPerson)?;
+        let id = AccountId::parse(person).ok_or(SignInFailure::UnknownDemoPerson)?;
         let principal = self.directory.demo_principal(id).await?.ok_or(SignInFailure::UnknownDemoPerson)?;
         self.sessions.sign_in(session, &principal, device, None).await?;
         Ok(principal.me())

@@ -10,7 +10,9 @@ use super::Casework;
 use crate::{
     server::{
         auth::CaseAccess,
-        db::{BeginWrite, Id, Timestamp, on_backend},
+        db::{
+            ApplicationEventId, BeginWrite, CaseNoteId, DocumentRequestId, MessageId, StaffId, Timestamp, on_backend,
+        },
         error::{ServiceError, invalid},
     },
     status::ApplicationStatus,
@@ -30,11 +32,11 @@ const CASEWORKER_AT: &str = "SELECT CAST(1 AS BIGINT) FROM staff_roles r JOIN st
 #[derive(Clone, Debug)]
 pub enum CaseAction {
     /// Assign to a caseworker of the office (`None`: nobody); a new application goes in review.
-    Assign(Option<Id>),
+    Assign(Option<StaffId>),
     /// Ask the citizen for a document or information; the application waits for them.
     RequestDocument(String),
     /// Take back an open request of this application.
-    CancelRequest(Id),
+    CancelRequest(DocumentRequestId),
     /// Write to the citizen.
     Message(String),
     /// An internal note, never shown to the citizen.
@@ -89,7 +91,7 @@ impl Casework {
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
-            let found: Option<(ApplicationStatus, Option<Id>)> =
+            let found: Option<(ApplicationStatus, Option<StaffId>)> =
                 sqlx::query_as(OFFICE_APPLICATION).bind(application).bind(office).fetch_optional(&mut *connection).await?;
             let Some((status, _)) = found else { return Err(ServiceError::NotFound) };
             action.fits(status).map_err(|message| invalid(action.field(), message))?;
@@ -124,7 +126,7 @@ impl Casework {
                         "INSERT INTO document_requests (id, application_id, requested_by_staff_id, description, status, created_at, fulfilled_at) \
                          VALUES ($1, $2, $3, $4, 'open', $5, NULL)",
                     )
-                    .bind(Id::new())
+                    .bind(DocumentRequestId::new())
                     .bind(application)
                     .bind(actor)
                     .bind(description)
@@ -158,7 +160,7 @@ impl Casework {
                         "INSERT INTO messages (id, application_id, sender_kind, sender_id, body, sent_at, read_at) \
                          VALUES ($1, $2, 'staff', $3, $4, $5, NULL)",
                     )
-                    .bind(Id::new())
+                    .bind(MessageId::new())
                     .bind(application)
                     .bind(actor)
                     .bind(body)
@@ -175,7 +177,7 @@ impl Casework {
                 }
                 CaseAction::Note(body) => {
                     sqlx::query("INSERT INTO case_notes (id, application_id, staff_id, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(Id::new())
+                        .bind(CaseNoteId::new())
                         .bind(application)
                         .bind(actor)
                         .bind(body)
@@ -222,7 +224,7 @@ impl Casework {
                 }
             };
             sqlx::query(STAFF_EVENT)
-                .bind(Id::new())
+                .bind(ApplicationEventId::new())
                 .bind(application)
                 .bind(now)
                 .bind(actor)
@@ -238,7 +240,7 @@ impl Casework {
                     .execute(&mut *connection)
                     .await?;
                 sqlx::query(STAFF_EVENT)
-                    .bind(Id::new())
+                    .bind(ApplicationEventId::new())
                     .bind(application)
                     .bind(now)
                     .bind(actor)

@@ -12,7 +12,7 @@ use crate::{
     policy::Category,
     server::{
         auth::{CaseAccess, OfficeEmergency},
-        db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+        db::{BeginWrite, CitizenId, DatabaseError, DeferralId, EmergencyId, StaffId, Timestamp, on_backend},
         error::{ServiceError, invalid},
     },
 };
@@ -37,15 +37,15 @@ impl Casework {
     pub async fn open_emergency(
         &self,
         case: &CaseAccess,
-        person: Id,
+        person: CitizenId,
         reason: &str,
         categories: &[Category],
         hours: i64,
-    ) -> Result<Id, ServiceError> {
+    ) -> Result<EmergencyId, ServiceError> {
         let (staff, office, application) = (case.staff(), case.office(), case.application());
         self.check_emergency_request(categories, hours)?;
         let codes: Vec<&str> = categories.iter().map(|category| category.code()).collect();
-        let id = Id::new();
+        let id = EmergencyId::new();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM offices WHERE code = $1")
@@ -103,7 +103,7 @@ impl Casework {
         let now = Timestamp::now();
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let found: Option<(Id, i64, String)> = sqlx::query_as(
+            let found: Option<(StaffId, i64, String)> = sqlx::query_as(
                 "SELECT opened_by_staff_id, requested_duration_minutes, status FROM emergency_accesses \
                  WHERE id = $1 AND office_code = $2",
             )
@@ -186,7 +186,7 @@ impl Casework {
         let max_days = self.limits.deferral_max_days;
         on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
-            let found: Option<(Id, Timestamp)> =
+            let found: Option<(StaffId, Timestamp)> =
                 sqlx::query_as("SELECT opened_by_staff_id, opened_at FROM emergency_accesses WHERE id = $1 AND office_code = $2")
                     .bind(emergency)
                     .bind(office)
@@ -216,7 +216,7 @@ impl Casework {
                 "INSERT INTO access_log_deferrals (id, access_log_seq, emergency_access_id, decided_by_staff_id, reason, \
                  visible_from, created_at) VALUES ($1, NULL, $2, $3, $4, $5, $6)",
             )
-            .bind(Id::new())
+            .bind(DeferralId::new())
             .bind(emergency)
             .bind(staff)
             .bind(reason)

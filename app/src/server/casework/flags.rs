@@ -5,7 +5,7 @@
 use super::Casework;
 use crate::server::{
     auth::CaseAccess,
-    db::{DatabaseError, Id, Timestamp, on_backend},
+    db::{DatabaseError, FlagId, Timestamp, on_backend},
     gate::citizen_of_case,
 };
 
@@ -17,9 +17,9 @@ impl Casework {
         case: &CaseAccess,
         kind: &str,
         reason: &str,
-    ) -> Result<Option<Id>, DatabaseError> {
+    ) -> Result<Option<FlagId>, DatabaseError> {
         let Some(citizen) = citizen_of_case(&self.database, case).await? else { return Ok(None) };
-        let id = Id::new();
+        let id = FlagId::new();
         on_backend!(self.database, pool => sqlx::query(
             "INSERT INTO protection_flags (id, citizen_id, kind, reason, set_by_staff_id, set_by_office_code, set_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -42,7 +42,7 @@ impl Casework {
     pub async fn lift_protection_flag(
         &self,
         case: &CaseAccess,
-        flag: Id,
+        flag: FlagId,
         reason: &str,
     ) -> Result<bool, DatabaseError> {
         let Some(citizen) = citizen_of_case(&self.database, case).await? else { return Ok(false) };

@@ -25,7 +25,7 @@ use crate::{
     consent::{NamedCode, PersonView, RequiredCategory},
     server::{
         auth::{ActingFor, Citizen},
-        db::{Id, Timestamp, BeginWrite, on_backend},
+        db::{ApplicationEventId, ApplicationId, BeginWrite, CitizenId, SharingId, TemplateVersionId, Timestamp, on_backend},
         error::{ServiceError, invalid},
     },
 };
@@ -60,7 +60,7 @@ macro_rules! load_flow {
             let drafts: Vec<DraftRow> =
                 sqlx::query_as(DRAFTS).bind($person).bind($citizen).fetch_all(&mut *connection).await?;
             let rows: Vec<QuestionRow> = sqlx::query_as(QUESTIONS).fetch_all(&mut *connection).await?;
-            let kept: Vec<(Id, String, Json<Answers>)> =
+            let kept: Vec<(ApplicationId, String, Json<Answers>)> =
                 sqlx::query_as(DRAFT_ANSWERS).bind($person).bind($citizen).fetch_all(&mut *connection).await?;
             let mut answers: BTreeMap<String, Answers> = BTreeMap::new();
             for (_, category, Json(values)) in kept {
@@ -105,7 +105,7 @@ macro_rules! store_answers {
 #[derive(Debug)]
 pub enum Submission {
     /// The applications, submitted.
-    Submitted(Vec<Id>),
+    Submitted(Vec<ApplicationId>),
     /// Some answer is missing or does not fit; nothing was submitted.
     Incomplete,
     /// A kind of help got a new consent template version since the citizen checked; the drafts
@@ -169,7 +169,7 @@ impl SelfService {
         Err(invalid("benefits", "please try again"))
     }
 
-    async fn choose_once(&self, citizen: &Citizen, person: Id, chosen: &BTreeSet<String>) -> Result<String, ServiceError> {
+    async fn choose_once(&self, citizen: &Citizen, person: CitizenId, chosen: &BTreeSet<String>) -> Result<String, ServiceError> {
         let now = Timestamp::now();
         let year = now.as_offset_date_time().year();
         let first = on_backend!(self.database, pool => {
@@ -182,7 +182,7 @@ impl SelfService {
                     sqlx::query("DELETE FROM applications WHERE id = $1 AND status = 'draft'").bind(*draft).execute(&mut *connection).await?;
                 }
             }
-            let newest: Vec<(String, Id)> = sqlx::query_as(NEWEST_VERSIONS).fetch_all(&mut *connection).await?;
+            let newest: Vec<(String, TemplateVersionId)> = sqlx::query_as(NEWEST_VERSIONS).fetch_all(&mut *connection).await?;
             let benefits: Vec<(String, String)> = sqlx::query_as("SELECT code, office_code FROM benefit_types").fetch_all(&mut *connection).await?;
             for benefit in chosen.iter().filter(|benefit| !drafts.iter().any(|(_, drafted, _)| drafted == *benefit)) {
                 let (Some((_, version)), Some((_, office))) =
@@ -197,7 +197,7 @@ impl SelfService {
                 .fetch_one(&mut *connection)
                 .await?;
                 let number = last.and_then(|last| last.rsplit('-').next().and_then(|n| n.parse::<u64>().ok())).unwrap_or(0) + 1;
-                let draft = Id::new();
+                let draft = ApplicationId::new();
                 sqlx::query(
                     "INSERT INTO applications (id, reference, citizen_id, submitted_by_citizen_id, benefit_type_code, office_code, \
                      template_version_id, status, assigned_staff_id, decision_reason, created_at, updated_at, submitted_at, decided_at, closed_at) \
@@ -217,7 +217,7 @@ impl SelfService {
                     "INSERT INTO application_events (id, application_id, occurred_at, actor_kind, actor_id, kind, detail) \
                      VALUES ($1, $2, $3, 'citizen', $4, 'created', NULL)",
                 )
-                .bind(Id::new())
+                .bind(ApplicationEventId::new())
                 .bind(draft)
                 .bind(now)
                 .bind(citizen.id())
@@ -237,7 +237,7 @@ impl SelfService {
             .await?;
             let names: Option<(String, String, Option<String>)> =
                 sqlx::query_as("SELECT given_name, family_name, birth_date FROM citizens WHERE id = $1").bind(person).fetch_optional(&mut *connection).await?;
-            let answered: Vec<(Id, String)> = sqlx::query_as(
+            let answered: Vec<(ApplicationId, String)> = sqlx::query_as(
                 "SELECT aa.application_id, aa.category_code FROM application_answers aa JOIN applications a ON a.id = aa.application_id \
                  WHERE a.citizen_id = $1 AND a.submitted_by_citizen_id = $2 AND a.status = 'draft'",
             )
@@ -344,8 +344,8 @@ impl SelfService {
     pub async fn check_answers(&self, acting: &ActingFor) -> Result<CheckAnswers, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let (person_view, _) = self.person(citizen, person).await?;
-        type RequiredRow = (Id, String, String, String, String, String, String);
-        type IntroRow = (String, Id, String, String);
+        type RequiredRow = (TemplateVersionId, String, String, String, String, String, String);
+        type IntroRow = (String, TemplateVersionId, String, String);
         let (flow, intros, required, sharings) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             let flow = load_flow!(&mut *connection, person, citizen.id())?;
@@ -417,8 +417,8 @@ impl SelfService {
     pub async fn submit_draft(
         &self,
         acting: &ActingFor,
-        versions: &BTreeSet<Id>,
-        sharings: &BTreeSet<Id>,
+        versions: &BTreeSet<TemplateVersionId>,
+        sharings: &BTreeSet<SharingId>,
     ) -> Result<Submission, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         self.person(citizen, person).await?;
@@ -434,7 +434,7 @@ impl SelfService {
                 return Ok(Submission::Incomplete);
             }
             // The citizen confirmed what they saw; a newer template version is shown first.
-            let newest: Vec<(String, Id)> = sqlx::query_as(NEWEST_VERSIONS).fetch_all(&mut *connection).await?;
+            let newest: Vec<(String, TemplateVersionId)> = sqlx::query_as(NEWEST_VERSIONS).fetch_all(&mut *connection).await?;
             let mut changed = false;
             for (draft, benefit, version) in &flow.drafts {
                 let newest = newest.iter().find(|(code, _)| code == benefit).map(|(_, id)| *id);
@@ -447,12 +447,12 @@ impl SelfService {
                     changed = true;
                 }
             }
-            let drafted: BTreeSet<Id> = flow.drafts.iter().map(|(_, _, version)| *version).collect();
+            let drafted: BTreeSet<TemplateVersionId> = flow.drafts.iter().map(|(_, _, version)| *version).collect();
             if changed || &drafted != versions {
                 transaction.commit().await?;
                 return Ok(Submission::TermsChanged);
             }
-            let offered: Vec<Id> = sqlx::query_scalar("SELECT id FROM template_optional_sharings WHERE version_id IN (SELECT template_version_id FROM applications WHERE citizen_id = $1 AND submitted_by_citizen_id = $2 AND status = 'draft')")
+            let offered: Vec<SharingId> = sqlx::query_scalar("SELECT id FROM template_optional_sharings WHERE version_id IN (SELECT template_version_id FROM applications WHERE citizen_id = $1 AND submitted_by_citizen_id = $2 AND status = 'draft')")
                 .bind(person)
                 .bind(citizen.id())
                 .fetch_all(&mut *connection)
@@ -476,7 +476,7 @@ impl SelfService {
                     "INSERT INTO application_events (id, application_id, occurred_at, actor_kind, actor_id, kind, detail) \
                      VALUES ($1, $2, $3, 'citizen', $4, 'submitted', NULL)",
                 )
-                .bind(Id::new())
+                .bind(ApplicationEventId::new())
                 .bind(*draft)
                 .bind(now)
                 .bind(citizen.id())
@@ -521,8 +521,8 @@ impl SelfService {
 
     /// The receipt of submitted applications of a person `citizen` acts for; `NotFound` when
     /// any of them is not.
-    pub async fn receipt(&self, citizen: &Citizen, applications: &[Id]) -> Result<Receipt, ServiceError> {
-        type ItemRow = (Id, Id, String, Option<Timestamp>, String, String, String, String, String, String, String);
+    pub async fn receipt(&self, citizen: &Citizen, applications: &[ApplicationId]) -> Result<Receipt, ServiceError> {
+        type ItemRow = (CitizenId, TemplateVersionId, String, Option<Timestamp>, String, String, String, String, String, String, String);
         type ConsentRow = (String, String, String, String, String, String, String, Option<Timestamp>);
         let people = self.people_acted_for(citizen).await?;
         let mut items: Vec<ItemRow> = Vec::new();
@@ -542,7 +542,7 @@ impl SelfService {
                     None => return Err(ServiceError::NotFound),
                 }
             }
-            let required: Vec<(Id, String, String, String)> = sqlx::query_as(
+            let required: Vec<(TemplateVersionId, String, String, String)> = sqlx::query_as(
                 "SELECT r.version_id, c.code, c.name_de, c.name_en FROM template_required_categories r \
                  JOIN data_categories c ON c.code = r.category_code ORDER BY c.sort_order",
             )

@@ -10,16 +10,17 @@ use crate::{
     consent::{ConsentEventView, ConsentView, NamedCode},
     server::{
         auth::{ActingFor, Citizen},
-        db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+        db::{BeginWrite, CitizenId, ConsentEventId, ConsentId, DatabaseError, SharingId, TemplateVersionId, Timestamp, on_backend},
         error::{ServiceError, invalid},
     },
 };
 
 /// version, category, office, purpose, legal basis, longest validity in days.
-pub(super) type SharingRow = (Id, String, String, String, String, i64);
+pub(super) type SharingRow = (TemplateVersionId, String, String, String, String, i64);
 /// consent, kind, occurred at, detail.
-type ConsentEventRow = (Id, String, Timestamp, Option<String>);
-type ConsentListRow = (Id, Id, String, String, String, String, Id, Timestamp, Option<Timestamp>, Option<Timestamp>);
+type ConsentEventRow = (ConsentId, String, Timestamp, Option<String>);
+type ConsentListRow =
+    (ConsentId, CitizenId, String, String, String, String, TemplateVersionId, Timestamp, Option<Timestamp>, Option<Timestamp>);
 
 /// Every optional sharing of every consent template version, with its names: version, id,
 /// category (code, names), office (code, names), purpose (de, en), longest validity,
@@ -28,7 +29,7 @@ pub(super) const OFFERS: &str = "SELECT s.version_id, s.id, s.category_code, c.n
      o.name_de, o.name_en, s.purpose_de, s.purpose_en, s.max_validity_days, s.explanation_de, s.explanation_en, s.legal_basis \
      FROM template_optional_sharings s JOIN data_categories c ON c.code = s.category_code \
      JOIN offices o ON o.code = s.recipient_office_code ORDER BY c.sort_order, o.code";
-pub(super) type OfferRow = (Id, Id, String, String, String, String, String, String, String, String, i64, String, String, String);
+pub(super) type OfferRow = (TemplateVersionId, SharingId, String, String, String, String, String, String, String, String, i64, String, String, String);
 
 /// A row of `OFFERS` as the citizen sees the offer.
 pub(super) fn offer(row: &OfferRow) -> SharingOffer {
@@ -47,12 +48,14 @@ pub(super) fn offer(row: &OfferRow) -> SharingOffer {
 
 /// Grants (or renews) sharing `$sharing` for `$person`, given by `$actor` (the person or their
 /// parent), on `$connection` inside the caller's transaction; see [`Gate::grant_consent`].
-/// Evaluates to `Result<Id, ServiceError>`.
+/// Evaluates to `Result<ConsentId, ServiceError>`.
 macro_rules! grant_in {
     ($connection:expr, $actor:expr, $person:expr, $sharing:expr, $days:expr, $now:expr) => {
         async {
+            use $crate::server::db::{CitizenId, ConsentEventId, ConsentId, SharingId};
             let connection = $connection;
-            let (actor, person, sharing, days, now): (Id, Id, Id, Option<i64>, Timestamp) = ($actor, $person, $sharing, $days, $now);
+            let (actor, person, sharing, days, now): (CitizenId, CitizenId, SharingId, Option<i64>, Timestamp) =
+                ($actor, $person, $sharing, $days, $now);
             // Only sharings of the newest published version of a template can be granted anew.
             let found: Option<$crate::server::citizen::consents::SharingRow> = sqlx::query_as(
                 "SELECT s.version_id, s.category_code, s.recipient_office_code, s.purpose_de, s.legal_basis, s.max_validity_days \
@@ -72,7 +75,7 @@ macro_rules! grant_in {
                 return Err(invalid("days", format!("choose between 1 and {max_days} days")));
             }
             let expires_at = now + time::Duration::days(days);
-            let existing: Option<Id> = sqlx::query_scalar(
+            let existing: Option<ConsentId> = sqlx::query_scalar(
                 "SELECT id FROM consents WHERE citizen_id = $1 AND recipient_office_code = $2 AND category_code = $3 \
                  AND purpose = $4 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $5)",
             )
@@ -104,7 +107,7 @@ macro_rules! grant_in {
                     (consent, "renewed")
                 }
                 None => {
-                    let consent = Id::new();
+                    let consent = ConsentId::new();
                     sqlx::query(
                         "INSERT INTO consents (id, citizen_id, recipient_office_code, category_code, purpose, sharing_id, \
                          template_version_id, legal_basis, granted_at, expires_at, revoked_at) \
@@ -129,7 +132,7 @@ macro_rules! grant_in {
                 "INSERT INTO consent_events (id, consent_id, occurred_at, kind, actor_citizen_id, detail) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(Id::new())
+            .bind(ConsentEventId::new())
             .bind(consent)
             .bind(now)
             .bind(kind)
@@ -137,7 +140,7 @@ macro_rules! grant_in {
             .bind(format!("valid until {}", expires_at.to_rfc3339()))
             .execute(&mut *connection)
             .await?;
-            Ok::<Id, ServiceError>(consent)
+            Ok::<ConsentId, ServiceError>(consent)
         }
         .await
     };
@@ -152,25 +155,25 @@ impl SelfService {
     pub async fn grant_consent(
         &self,
         acting: &ActingFor,
-        sharing: Id,
+        sharing: SharingId,
         days: Option<i64>,
-    ) -> Result<Id, ServiceError> {
+    ) -> Result<ConsentId, ServiceError> {
         let (citizen, person) = (acting.citizen(), acting.person());
         let now = Timestamp::now();
         let id = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let consent = grant_in!(&mut *transaction, citizen.id(), person, sharing, days, now)?;
             transaction.commit().await?;
-            Ok::<Id, ServiceError>(consent)
+            Ok::<ConsentId, ServiceError>(consent)
         })?;
         Ok(id)
     }
 
     /// Revokes an active consent of a person `citizen` acts for, from now on. `NotFound` when
     /// there is no such consent that still counts.
-    pub async fn revoke_consent(&self, citizen: &Citizen, consent: Id) -> Result<(), ServiceError> {
+    pub async fn revoke_consent(&self, citizen: &Citizen, consent: ConsentId) -> Result<(), ServiceError> {
         let now = Timestamp::now();
-        let person: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
+        let person: Option<CitizenId> = on_backend!(self.database, pool => sqlx::query_scalar(
             "SELECT citizen_id FROM consents WHERE id = $1",
         )
         .bind(consent)
@@ -197,7 +200,7 @@ impl SelfService {
                 "INSERT INTO consent_events (id, consent_id, occurred_at, kind, actor_citizen_id, detail) \
                  VALUES ($1, $2, $3, 'revoked', $4, NULL)",
             )
-            .bind(Id::new())
+            .bind(ConsentEventId::new())
             .bind(consent)
             .bind(now)
             .bind(citizen.id())
@@ -211,7 +214,7 @@ impl SelfService {
     /// The sharings the person of `acting` may grant now: those of the newest
     /// published version of each consent template.
     pub async fn sharing_offers(&self, _acting: &ActingFor) -> Result<Vec<SharingOffer>, ServiceError> {
-        let (rows, newest): (Vec<OfferRow>, Vec<Id>) = on_backend!(self.database, pool => {
+        let (rows, newest): (Vec<OfferRow>, Vec<TemplateVersionId>) = on_backend!(self.database, pool => {
             let rows = sqlx::query_as(OFFERS).fetch_all(pool).await?;
             let newest = sqlx::query_scalar(
                 "SELECT v.id FROM consent_template_versions v WHERE v.status = 'published' AND v.version = \

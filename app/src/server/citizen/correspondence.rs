@@ -11,7 +11,10 @@ use crate::{
     correspondence::ApplicationFile,
     server::{
         auth::Citizen,
-        db::{BeginWrite, Id, JsonStatement, Timestamp, on_backend},
+        db::{
+            ApplicationEventId, ApplicationId, BeginWrite, CitizenId, DocumentId, DocumentRequestId, JsonStatement, MessageId,
+            Timestamp, on_backend,
+        },
         documents::Upload,
         error::{ServiceError, invalid},
         gate::{Correspondence, CorrespondenceLists, correspondence_lists},
@@ -24,7 +27,7 @@ use crate::{
 /// office wrote something the citizen has not read yet: one statement.
 #[derive(sqlx::FromRow)]
 struct FileRow {
-    id: Id,
+    id: ApplicationId,
     reference: String,
     benefit: String,
     benefit_de: String,
@@ -53,8 +56,12 @@ const OPEN_APPLICATION: &str = "SELECT citizen_id, status FROM applications WHER
 
 impl SelfService {
     /// The person and status of sent application `application` if `citizen` acts for them.
-    pub async fn own_application(&self, citizen: &Citizen, application: Id) -> Result<(Id, ApplicationStatus), ServiceError> {
-        let found: Option<(Id, ApplicationStatus)> = on_backend!(self.database, pool => sqlx::query_as(OPEN_APPLICATION)
+    pub async fn own_application(
+        &self,
+        citizen: &Citizen,
+        application: ApplicationId,
+    ) -> Result<(CitizenId, ApplicationStatus), ServiceError> {
+        let found: Option<(CitizenId, ApplicationStatus)> = on_backend!(self.database, pool => sqlx::query_as(OPEN_APPLICATION)
             .bind(application)
             .fetch_optional(pool)
             .await)
@@ -66,7 +73,7 @@ impl SelfService {
 
     /// Application `application` as its citizen (or their parent) sees it. Reading it marks the
     /// office's messages as read.
-    pub async fn application_file(&self, citizen: &Citizen, application: Id) -> Result<ApplicationFile, ServiceError> {
+    pub async fn application_file(&self, citizen: &Citizen, application: ApplicationId) -> Result<ApplicationFile, ServiceError> {
         let (person, _) = self.own_application(citizen, application).await?;
         let (person_view, _) = self.person(citizen, person).await?;
         let row: Option<FileRow> = on_backend!(self.database, pool => {
@@ -114,15 +121,15 @@ impl SelfService {
     pub async fn hand_in_document(
         &self,
         citizen: &Citizen,
-        application: Id,
-        request: Option<Id>,
+        application: ApplicationId,
+        request: Option<DocumentRequestId>,
         upload: &Upload,
-    ) -> Result<Id, ServiceError> {
+    ) -> Result<DocumentId, ServiceError> {
         let (person, status) = self.own_application(citizen, application).await?;
         if !status.is_open() {
             return Err(invalid("file", "this application is decided or closed: it takes no more documents"));
         }
-        let document = Id::new();
+        let document = DocumentId::new();
         let now = Timestamp::now();
         let size = i64::try_from(upload.content.len()).unwrap_or(i64::MAX);
         let sha256 = hex::encode(Sha256::digest(&upload.content));
@@ -163,7 +170,7 @@ impl SelfService {
                 "INSERT INTO application_events (id, application_id, occurred_at, actor_kind, actor_id, kind, detail) \
                  VALUES ($1, $2, $3, 'citizen', $4, 'document_uploaded', $5)",
             )
-            .bind(Id::new())
+            .bind(ApplicationEventId::new())
             .bind(application)
             .bind(now)
             .bind(citizen.id())
@@ -189,7 +196,7 @@ impl SelfService {
                         "INSERT INTO application_events (id, application_id, occurred_at, actor_kind, actor_id, kind, detail) \
                          VALUES ($1, $2, $3, 'system', NULL, 'status_changed', 'in_review')",
                     )
-                    .bind(Id::new())
+                    .bind(ApplicationEventId::new())
                     .bind(application)
                     .bind(now)
                     .execute(&mut *connection)
@@ -203,8 +210,8 @@ impl SelfService {
     }
 
     /// A document of an application the citizen acts for: its name, kind and content.
-    pub async fn own_document(&self, citizen: &Citizen, document: Id) -> Result<(String, String, Vec<u8>), ServiceError> {
-        let found: Option<(Id, String, String, Vec<u8>)> = on_backend!(self.database, pool => sqlx::query_as(
+    pub async fn own_document(&self, citizen: &Citizen, document: DocumentId) -> Result<(String, String, Vec<u8>), ServiceError> {
+        let found: Option<(CitizenId, String, String, Vec<u8>)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT a.citizen_id, d.file_name, d.media_type, d.content FROM documents d \
              JOIN applications a ON a.id = d.application_id WHERE d.id = $1",
         )
@@ -218,7 +225,7 @@ impl SelfService {
     }
 
     /// Sends `body` (checked by the caller) to the office of application `application`.
-    pub async fn send_message_to_office(&self, citizen: &Citizen, application: Id, body: &str) -> Result<(), ServiceError> {
+    pub async fn send_message_to_office(&self, citizen: &Citizen, application: ApplicationId, body: &str) -> Result<(), ServiceError> {
         let (_, status) = self.own_application(citizen, application).await?;
         if !status.is_open() {
             return Err(invalid("body", "this application is decided or closed: write to the office by post or e-mail"));
@@ -230,7 +237,7 @@ impl SelfService {
                 "INSERT INTO messages (id, application_id, sender_kind, sender_id, body, sent_at, read_at) \
                  VALUES ($1, $2, 'citizen', $3, $4, $5, NULL)",
             )
-            .bind(Id::new())
+            .bind(MessageId::new())
             .bind(application)
             .bind(citizen.id())
             .bind(body)

@@ -17,7 +17,7 @@ use crate::{
     consent::NamedCode,
     server::{
         auth::ActingFor,
-        db::{DatabaseError, Id, Timestamp, BeginWrite, on_backend},
+        db::{BeginWrite, CitizenId, DatabaseError, Timestamp, on_backend},
         error::ServiceError,
     },
 };
@@ -27,7 +27,7 @@ type Loaded = (NamedCode, Step, Answers);
 
 impl SelfService {
     /// The questions of `category` for `person` and what is kept, or `NotFound`.
-    async fn load_data_category(&self, person: Id, category: &str) -> Result<Loaded, ServiceError> {
+    async fn load_data_category(&self, person: CitizenId, category: &str) -> Result<Loaded, ServiceError> {
         type Rows = (Vec<QuestionRow>, Option<(String, String)>, Option<Json<Answers>>);
         let (rows, name, kept): Rows =
             on_backend!(self.database, pool => {

@@ -13,7 +13,7 @@ use crate::{
     },
     server::{
         auth::ActingFor,
-        db::{Id, Timestamp, on_backend},
+        db::{ApplicationId, Timestamp, on_backend},
         error::ServiceError,
         gate::{PROTECTIONS, protection},
     },
@@ -22,7 +22,7 @@ use crate::{
 
 /// id, reference, benefit type, office, status, created, submitted, decided, decision reason, closed.
 type ApplicationRow = (
-    Id,
+    ApplicationId,
     String,
     String,
     String,

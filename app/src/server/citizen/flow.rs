@@ -10,7 +10,7 @@ use sqlx::types::Json;
 use crate::{
     applying::{AnswerKind, ChoiceOption, QuestionView, StepName, check_answer, written},
     consent::PersonView,
-    server::db::Id,
+    server::db::{ApplicationId, TemplateVersionId},
 };
 
 /// Where the flow's pages live.
@@ -19,7 +19,7 @@ pub const APPLY_PATH: &str = "/buerger/antrag";
 pub(super) type Answers = serde_json::Map<String, serde_json::Value>;
 
 /// A draft application: id, kind of help, consent template version.
-pub(super) type DraftRow = (Id, String, Id);
+pub(super) type DraftRow = (ApplicationId, String, TemplateVersionId);
 /// Kind of help, category, its sort order, section title (de, en), question position, key,
 /// labels (de, en), help (de, en), kind, options, required.
 pub(super) type QuestionRow = (

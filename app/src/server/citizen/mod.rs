@@ -27,7 +27,7 @@ use crate::{
     consent::PersonView,
     server::{
         auth::Citizen,
-        db::{Database, DatabaseError, Id, Timestamp, on_backend},
+        db::{CitizenId, Database, DatabaseError, Timestamp, on_backend},
         error::ServiceError,
         gate::{Gate, VocabularyCache},
     },
@@ -48,7 +48,7 @@ impl SelfService {
 
     /// The signed-in citizen and the minor children in their custody, by name.
     pub async fn people_acted_for(&self, citizen: &Citizen) -> Result<Vec<PersonView>, DatabaseError> {
-        let rows: Vec<(Id, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+        let rows: Vec<(CitizenId, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT c.id, c.given_name, c.family_name FROM citizens c WHERE c.id = $1 \
              UNION ALL SELECT c.id, c.given_name, c.family_name FROM guardianships g JOIN citizens c ON c.id = g.child_citizen_id \
              WHERE g.guardian_citizen_id = $1 AND g.ended_on IS NULL AND c.birth_date IS NOT NULL AND c.birth_date > $2",
@@ -68,7 +68,7 @@ impl SelfService {
     }
 
     /// Whether `citizen` may act for `person`: themselves, or a minor child in their custody.
-    pub async fn acts_for(&self, citizen: &Citizen, person: Id) -> Result<bool, DatabaseError> {
+    pub async fn acts_for(&self, citizen: &Citizen, person: CitizenId) -> Result<bool, DatabaseError> {
         if citizen.id() == person {
             return Ok(true);
         }
@@ -88,7 +88,7 @@ impl SelfService {
 
     /// The person `citizen` acts for, by name, with everyone they act for; `NotFound` when they
     /// do not act for `person`.
-    pub(super) async fn person(&self, citizen: &Citizen, person: Id) -> Result<(PersonView, Vec<PersonView>), ServiceError> {
+    pub(super) async fn person(&self, citizen: &Citizen, person: CitizenId) -> Result<(PersonView, Vec<PersonView>), ServiceError> {
         let people = self.people_acted_for(citizen).await?;
         let found = people.iter().find(|candidate| candidate.id == person.to_string()).cloned();
         found.map(|found| (found, people)).ok_or(ServiceError::NotFound)
@@ -96,7 +96,7 @@ impl SelfService {
 
     /// Passes when `citizen` acts for `person`, whom a record they name belongs to; `NotFound`
     /// otherwise, as for a record that does not exist.
-    pub(super) async fn require_acts_for(&self, citizen: &Citizen, person: Id) -> Result<(), ServiceError> {
+    pub(super) async fn require_acts_for(&self, citizen: &Citizen, person: CitizenId) -> Result<(), ServiceError> {
         match self.acts_for(citizen, person).await? {
             true => Ok(()),
             false => Err(ServiceError::NotFound),

@@ -13,7 +13,7 @@ use crate::{
     policy::{Basis, Category, Decision, Purpose, Reader, decide},
     server::{
         auth::ActingFor,
-        db::{Id, Timestamp, on_backend},
+        db::{ApplicationId, EmergencyId, Timestamp, on_backend},
         error::ServiceError,
         gate::{FACTS, FactRow, PROTECTIONS, facts, protection, vocabulary_in},
     },
@@ -53,13 +53,13 @@ impl SelfService {
                     .bind(person)
                     .fetch_all(&mut *connection)
                     .await?;
-            let references: Vec<(Id, String, String)> =
+            let references: Vec<(ApplicationId, String, String)> =
                 sqlx::query_as("SELECT id, reference, benefit_type_code FROM applications WHERE citizen_id = $1")
                 .bind(person)
                 .fetch_all(&mut *connection)
                 .await?;
             // Emergency accesses a recorded deferral still holds back from the citizen.
-            let deferred: Vec<Id> = sqlx::query_scalar(
+            let deferred: Vec<EmergencyId> = sqlx::query_scalar(
                 "SELECT d.emergency_access_id FROM access_log_deferrals d JOIN emergency_accesses e ON e.id = d.emergency_access_id \
                  WHERE e.citizen_id = $1 AND d.visible_from > $2",
             )

@@ -11,7 +11,7 @@ use crate::{
     consent::{NamedCode, RequiredCategory, TermsRenewal},
     server::{
         auth::{ActingFor, Citizen},
-        db::{BeginWrite, DatabaseError, Id, Timestamp, on_backend},
+        db::{ApplicationEventId, ApplicationId, BeginWrite, CitizenId, DatabaseError, TemplateVersionId, Timestamp, on_backend},
         error::{ServiceError, invalid},
     },
     status::ApplicationStatus,
@@ -30,8 +30,8 @@ pub(in crate::server) fn open_statuses() -> &'static str {
 macro_rules! adopt_published_version {
     ($connection:expr, $template:expr, $version:expr, $now:expr) => {
         async {
-            let template: $crate::server::db::Id = $template;
-            let version: $crate::server::db::Id = $version;
+            let template: $crate::server::db::TemplateId = $template;
+            let version: $crate::server::db::TemplateVersionId = $version;
             let moved = sqlx::query(&format!(
                 "UPDATE applications SET template_version_id = $1, updated_at = $3 WHERE status IN {} \
                  AND template_version_id IN (SELECT id FROM consent_template_versions WHERE template_id = $2 AND id <> $1) \
@@ -76,10 +76,25 @@ static BEHIND: LazyLock<String> = LazyLock::new(|| {
         open_statuses(),
     )
 });
-type BehindRow = (Id, String, String, String, String, String, String, String, Id, i64, Id, i64, String, String);
+type BehindRow = (
+    ApplicationId,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    TemplateVersionId,
+    i64,
+    TemplateVersionId,
+    i64,
+    String,
+    String,
+);
 
 /// version, category (code, names), legal basis, explanation (de, en).
-type RequiredRow = (Id, String, String, String, String, String, String);
+type RequiredRow = (TemplateVersionId, String, String, String, String, String, String);
 
 impl SelfService {
     /// The new versions the person of `acting` is asked to agree to: for each
@@ -90,7 +105,7 @@ impl SelfService {
     }
 
     /// The renewals of `person`, for whoever the caller found acts for them.
-    pub(super) async fn renewals_of(&self, person: Id) -> Result<Vec<TermsRenewal>, ServiceError> {
+    pub(super) async fn renewals_of(&self, person: CitizenId) -> Result<Vec<TermsRenewal>, ServiceError> {
         let (behind, required): (Vec<BehindRow>, Vec<RequiredRow>) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             let behind: Vec<BehindRow> = sqlx::query_as(&BEHIND).bind(person).fetch_all(&mut *connection).await?;
@@ -107,7 +122,7 @@ impl SelfService {
             Ok::<_, sqlx::Error>((behind, required))
         })
         .map_err(DatabaseError::from)?;
-        let of = |version: Id| required.iter().filter(move |row| row.0 == version);
+        let of = |version: TemplateVersionId| required.iter().filter(move |row| row.0 == version);
         Ok(behind
             .into_iter()
             .filter_map(|row| {
@@ -153,8 +168,13 @@ impl SelfService {
     /// that version requires. `version` must be the newest published version of the
     /// application's template — what the citizen was shown; `Invalid` when a newer one came
     /// since, `NotFound` when the application is not theirs or not open.
-    pub async fn accept_renewal(&self, citizen: &Citizen, application: Id, version: Id) -> Result<(), ServiceError> {
-        let person: Option<Id> = on_backend!(self.database, pool => sqlx::query_scalar(
+    pub async fn accept_renewal(
+        &self,
+        citizen: &Citizen,
+        application: ApplicationId,
+        version: TemplateVersionId,
+    ) -> Result<(), ServiceError> {
+        let person: Option<CitizenId> = on_backend!(self.database, pool => sqlx::query_scalar(
             "SELECT citizen_id FROM applications WHERE id = $1",
         )
         .bind(application)
@@ -183,7 +203,7 @@ impl SelfService {
                 "INSERT INTO application_events (id, application_id, occurred_at, actor_kind, actor_id, kind, detail) \
                  VALUES ($1, $2, $3, 'citizen', $4, 'terms_accepted', $5)",
             )
-            .bind(Id::new())
+            .bind(ApplicationEventId::new())
             .bind(application)
             .bind(now)
             .bind(citizen.id())

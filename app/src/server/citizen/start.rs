@@ -7,7 +7,7 @@ use crate::{
     consent::{NamedCode, PersonView},
     server::{
         auth::Citizen,
-        db::{Id, Timestamp, on_backend},
+        db::{ApplicationId, CitizenId, Timestamp, on_backend},
         error::ServiceError,
     },
     status::ApplicationStatus,
@@ -18,9 +18,9 @@ const RECENT_READS: usize = 3;
 
 /// id, reference, kind of help (code, names), office (code, names), status, submitted, updated.
 type ApplicationRow =
-    (Id, String, String, String, String, String, String, String, ApplicationStatus, Option<Timestamp>, Timestamp);
+    (ApplicationId, String, String, String, String, String, String, String, ApplicationStatus, Option<Timestamp>, Timestamp);
 /// application, reference, office (code, names), description, since.
-type RequestRow = (Id, String, String, String, String, String, Timestamp);
+type RequestRow = (ApplicationId, String, String, String, String, String, Timestamp);
 
 impl SelfService {
     /// The start page of `citizen`: for themselves and every minor child they act for. Drafts
@@ -33,7 +33,7 @@ impl SelfService {
         let mut recent_reads = Vec::new();
         let (mut offices, mut categories) = (Vec::new(), Vec::new());
         for person in &people {
-            let Some(id) = Id::parse(&person.id) else { continue };
+            let Some(id) = CitizenId::parse(&person.id) else { continue };
             let (rows, requests): (Vec<ApplicationRow>, Vec<RequestRow>) = on_backend!(self.database, pool => {
                 let rows = sqlx::query_as(
                     "SELECT a.id, a.reference, b.code, b.name_de, b.name_en, o.code, o.name_de, o.name_en, a.status, a.submitted_at, a.updated_at \

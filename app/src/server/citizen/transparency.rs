@@ -9,7 +9,7 @@ use crate::{
     server::{
         access_log::shown_to_citizen,
         auth::ActingFor,
-        db::{DatabaseError, Id, Timestamp, on_backend},
+        db::{CitizenId, DatabaseError, Timestamp, on_backend},
         gate::{EMERGENCY_COLUMNS, EmergencyRow, status_at},
     },
 };
@@ -31,7 +31,7 @@ impl SelfService {
     /// The page shows (and the citizen's check covers) the newest
     /// [`crate::server::access_log::CITIZEN_CHECK_LIMIT`]; the export holds every one. The caller
     /// has checked that the signed-in citizen acts for `person`.
-    pub(super) async fn access_log_of(&self, person: Id, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
+    pub(super) async fn access_log_of(&self, person: CitizenId, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
         let now = Timestamp::now();
         let (name, rows, offices, categories): (Option<String>, Vec<EntryRow>, Vec<NameRow>, Vec<NameRow>) = on_backend!(self.database, pool => {
             let name = sqlx::query_scalar("SELECT given_name || ' ' || family_name FROM citizens WHERE id = $1")
@@ -84,7 +84,7 @@ impl SelfService {
 
     /// The confirmed emergency accesses to `person`'s data that no deferral holds back now, for
     /// the citizen's access log. The caller has checked that the citizen acts for `person`.
-    pub(super) async fn emergencies_for_citizen(&self, person: Id) -> Result<Vec<CitizenEmergencyView>, DatabaseError> {
+    pub(super) async fn emergencies_for_citizen(&self, person: CitizenId) -> Result<Vec<CitizenEmergencyView>, DatabaseError> {
         let now = Timestamp::now();
         let sql = format!(
             "SELECT {EMERGENCY_COLUMNS} FROM emergency_accesses e WHERE e.citizen_id = $1 AND e.confirmed_at IS NOT NULL \

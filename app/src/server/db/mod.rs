@@ -7,6 +7,7 @@
 //! INVARIANT: the pool never leaves `crate::server`. Routes and server functions get services.
 
 mod backup;
+mod ids;
 mod json;
 mod sqlite_writer;
 mod transaction;
@@ -16,6 +17,7 @@ mod url;
 pub(in crate::server) use json::JsonStatement;
 pub(in crate::server) use sqlite_writer::on_sqlite_writer;
 pub(in crate::server) use transaction::BeginWrite;
+pub use ids::*;
 pub use types::{Id, Timestamp};
 pub use url::{DatabaseError, DatabaseKind, DatabaseUrl, DatabaseUrlError};
 

@@ -2,6 +2,8 @@
 //! lowercase hyphenated text on SQLite; timestamps are `TIMESTAMPTZ` on PostgreSQL and fixed-width
 //! RFC 3339 UTC text on SQLite (`2026-11-24T09:00:00.000000Z`), so text order is time order.
 
+use std::marker::PhantomData;
+
 use sqlx::{
     Decode, Encode, Postgres, Sqlite, Type,
     encode::IsNull,
@@ -104,70 +106,145 @@ impl<'r> Decode<'r, Postgres> for Timestamp {
     }
 }
 
-/// A row id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct Id(Uuid);
+/// The id of one row of one kind of record (`Of` names the kind, see [`super::ids`]), so an
+/// application's id cannot be passed where a citizen's is wanted. The same UUID on the wire,
+/// in JSON and in both databases, whatever the kind.
+///
+/// A citizen's id fits where a citizen is asked for:
+///
+/// ```
+/// use app::server::db::CitizenId;
+/// fn data_of(_person: CitizenId) {}
+/// data_of(CitizenId::new());
+/// ```
+///
+/// An application's id does not, though both are UUIDs:
+///
+/// ```compile_fail,E0308
+/// use app::server::db::{ApplicationId, CitizenId};
+/// fn data_of(_person: CitizenId) {}
+/// data_of(ApplicationId::new());
+/// ```
+pub struct Id<Of>(Uuid, PhantomData<fn() -> Of>);
 
-impl Id {
+impl<Of> Id<Of> {
     /// A new id, time-ordered (UUID v7) so new rows land at the end of their index.
     pub fn new() -> Self {
-        Self(Uuid::now_v7())
+        Self::from_uuid(Uuid::now_v7())
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Uuid::parse_str(text).ok().map(Self)
+        Uuid::parse_str(text).ok().map(Self::from_uuid)
     }
 
     pub fn as_uuid(self) -> Uuid {
         self.0
     }
+
+    /// Only `db` names the kind of a bare UUID (an [`AccountId`](super::AccountId) from the id
+    /// of the person it is); everywhere else an id keeps the kind it was read or made as.
+    pub(super) fn from_uuid(uuid: Uuid) -> Self {
+        Self(uuid, PhantomData)
+    }
 }
 
-impl Default for Id {
+// By hand rather than derived: a derive would ask the same of `Of`, which is only a name.
+impl<Of> Clone for Id<Of> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Of> Copy for Id<Of> {}
+
+impl<Of> PartialEq for Id<Of> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<Of> Eq for Id<Of> {}
+
+impl<Of> PartialOrd for Id<Of> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<Of> Ord for Id<Of> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl<Of> std::hash::Hash for Id<Of> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl<Of> Default for Id<Of> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl std::fmt::Display for Id {
+impl<Of> std::fmt::Debug for Id<Of> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, formatter)
+    }
+}
+
+impl<Of> std::fmt::Display for Id<Of> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.hyphenated().fmt(formatter)
     }
 }
 
-impl Type<Sqlite> for Id {
+impl<Of> serde::Serialize for Id<Of> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de, Of> serde::Deserialize<'de> for Id<Of> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Uuid::deserialize(deserializer).map(Self::from_uuid)
+    }
+}
+
+impl<Of> Type<Sqlite> for Id<Of> {
     fn type_info() -> SqliteTypeInfo {
         <String as Type<Sqlite>>::type_info()
     }
 }
 
-impl<'q> Encode<'q, Sqlite> for Id {
+impl<'q, Of> Encode<'q, Sqlite> for Id<Of> {
     fn encode_by_ref(&self, buffer: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
         <String as Encode<'q, Sqlite>>::encode(self.to_string(), buffer)
     }
 }
 
-impl<'r> Decode<'r, Sqlite> for Id {
+impl<'r, Of> Decode<'r, Sqlite> for Id<Of> {
     fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Self(Uuid::parse_str(<&str as Decode<'r, Sqlite>>::decode(value)?)?))
+        Ok(Self::from_uuid(Uuid::parse_str(<&str as Decode<'r, Sqlite>>::decode(value)?)?))
     }
 }
 
-impl Type<Postgres> for Id {
+impl<Of> Type<Postgres> for Id<Of> {
     fn type_info() -> PgTypeInfo {
         <Uuid as Type<Postgres>>::type_info()
     }
 }
 
-impl Encode<'_, Postgres> for Id {
+impl<Of> Encode<'_, Postgres> for Id<Of> {
     fn encode_by_ref(&self, buffer: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
         <Uuid as Encode<'_, Postgres>>::encode_by_ref(&self.0, buffer)
     }
 }
 
-impl<'r> Decode<'r, Postgres> for Id {
+impl<'r, Of> Decode<'r, Postgres> for Id<Of> {
     fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Self(<Uuid as Decode<'r, Postgres>>::decode(value)?))
+        Ok(Self::from_uuid(<Uuid as Decode<'r, Postgres>>::decode(value)?))
     }
 }

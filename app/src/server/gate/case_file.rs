@@ -17,7 +17,7 @@ use crate::{
     policy::Category,
     server::{
         auth::CaseAccess,
-        db::{Id, JsonStatement, Timestamp},
+        db::{CitizenId, DocumentId, JsonStatement, StaffId, Timestamp},
     },
 };
 
@@ -57,7 +57,7 @@ macro_rules! case_file_in {
     ($pool:expr, $connection:expr, $application:expr, $office:expr) => {
         async {
             let connection = $connection;
-            let (application, office): (Id, &crate::office::OfficeCode) = ($application, $office);
+            let (application, office): ($crate::server::db::ApplicationId, &$crate::office::OfficeCode) = ($application, $office);
             let row: Option<case_file::CaseFileRow> = sqlx::query_as(case_file::CASE_FILE.for_pool(&*$pool))
                 .bind(application)
                 .bind(office)
@@ -84,7 +84,7 @@ pub(super) use case_file_in;
 /// A row of `CASE_FILE`.
 #[derive(sqlx::FromRow)]
 pub(super) struct CaseFileRow {
-    citizen_id: Id,
+    citizen_id: CitizenId,
     given_name: String,
     family_name: String,
     benefit: String,
@@ -97,13 +97,13 @@ pub(super) struct CaseFileRow {
     submitted_at: Option<Timestamp>,
     decided_at: Option<Timestamp>,
     decision_reason: Option<String>,
-    assigned_staff_id: Option<Id>,
+    assigned_staff_id: Option<StaffId>,
     assigned_name: Option<String>,
     #[sqlx(flatten)]
     pub(super) correspondence: CorrespondenceLists,
     notes: Json<Vec<(String, String, Timestamp)>>,
-    colleagues: Json<Vec<(Id, String)>>,
-    parents: Json<Vec<Id>>,
+    colleagues: Json<Vec<(StaffId, String)>>,
+    parents: Json<Vec<CitizenId>>,
     flags: Json<Vec<FlagRow>>,
     pub(super) unread: bool,
 }
@@ -177,7 +177,7 @@ impl Gate {
     /// and content. The citizen handed it in to this office for this application, so it is
     /// read on that application's basis while the rule still lets the office read the
     /// application at all, and the read is logged as category `documents`.
-    pub async fn office_document(&self, case: &CaseAccess, document: Id) -> Result<(String, String, Vec<u8>), ServiceError> {
+    pub async fn office_document(&self, case: &CaseAccess, document: DocumentId) -> Result<(String, String, Vec<u8>), ServiceError> {
         self.read_application_document(case, document).await?.ok_or(ServiceError::NotFound)
     }
 }

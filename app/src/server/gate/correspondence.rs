@@ -6,7 +6,7 @@ use sqlx::types::Json;
 
 use crate::{
     correspondence::{DocumentRequestView, DocumentView, HistoryEntry, MessageView},
-    server::db::{Id, Timestamp},
+    server::db::{DocumentId, DocumentRequestId, Timestamp},
 };
 
 /// The correspondence of application `a` of the enclosing statement as four JSON lists, the
@@ -35,8 +35,8 @@ pub(in crate::server) struct Correspondence {
 }
 
 type EventRow = (Timestamp, String, String, Option<String>);
-type RequestRow = (Id, String, String, Timestamp, Option<Timestamp>);
-type DocumentRow = (Id, String, String, i64, Timestamp, Option<Id>);
+type RequestRow = (DocumentRequestId, String, String, Timestamp, Option<Timestamp>);
+type DocumentRow = (DocumentId, String, String, i64, Timestamp, Option<DocumentRequestId>);
 type MessageRow = (String, Option<String>, String, Timestamp);
 
 /// The columns `correspondence_lists!()` selects.

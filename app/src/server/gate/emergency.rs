@@ -10,20 +10,20 @@ use crate::{
     consent::NamedCode,
     server::{
         auth::{CaseworkerAt, DataProtectionOfficer},
-        db::{DatabaseError, Id, Timestamp, on_backend},
+        db::{CitizenId, DatabaseError, EmergencyId, StaffId, Timestamp, on_backend},
     },
 };
 
 /// id, office, citizen, reason, categories, requested minutes, opened by (id and name), opened at,
 /// confirmed by (name), confirmed at, expires at, ended at, rejected at, deferred until, deferral reason.
 pub(in crate::server) type EmergencyRow = (
-    Id,
+    EmergencyId,
     String,
-    Id,
+    CitizenId,
     String,
     Json<Vec<String>>,
     i64,
-    Id,
+    StaffId,
     String,
     Timestamp,
     Option<String>,
@@ -58,7 +58,7 @@ pub(in crate::server) fn status_at(now: Timestamp, row: &EmergencyRow) -> &'stat
     }
 }
 
-fn view(now: Timestamp, viewer: Option<Id>, row: EmergencyRow) -> EmergencyView {
+fn view(now: Timestamp, viewer: Option<StaffId>, row: EmergencyRow) -> EmergencyView {
     let status = status_at(now, &row).to_owned();
     let (id, office, citizen, reason, Json(categories), minutes, opened_by, opened_by_name, opened_at) =
         (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8);

@@ -13,7 +13,7 @@ use crate::{
     consent::Protection,
     server::{
         auth::{CaseAccess, DataProtectionOfficer},
-        db::{Database, DatabaseError, Id, Timestamp, on_backend},
+        db::{CitizenId, Database, DatabaseError, FlagId, Timestamp, on_backend},
     },
 };
 
@@ -22,7 +22,7 @@ const OWN_ACTIVE_FLAGS: &str = "SELECT id, kind, reason, set_at, set_by_office_c
      WHERE citizen_id = $1 AND set_by_office_code = $2 AND lifted_at IS NULL ORDER BY set_at, id";
 
 /// A row of `OWN_ACTIVE_FLAGS`.
-pub(super) type FlagRow = (Id, String, String, Timestamp, String);
+pub(super) type FlagRow = (FlagId, String, String, Timestamp, String);
 
 pub(super) fn flag_views(rows: Vec<FlagRow>) -> Vec<ProtectionFlagView> {
     rows.into_iter()
@@ -38,11 +38,11 @@ pub(super) fn flag_views(rows: Vec<FlagRow>) -> Vec<ProtectionFlagView> {
 
 /// The citizen of the application of `case`, if any: not a draft, and with something left to
 /// read (a case past every retention answers like an unknown one).
-pub(in crate::server) async fn citizen_of_case(database: &Database, case: &CaseAccess) -> Result<Option<Id>, DatabaseError> {
+pub(in crate::server) async fn citizen_of_case(database: &Database, case: &CaseAccess) -> Result<Option<CitizenId>, DatabaseError> {
     let (office, application) = (case.office(), case.application());
     let now = Timestamp::now().as_offset_date_time().unix_timestamp();
     let sql = format!("SELECT a.citizen_id FROM applications a WHERE a.id = $3 AND {}", readable_application(database));
-    let citizen: Option<Id> = on_backend!(database, pool => sqlx::query_scalar(&sql)
+    let citizen: Option<CitizenId> = on_backend!(database, pool => sqlx::query_scalar(&sql)
         .bind(office)
         .bind(now)
         .bind(application)
@@ -78,7 +78,7 @@ impl Gate {
     /// Every protection flag, newest first, for the data protection officer's review: kind,
     /// whose, which office, when set and lifted; not the reason.
     pub async fn flag_review(&self, _officer: &DataProtectionOfficer) -> Result<Vec<FlagReviewItem>, DatabaseError> {
-        let rows: Vec<(String, Id, String, Timestamp, Option<Timestamp>)> = on_backend!(self.database, pool => sqlx::query_as(
+        let rows: Vec<(String, CitizenId, String, Timestamp, Option<Timestamp>)> = on_backend!(self.database, pool => sqlx::query_as(
             "SELECT kind, citizen_id, set_by_office_code, set_at, lifted_at FROM protection_flags \
              ORDER BY set_at DESC, id LIMIT 1000",
         )

@@ -10,7 +10,7 @@ use crate::{
     consent::NamedCode,
     server::{
         auth::DataProtectionOfficer,
-        db::{DatabaseError, Id, Timestamp, on_backend},
+        db::{CitizenId, DatabaseError, StaffId, Timestamp, on_backend},
     },
 };
 
@@ -25,13 +25,13 @@ impl Gate {
         &self,
         officer: &DataProtectionOfficer,
         filter: LogReviewFilter,
-        staff: Option<Id>,
+        staff: Option<StaffId>,
         days: (Option<Timestamp>, Option<Timestamp>),
         before: Option<i64>,
     ) -> Result<LogReview, DatabaseError> {
         const PER_PAGE: i64 = 50;
-        type ReviewRow = (i64, Timestamp, String, String, Id, Json<Vec<String>>, String, String);
-        type Loaded = (Vec<ReviewRow>, Vec<NameRow>, Vec<NameRow>, Vec<(Id, String)>);
+        type ReviewRow = (i64, Timestamp, String, String, CitizenId, Json<Vec<String>>, String, String);
+        type Loaded = (Vec<ReviewRow>, Vec<NameRow>, Vec<NameRow>, Vec<(StaffId, String)>);
         let (rows, offices, categories, people): Loaded =
             on_backend!(self.database, pool => {
                 let rows = sqlx::query_as(

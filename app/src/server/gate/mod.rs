@@ -38,6 +38,7 @@ pub(in crate::server) use vocabulary::{VocabularyCache, vocabulary_in};
 
 use std::{
     collections::{BTreeMap, BTreeSet},
+    marker::PhantomData,
     sync::Arc,
 };
 
@@ -53,7 +54,11 @@ use crate::{
     server::{
         access_log::{LogBasis, LogKey, NewEntry, append_in},
         auth::{CaseAccess, CaseworkerAt, OfficeEmergency},
-        db::{Backend, BeginWrite, Database, DatabaseError, Id, Timestamp, on_backend, on_sqlite_writer},
+        db::{
+            ApplicationId, Backend, BeginWrite, CitizenId, ConsentId, Database, DatabaseError, DocumentId, EmergencyId, Id,
+            MixedId, StaffId, Timestamp, kind,
+            on_backend, on_sqlite_writer,
+        },
         error::ServiceError,
     },
     status::ApplicationStatus,
@@ -67,13 +72,42 @@ pub struct Gate {
     vocabulary: Arc<VocabularyCache>,
 }
 
-/// A record an office holds, named by its id, for the guard to find which office that is.
+/// A record an office holds, named by its id (of kind `Of`), for the guard to find which office
+/// that is and the id a capability for it names (of kind `Names`).
 #[derive(Clone, Copy, Debug)]
-pub enum Held {
-    Application(Id),
-    /// A document handed in to an application.
-    Document(Id),
-    Emergency(Id),
+pub struct Held<Of, Names> {
+    sql: &'static str,
+    id: Id<Of>,
+    names: PhantomData<fn() -> Names>,
+}
+
+impl Held<kind::Application, kind::Application> {
+    pub fn application(id: ApplicationId) -> Self {
+        Self::by("SELECT office_code, id FROM applications WHERE id = $1 AND status <> 'draft'", id)
+    }
+}
+
+impl Held<kind::Document, kind::Application> {
+    /// A document handed in to an application, which names the application.
+    pub fn document(id: DocumentId) -> Self {
+        Self::by(
+            "SELECT a.office_code, a.id FROM documents d JOIN applications a ON a.id = d.application_id \
+             WHERE d.id = $1 AND a.status <> 'draft'",
+            id,
+        )
+    }
+}
+
+impl Held<kind::Emergency, kind::Emergency> {
+    pub fn emergency(id: EmergencyId) -> Self {
+        Self::by("SELECT office_code, id FROM emergency_accesses WHERE id = $1", id)
+    }
+}
+
+impl<Of, Names> Held<Of, Names> {
+    fn by(sql: &'static str, id: Id<Of>) -> Self {
+        Self { sql, id, names: PhantomData }
+    }
 }
 
 /// The facts about one citizen (`$citizen`, an SQL expression) at office `$2` in one statement:
@@ -123,8 +157,8 @@ const CASE_FACTS: &str = facts_sql!(
 #[derive(sqlx::FromRow)]
 struct FactColumns {
     kind: String,
-    id: Id,
-    citizen: Option<Id>,
+    id: MixedId,
+    citizen: Option<CitizenId>,
     status: Option<String>,
     reference: Option<String>,
     benefit_type: Option<String>,
@@ -145,8 +179,8 @@ pub(in crate::server) enum FactRow {
     /// requires (with the category's retention in days), with the vocabulary's revision as the
     /// statement saw it.
     Application {
-        id: Id,
-        citizen: Option<Id>,
+        id: ApplicationId,
+        citizen: Option<CitizenId>,
         status: ApplicationStatus,
         reference: Option<String>,
         benefit_type: Option<String>,
@@ -156,7 +190,7 @@ pub(in crate::server) enum FactRow {
     },
     /// A consent to the office.
     Consent {
-        id: Id,
+        id: ConsentId,
         category: Option<String>,
         purpose: Option<String>,
         granted_at: Option<Timestamp>,
@@ -165,7 +199,7 @@ pub(in crate::server) enum FactRow {
     },
     /// An emergency access of the office, with the categories it opens.
     Emergency {
-        id: Id,
+        id: EmergencyId,
         opened_at: Option<Timestamp>,
         confirmed_at: Option<Timestamp>,
         expires_at: Option<Timestamp>,
@@ -181,7 +215,7 @@ impl From<FactColumns> for FactRow {
         let FactColumns { kind, id, first, second, third, fourth, .. } = columns;
         match kind.as_str() {
             "application" => Self::Application {
-                id,
+                id: id.of_kind(),
                 citizen: columns.citizen,
                 // An unknown status counts as a draft, which opens nothing to staff.
                 status: columns.status.as_deref().and_then(ApplicationStatus::from_code).unwrap_or(ApplicationStatus::Draft),
@@ -192,7 +226,7 @@ impl From<FactColumns> for FactRow {
                 vocabulary_revision: columns.revision,
             },
             "consent" => Self::Consent {
-                id,
+                id: id.of_kind(),
                 category: columns.category,
                 purpose: columns.purpose,
                 granted_at: first,
@@ -200,7 +234,7 @@ impl From<FactColumns> for FactRow {
                 revoked_at: third,
             },
             "emergency" => Self::Emergency {
-                id,
+                id: id.of_kind(),
                 opened_at: first,
                 confirmed_at: second,
                 expires_at: third,
@@ -224,7 +258,7 @@ where
 
 /// What a case view shows of its application, from its row of `CASE_FACTS`.
 struct CaseRow {
-    citizen: Id,
+    citizen: CitizenId,
     status: ApplicationStatus,
     reference: String,
     benefit_type: String,
@@ -232,7 +266,7 @@ struct CaseRow {
 }
 
 /// Application `application` among `rows` of `CASE_FACTS`, if they hold it.
-fn case_row(rows: &[FactRow], application: Id) -> Option<CaseRow> {
+fn case_row(rows: &[FactRow], application: ApplicationId) -> Option<CaseRow> {
     rows.iter().find_map(|row| match row {
         FactRow::Application { id, citizen, status, reference, benefit_type, vocabulary_revision, .. } if *id == application => {
             Some(CaseRow {
@@ -257,7 +291,7 @@ macro_rules! load_facts {
     ($connection:expr, $office:expr, $citizen:expr, $now:expr) => {
         async {
             let connection = $connection;
-            let (office, citizen): (&OfficeCode, Id) = ($office, $citizen);
+            let (office, citizen): (&OfficeCode, CitizenId) = ($office, $citizen);
             let rows: Vec<FactRow> =
                 sqlx::query_as(FACTS).bind(citizen).bind(office).fetch_all(&mut *connection).await?;
             Ok::<Facts, sqlx::Error>(facts($now, office, citizen, &rows))
@@ -270,7 +304,7 @@ macro_rules! load_facts {
 pub(in crate::server) const CATEGORY_NAMES: &str = "SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order";
 
 /// Reads the citizen's data of the `allowed` categories on `$connection`, and the answers of
-/// application `$answers_of` (an `Option<Id>`) of the same categories, in one statement; then
+/// application `$answers_of` (an `Option<ApplicationId>`) of the same categories, in one statement; then
 /// appends the log entry for the read in the same transaction. Reads and logs nothing when
 /// nothing is allowed. Evaluates to `Result<(Answers, Answers), sqlx::Error>`: data, answers.
 macro_rules! read_and_log {
@@ -278,7 +312,7 @@ macro_rules! read_and_log {
         async {
             let connection = $connection;
             let entry: &NewEntry = $entry;
-            let answers_of: Option<Id> = $answers_of;
+            let answers_of: Option<ApplicationId> = $answers_of;
             let (mut data, mut answers) = (Answers::new(), Answers::new());
             if entry.categories.is_empty() {
                 return Ok::<(Answers, Answers), sqlx::Error>((data, answers));
@@ -324,7 +358,7 @@ type Answers = BTreeMap<String, serde_json::Value>;
 macro_rules! case_view_in {
     ($pool:expr, $key:expr, $vocabulary:expr, $staff:expr, $office:expr, $application:expr, $file:expr) => {
         async {
-            let (key, vocabulary, staff, office, application): (&LogKey, &VocabularyCache, Id, &OfficeCode, Id) =
+            let (key, vocabulary, staff, office, application): (&LogKey, &VocabularyCache, StaffId, &OfficeCode, ApplicationId) =
                 ($key, $vocabulary, $staff, $office, $application);
             let mut transaction = $pool.begin_write().await?;
             let connection = &mut *transaction;
@@ -344,7 +378,7 @@ macro_rules! case_view_in {
                 categories: allowed(&reader, &purpose, &facts).into_iter().map(|(category, _)| category).collect(),
                 purpose: format!("application {application}"),
                 basis: LogBasis::Application,
-                basis_ref: Some(application),
+                basis_ref: Some(application.mixed()),
             };
             // A case with nothing left to read (every category past its retention) is no case
             // of the office's any more: it answers like an unknown one.
@@ -420,17 +454,11 @@ impl Gate {
     /// document's, or the application itself) or the emergency access. All the guard needs to
     /// mint a capability for it, nothing of its content. `None` when it does not exist for any
     /// office: a draft is the citizen's alone.
-    pub(in crate::server) async fn holder(&self, record: Held) -> Result<Option<(OfficeCode, Id)>, DatabaseError> {
-        let (sql, id) = match record {
-            Held::Application(id) => ("SELECT office_code, id FROM applications WHERE id = $1 AND status <> 'draft'", id),
-            Held::Document(id) => (
-                "SELECT a.office_code, a.id FROM documents d JOIN applications a ON a.id = d.application_id \
-                 WHERE d.id = $1 AND a.status <> 'draft'",
-                id,
-            ),
-            Held::Emergency(id) => ("SELECT office_code, id FROM emergency_accesses WHERE id = $1", id),
-        };
-        Ok(on_backend!(self.database, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await)?)
+    pub(in crate::server) async fn holder<Of, Names>(
+        &self,
+        record: Held<Of, Names>,
+    ) -> Result<Option<(OfficeCode, Id<Names>)>, DatabaseError> {
+        Ok(on_backend!(self.database, pool => sqlx::query_as(record.sql).bind(record.id).fetch_optional(pool).await)?)
     }
 
     /// Opens the application of `case` for its caseworker, without the rest of the case file:
@@ -466,7 +494,7 @@ impl Gate {
     pub(super) async fn read_application_document(
         &self,
         case: &CaseAccess,
-        document: Id,
+        document: DocumentId,
     ) -> Result<Option<(String, String, Vec<u8>)>, DatabaseError> {
         let (staff, office, application) = (case.staff(), case.office(), case.application());
         let key = &self.log_key;
@@ -499,7 +527,7 @@ impl Gate {
                 categories: vec![Category::Documents],
                 purpose: format!("application {application}"),
                 basis: LogBasis::Application,
-                basis_ref: Some(application),
+                basis_ref: Some(application.mixed()),
             };
             // INVARIANT: the entry is written in this transaction; if it fails, so does the read.
             append_in!(&mut *connection, key, &entry)?;
@@ -515,7 +543,7 @@ impl Gate {
     pub async fn consented_view(
         &self,
         at: &CaseworkerAt,
-        citizen: Id,
+        citizen: CitizenId,
         purpose: &str,
     ) -> Result<Option<SharedDataView>, DatabaseError> {
         let (staff, office) = (at.staff(), at.office());
@@ -545,7 +573,7 @@ impl Gate {
                 basis: LogBasis::Consent,
                 // The consent, when one consent covers the read; several are found by purpose.
                 basis_ref: match consents.len() {
-                    1 => consents.first().and_then(|id| Id::parse(id)),
+                    1 => consents.first().and_then(|id| ConsentId::parse(id)).map(ConsentId::mixed),
                     _ => None,
                 },
             };
@@ -571,7 +599,7 @@ impl Gate {
         let view = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
-            let found: Option<(Id, String)> = sqlx::query_as(
+            let found: Option<(CitizenId, String)> = sqlx::query_as(
                 "SELECT citizen_id, reason FROM emergency_accesses WHERE id = $1 AND office_code = $2",
             )
             .bind(emergency)
@@ -594,7 +622,7 @@ impl Gate {
                 categories: allowed.iter().map(|(category, _)| *category).collect(),
                 purpose: format!("emergency access {emergency}"),
                 basis: LogBasis::Emergency,
-                basis_ref: Some(emergency),
+                basis_ref: Some(emergency.mixed()),
             };
             let (data, _) = read_and_log!(&mut *connection, key, &entry, None)?;
             let vocabulary = vocabulary_in!(&self.vocabulary, &mut *connection)?;
@@ -617,7 +645,7 @@ impl Gate {
     pub(super) async fn read_listed_names(
         &self,
         at: &CaseworkerAt,
-        listed: &[(Id, Purpose)],
+        listed: &[(CitizenId, Purpose)],
     ) -> Result<Vec<bool>, DatabaseError> {
         if listed.is_empty() {
             return Ok(Vec::new());
@@ -630,7 +658,7 @@ impl Gate {
             let connection = &mut *transaction;
             let now = Timestamp::now();
             let mut shown = Vec::with_capacity(listed.len());
-            let mut logged: Vec<(Id, &Purpose)> = Vec::new();
+            let mut logged: Vec<(CitizenId, &Purpose)> = Vec::new();
             for (citizen, purpose) in listed {
                 let facts = load_facts!(&mut *connection, office, *citizen, now)?;
                 // The rule allows a name in a list on an application's or a consent's basis.
@@ -646,10 +674,10 @@ impl Gate {
                 };
                 let (log_basis, basis_ref, text) = match (basis, purpose) {
                     (Some(Basis::Consent { consent }), Purpose::Consented { purpose }) => {
-                        (LogBasis::Consent, Id::parse(&consent), purpose.clone())
+                        (LogBasis::Consent, ConsentId::parse(&consent).map(ConsentId::mixed), purpose.clone())
                     }
                     (Some(Basis::Application { .. }), Purpose::Application { application }) => {
-                        (LogBasis::Application, Id::parse(application), format!("application {application}"))
+                        (LogBasis::Application, ApplicationId::parse(application).map(ApplicationId::mixed), format!("application {application}"))
                     }
                     _ => {
                         shown.push(false);
@@ -681,7 +709,7 @@ impl Gate {
 }
 
 /// The facts from the rows of [`facts_sql!`].
-pub(in crate::server) fn facts(now: Timestamp, office: &OfficeCode, citizen: Id, rows: &[FactRow]) -> Facts {
+pub(in crate::server) fn facts(now: Timestamp, office: &OfficeCode, citizen: CitizenId, rows: &[FactRow]) -> Facts {
     let citizen_text = citizen.to_string();
     let mut retention = Retention([0; 10]);
     let mut application_facts: Vec<ApplicationFact> = Vec::new();

@@ -13,7 +13,7 @@ use crate::{
     policy::Purpose,
     server::{
         auth::CaseworkerAt,
-        db::{Database, DatabaseError, Id, Timestamp, on_backend},
+        db::{ApplicationId, CitizenId, Database, DatabaseError, StaffId, Timestamp, on_backend},
     },
     status::ApplicationStatus,
 };
@@ -56,7 +56,18 @@ fn readable_name(database: &Database) -> String {
 
 /// id, reference, kind of help, status, submitted, assignee, applicant, applicant's names (when
 /// a search by name found them), assignee's name.
-type QueueRow = (Id, String, String, ApplicationStatus, Option<Timestamp>, Option<Id>, Id, Option<String>, Option<String>, Option<String>);
+type QueueRow = (
+    ApplicationId,
+    String,
+    String,
+    ApplicationStatus,
+    Option<Timestamp>,
+    Option<StaffId>,
+    CitizenId,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// What a caseworker asks of the queue.
 #[derive(Clone, Debug)]
@@ -197,7 +208,7 @@ impl Gate {
             .collect();
         let Some(this_office) = own.iter().find(|named| named.code == office.as_str()).cloned() else { return Ok(None) };
         // The names a search found: shown only as far as the rule allows, each read logged.
-        let named: Vec<(Id, Purpose)> = rows
+        let named: Vec<(CitizenId, Purpose)> = rows
             .iter()
             .filter(|row| row.7.is_some())
             .map(|row| (row.6, Purpose::Application { application: row.0.to_string() }))
@@ -253,7 +264,7 @@ impl Gate {
     pub async fn sharings(&self, at: &CaseworkerAt, page: i64) -> Result<Option<SharingsPage>, DatabaseError> {
         let office = at.office();
         let now = Timestamp::now();
-        type Row = (Id, String, String, String, String, Option<Timestamp>);
+        type Row = (CitizenId, String, String, String, String, Option<Timestamp>);
         let (rows, office_name, categories): (Vec<Row>, Option<(String, String)>, Vec<NamedCode>) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             let rows = sqlx::query_as(
@@ -300,9 +311,9 @@ impl Gate {
         let skip = usize::try_from((page - 1).saturating_mul(SHARINGS_PER_PAGE)).unwrap_or(usize::MAX);
         let mut items: Vec<(SharingItem, String)> =
             grouped.into_iter().skip(skip).take(usize::try_from(SHARINGS_PER_PAGE).unwrap_or(usize::MAX)).collect();
-        let listed: Vec<(Id, Purpose)> = items
+        let listed: Vec<(CitizenId, Purpose)> = items
             .iter()
-            .filter_map(|(item, _)| Some((Id::parse(&item.citizen)?, Purpose::Consented { purpose: item.purpose.clone() })))
+            .filter_map(|(item, _)| Some((CitizenId::parse(&item.citizen)?, Purpose::Consented { purpose: item.purpose.clone() })))
             .collect();
         let shown = self.read_listed_names(at, &listed).await?;
         for ((item, name), shown) in items.iter_mut().zip(shown) {
