@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::localized::{Localized, prefix};
+
 pub use crate::applying::ChoiceOption;
 
 /// The kinds of office (which decides, for instance, who may open an emergency access).
@@ -49,8 +51,8 @@ pub struct PendingChange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfficeView {
     pub code: String,
-    pub name_de: String,
-    pub name_en: String,
+    #[serde(flatten, with = "prefix::name")]
+    pub name: Localized,
     pub kind: String,
     pub active: bool,
     /// How many active caseworkers it has.
@@ -88,10 +90,10 @@ pub struct StaffMemberView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryView {
     pub code: String,
-    pub name_de: String,
-    pub name_en: String,
-    pub description_de: String,
-    pub description_en: String,
+    #[serde(flatten, with = "prefix::name")]
+    pub name: Localized,
+    #[serde(flatten, with = "prefix::description")]
+    pub description: Localized,
     /// A special category of personal data (GDPR Art. 9).
     pub special_category: bool,
     pub retention_days: i64,
@@ -179,9 +181,10 @@ pub const LONGEST_SHARING_DAYS: i64 = 1_095;
 /// is a draft; published versions never change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateView {
+    /// The benefit type's code, and its name.
     pub benefit: String,
-    pub benefit_de: String,
-    pub benefit_en: String,
+    #[serde(flatten, with = "prefix::benefit")]
+    pub benefit_name: Localized,
     /// The office that decides applications of this benefit type.
     pub office: String,
     pub versions: Vec<TemplateVersionView>,
@@ -205,8 +208,8 @@ pub struct TemplateVersionView {
     pub version: i64,
     /// draft or published.
     pub status: String,
-    pub intro_de: String,
-    pub intro_en: String,
+    #[serde(flatten, with = "prefix::intro")]
+    pub intro: Localized,
     pub published_at: Option<String>,
     pub required: Vec<RequiredCategory>,
     pub optional: Vec<OptionalSharing>,
@@ -218,8 +221,8 @@ pub struct RequiredCategory {
     pub category: String,
     /// The legal basis in plain words, for instance "§ 60 SGB I, § 23 WoGG".
     pub legal_basis: String,
-    pub explanation_de: String,
-    pub explanation_en: String,
+    #[serde(flatten, with = "prefix::explanation")]
+    pub explanation: Localized,
 }
 
 /// A sharing the citizen may grant or refuse: a category to an office, for a purpose.
@@ -227,13 +230,13 @@ pub struct RequiredCategory {
 pub struct OptionalSharing {
     pub category: String,
     pub office: String,
-    pub purpose_de: String,
-    pub purpose_en: String,
+    #[serde(flatten, with = "prefix::purpose")]
+    pub purpose: Localized,
     /// One of `CONSENT_BASES`.
     pub legal_basis: String,
     pub max_validity_days: i64,
-    pub explanation_de: String,
-    pub explanation_en: String,
+    #[serde(flatten, with = "prefix::explanation")]
+    pub explanation: Localized,
 }
 
 /// One difference between two versions of a template.
@@ -266,15 +269,14 @@ pub fn template_changes(before: Option<&TemplateVersionView>, after: &TemplateVe
         id: String::new(),
         version: 0,
         status: String::new(),
-        intro_de: String::new(),
-        intro_en: String::new(),
+        intro: Localized::default(),
         published_at: None,
         required: Vec::new(),
         optional: Vec::new(),
     };
     let before = before.unwrap_or(&empty);
     let mut changes = Vec::new();
-    if before.intro_de != after.intro_de || before.intro_en != after.intro_en {
+    if before.intro != after.intro {
         changes.push(TemplateChange::IntroChanged);
     }
     for required in &after.required {
@@ -327,10 +329,10 @@ pub const QUESTION_KINDS: [&str; 6] = ["text", "number", "money", "date", "boole
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BenefitTypeView {
     pub code: String,
-    pub name_de: String,
-    pub name_en: String,
-    pub description_de: String,
-    pub description_en: String,
+    #[serde(flatten, with = "prefix::name")]
+    pub name: Localized,
+    #[serde(flatten, with = "prefix::description")]
+    pub description: Localized,
     /// The office that decides applications.
     pub office: String,
     /// Offered to citizens.
@@ -345,8 +347,8 @@ pub struct BenefitTypeView {
 pub struct FormSectionView {
     pub id: String,
     pub position: i64,
-    pub title_de: String,
-    pub title_en: String,
+    #[serde(flatten, with = "prefix::title")]
+    pub title: Localized,
     pub category: String,
     pub questions: Vec<FormQuestionView>,
 }
@@ -358,10 +360,10 @@ pub struct FormQuestionView {
     /// The answer's name in the citizen's data of the section's category; fixed once created,
     /// so answers given before keep their meaning.
     pub key: String,
-    pub label_de: String,
-    pub label_en: String,
-    pub help_de: Option<String>,
-    pub help_en: Option<String>,
+    #[serde(flatten, with = "prefix::label")]
+    pub label: Localized,
+    #[serde(flatten, with = "prefix::help")]
+    pub help: Option<Localized>,
     /// One of `QUESTION_KINDS`.
     pub kind: String,
     /// The answers to choose from, for kind `choice`.
@@ -372,5 +374,5 @@ pub struct FormQuestionView {
 /// The answers of a choice as an administrator writes them: one per line, `value | Deutsch |
 /// English`.
 pub fn choice_lines(options: &[ChoiceOption]) -> String {
-    options.iter().map(|option| format!("{} | {} | {}", option.value, option.label_de, option.label_en)).collect::<Vec<_>>().join("\n")
+    options.iter().map(|option| format!("{} | {} | {}", option.value, option.label.de, option.label.en)).collect::<Vec<_>>().join("\n")
 }

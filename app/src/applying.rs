@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     consent::{NamedCode, PersonView, RequiredCategory},
+    localized::{Localized, prefix},
     status::ApplicationStatus,
 };
 
@@ -13,8 +14,8 @@ use crate::{
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BenefitOption {
     pub benefit: NamedCode,
-    pub description_de: String,
-    pub description_en: String,
+    #[serde(flatten, with = "prefix::description")]
+    pub description: Localized,
     pub office: NamedCode,
     /// Part of the citizen's current draft.
     pub chosen: bool,
@@ -32,26 +33,26 @@ pub struct ApplyStart {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepName {
     pub category: String,
-    pub title_de: String,
-    pub title_en: String,
+    #[serde(flatten, with = "prefix::title")]
+    pub title: Localized,
 }
 
 /// A choice of a `choice` question.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChoiceOption {
     pub value: String,
-    pub label_de: String,
-    pub label_en: String,
+    #[serde(flatten, with = "prefix::label")]
+    pub label: Localized,
 }
 
 /// One question of a page, with the answer kept so far and, when it does not fit, why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuestionView {
     pub key: String,
-    pub label_de: String,
-    pub label_en: String,
-    pub help_de: Option<String>,
-    pub help_en: Option<String>,
+    #[serde(flatten, with = "prefix::label")]
+    pub label: Localized,
+    #[serde(flatten, with = "prefix::help")]
+    pub help: Option<Localized>,
     pub kind: AnswerKind,
     pub options: Vec<ChoiceOption>,
     pub required: bool,
@@ -102,13 +103,13 @@ pub struct SharingOffer {
     pub id: String,
     pub category: NamedCode,
     pub recipient: NamedCode,
-    pub purpose_de: String,
-    pub purpose_en: String,
+    #[serde(flatten, with = "prefix::purpose")]
+    pub purpose: Localized,
     /// `art_6_1_a` or `art_9_2_a` (GDPR).
     pub legal_basis: String,
     pub max_validity_days: i64,
-    pub explanation_de: String,
-    pub explanation_en: String,
+    #[serde(flatten, with = "prefix::explanation")]
+    pub explanation: Localized,
 }
 
 /// One application the submission will create: the office, what it receives and on which
@@ -119,8 +120,8 @@ pub struct OfficePreview {
     pub version: String,
     pub benefit: NamedCode,
     pub office: NamedCode,
-    pub intro_de: String,
-    pub intro_en: String,
+    #[serde(flatten, with = "prefix::intro")]
+    pub intro: Localized,
     pub required: Vec<RequiredCategory>,
     pub sharings: Vec<SharingOffer>,
 }

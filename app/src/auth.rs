@@ -8,6 +8,8 @@ use leptos::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::localized::{Localized, prefix};
+
 /// The signed-in person, as pages show them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
@@ -24,7 +26,11 @@ pub enum MeKind {
 /// A staff member's role, with the office where it has one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RoleView {
-    Caseworker { office_code: String, office_name_de: String, office_name_en: String },
+    Caseworker {
+        office_code: String,
+        #[serde(flatten, with = "prefix::office_name")]
+        office_name: Localized,
+    },
     DataProtectionOfficer,
     Administrator,
 }
@@ -65,8 +71,8 @@ pub struct DemoPerson {
     pub display_name: String,
     pub kind: DemoKind,
     /// For staff: the offices, comma-separated, in German and English.
-    pub offices_de: String,
-    pub offices_en: String,
+    #[serde(flatten, with = "prefix::offices")]
+    pub offices: Localized,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

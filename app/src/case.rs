@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     consent::NamedCode,
     correspondence::{DocumentRequestView, DocumentView, HistoryEntry, MessageView},
+    localized::{Localized, prefix},
     status::ApplicationStatus,
 };
 
@@ -29,8 +30,8 @@ pub struct CaseView {
 pub struct FieldLabel {
     pub category: String,
     pub key: String,
-    pub label_de: String,
-    pub label_en: String,
+    #[serde(flatten, with = "prefix::label")]
+    pub label: Localized,
 }
 
 /// An internal note of the office on a case; the citizen never sees it.

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::localized::{Localized, prefix};
+
 use crate::status::ApplicationStatus;
 
 /// One consent with its history. A consent counts while `state` is `active`.
@@ -84,8 +86,8 @@ pub struct CitizenAccessLog {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedCode {
     pub code: String,
-    pub name_de: String,
-    pub name_en: String,
+    #[serde(flatten, with = "prefix::name")]
+    pub name: Localized,
 }
 
 impl NamedCode {
@@ -93,7 +95,7 @@ impl NamedCode {
     pub fn name_in(list: &[NamedCode], code: &str, german: bool) -> String {
         list.iter()
             .find(|named| named.code == code)
-            .map(|named| if german { named.name_de.clone() } else { named.name_en.clone() })
+            .map(|named| named.name.picked(german))
             .unwrap_or_else(|| code.to_owned())
     }
 }
@@ -221,10 +223,10 @@ pub struct Protection {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryOverview {
     pub code: String,
-    pub name_de: String,
-    pub name_en: String,
-    pub description_de: String,
-    pub description_en: String,
+    #[serde(flatten, with = "prefix::name")]
+    pub name: Localized,
+    #[serde(flatten, with = "prefix::description")]
+    pub description: Localized,
     /// A special category of personal data (GDPR Art. 9: health, disability).
     pub special: bool,
     /// What is kept, field by field, with the form's labels; empty when nothing is kept.
@@ -238,8 +240,8 @@ pub struct CategoryOverview {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldView {
     pub key: String,
-    pub label_de: String,
-    pub label_en: String,
+    #[serde(flatten, with = "prefix::label")]
+    pub label: Localized,
     pub value: serde_json::Value,
 }
 
@@ -264,8 +266,8 @@ pub struct Visibility {
 pub struct RequiredCategory {
     pub category: NamedCode,
     pub legal_basis: String,
-    pub explanation_de: String,
-    pub explanation_en: String,
+    #[serde(flatten, with = "prefix::explanation")]
+    pub explanation: Localized,
 }
 
 /// A new version of a consent template asks for more than an open application's version did:
@@ -281,8 +283,8 @@ pub struct TermsRenewal {
     pub current_version: i64,
     pub new_version: String,
     pub new_version_number: i64,
-    pub intro_de: String,
-    pub intro_en: String,
+    #[serde(flatten, with = "prefix::intro")]
+    pub intro: Localized,
     /// What the office would receive in addition, and why.
     pub added: Vec<RequiredCategory>,
     /// What it would no longer receive.

@@ -16,6 +16,7 @@ pub mod case;
 pub mod components;
 pub mod consent;
 pub mod correspondence;
+pub mod localized;
 pub mod office;
 pub mod pages;
 pub mod policy;

@@ -9,6 +9,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::invalid;
 #[cfg(feature = "ssr")]
+use crate::localized::Localized;
+#[cfg(feature = "ssr")]
 use crate::server::{
     administration::{self, OfficeInput},
     auth::guard,
@@ -200,10 +202,14 @@ pub async fn save_category(
     let input = (|| {
         Ok::<_, ServiceError>(crate::admin::CategoryView {
             code: administration::code("code", &code)?,
-            name_de: administration::text("name_de", &name_de, 2, 120)?,
-            name_en: administration::text("name_en", &name_en, 2, 120)?,
-            description_de: administration::text("description_de", &description_de, 10, 1_000)?,
-            description_en: administration::text("description_en", &description_en, 10, 1_000)?,
+            name: Localized::new(
+                administration::text("name_de", &name_de, 2, 120)?,
+                administration::text("name_en", &name_en, 2, 120)?,
+            ),
+            description: Localized::new(
+                administration::text("description_de", &description_de, 10, 1_000)?,
+                administration::text("description_en", &description_en, 10, 1_000)?,
+            ),
             special_category: ticked(special_category.as_deref()),
             retention_days: retention_days.trim().parse().map_err(|_| ServiceError::Invalid {
                 field: "retention_days",
@@ -294,8 +300,10 @@ pub async fn save_required_category(
         Ok::<_, ServiceError>(crate::admin::RequiredCategory {
             category: administration::code("category", &category)?,
             legal_basis: administration::text("legal_basis", &legal_basis, 3, 200)?,
-            explanation_de: administration::text("explanation_de", &explanation_de, 10, 1_000)?,
-            explanation_en: administration::text("explanation_en", &explanation_en, 10, 1_000)?,
+            explanation: Localized::new(
+                administration::text("explanation_de", &explanation_de, 10, 1_000)?,
+                administration::text("explanation_en", &explanation_en, 10, 1_000)?,
+            ),
         })
     })()?;
     let benefit = guard::services()?.administration.save_required(&admin, version, required).await?;
@@ -332,16 +340,20 @@ pub async fn save_optional_sharing(
         Ok::<_, ServiceError>(crate::admin::OptionalSharing {
             category: administration::code("category", &category)?,
             office: administration::code("office", &office)?,
-            purpose_de: administration::text("purpose_de", &purpose_de, 5, 200)?,
-            purpose_en: administration::text("purpose_en", &purpose_en, 5, 200)?,
+            purpose: Localized::new(
+                administration::text("purpose_de", &purpose_de, 5, 200)?,
+                administration::text("purpose_en", &purpose_en, 5, 200)?,
+            ),
             // Set from the category when saved.
             legal_basis: String::new(),
             max_validity_days: max_validity_days.trim().parse().map_err(|_| ServiceError::Invalid {
                 field: "max_validity_days",
                 message: format!("give the longest validity in whole days, from 1 to {}", crate::admin::LONGEST_SHARING_DAYS),
             })?,
-            explanation_de: administration::text("explanation_de", &explanation_de, 10, 1_000)?,
-            explanation_en: administration::text("explanation_en", &explanation_en, 10, 1_000)?,
+            explanation: Localized::new(
+                administration::text("explanation_de", &explanation_de, 10, 1_000)?,
+                administration::text("explanation_en", &explanation_en, 10, 1_000)?,
+            ),
         })
     })()?;
     let benefit = guard::services()?.administration.save_sharing(&admin, version, sharing).await?;

@@ -25,7 +25,7 @@ pub fn data_sections(
             let value = data.get(&category.code)?;
             let id = format!("{prefix}-{}", category.code);
             let labelled_by = id.clone();
-            let name = if german { category.name_de.clone() } else { category.name_en.clone() };
+            let name = category.name.picked(german);
             Some(view! {
                 <section aria-labelledby=labelled_by>
                     <h3 id=id>{name}</h3>
@@ -57,7 +57,7 @@ pub fn kept_fields(i18n: I18nContext<Locale>, german: bool, fields: Vec<FieldVie
             {fields
                 .into_iter()
                 .map(|field| {
-                    let label = if german { field.label_de } else { field.label_en };
+                    let label = field.label.picked(german);
                     let value = value_text(i18n, &field.value);
                     view! { <div><dt>{label}</dt><dd>{value}</dd></div> }
                 })
@@ -93,7 +93,7 @@ fn category_fields(
             let label = labels
                 .iter()
                 .find(|label| label.category == code && label.key == *key)
-                .map(|label| if german { label.label_de.clone() } else { label.label_en.clone() })
+                .map(|label| label.label.picked(german))
                 .unwrap_or_else(|| key.clone());
             let text = value_text(i18n, value);
             view! { <div><dt>{label}</dt><dd>{text}</dd></div> }

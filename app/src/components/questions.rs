@@ -38,9 +38,10 @@ pub fn question_field(i18n: I18nContext<Locale>, german: bool, question: Questio
     let error_id = format!("{id}-fehler");
     let hint_id = format!("{id}-hinweis");
     let name = format!("answers[{}]", question.key);
-    let about_child = question.label_de.contains("Kind");
-    let label = if german { question.label_de } else { question.label_en };
-    let hint = if german { question.help_de } else { question.help_en };
+    let about_child = question.label.de.contains("Kind");
+    let label = question.label.picked(german);
+    // A help written in one language only has none in the other.
+    let hint = question.help.map(|help| help.picked(german)).filter(|hint| !hint.is_empty());
     let problem = question.problem.map(|problem| problem_text(i18n, problem));
     let described_by = [hint.as_ref().map(|_| hint_id.clone()), problem.map(|_| error_id.clone())]
         .into_iter()
@@ -65,7 +66,7 @@ pub fn question_field(i18n: I18nContext<Locale>, german: bool, question: Questio
                 _ => question
                     .options
                     .into_iter()
-                    .map(|option| (option.value, if german { option.label_de } else { option.label_en }))
+                    .map(|option| (option.value, option.label.picked(german)))
                     .collect(),
             };
             let inline = question.kind == AnswerKind::YesNo;

@@ -29,8 +29,8 @@ pub fn DemoSignIn() -> impl IntoView {
                             .into_iter()
                             .map(|person| {
                                 let offices = move || match i18n.get_locale() {
-                                    Locale::de => person.offices_de.clone(),
-                                    Locale::en => person.offices_en.clone(),
+                                    Locale::de => person.offices.de.clone(),
+                                    Locale::en => person.offices.en.clone(),
                                 };
                                 let name = person.display_name.clone();
                                 view! {

@@ -64,7 +64,7 @@ impl Lists {
             .categories
             .iter()
             .find(|category| category.code == code)
-            .map(|category| if self.german { category.name_de.clone() } else { category.name_en.clone() })
+            .map(|category| category.name.picked(self.german))
             .unwrap_or_else(|| code.to_owned())
     }
 
@@ -77,7 +77,7 @@ impl Lists {
             .iter()
             .filter(|office| office.active || office.code == chosen)
             .map(|office| {
-                let name = if german { office.name_de.clone() } else { office.name_en.clone() };
+                let name = office.name.picked(german);
                 view! { <option value=office.code.clone() selected=sent.selected("office", &office.code, office.code == chosen)>{name}</option> }
             })
             .collect_view()
@@ -90,7 +90,7 @@ impl Lists {
             .categories
             .iter()
             .map(|category| {
-                let name = if german { category.name_de.clone() } else { category.name_en.clone() };
+                let name = category.name.picked(german);
                 view! { <option value=category.code.clone() selected=sent.selected("category", &category.code, false)>{name}</option> }
             })
             .collect_view()
@@ -122,8 +122,8 @@ fn benefit_form(i18n: I18nContext<Locale>, lists: &Lists, benefit: Option<&Benef
     };
     let value = |name: &str, pick: fn(&BenefitTypeView) -> String| sent.text(name, benefit.map(pick).unwrap_or_default());
     let (code_value, name_de_value, name_en_value) =
-        (value("code", |b| b.code.clone()), value("name_de", |b| b.name_de.clone()), value("name_en", |b| b.name_en.clone()));
-    let (text_de_value, text_en_value) = (value("description_de", |b| b.description_de.clone()), value("description_en", |b| b.description_en.clone()));
+        (value("code", |b| b.code.clone()), value("name_de", |b| b.name.de.clone()), value("name_en", |b| b.name.en.clone()));
+    let (text_de_value, text_en_value) = (value("description_de", |b| b.description.de.clone()), value("description_en", |b| b.description.en.clone()));
     let offices = lists.office_options(&benefit.map(|b| b.office.clone()).unwrap_or_default(), &sent);
     let (exists, existing_code) = (benefit.is_some(), benefit.map(|benefit| benefit.code.clone()).unwrap_or_default());
     let is_active = sent.checked("active", "ja", benefit.is_some_and(|benefit| benefit.active));
@@ -230,9 +230,11 @@ fn question_form(
         })
         .collect_view();
     let value = |name: &str, pick: fn(&FormQuestionView) -> String| sent.text(name, question.map(pick).unwrap_or_default());
-    let (label_de_value, label_en_value) = (value("label_de", |q| q.label_de.clone()), value("label_en", |q| q.label_en.clone()));
-    let (help_de_value, help_en_value) =
-        (value("help_de", |q| q.help_de.clone().unwrap_or_default()), value("help_en", |q| q.help_en.clone().unwrap_or_default()));
+    let (label_de_value, label_en_value) = (value("label_de", |q| q.label.de.clone()), value("label_en", |q| q.label.en.clone()));
+    let (help_de_value, help_en_value) = (
+        value("help_de", |q| q.help.as_ref().map(|help| help.de.clone()).unwrap_or_default()),
+        value("help_en", |q| q.help.as_ref().map(|help| help.en.clone()).unwrap_or_default()),
+    );
     let options_value = value("options", |q| crate::admin::choice_lines(&q.options));
     let key_value = sent.text("key", "");
     let is_required = sent.checked("required", "ja", question.is_none_or(|question| question.required));
@@ -287,13 +289,13 @@ fn question_form(
 
 fn section_part(i18n: I18nContext<Locale>, lists: &Lists, benefit: &str, section: &FormSectionView, actions: Actions) -> impl IntoView + use<> {
     let german = lists.german;
-    let title = if german { section.title_de.clone() } else { section.title_en.clone() };
+    let title = section.title.picked(german);
     let category = lists.category(&section.category);
     let questions = section
         .questions
         .iter()
         .map(|question| {
-            let label = if german { question.label_de.clone() } else { question.label_en.clone() };
+            let label = question.label.picked(german);
             let buttons = ["hoch", "runter", "entfernen"]
                 .into_iter()
                 .map(|placement| {
@@ -330,7 +332,7 @@ fn section_part(i18n: I18nContext<Locale>, lists: &Lists, benefit: &str, section
         .collect_view();
     let new_question = question_form(i18n, section, None, actions.question);
     let sent = Sent::to::<SaveFormSection>().for_item("section", &section.id);
-    let (title_de, title_en) = (sent.text("title_de", &section.title_de), sent.text("title_en", &section.title_en));
+    let (title_de, title_en) = (sent.text("title_de", &section.title.de), sent.text("title_en", &section.title.en));
     let (benefit_code, section_id) = (benefit.to_owned(), section.id.clone());
     let titles_prefix = format!("abschnitt-{}", section.id);
     let (title_de_id, title_en_id) = (format!("{titles_prefix}-de"), format!("{titles_prefix}-en"));
@@ -378,7 +380,7 @@ fn section_part(i18n: I18nContext<Locale>, lists: &Lists, benefit: &str, section
 fn benefit_section(i18n: I18nContext<Locale>, lists: &Lists, benefit: &BenefitTypeView, actions: Actions) -> impl IntoView + use<> {
     let german = lists.german;
     let anchor = format!("leistung-{}", benefit.code);
-    let name = if german { benefit.name_de.clone() } else { benefit.name_en.clone() };
+    let name = benefit.name.picked(german);
     let state = match (benefit.active, benefit.has_published_template) {
         (true, _) => t_string!(i18n, benefits.state_offered),
         (false, true) => t_string!(i18n, benefits.state_not_offered),

@@ -64,7 +64,7 @@ fn role_name(i18n: I18nContext<Locale>, role: &RoleAssignment, offices: &[Office
             let name = offices
                 .iter()
                 .find(|named| named.code == office)
-                .map(|named| if german { named.name_de.clone() } else { named.name_en.clone() })
+                .map(|named| named.name.picked(german))
                 .unwrap_or_else(|| office.to_owned());
             format!("{} – {name}", t_string!(i18n, admin.role_caseworker))
         }
@@ -113,7 +113,7 @@ fn role_choices(
 fn office_fields(i18n: I18nContext<Locale>, office: Option<&OfficeView>, prefix: &str, sent: &Sent) -> impl IntoView + use<> {
     let id = |field: &str| format!("{prefix}-{field}");
     let (code, name_de, name_en, kind, active) = match office {
-        Some(office) => (office.code.clone(), office.name_de.clone(), office.name_en.clone(), office.kind.clone(), office.active),
+        Some(office) => (office.code.clone(), office.name.de.clone(), office.name.en.clone(), office.kind.clone(), office.active),
         None => (String::new(), String::new(), String::new(), String::new(), true),
     };
     let (name_de, name_en) = (sent.text("name_de", name_de), sent.text("name_en", name_en));
@@ -161,7 +161,7 @@ fn offices_section(i18n: I18nContext<Locale>, german: bool, offices: &[OfficeVie
     let rows = offices
         .iter()
         .map(|office| {
-            let name = if german { office.name_de.clone() } else { office.name_en.clone() };
+            let name = office.name.picked(german);
             let fields = office_fields(i18n, Some(office), &format!("amt-{}", office.code), &sent.for_item("code", &office.code));
             view! {
                 <tr>
@@ -242,7 +242,7 @@ fn pending_section(
                     let name = offices
                         .iter()
                         .find(|named| named.code == office)
-                        .map(|named| if german { named.name_de.clone() } else { named.name_en.clone() })
+                        .map(|named| named.name.picked(german))
                         .unwrap_or(office);
                     let old_kind = change.old_kind.as_deref().map(|kind| kind_name(i18n, kind)).unwrap_or_default();
                     format!("{name}: {old_kind} → {}", kind_name(i18n, new_kind))
@@ -395,8 +395,8 @@ fn category_form(i18n: I18nContext<Locale>, category: CategoryView, save: Server
     let prefix = format!("kategorie-{}", category.code);
     let id = move |field: &str| format!("{prefix}-{field}");
     let sent = Sent::to::<SaveCategory>().for_item("code", &category.code);
-    let (name_de, name_en) = (sent.text("name_de", &category.name_de), sent.text("name_en", &category.name_en));
-    let (text_de, text_en) = (sent.text("description_de", &category.description_de), sent.text("description_en", &category.description_en));
+    let (name_de, name_en) = (sent.text("name_de", &category.name.de), sent.text("name_en", &category.name.en));
+    let (text_de, text_en) = (sent.text("description_de", &category.description.de), sent.text("description_en", &category.description.en));
     let special = sent.checked("special_category", "ja", category.special_category);
     let days = sent.text("retention_days", category.retention_days.to_string());
     view! {
@@ -437,8 +437,8 @@ fn categories_section(i18n: I18nContext<Locale>, german: bool, categories: &[Cat
     let rows = categories
         .iter()
         .map(|category| {
-            let name = if german { category.name_de.clone() } else { category.name_en.clone() };
-            let description = if german { category.description_de.clone() } else { category.description_en.clone() };
+            let name = category.name.picked(german);
+            let description = category.description.picked(german);
             view! {
                 <tr>
                     <td>{name.clone()}<br /><span class="caption">{description}</span></td>
@@ -520,7 +520,7 @@ fn counts_section(i18n: I18nContext<Locale>, german: bool, overview: &AdminOverv
                 .offices
                 .iter()
                 .find(|named| named.code == *office)
-                .map(|named| if german { named.name_de.clone() } else { named.name_en.clone() })
+                .map(|named| named.name.picked(german))
                 .unwrap_or_else(|| office.clone());
             view! { <tr><td>{office}</td><td>{staff_status_code(i18n, status)}</td><td class="numeric">{*count}</td></tr> }
         })

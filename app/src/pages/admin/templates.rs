@@ -70,7 +70,7 @@ impl Names {
         self.categories
             .iter()
             .find(|category| category.code == code)
-            .map(|category| if self.german { category.name_de.clone() } else { category.name_en.clone() })
+            .map(|category| category.name.picked(self.german))
             .unwrap_or_else(|| code.to_owned())
     }
 
@@ -78,7 +78,7 @@ impl Names {
         self.offices
             .iter()
             .find(|office| office.code == code)
-            .map(|office| if self.german { office.name_de.clone() } else { office.name_en.clone() })
+            .map(|office| office.name.picked(self.german))
             .unwrap_or_else(|| code.to_owned())
     }
 }
@@ -108,13 +108,13 @@ fn change_text(i18n: I18nContext<Locale>, names: &Names, change: &TemplateChange
 /// On a draft, each line can be taken out.
 fn version_body(i18n: I18nContext<Locale>, names: &Names, version: &TemplateVersionView, actions: Option<Actions>) -> impl IntoView + use<> {
     let german = names.german;
-    let intro = if german { version.intro_de.clone() } else { version.intro_en.clone() };
+    let intro = version.intro.picked(german);
     let required = version
         .required
         .iter()
         .map(|required| {
             let name = names.category(&required.category);
-            let explanation = if german { required.explanation_de.clone() } else { required.explanation_en.clone() };
+            let explanation = required.explanation.picked(german);
             let remove = actions.map(|actions| {
                 let (version, category, hidden) = (version.id.clone(), required.category.clone(), name.clone());
                 view! {
@@ -134,7 +134,7 @@ fn version_body(i18n: I18nContext<Locale>, names: &Names, version: &TemplateVers
         .map(|sharing| {
             let category = names.category(&sharing.category);
             let office = names.office(&sharing.office);
-            let purpose = if german { sharing.purpose_de.clone() } else { sharing.purpose_en.clone() };
+            let purpose = sharing.purpose.picked(german);
             let remove = actions.map(|actions| {
                 let (version, category_code, office_code) = (version.id.clone(), sharing.category.clone(), sharing.office.clone());
                 let hidden = format!("{category} → {office}");
@@ -205,7 +205,7 @@ fn category_options(names: &Names, sent: &Sent) -> impl IntoView + use<> {
         .categories
         .iter()
         .map(|category| {
-            let name = if names.german { category.name_de.clone() } else { category.name_en.clone() };
+            let name = category.name.picked(names.german);
             view! { <option value=category.code.clone() selected=sent.selected("category", &category.code, false)>{name}</option> }
         })
         .collect_view()
@@ -220,7 +220,7 @@ fn field_id(prefix: &str, draft: &TemplateVersionView, field: &str) -> String {
 fn texts_form(i18n: I18nContext<Locale>, draft: &TemplateVersionView, actions: Actions) -> impl IntoView + use<> {
     let (de, en) = (field_id("einleitung", draft, "de"), field_id("einleitung", draft, "en"));
     let sent = Sent::to::<SaveTemplateTexts>().for_item("version", &draft.id);
-    let (version, intro_de, intro_en) = (draft.id.clone(), sent.text("intro_de", &draft.intro_de), sent.text("intro_en", &draft.intro_en));
+    let (version, intro_de, intro_en) = (draft.id.clone(), sent.text("intro_de", &draft.intro.de), sent.text("intro_en", &draft.intro.en));
     view! {
         <details>
             <summary>{t!(i18n, templates.edit_intro)}</summary>
@@ -288,7 +288,7 @@ fn sharing_form(i18n: I18nContext<Locale>, names: &Names, draft: &TemplateVersio
         .iter()
         .filter(|office| office.active)
         .map(|office| {
-            let name = if names.german { office.name_de.clone() } else { office.name_en.clone() };
+            let name = office.name.picked(names.german);
             view! { <option value=office.code.clone() selected=sent.selected("office", &office.code, false)>{name}</option> }
         })
         .collect_view();
@@ -391,7 +391,7 @@ fn publish_forms(i18n: I18nContext<Locale>, names: &Names, template: &TemplateVi
 fn template_section(i18n: I18nContext<Locale>, names: &Names, template: TemplateView, actions: Actions) -> impl IntoView + use<> {
     let german = names.german;
     let anchor = format!("vorlage-{}", template.benefit);
-    let name = if german { template.benefit_de.clone() } else { template.benefit_en.clone() };
+    let name = template.benefit_name.picked(german);
     let office = names.office(&template.office);
     let published = template.published().cloned();
     let draft = template.draft().cloned();

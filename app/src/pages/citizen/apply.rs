@@ -80,10 +80,9 @@ pub fn ApplyStartPage() -> impl IntoView {
                         let hint_id = format!("{id}-hinweis");
                         let field = format!("benefits[{position}]");
                         let chosen = sent.checked(&field, &option.benefit.code, option.chosen);
-                        let (name, description, office) = match german {
-                            true => (option.benefit.name_de, option.description_de, option.office.name_de),
-                            false => (option.benefit.name_en, option.description_en, option.office.name_en),
-                        };
+                        let name = option.benefit.name.picked(german);
+                        let description = option.description.picked(german);
+                        let office = option.office.name.picked(german);
                         view! {
                             <div class="choice">
                                 <input
@@ -162,7 +161,7 @@ pub fn ApplyStepPage() -> impl IntoView {
             render=Arc::new(move |DraftStep { person, steps, index, questions }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let Some(step) = steps.get(index).cloned() else { return ().into_any() };
-                let title = if german { step.title_de } else { step.title_en };
+                let title = step.title.picked(german);
                 let sent = Sent::to::<SaveAnswers>().for_item("category", &step.category);
                 let (number, count) = ((index + 1).to_string(), steps.len().to_string());
                 let back = match index.checked_sub(1).and_then(|previous| steps.get(previous)) {
@@ -173,7 +172,7 @@ pub fn ApplyStepPage() -> impl IntoView {
                     .iter()
                     .filter_map(|question| {
                         let problem = question.problem?;
-                        let label = if german { &question.label_de } else { &question.label_en };
+                        let label = question.label.pick(german);
                         let target = match question.kind {
                             AnswerKind::YesNo | AnswerKind::Choice => format!("frage-{}-wahl", question.key),
                             _ => format!("frage-{}", question.key),
@@ -205,7 +204,7 @@ pub fn ApplyStepPage() -> impl IntoView {
 }
 
 fn answer_section(i18n: I18nContext<Locale>, german: bool, person: &PersonView, section: AnswerSection) -> impl IntoView + use<> {
-    let title = if german { section.step.title_de } else { section.step.title_en };
+    let title = section.step.title.picked(german);
     let heading_id = format!("thema-{}", section.step.category);
     let change = for_person(&format!("/buerger/antrag/schritt/{}", section.step.category), person);
     let hidden_title = title.clone();
@@ -218,7 +217,7 @@ fn answer_section(i18n: I18nContext<Locale>, german: bool, person: &PersonView, 
                     .answers
                     .into_iter()
                     .map(|answer| {
-                        let label = if german { answer.label_de.clone() } else { answer.label_en.clone() };
+                        let label = answer.label.picked(german);
                         let shown = match answer.kind {
                             AnswerKind::YesNo => match answer.value.as_str() {
                                 "ja" => t_string!(i18n, apply.yes).to_owned(),
@@ -229,7 +228,7 @@ fn answer_section(i18n: I18nContext<Locale>, german: bool, person: &PersonView, 
                                 .options
                                 .iter()
                                 .find(|option| option.value == answer.value)
-                                .map(|option| if german { option.label_de.clone() } else { option.label_en.clone() })
+                                .map(|option| option.label.picked(german))
                                 .unwrap_or_else(|| answer.value.clone()),
                             AnswerKind::Date => crate::url::format_date(&answer.value, german),
                             _ => answer.value.clone(),
@@ -270,10 +269,10 @@ fn sharing_choice(i18n: I18nContext<Locale>, german: bool, position: usize, shar
     let field = format!("sharings[{position}]");
     let chosen = sent.checked(&field, &sharing.id, false);
     let hint_id = format!("{id}-hinweis");
-    let (office, category, purpose, explanation) = match german {
-        true => (sharing.recipient.name_de, sharing.category.name_de, sharing.purpose_de, sharing.explanation_de),
-        false => (sharing.recipient.name_en, sharing.category.name_en, sharing.purpose_en, sharing.explanation_en),
-    };
+    let office = sharing.recipient.name.picked(german);
+    let category = sharing.category.name.picked(german);
+    let purpose = sharing.purpose.picked(german);
+    let explanation = sharing.explanation.picked(german);
     let days = sharing.max_validity_days.to_string();
     let basis = legal_basis_text(i18n, &sharing.legal_basis);
     view! {
@@ -291,10 +290,9 @@ fn sharing_choice(i18n: I18nContext<Locale>, german: bool, position: usize, shar
 }
 
 fn office_preview(i18n: I18nContext<Locale>, german: bool, preview: OfficePreview) -> impl IntoView + use<> {
-    let (office, benefit, intro) = match german {
-        true => (preview.office.name_de, preview.benefit.name_de, preview.intro_de),
-        false => (preview.office.name_en, preview.benefit.name_en, preview.intro_en),
-    };
+    let office = preview.office.name.picked(german);
+    let benefit = preview.benefit.name.picked(german);
+    let intro = preview.intro.picked(german);
     let heading = office.clone();
     view! {
         <section class="office-preview">
@@ -305,8 +303,8 @@ fn office_preview(i18n: I18nContext<Locale>, german: bool, preview: OfficePrevie
                     .required
                     .into_iter()
                     .map(|required| {
-                        let name = if german { required.category.name_de } else { required.category.name_en };
-                        let explanation = if german { required.explanation_de } else { required.explanation_en };
+                        let name = required.category.name.picked(german);
+                        let explanation = required.explanation.picked(german);
                         let basis = required.legal_basis;
                         view! {
                             <li>
@@ -355,8 +353,8 @@ pub fn CheckAnswersPage() -> impl IntoView {
                     .iter()
                     .filter(|section| section.incomplete)
                     .map(|section| {
-                        let title = if german { &section.step.title_de } else { &section.step.title_en };
-                        (format!("thema-{}", section.step.category), title.clone())
+                        let title = section.step.title.picked(german);
+                        (format!("thema-{}", section.step.category), title)
                     })
                     .collect();
                 let versions = offices.iter().map(|office| office.version.clone()).collect::<Vec<_>>().join(",");
@@ -454,14 +452,14 @@ pub fn ReceiptPage() -> impl IntoView {
                                             let categories = item
                                                 .categories
                                                 .iter()
-                                                .map(|category| if german { category.name_de.clone() } else { category.name_en.clone() })
+                                                .map(|category| category.name.picked(german))
                                                 .collect::<Vec<_>>()
                                                 .join(", ");
                                             view! {
                                                 <tr>
                                                     <th scope="row" class="reference">{item.reference}</th>
-                                                    <td>{if german { item.benefit.name_de } else { item.benefit.name_en }}</td>
-                                                    <td>{if german { item.office.name_de } else { item.office.name_en }}</td>
+                                                    <td>{item.benefit.name.picked(german)}</td>
+                                                    <td>{item.office.name.picked(german)}</td>
                                                     <td>{categories}</td>
                                                 </tr>
                                             }
@@ -476,8 +474,8 @@ pub fn ReceiptPage() -> impl IntoView {
                                 {consents
                                     .into_iter()
                                     .map(|consent| {
-                                        let office = if german { consent.recipient.name_de } else { consent.recipient.name_en };
-                                        let category = if german { consent.category.name_de } else { consent.category.name_en };
+                                        let office = consent.recipient.name.picked(german);
+                                        let category = consent.category.name.picked(german);
                                         let purpose = consent.purpose;
                                         let until = consent.until.map(|until| format_timestamp(&until, german)).unwrap_or_default();
                                         view! {

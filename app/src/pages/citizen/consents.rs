@@ -161,14 +161,14 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                 let categories: Vec<NamedCode> = data
                     .categories
                     .iter()
-                    .map(|category| NamedCode { code: category.code.clone(), name_de: category.name_de.clone(), name_en: category.name_en.clone() })
+                    .map(|category| NamedCode { code: category.code.clone(), name: category.name.clone() })
                     .collect();
                 let offices = data.offices.clone();
 
                 // The matrix: a row per category, a column per office.
                 let header = offices
                     .iter()
-                    .map(|office| view! { <th scope="col">{if german { office.name_de.clone() } else { office.name_en.clone() }}</th> })
+                    .map(|office| view! { <th scope="col">{office.name.picked(german)}</th> })
                     .collect_view();
                 let rows = data
                     .categories
@@ -184,7 +184,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                             .collect_view();
                         view! {
                             <tr>
-                                <th scope="row">{if german { category.name_de.clone() } else { category.name_en.clone() }}</th>
+                                <th scope="row">{category.name.picked(german)}</th>
                                 {cells}
                             </tr>
                         }
@@ -265,7 +265,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                     .into_iter()
                     .filter(|offer| {
                         !active.iter().any(|consent| {
-                            consent.office == offer.recipient.code && consent.category == offer.category.code && consent.purpose == offer.purpose_de
+                            consent.office == offer.recipient.code && consent.category == offer.category.code && consent.purpose == offer.purpose.de
                         })
                     })
                     .map(|offer| offer_form(i18n, german, grant, person_id.clone(), is_self, offer))
@@ -276,7 +276,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                     .iter()
                     .map(|office| {
                         let href = for_person(&format!("/buerger/freigaben/amt/{}", office.code), &person_id, is_self);
-                        let name = if german { office.name_de.clone() } else { office.name_en.clone() };
+                        let name = office.name.picked(german);
                         view! { <li><a href=href>{t!(i18n, cockpit.office_view_link, office = move || name.clone())}</a></li> }
                     })
                     .collect_view();
@@ -335,14 +335,14 @@ fn renewals_section(i18n: I18nContext<Locale>, german: bool, accept: ServerActio
     let items = renewals
         .into_iter()
         .map(|renewal| {
-            let pick = |named: &NamedCode| if german { named.name_de.clone() } else { named.name_en.clone() };
+            let pick = |named: &NamedCode| named.name.picked(german);
             let (reference, benefit, office) = (renewal.reference.clone(), pick(&renewal.benefit), pick(&renewal.office));
             let version = renewal.new_version_number;
             let added = renewal
                 .added
                 .iter()
                 .map(|added| {
-                    let explanation = if german { added.explanation_de.clone() } else { added.explanation_en.clone() };
+                    let explanation = added.explanation.picked(german);
                     let basis = added.legal_basis.clone();
                     view! {
                         <li>
@@ -356,7 +356,7 @@ fn renewals_section(i18n: I18nContext<Locale>, german: bool, accept: ServerActio
                 let names = renewal.removed.iter().map(pick).collect::<Vec<_>>().join(", ");
                 view! { <p>{t!(i18n, cockpit.renewal_removed)} " " {names}</p> }
             });
-            let intro = if german { renewal.intro_de.clone() } else { renewal.intro_en.clone() };
+            let intro = renewal.intro.picked(german);
             let heading_id = format!("bedingungen-{}", renewal.application);
             let hidden = reference.clone();
             view! {
@@ -392,10 +392,10 @@ fn offer_form(
     is_self: bool,
     offer: SharingOffer,
 ) -> impl IntoView + use<> {
-    let (office, category, purpose, explanation) = match german {
-        true => (offer.recipient.name_de, offer.category.name_de, offer.purpose_de, offer.explanation_de),
-        false => (offer.recipient.name_en, offer.category.name_en, offer.purpose_en, offer.explanation_en),
-    };
+    let office = offer.recipient.name.picked(german);
+    let category = offer.category.name.picked(german);
+    let purpose = offer.purpose.picked(german);
+    let explanation = offer.explanation.picked(german);
     let select_id = format!("dauer-{}", offer.id);
     let heading_id = format!("angebot-{}", offer.id);
     let max = offer.max_validity_days;
@@ -518,7 +518,7 @@ pub fn OfficeViewPage() -> impl IntoView {
                 let Some(office) = data.offices.iter().find(|office| office.code == office_code).cloned() else {
                     return view! { <crate::components::refusal::NotFound /> }.into_any();
                 };
-                let office_name = if german { office.name_de.clone() } else { office.name_en.clone() };
+                let office_name = office.name.picked(german);
                 let (heading_office, empty_office) = (office_name.clone(), office_name.clone());
                 let name = data.citizen_name.clone();
                 let back = match query.read_untracked().get("fuer") {
@@ -537,7 +537,7 @@ pub fn OfficeViewPage() -> impl IntoView {
                         .map(|category| {
                             let reasons: Vec<&Visibility> = category.seen_by.iter().filter(|seen| seen.office == office.code).collect();
                             let why = cell_text(i18n, german, &category.code, &reasons, &[]);
-                            let title = if german { category.name_de.clone() } else { category.name_en.clone() };
+                            let title = category.name.picked(german);
                             // What the office reads: every field where one basis opens all of
                             // them, else the fields its applications' forms ask for.
                             let whole = reasons.iter().any(|seen| seen.fields.is_none());

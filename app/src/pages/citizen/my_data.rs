@@ -57,7 +57,7 @@ pub fn MyDataPage() -> impl IntoView {
                 let is_self = people.iter().any(|person| person.id == citizen && person.is_self);
                 let saved_name = saved().and_then(|code| {
                     let category = categories.iter().find(|category| category.code == code)?;
-                    Some(if german { category.name_de.clone() } else { category.name_en.clone() })
+                    Some(category.name.picked(german))
                 });
                 view! {
                     <div class="container">
@@ -149,9 +149,9 @@ fn category_section(
 ) -> impl IntoView + use<> {
     let heading_id = format!("kategorie-{}", category.code);
     let labelled_by = heading_id.clone();
-    let name = if german { category.name_de } else { category.name_en };
+    let name = category.name.picked(german);
     let heading = name.clone();
-    let description = if german { category.description_de } else { category.description_en };
+    let description = category.description.picked(german);
     let fields = category.fields;
     let seen_by = category.seen_by;
     view! {
@@ -212,14 +212,14 @@ pub fn DataEditPage() -> impl IntoView {
             sign_in_path="/buerger"
             render=Arc::new(move |DataEdit { person, category, questions }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
-                let name = if german { category.name_de } else { category.name_en };
+                let name = category.name.picked(german);
                 let back = for_person("/buerger/daten", &person.id, person.is_self);
                 let sent = Sent::to::<SaveMyData>();
                 let problems: Vec<(String, String)> = questions
                     .iter()
                     .filter_map(|question| {
                         let problem = question.problem?;
-                        let label = if german { &question.label_de } else { &question.label_en };
+                        let label = question.label.pick(german);
                         let target = match question.kind {
                             AnswerKind::YesNo | AnswerKind::Choice => format!("frage-{}-wahl", question.key),
                             _ => format!("frage-{}", question.key),

@@ -121,9 +121,9 @@ fn application_table(i18n: I18nContext<Locale>, german: bool, applications: Vec<
                                         view! {
                                             <tr>
                                                 <th scope="row" class="reference">{application_link(&application)}</th>
-                                                <td>{if german { application.benefit.name_de } else { application.benefit.name_en }}</td>
+                                                <td>{application.benefit.name.picked(german)}</td>
                                                 <td>{application.person.name}</td>
-                                                <td>{if german { application.office.name_de } else { application.office.name_en }}</td>
+                                                <td>{application.office.name.picked(german)}</td>
                                                 <td><span class=status_class(application.status)>{status_text(i18n, application.status)}</span></td>
                                                 <td>{format_timestamp(&when, german)}</td>
                                             </tr>
@@ -159,7 +159,7 @@ fn to_do_list(
     let renewals = renewals
         .into_iter()
         .map(|(person, renewal)| {
-            let office = if german { renewal.office.name_de } else { renewal.office.name_en };
+            let office = renewal.office.name.picked(german);
             let reference = renewal.reference;
             let href = for_person("/buerger/freigaben", &person.id, person.is_self);
             let name = person.name;
@@ -180,7 +180,7 @@ fn to_do_list(
                     {to_dos
                         .into_iter()
                         .map(|to_do| {
-                            let office = if german { to_do.office.name_de } else { to_do.office.name_en };
+                            let office = to_do.office.name.picked(german);
                             let reference = to_do.reference;
                             let person = to_do.person.name;
                             let since = format_timestamp(&to_do.since, german);

@@ -51,7 +51,7 @@ fn basis_text(i18n: I18nContext<Locale>, basis: &str) -> &'static str {
 fn options(list: &[NamedCode], chosen: &str, german: bool) -> impl IntoView + use<> {
     list.iter()
         .map(|named| {
-            let name = if german { named.name_de.clone() } else { named.name_en.clone() };
+            let name = named.name.picked(german);
             view! { <option value=named.code.clone() selected=named.code == chosen>{name}</option> }
         })
         .collect_view()

@@ -111,7 +111,7 @@ pub fn StaffQueuePage() -> impl IntoView {
             sign_in_path="/mitarbeitende"
             render=Arc::new(move |page: QueuePage| {
                 let german = i18n.get_locale_untracked() == Locale::de;
-                let office_name = if german { page.office.name_de.clone() } else { page.office.name_en.clone() };
+                let office_name = page.office.name.picked(german);
                 let office = page.office.code.clone();
                 let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
                 let tabs = page
@@ -130,7 +130,7 @@ pub fn StaffQueuePage() -> impl IntoView {
                         .iter()
                         .filter(|other| other.code != office)
                         .map(|other| {
-                            let name = if german { other.name_de.clone() } else { other.name_en.clone() };
+                            let name = other.name.picked(german);
                             let href = format!("{QUEUE_PATH}?amt={}", encode_component(&other.code));
                             view! { <li><A href=href>{t!(i18n, queue.switch_office, office = move || name.clone())}</A></li> }
                         })

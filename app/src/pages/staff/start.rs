@@ -25,10 +25,10 @@ fn RoleList(me: Me) -> impl IntoView {
             {roles
                 .into_iter()
                 .map(|role| match role {
-                    RoleView::Caseworker { office_name_de, office_name_en, .. } => {
+                    RoleView::Caseworker { office_name, .. } => {
                         let office = move || match i18n.get_locale() {
-                            Locale::de => office_name_de.clone(),
-                            Locale::en => office_name_en.clone(),
+                            Locale::de => office_name.de.clone(),
+                            Locale::en => office_name.en.clone(),
                         };
                         view! { <li>{t!(i18n, staff.caseworker_in, office)}</li> }.into_any()
                     }

@@ -8,6 +8,7 @@ use sqlx::types::Json;
 use super::{ServiceError, Administration, Audit, invalid};
 use crate::{
     admin::{BenefitTypeView, ChoiceOption, FormQuestionView, FormSectionView, QUESTION_KINDS},
+    localized::Localized,
     server::{
         auth::Administrator,
         db::{BeginWrite, DatabaseError, Id, QuestionId, SectionId, on_backend},
@@ -61,7 +62,7 @@ pub fn choice_options(text: &str) -> Result<Vec<ChoiceOption>, ServiceError> {
             if label_de.is_empty() || label_en.is_empty() {
                 return Err(problem());
             }
-            Ok(ChoiceOption { value, label_de: (*label_de).to_owned(), label_en: (*label_en).to_owned() })
+            Ok(ChoiceOption { value, label: Localized::new(*label_de, *label_en) })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(options)
@@ -102,15 +103,21 @@ macro_rules! load_benefits {
     };
 }
 
+/// A question's help in both languages, when it has some in either.
+fn help(help_de: Option<String>, help_en: Option<String>) -> Option<Localized> {
+    match (help_de, help_en) {
+        (None, None) => None,
+        (de, en) => Some(Localized::new(de.unwrap_or_default(), en.unwrap_or_default())),
+    }
+}
+
 fn assemble(benefits: Vec<BenefitRow>, sections: Vec<SectionRow>, questions: Vec<QuestionRow>) -> Vec<BenefitTypeView> {
     let question = |row: &QuestionRow| FormQuestionView {
         id: row.0.to_string(),
         position: row.2,
         key: row.3.clone(),
-        label_de: row.4.clone(),
-        label_en: row.5.clone(),
-        help_de: row.6.clone(),
-        help_en: row.7.clone(),
+        label: Localized::new(row.4.clone(), row.5.clone()),
+        help: help(row.6.clone(), row.7.clone()),
         kind: row.8.clone(),
         options: row.9.as_ref().map(|Json(options)| options.clone()).unwrap_or_default(),
         required: row.10,
@@ -124,13 +131,14 @@ fn assemble(benefits: Vec<BenefitRow>, sections: Vec<SectionRow>, questions: Vec
                 .map(|(id, _, position, title_de, title_en, category)| FormSectionView {
                     id: id.to_string(),
                     position: *position,
-                    title_de: title_de.clone(),
-                    title_en: title_en.clone(),
+                    title: Localized::new(title_de.clone(), title_en.clone()),
                     category: category.clone(),
                     questions: questions.iter().filter(|row| row.1 == *id).map(question).collect(),
                 })
                 .collect();
-            BenefitTypeView { code, name_de, name_en, description_de, description_en, office, active, has_published_template, sections }
+            let name = Localized::new(name_de, name_en);
+            let description = Localized::new(description_de, description_en);
+            BenefitTypeView { code, name, description, office, active, has_published_template, sections }
         })
         .collect()
 }
@@ -253,7 +261,7 @@ impl Administration {
                 "benefit_created"
             };
             let detail = serde_json::json!({
-                "before": before.map(|b| serde_json::json!({ "name_de": b.name_de, "name_en": b.name_en, "office": b.office, "active": b.active })),
+                "before": before.map(|b| serde_json::json!({ "name_de": b.name.de, "name_en": b.name.en, "office": b.office, "active": b.active })),
                 "after": { "name_de": input.name_de, "name_en": input.name_en, "description_de": input.description_de,
                     "description_en": input.description_en, "office": input.office, "active": input.active },
             });
@@ -292,7 +300,7 @@ impl Administration {
                         .bind(&title_en)
                         .execute(&mut *transaction)
                         .await?;
-                    let detail = serde_json::json!({ "benefit": benefit, "before": { "title_de": before.title_de, "title_en": before.title_en },
+                    let detail = serde_json::json!({ "benefit": benefit, "before": { "title_de": before.title.de, "title_en": before.title.en },
                         "after": { "title_de": title_de, "title_en": title_en } });
                     audit_in!(transaction, Audit { by: admin.id(), action: "form_section_changed", target_kind: "form_section", target: section.to_string(), detail })?;
                     section

@@ -11,6 +11,7 @@ use sqlx::types::Json;
 
 use crate::{
     admin::{AdminOverview, AuditEntry, CategoryView, OFFICE_KINDS, OfficeView, PortalCounts, ROLES, RoleAssignment, StaffMemberView},
+    localized::Localized,
     server::{
         auth::{Administrator, Overseer},
         db::{BeginWrite, Database, DatabaseError, PendingChangeId, StaffId, Timestamp, on_backend},
@@ -253,8 +254,7 @@ impl Administration {
                 .into_iter()
                 .map(|(code, name_de, name_en, kind, active, caseworkers)| OfficeView {
                     code,
-                    name_de,
-                    name_en,
+                    name: Localized::new(name_de, name_en),
                     kind,
                     active,
                     caseworkers,
@@ -278,7 +278,13 @@ impl Administration {
             categories: categories
                 .into_iter()
                 .map(|(code, name_de, name_en, description_de, description_en, special_category, retention_days)| {
-                    CategoryView { code, name_de, name_en, description_de, description_en, special_category, retention_days }
+                    CategoryView {
+                        code,
+                        name: Localized::new(name_de, name_en),
+                        description: Localized::new(description_de, description_en),
+                        special_category,
+                        retention_days,
+                    }
                 })
                 .collect(),
             counts: PortalCounts { citizens, applications },
@@ -519,10 +525,10 @@ impl Administration {
                  special_category = $6, retention_days = $7 WHERE code = $1",
             )
             .bind(&input.code)
-            .bind(&input.name_de)
-            .bind(&input.name_en)
-            .bind(&input.description_de)
-            .bind(&input.description_en)
+            .bind(&input.name.de)
+            .bind(&input.name.en)
+            .bind(&input.description.de)
+            .bind(&input.description.en)
             .bind(input.special_category)
             .bind(input.retention_days)
             .execute(&mut *transaction)
@@ -530,8 +536,8 @@ impl Administration {
             let detail = serde_json::json!({
                 "before": { "name_de": before.0, "name_en": before.1, "description_de": before.2, "description_en": before.3,
                     "special_category": before.4, "retention_days": before.5 },
-                "after": { "name_de": input.name_de, "name_en": input.name_en, "description_de": input.description_de,
-                    "description_en": input.description_en, "special_category": input.special_category,
+                "after": { "name_de": input.name.de, "name_en": input.name.en, "description_de": input.description.de,
+                    "description_en": input.description.en, "special_category": input.special_category,
                     "retention_days": input.retention_days },
             });
             audit_in!(transaction, Audit { by: admin.id(), action: "category_changed", target_kind: "category", target: input.code.clone(), detail })?;

@@ -11,6 +11,7 @@ use crate::{
         CONSENT_BASES, LONGEST_SHARING_DAYS, OptionalSharing, PublishReport, RequiredCategory, TemplateChange, TemplateVersionView, TemplateView,
         template_changes,
     },
+    localized::Localized,
     server::{
         auth::Administrator,
         db::{BeginWrite, DatabaseError, SharingId, TemplateId, TemplateVersionId, Timestamp, on_backend},
@@ -79,8 +80,7 @@ fn assemble(benefits: Vec<BenefitRow>, versions: Vec<VersionRow>, required: Vec<
                     id: id.to_string(),
                     version: *version,
                     status: status.clone(),
-                    intro_de: intro_de.clone(),
-                    intro_en: intro_en.clone(),
+                    intro: Localized::new(intro_de.clone(), intro_en.clone()),
                     published_at: published_at.map(Timestamp::to_rfc3339),
                     required: required
                         .iter()
@@ -88,8 +88,7 @@ fn assemble(benefits: Vec<BenefitRow>, versions: Vec<VersionRow>, required: Vec<
                         .map(|(_, category, legal_basis, explanation_de, explanation_en)| RequiredCategory {
                             category: category.clone(),
                             legal_basis: legal_basis.clone(),
-                            explanation_de: explanation_de.clone(),
-                            explanation_en: explanation_en.clone(),
+                            explanation: Localized::new(explanation_de.clone(), explanation_en.clone()),
                         })
                         .collect(),
                     optional: sharings
@@ -98,17 +97,16 @@ fn assemble(benefits: Vec<BenefitRow>, versions: Vec<VersionRow>, required: Vec<
                         .map(|row| OptionalSharing {
                             category: row.1.clone(),
                             office: row.2.clone(),
-                            purpose_de: row.3.clone(),
-                            purpose_en: row.4.clone(),
+                            purpose: Localized::new(row.3.clone(), row.4.clone()),
                             legal_basis: row.5.clone(),
                             max_validity_days: row.6,
-                            explanation_de: row.7.clone(),
-                            explanation_en: row.8.clone(),
+                            explanation: Localized::new(row.7.clone(), row.8.clone()),
                         })
                         .collect(),
                 })
                 .collect();
-            Loaded { template, view: TemplateView { benefit, benefit_de, benefit_en, office, versions } }
+            let benefit_name = Localized::new(benefit_de, benefit_en);
+            Loaded { template, view: TemplateView { benefit, benefit_name, office, versions } }
         })
         .collect()
 }
@@ -143,8 +141,8 @@ macro_rules! insert_required {
         .bind($version)
         .bind(&required.category)
         .bind(&required.legal_basis)
-        .bind(&required.explanation_de)
-        .bind(&required.explanation_en)
+        .bind(&required.explanation.de)
+        .bind(&required.explanation.en)
         .execute(&mut *$connection)
         .await?;
     }};
@@ -163,12 +161,12 @@ macro_rules! insert_sharing {
         .bind($version)
         .bind(&sharing.category)
         .bind(&sharing.office)
-        .bind(&sharing.purpose_de)
-        .bind(&sharing.purpose_en)
+        .bind(&sharing.purpose.de)
+        .bind(&sharing.purpose.en)
         .bind(&sharing.legal_basis)
         .bind(sharing.max_validity_days)
-        .bind(&sharing.explanation_de)
-        .bind(&sharing.explanation_en)
+        .bind(&sharing.explanation.de)
+        .bind(&sharing.explanation.en)
         .execute(&mut *$connection)
         .await?;
     }};
@@ -226,7 +224,7 @@ impl Administration {
             let number = found.view.versions.iter().map(|version| version.version).max().unwrap_or(0) + 1;
             let draft = TemplateVersionId::new();
             let (intro_de, intro_en) =
-                published.as_ref().map(|p| (p.intro_de.clone(), p.intro_en.clone())).unwrap_or_default();
+                published.as_ref().map(|p| (p.intro.de.clone(), p.intro.en.clone())).unwrap_or_default();
             sqlx::query(
                 "INSERT INTO consent_template_versions (id, template_id, version, status, intro_de, intro_en, published_at, created_at) \
                  VALUES ($1, $2, $3, 'draft', $4, $5, NULL, $6)",
@@ -263,7 +261,7 @@ impl Administration {
                 .bind(&intro_en)
                 .execute(&mut *transaction)
                 .await?;
-            let detail = serde_json::json!({ "before": { "intro_de": draft.intro_de, "intro_en": draft.intro_en },
+            let detail = serde_json::json!({ "before": { "intro_de": draft.intro.de, "intro_en": draft.intro.en },
                 "after": { "intro_de": intro_de, "intro_en": intro_en } });
             audit_in!(transaction, draft_audit(admin, "template_texts_changed", &draft, detail))?;
             transaction.commit().await?;
@@ -406,7 +404,7 @@ impl Administration {
             if changes.is_empty() {
                 return Err(invalid("version", "the draft does not differ from the published version; change it or discard it"));
             }
-            for (field, text) in [("intro_de", &draft.intro_de), ("intro_en", &draft.intro_en)] {
+            for (field, text) in [("intro_de", &draft.intro.de), ("intro_en", &draft.intro.en)] {
                 if text.trim().chars().count() < 20 {
                     return Err(invalid(field, "write the introduction the citizen reads first (at least 20 characters)"));
                 }

@@ -3,6 +3,7 @@
 
 use crate::{
     auth::{DemoKind, DemoPerson},
+    localized::Localized,
     office::OfficeCode,
     server::db::{AccountId, CitizenId, Database, DatabaseError, StaffId, Timestamp, on_backend},
 };
@@ -60,8 +61,7 @@ fn roles_from(rows: Vec<RoleRow>) -> Vec<StaffRole> {
         .filter_map(|(role, office_code, name_de, name_en)| match role.as_str() {
             "caseworker" => Some(StaffRole::Caseworker {
                 office_code: OfficeCode::new(office_code?),
-                office_name_de: name_de.unwrap_or_default(),
-                office_name_en: name_en.unwrap_or_default(),
+                office_name: Localized::new(name_de.unwrap_or_default(), name_en.unwrap_or_default()),
             }),
             "data_protection_officer" => Some(StaffRole::DataProtectionOfficer),
             "administrator" => Some(StaffRole::Administrator),
@@ -229,8 +229,7 @@ impl Directory {
                 id: id.to_string(),
                 display_name: display_name(&given, &family),
                 kind: DemoKind::Citizen,
-                offices_de: String::new(),
-                offices_en: String::new(),
+                offices: Localized::default(),
             })
             .collect();
 
@@ -242,8 +241,17 @@ impl Directory {
         .await)?;
         for (id, name) in staff {
             let roles = self.roles_of(id).await?;
-            let offices =
-                |pick: fn(&StaffRole) -> Option<&str>| roles.iter().filter_map(pick).collect::<Vec<_>>().join(", ");
+            // The offices' names in the reader's language, comma-separated.
+            let offices = |german: bool| {
+                roles
+                    .iter()
+                    .filter_map(|role| match role {
+                        StaffRole::Caseworker { office_name, .. } => Some(office_name.pick(german)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             let kind = if roles.iter().any(|role| matches!(role, StaffRole::Caseworker { .. })) {
                 DemoKind::Caseworker
             } else if roles.contains(&StaffRole::DataProtectionOfficer) {
@@ -255,14 +263,7 @@ impl Directory {
                 id: id.to_string(),
                 display_name: name,
                 kind,
-                offices_de: offices(|role| match role {
-                    StaffRole::Caseworker { office_name_de, .. } => Some(office_name_de),
-                    _ => None,
-                }),
-                offices_en: offices(|role| match role {
-                    StaffRole::Caseworker { office_name_en, .. } => Some(office_name_en),
-                    _ => None,
-                }),
+                offices: Localized::new(offices(true), offices(false)),
             });
         }
         Ok(people)

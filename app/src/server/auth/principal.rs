@@ -3,6 +3,7 @@
 
 use crate::{
     auth::{Me, MeKind, RoleView},
+    localized::Localized,
     office::OfficeCode,
     server::db::{AccountId, CitizenId, StaffId},
 };
@@ -24,7 +25,7 @@ pub struct Staff {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StaffRole {
-    Caseworker { office_code: OfficeCode, office_name_de: String, office_name_en: String },
+    Caseworker { office_code: OfficeCode, office_name: Localized },
     DataProtectionOfficer,
     Administrator,
 }
@@ -65,8 +66,7 @@ impl Staff {
     pub fn caseworker_for_benchmark(id: StaffId, office: &str) -> Self {
         let role = StaffRole::Caseworker {
             office_code: OfficeCode::new(office),
-            office_name_de: office.to_owned(),
-            office_name_en: office.to_owned(),
+            office_name: Localized::new(office, office),
         };
         Self::new(id, "Benchmark".to_owned(), vec![role])
     }
@@ -127,13 +127,10 @@ impl Principal {
                         .roles
                         .iter()
                         .map(|role| match role {
-                            StaffRole::Caseworker { office_code, office_name_de, office_name_en } => {
-                                RoleView::Caseworker {
-                                    office_code: office_code.to_string(),
-                                    office_name_de: office_name_de.clone(),
-                                    office_name_en: office_name_en.clone(),
-                                }
-                            }
+                            StaffRole::Caseworker { office_code, office_name } => RoleView::Caseworker {
+                                office_code: office_code.to_string(),
+                                office_name: office_name.clone(),
+                            },
                             StaffRole::DataProtectionOfficer => RoleView::DataProtectionOfficer,
                             StaffRole::Administrator => RoleView::Administrator,
                         })

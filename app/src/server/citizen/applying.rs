@@ -23,6 +23,7 @@ use crate::{
         ReceiptItem, StepSaved,
     },
     consent::{NamedCode, PersonView, RequiredCategory},
+    localized::Localized,
     server::{
         auth::{ActingFor, Citizen},
         db::{ApplicationEventId, ApplicationId, BeginWrite, CitizenId, SharingId, TemplateVersionId, Timestamp, on_backend},
@@ -125,10 +126,9 @@ impl SelfService {
             .filter(|row| (row.8 == "youth") == child)
             .map(|(code, name_de, name_en, description_de, description_en, office, office_de, office_en, _)| BenefitOption {
                 chosen: chosen.contains(&code),
-                benefit: NamedCode { code, name_de, name_en },
-                description_de,
-                description_en,
-                office: NamedCode { code: office, name_de: office_de, name_en: office_en },
+                benefit: NamedCode { code, name: Localized::new(name_de, name_en) },
+                description: Localized::new(description_de, description_en),
+                office: NamedCode { code: office, name: Localized::new(office_de, office_en) },
             })
             .collect())
     }
@@ -376,16 +376,17 @@ impl SelfService {
                     version: version.to_string(),
                     benefit: option.benefit.clone(),
                     office: option.office.clone(),
-                    intro_de,
-                    intro_en,
+                    intro: Localized::new(intro_de, intro_en),
                     required: required
                         .iter()
                         .filter(|row| row.0 == *version)
                         .map(|(_, code, name_de, name_en, legal_basis, explanation_de, explanation_en)| RequiredCategory {
-                            category: NamedCode { code: code.clone(), name_de: name_de.clone(), name_en: name_en.clone() },
+                            category: NamedCode {
+                                code: code.clone(),
+                                name: Localized::new(name_de.clone(), name_en.clone()),
+                            },
                             legal_basis: legal_basis.clone(),
-                            explanation_de: explanation_de.clone(),
-                            explanation_en: explanation_en.clone(),
+                            explanation: Localized::new(explanation_de.clone(), explanation_en.clone()),
                         })
                         .collect(),
                     sharings: sharings
@@ -583,15 +584,20 @@ impl SelfService {
                 .map(|(_, version, reference, _, benefit, benefit_de, benefit_en, office, office_de, office_en, _)| {
                     ReceiptItem {
                         reference: reference.clone(),
-                        benefit: NamedCode { code: benefit.clone(), name_de: benefit_de.clone(), name_en: benefit_en.clone() },
-                        office: NamedCode { code: office.clone(), name_de: office_de.clone(), name_en: office_en.clone() },
+                        benefit: NamedCode {
+                            code: benefit.clone(),
+                            name: Localized::new(benefit_de.clone(), benefit_en.clone()),
+                        },
+                        office: NamedCode {
+                            code: office.clone(),
+                            name: Localized::new(office_de.clone(), office_en.clone()),
+                        },
                         categories: required
                             .iter()
                             .filter(|row| row.0 == *version)
                             .map(|(_, code, name_de, name_en)| NamedCode {
                                 code: code.clone(),
-                                name_de: name_de.clone(),
-                                name_en: name_en.clone(),
+                                name: Localized::new(name_de.clone(), name_en.clone()),
                             })
                             .collect(),
                     }
@@ -600,8 +606,8 @@ impl SelfService {
             consents: consents
                 .into_iter()
                 .map(|(category, category_de, category_en, office, office_de, office_en, purpose, until)| ReceiptConsent {
-                    category: NamedCode { code: category, name_de: category_de, name_en: category_en },
-                    recipient: NamedCode { code: office, name_de: office_de, name_en: office_en },
+                    category: NamedCode { code: category, name: Localized::new(category_de, category_en) },
+                    recipient: NamedCode { code: office, name: Localized::new(office_de, office_en) },
                     purpose,
                     until: until.map(Timestamp::to_rfc3339),
                 })

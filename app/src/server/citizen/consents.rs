@@ -8,6 +8,7 @@ use super::SelfService;
 use crate::{
     applying::SharingOffer,
     consent::{ConsentEventView, ConsentView, NamedCode},
+    localized::Localized,
     server::{
         auth::{ActingFor, Citizen},
         db::{BeginWrite, CitizenId, ConsentEventId, ConsentId, DatabaseError, SharingId, TemplateVersionId, Timestamp, on_backend},
@@ -35,14 +36,12 @@ pub(super) type OfferRow = (TemplateVersionId, SharingId, String, String, String
 pub(super) fn offer(row: &OfferRow) -> SharingOffer {
     SharingOffer {
         id: row.1.to_string(),
-        category: NamedCode { code: row.2.clone(), name_de: row.3.clone(), name_en: row.4.clone() },
-        recipient: NamedCode { code: row.5.clone(), name_de: row.6.clone(), name_en: row.7.clone() },
-        purpose_de: row.8.clone(),
-        purpose_en: row.9.clone(),
+        category: NamedCode { code: row.2.clone(), name: Localized::new(row.3.clone(), row.4.clone()) },
+        recipient: NamedCode { code: row.5.clone(), name: Localized::new(row.6.clone(), row.7.clone()) },
+        purpose: Localized::new(row.8.clone(), row.9.clone()),
         legal_basis: row.13.clone(),
         max_validity_days: row.10,
-        explanation_de: row.11.clone(),
-        explanation_en: row.12.clone(),
+        explanation: Localized::new(row.11.clone(), row.12.clone()),
     }
 }
 
@@ -227,7 +226,7 @@ impl SelfService {
         })?;
         let mut offers: Vec<SharingOffer> = rows.iter().filter(|row| newest.contains(&row.0)).map(offer).collect();
         // Two templates may offer the same sharing; the citizen sees it once.
-        offers.dedup_by(|a, b| a.category.code == b.category.code && a.recipient.code == b.recipient.code && a.purpose_de == b.purpose_de);
+        offers.dedup_by(|a, b| a.category.code == b.category.code && a.recipient.code == b.recipient.code && a.purpose.de == b.purpose.de);
         Ok(offers)
     }
 

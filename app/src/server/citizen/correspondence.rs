@@ -9,6 +9,7 @@ use super::SelfService;
 use crate::{
     consent::NamedCode,
     correspondence::ApplicationFile,
+    localized::Localized,
     server::{
         auth::Citizen,
         db::{
@@ -101,8 +102,8 @@ impl SelfService {
             id: row.id.to_string(),
             reference: row.reference,
             person: person_view,
-            benefit: NamedCode { code: row.benefit, name_de: row.benefit_de, name_en: row.benefit_en },
-            office: NamedCode { code: row.office, name_de: row.office_de, name_en: row.office_en },
+            benefit: NamedCode { code: row.benefit, name: Localized::new(row.benefit_de, row.benefit_en) },
+            office: NamedCode { code: row.office, name: Localized::new(row.office_de, row.office_en) },
             status: row.status,
             submitted_at: row.submitted_at.map(Timestamp::to_rfc3339),
             decided_at: row.decided_at.map(Timestamp::to_rfc3339),

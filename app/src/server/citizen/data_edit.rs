@@ -15,6 +15,7 @@ use super::{
 use crate::{
     applying::DataEdit,
     consent::NamedCode,
+    localized::Localized,
     server::{
         auth::ActingFor,
         db::{BeginWrite, CitizenId, DatabaseError, Timestamp, on_backend},
@@ -55,7 +56,7 @@ impl SelfService {
         for question in &mut step.questions {
             question.required &= kept.get(&question.key).is_some_and(|value| !value.is_null());
         }
-        Ok((NamedCode { code: category.to_owned(), name_de, name_en }, step, kept))
+        Ok((NamedCode { code: category.to_owned(), name: Localized::new(name_de, name_en) }, step, kept))
     }
 
     /// The page to correct `person`'s data of `category`: what is kept, or `written` (answers

@@ -10,6 +10,7 @@ use sqlx::types::Json;
 use crate::{
     applying::{AnswerKind, ChoiceOption, QuestionView, StepName, check_answer, written},
     consent::PersonView,
+    localized::Localized,
     server::db::{ApplicationId, TemplateVersionId},
 };
 
@@ -43,10 +44,8 @@ pub(super) type QuestionRow = (
 #[derive(Clone, Debug)]
 pub(super) struct Question {
     pub(super) key: String,
-    label_de: String,
-    label_en: String,
-    help_de: Option<String>,
-    help_en: Option<String>,
+    label: Localized,
+    help: Option<Localized>,
     kind: AnswerKind,
     options: Vec<ChoiceOption>,
     pub(super) required: bool,
@@ -73,7 +72,7 @@ pub(super) fn steps(rows: Vec<QuestionRow>, benefits: &BTreeSet<String>) -> Vec<
         }
         if steps.last().is_none_or(|step| step.name.category != category) {
             steps.push(Step {
-                name: StepName { category: category.clone(), title_de, title_en },
+                name: StepName { category: category.clone(), title: Localized::new(title_de, title_en) },
                 questions: Vec::new(),
                 keys_by_benefit: BTreeMap::new(),
             });
@@ -84,10 +83,8 @@ pub(super) fn steps(rows: Vec<QuestionRow>, benefits: &BTreeSet<String>) -> Vec<
             Some(question) => question.required |= required,
             None => step.questions.push(Question {
                 key,
-                label_de,
-                label_en,
-                help_de,
-                help_en,
+                label: Localized::new(label_de, label_en),
+                help: help(help_de, help_en),
                 kind,
                 options: options.map(|Json(options)| options).unwrap_or_default(),
                 required,
@@ -95,6 +92,14 @@ pub(super) fn steps(rows: Vec<QuestionRow>, benefits: &BTreeSet<String>) -> Vec<
         }
     }
     steps
+}
+
+/// A question's help in both languages, when it has some in either.
+fn help(help_de: Option<String>, help_en: Option<String>) -> Option<Localized> {
+    match (help_de, help_en) {
+        (None, None) => None,
+        (de, en) => Some(Localized::new(de.unwrap_or_default(), en.unwrap_or_default())),
+    }
 }
 
 /// The questions of `step` with the answers kept, and (when `judged`) their problems.
@@ -106,10 +111,8 @@ pub(super) fn question_views(step: &Step, answers: Option<&Answers>, judged: boo
             let problem = check_answer(&question.key, question.kind, question.required, &question.options, &value).err();
             QuestionView {
                 key: question.key.clone(),
-                label_de: question.label_de.clone(),
-                label_en: question.label_en.clone(),
-                help_de: question.help_de.clone(),
-                help_en: question.help_en.clone(),
+                label: question.label.clone(),
+                help: question.help.clone(),
                 kind: question.kind,
                 options: question.options.clone(),
                 required: question.required,

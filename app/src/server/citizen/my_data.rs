@@ -9,6 +9,7 @@ use sqlx::types::Json;
 use super::SelfService;
 use crate::{
     consent::{CategoryOverview, FieldView, MyData, NamedCode, Visibility},
+    localized::Localized,
     office::OfficeCode,
     policy::{Basis, Category, Decision, Purpose, Reader, decide},
     server::{
@@ -154,7 +155,13 @@ impl SelfService {
         Ok(MyData {
             citizen: who.id,
             citizen_name: who.name,
-            offices: offices.into_iter().map(|(code, name_de, name_en)| NamedCode { code: code.to_string(), name_de, name_en }).collect(),
+            offices: offices
+                .into_iter()
+                .map(|(code, name_de, name_en)| NamedCode {
+                    code: code.to_string(),
+                    name: Localized::new(name_de, name_en),
+                })
+                .collect(),
             categories: categories
                 .into_iter()
                 .map(|(code, name_de, name_en, description_de, description_en, special)| {
@@ -165,8 +172,10 @@ impl SelfService {
                                 let label = vocabulary.label(None, &code, key);
                                 FieldView {
                                     key: key.clone(),
-                                    label_de: label.map_or_else(|| key.clone(), |label| label.label_de.clone()),
-                                    label_en: label.map_or_else(|| key.clone(), |label| label.label_en.clone()),
+                                    label: label.map_or_else(
+                                        || Localized::new(key.clone(), key.clone()),
+                                        |label| label.label.clone(),
+                                    ),
                                     value: value.clone(),
                                 }
                             })
@@ -178,10 +187,8 @@ impl SelfService {
                     let editable = vocabulary.asks_for(&code);
                     CategoryOverview {
                         code,
-                        name_de,
-                        name_en,
-                        description_de,
-                        description_en,
+                        name: Localized::new(name_de, name_en),
+                        description: Localized::new(description_de, description_en),
                         special,
                         fields,
                         seen_by,

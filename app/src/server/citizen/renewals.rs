@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use super::SelfService;
 use crate::{
     consent::{NamedCode, RequiredCategory, TermsRenewal},
+    localized::Localized,
     server::{
         auth::{ActingFor, Citizen},
         db::{ApplicationEventId, ApplicationId, BeginWrite, CitizenId, DatabaseError, TemplateVersionId, Timestamp, on_backend},
@@ -133,10 +134,9 @@ impl SelfService {
                 let added: Vec<RequiredCategory> = of(newest)
                     .filter(|new| !of(current).any(|old| old.1 == new.1))
                     .map(|new| RequiredCategory {
-                        category: NamedCode { code: new.1.clone(), name_de: new.2.clone(), name_en: new.3.clone() },
+                        category: NamedCode { code: new.1.clone(), name: Localized::new(new.2.clone(), new.3.clone()) },
                         legal_basis: new.4.clone(),
-                        explanation_de: new.5.clone(),
-                        explanation_en: new.6.clone(),
+                        explanation: Localized::new(new.5.clone(), new.6.clone()),
                     })
                     .collect();
                 // A version that asks for nothing more was taken over when it was published.
@@ -145,18 +145,17 @@ impl SelfService {
                 }
                 let removed = of(current)
                     .filter(|old| !of(newest).any(|new| new.1 == old.1))
-                    .map(|old| NamedCode { code: old.1.clone(), name_de: old.2.clone(), name_en: old.3.clone() })
+                    .map(|old| NamedCode { code: old.1.clone(), name: Localized::new(old.2.clone(), old.3.clone()) })
                     .collect();
                 Some(TermsRenewal {
                     application: application.to_string(),
                     reference,
-                    benefit: NamedCode { code: benefit, name_de: benefit_de, name_en: benefit_en },
-                    office: NamedCode { code: office, name_de: office_de, name_en: office_en },
+                    benefit: NamedCode { code: benefit, name: Localized::new(benefit_de, benefit_en) },
+                    office: NamedCode { code: office, name: Localized::new(office_de, office_en) },
                     current_version: current_number,
                     new_version: newest.to_string(),
                     new_version_number: newest_number,
-                    intro_de,
-                    intro_en,
+                    intro: Localized::new(intro_de, intro_en),
                     added,
                     removed,
                 })

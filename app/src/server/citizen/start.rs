@@ -5,6 +5,7 @@ use super::SelfService;
 use crate::{
     applying::{ApplicationSummary, CitizenOverview, ToDo},
     consent::{NamedCode, PersonView},
+    localized::Localized,
     server::{
         auth::Citizen,
         db::{ApplicationId, CitizenId, Timestamp, on_backend},
@@ -61,8 +62,8 @@ impl SelfService {
                         id: id.to_string(),
                         reference,
                         person: person.clone(),
-                        benefit: NamedCode { code: benefit, name_de: benefit_de, name_en: benefit_en },
-                        office: NamedCode { code: office, name_de: office_de, name_en: office_en },
+                        benefit: NamedCode { code: benefit, name: Localized::new(benefit_de, benefit_en) },
+                        office: NamedCode { code: office, name: Localized::new(office_de, office_en) },
                         status,
                         submitted_at: submitted_at.map(Timestamp::to_rfc3339),
                         updated_at: updated_at.to_rfc3339(),
@@ -73,7 +74,7 @@ impl SelfService {
                 application: application.to_string(),
                 reference,
                 person: person.clone(),
-                office: NamedCode { code: office, name_de: office_de, name_en: office_en },
+                office: NamedCode { code: office, name: Localized::new(office_de, office_en) },
                 description,
                 since: since.to_rfc3339(),
             }));

@@ -6,6 +6,7 @@ use sqlx::types::Json;
 use super::SelfService;
 use crate::{
     consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, NamedCode},
+    localized::Localized,
     server::{
         access_log::shown_to_citizen,
         auth::ActingFor,
@@ -58,7 +59,9 @@ impl SelfService {
             Ok::<_, sqlx::Error>((name, rows, offices, categories))
         })?;
         let named = |rows: Vec<NameRow>| {
-            rows.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect()
+            rows.into_iter()
+                .map(|(code, name_de, name_en)| NamedCode { code, name: Localized::new(name_de, name_en) })
+                .collect()
         };
         Ok(CitizenAccessLog {
             citizen: person.to_string(),

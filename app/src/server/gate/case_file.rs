@@ -14,6 +14,7 @@ use super::{
 use crate::{
     case::{CaseFile, CasePerson, Colleague, NoteView},
     consent::NamedCode,
+    localized::Localized,
     policy::Category,
     server::{
         auth::CaseAccess,
@@ -141,8 +142,8 @@ impl Gate {
         let labels = vocabulary.labels_of(Some(&case.benefit_type), &[&case.data, &case.answers]);
         Ok(CaseFile {
             case,
-            office: NamedCode { code: row.office, name_de: row.office_de, name_en: row.office_en },
-            benefit: NamedCode { code: row.benefit, name_de: row.benefit_de, name_en: row.benefit_en },
+            office: NamedCode { code: row.office, name: Localized::new(row.office_de, row.office_en) },
+            benefit: NamedCode { code: row.benefit, name: Localized::new(row.benefit_de, row.benefit_en) },
             applicant,
             submitted_at: row.submitted_at.map(Timestamp::to_rfc3339),
             decided_at: row.decided_at.map(Timestamp::to_rfc3339),

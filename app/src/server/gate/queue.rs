@@ -10,6 +10,7 @@ use super::{Gate, vocabulary::vocabulary_in};
 use crate::{
     case::{QueueAssignee, QueueGroup, QueueItem, QueuePage, SharingItem, SharingsPage},
     consent::NamedCode,
+    localized::Localized,
     policy::Purpose,
     server::{
         auth::CaseworkerAt,
@@ -204,7 +205,7 @@ impl Gate {
         let own: Vec<NamedCode> = offices
             .into_iter()
             .filter(|(code, ..)| at.caseworker().offices().any(|own| own.as_str() == code))
-            .map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en })
+            .map(|(code, name_de, name_en)| NamedCode { code, name: Localized::new(name_de, name_en) })
             .collect();
         let Some(this_office) = own.iter().find(|named| named.code == office.as_str()).cloned() else { return Ok(None) };
         // The names a search found: shown only as far as the rule allows, each read logged.
@@ -254,7 +255,10 @@ impl Gate {
             assignee: query.assignee,
             search: search.to_owned(),
             counts,
-            benefits: benefits.into_iter().map(|(code, name_de, name_en)| NamedCode { code, name_de, name_en }).collect(),
+            benefits: benefits
+                .into_iter()
+                .map(|(code, name_de, name_en)| NamedCode { code, name: Localized::new(name_de, name_en) })
+                .collect(),
         }))
     }
 
@@ -288,7 +292,7 @@ impl Gate {
             Ok::<_, sqlx::Error>((rows, office_name, vocabulary.categories.clone()))
         })?;
         let Some((name_de, name_en)) = office_name else { return Ok(None) };
-        let this_office = NamedCode { code: office.to_string(), name_de, name_en };
+        let this_office = NamedCode { code: office.to_string(), name: Localized::new(name_de, name_en) };
         // Grouped by citizen and purpose, in the order of the rows (by name).
         let mut grouped: Vec<(SharingItem, String)> = Vec::new();
         for (citizen, given, family, purpose, category, expires_at) in rows {

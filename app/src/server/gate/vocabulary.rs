@@ -54,12 +54,7 @@ impl Vocabulary {
         }
         let mut fields: BTreeMap<String, BTreeMap<String, FieldLabels>> = BTreeMap::new();
         for ((category, key), wordings) in asked {
-            let uses = |label: &FieldLabel| {
-                wordings
-                    .iter()
-                    .filter(|(_, other)| (&other.label_de, &other.label_en) == (&label.label_de, &label.label_en))
-                    .count()
-            };
+            let uses = |label: &FieldLabel| wordings.iter().filter(|(_, other)| other.label == label.label).count();
             // The first of the most used: `max_by_key` keeps the last of equals, so reversed.
             let Some((_, common)) = wordings.iter().rev().max_by_key(|(_, label)| uses(label)) else { continue };
             let common = common.clone();
@@ -167,12 +162,16 @@ macro_rules! load_vocabulary {
                     revision,
                     categories
                         .into_iter()
-                        .map(|(code, name_de, name_en)| $crate::consent::NamedCode { code, name_de, name_en })
+                        .map(|(code, name_de, name_en)| $crate::consent::NamedCode {
+                            code,
+                            name: $crate::localized::Localized::new(name_de, name_en),
+                        })
                         .collect(),
                     questions
                         .into_iter()
                         .map(|(benefit, category, key, label_de, label_en)| {
-                            (benefit, $crate::case::FieldLabel { category, key, label_de, label_en })
+                            let label = $crate::localized::Localized::new(label_de, label_en);
+                            (benefit, $crate::case::FieldLabel { category, key, label })
                         })
                         .collect(),
                 )),
@@ -205,13 +204,14 @@ pub(in crate::server) use {load_vocabulary, vocabulary_in};
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::localized::Localized;
 
     fn label(category: &str, key: &str, label_de: &str, label_en: &str) -> FieldLabel {
-        FieldLabel { category: category.into(), key: key.into(), label_de: label_de.into(), label_en: label_en.into() }
+        FieldLabel { category: category.into(), key: key.into(), label: Localized::new(label_de, label_en) }
     }
 
     fn vocabulary(revision: i64, name: &str) -> Vocabulary {
-        let identity = NamedCode { code: "identity".into(), name_de: name.into(), name_en: name.into() };
+        let identity = NamedCode { code: "identity".into(), name: Localized::new(name, name) };
         let questions = [
             ("grundsicherung", label("identity", "vorname", "Vorname", "First name")),
             ("hilfe_zur_erziehung", label("identity", "vorname", "Vorname des Kindes", "Child's first name")),
@@ -237,11 +237,11 @@ mod tests {
         let cache = VocabularyCache::default();
         assert!(cache.at(1).is_none(), "nothing is kept before the first read");
         cache.keep(vocabulary(1, "Identität"));
-        assert_eq!(cache.at(1).map(|kept| kept.categories[0].name_de.clone()).as_deref(), Some("Identität"));
+        assert_eq!(cache.at(1).map(|kept| kept.categories[0].name.de.clone()).as_deref(), Some("Identität"));
         assert!(cache.at(2).is_none(), "a later revision needs a new read");
         cache.keep(vocabulary(2, "Person"));
         assert!(cache.at(1).is_none(), "the older one is gone");
-        assert_eq!(cache.at(2).map(|kept| kept.categories[0].name_de.clone()).as_deref(), Some("Person"));
+        assert_eq!(cache.at(2).map(|kept| kept.categories[0].name.de.clone()).as_deref(), Some("Person"));
     }
 
     #[test]
@@ -266,8 +266,8 @@ mod tests {
             "its own form's words, each field once, none for fields no form asks for"
         );
         let housing = vocabulary.labels_of(Some("wohngeld"), &[&data]);
-        assert_eq!(housing[0].label_en, "Alone with your children?");
-        assert_eq!(housing[1].label_de, "Vorname");
+        assert_eq!(housing[0].label.en, "Alone with your children?");
+        assert_eq!(housing[1].label.de, "Vorname");
 
         let shared = vocabulary.labels_of(None, &[&data]);
         assert_eq!(
