@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::localized::{Localized, prefix};
+use crate::localized::{Localized, MaybeLocalized, prefix};
 
 pub use crate::applying::ChoiceOption;
 
@@ -181,8 +181,9 @@ pub const LONGEST_SHARING_DAYS: i64 = 1_095;
 /// is a draft; published versions never change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateView {
-    /// The benefit type's code, and its name.
+    /// The benefit type's code.
     pub benefit: String,
+    /// Its name.
     #[serde(flatten, with = "prefix::benefit")]
     pub benefit_name: Localized,
     /// The office that decides applications of this benefit type.
@@ -363,7 +364,7 @@ pub struct FormQuestionView {
     #[serde(flatten, with = "prefix::label")]
     pub label: Localized,
     #[serde(flatten, with = "prefix::help")]
-    pub help: Option<Localized>,
+    pub help: MaybeLocalized,
     /// One of `QUESTION_KINDS`.
     pub kind: String,
     /// The answers to choose from, for kind `choice`.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     consent::{NamedCode, PersonView, RequiredCategory},
-    localized::{Localized, prefix},
+    localized::{Localized, MaybeLocalized, prefix},
     status::ApplicationStatus,
 };
 
@@ -52,7 +52,7 @@ pub struct QuestionView {
     #[serde(flatten, with = "prefix::label")]
     pub label: Localized,
     #[serde(flatten, with = "prefix::help")]
-    pub help: Option<Localized>,
+    pub help: MaybeLocalized,
     pub kind: AnswerKind,
     pub options: Vec<ChoiceOption>,
     pub required: bool,

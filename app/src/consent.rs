@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::localized::{Localized, prefix};
-
-use crate::status::ApplicationStatus;
+use crate::{
+    localized::{Localized, prefix},
+    status::ApplicationStatus,
+};
 
 /// One consent with its history. A consent counts while `state` is `active`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +96,7 @@ impl NamedCode {
     pub fn name_in(list: &[NamedCode], code: &str, german: bool) -> String {
         list.iter()
             .find(|named| named.code == code)
-            .map(|named| named.name.picked(german))
+            .map(|named| named.name.pick(german).to_owned())
             .unwrap_or_else(|| code.to_owned())
     }
 }

@@ -22,10 +22,24 @@ impl Localized {
     pub fn pick(&self, german: bool) -> &str {
         if german { &self.de } else { &self.en }
     }
+}
 
-    /// The text in the reader's language, owned.
-    pub fn picked(&self, german: bool) -> String {
-        self.pick(german).to_owned()
+/// A text that may be missing in either language (a question's help): `None` where nothing was
+/// written in that language.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MaybeLocalized {
+    pub de: Option<String>,
+    pub en: Option<String>,
+}
+
+impl MaybeLocalized {
+    pub fn new(de: Option<String>, en: Option<String>) -> Self {
+        Self { de, en }
+    }
+
+    /// The text in the reader's language, if it was written in it.
+    pub fn pick(&self, german: bool) -> Option<&str> {
+        if german { self.de.as_deref() } else { self.en.as_deref() }
     }
 }
 
@@ -54,20 +68,24 @@ mod tests {
         #[serde(flatten, with = "prefix::name")]
         name: Localized,
         #[serde(flatten, with = "prefix::help")]
-        help: Option<Localized>,
+        help: MaybeLocalized,
         position: i64,
     }
 
     #[test]
     fn a_localized_field_keeps_its_two_prefixed_fields_on_the_wire() {
-        let named = Named { code: "identity".into(), name: Localized::new("Person", "Person (en)"), help: None, position: 2 };
+        let named = Named {
+            code: "identity".into(),
+            name: Localized::new("Person", "Person (en)"),
+            help: MaybeLocalized::new(Some("Hilfe".into()), None),
+            position: 2,
+        };
         let json = serde_json::to_value(&named).expect("serialises");
-        assert_eq!(json, serde_json::json!({ "code": "identity", "name_de": "Person", "name_en": "Person (en)", "position": 2 }));
+        let expected = serde_json::json!({
+            "code": "identity", "name_de": "Person", "name_en": "Person (en)", "help_de": "Hilfe", "help_en": null, "position": 2
+        });
+        assert_eq!(json, expected);
         assert_eq!(serde_json::from_value::<Named>(json).expect("reads back"), named);
-        let helped = Named { help: Some(Localized::new("Hilfe", "Help")), ..named };
-        let json = serde_json::to_value(&helped).expect("serialises");
-        assert_eq!((json["help_de"].as_str(), json["help_en"].as_str()), (Some("Hilfe"), Some("Help")));
-        assert_eq!(serde_json::from_value::<Named>(json).expect("reads back"), helped);
     }
 
     #[test]

@@ -8,9 +8,22 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct OfficeCode(String);
 
+/// Whether `text` has the form of a code, which offices, kinds of help and data categories
+/// share: 2 to 40 lower-case letters, digits or `_`, starting with a letter.
+pub fn is_code(text: &str) -> bool {
+    (2..=40).contains(&text.len())
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 impl OfficeCode {
     pub fn new(code: impl Into<String>) -> Self {
         Self(code.into())
+    }
+
+    /// The code an administrator wrote, when it has a code's form ([`is_code`]).
+    pub fn parse(text: &str) -> Option<Self> {
+        is_code(text).then(|| Self::new(text))
     }
 
     pub fn as_str(&self) -> &str {
@@ -21,6 +34,12 @@ impl OfficeCode {
 impl std::fmt::Display for OfficeCode {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str(&self.0)
+    }
+}
+
+impl From<&str> for OfficeCode {
+    fn from(code: &str) -> Self {
+        Self::new(code)
     }
 }
 
@@ -77,6 +96,21 @@ mod column {
     {
         fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
             Ok(OfficeCode(<String as Decode<'r, DB>>::decode(value)?))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OfficeCode;
+
+    #[test]
+    fn an_office_code_is_lower_case_letters_digits_and_underscores_after_a_letter() {
+        for fits in ["jugendamt", "amt_2", "ab"] {
+            assert_eq!(OfficeCode::parse(fits).map(|code| code.to_string()), Some(fits.to_owned()), "{fits}");
+        }
+        for does_not in ["", "a", "Jugendamt", "2amt", "amt-x", "amt x", "ämt", &"a".repeat(41)] {
+            assert_eq!(OfficeCode::parse(does_not), None, "{does_not}");
         }
     }
 }

@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::office::OfficeCode;
+
 /// Unix time in seconds.
 pub type Seconds = i64;
 
@@ -68,7 +70,7 @@ impl Category {
 pub enum Reader {
     /// A caseworker acting for one of their offices.
     Caseworker {
-        office: String,
+        office: OfficeCode,
     },
     DataProtectionOfficer,
     Administrator,
@@ -106,7 +108,7 @@ pub enum ApplicationState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationFact {
     pub id: String,
-    pub office: String,
+    pub office: OfficeCode,
     pub citizen: String,
     pub state: ApplicationState,
     /// The categories its template version requires by law.
@@ -116,7 +118,7 @@ pub struct ApplicationFact {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsentFact {
     pub id: String,
-    pub office: String,
+    pub office: OfficeCode,
     pub citizen: String,
     pub category: Category,
     pub purpose: String,
@@ -128,7 +130,7 @@ pub struct ConsentFact {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmergencyFact {
     pub id: String,
-    pub office: String,
+    pub office: OfficeCode,
     pub citizen: String,
     pub opened_at: Seconds,
     /// When a second staff member of the office confirmed it; pending until then.
@@ -149,7 +151,7 @@ pub struct ProtectionFact {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Facts {
     pub now: Seconds,
-    pub office: String,
+    pub office: OfficeCode,
     pub citizen: String,
     pub applications: Vec<ApplicationFact>,
     pub consents: Vec<ConsentFact>,
@@ -289,11 +291,11 @@ fn protected(facts: &Facts) -> bool {
 }
 
 /// Every fact must be about this office and this citizen, with its times in order.
-fn check(office: &str, facts: &Facts) -> Result<(), &'static str> {
-    if facts.office != office {
+fn check(office: &OfficeCode, facts: &Facts) -> Result<(), &'static str> {
+    if facts.office != *office {
         return Err("the facts are about another office");
     }
-    let ours = |fact_office: &str, fact_citizen: &str| fact_office == facts.office && fact_citizen == facts.citizen;
+    let ours = |fact_office: &OfficeCode, fact_citizen: &str| *fact_office == facts.office && fact_citizen == facts.citizen;
     if !facts.applications.iter().all(|application| ours(&application.office, &application.citizen)) {
         return Err("an application of another office or citizen");
     }

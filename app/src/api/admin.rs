@@ -100,7 +100,7 @@ pub async fn save_office(
     let admin = guard::administrator().await?;
     let input = (|| {
         Ok::<_, ServiceError>(OfficeInput {
-            code: administration::code("code", &code)?,
+            code: administration::office_code("code", &code)?,
             name_de: administration::text("name_de", &name_de, 2, 120)?,
             name_en: administration::text("name_en", &name_en, 2, 120)?,
             kind: kind.trim().to_owned(),
@@ -457,7 +457,7 @@ pub async fn save_benefit_type(
             name_en: administration::text("name_en", &name_en, 2, 120)?,
             description_de: administration::text("description_de", &description_de, 10, 1_000)?,
             description_en: administration::text("description_en", &description_en, 10, 1_000)?,
-            office: administration::code("office", &office)?,
+            office: administration::office_code("office", &office)?,
             active: ticked(active.as_deref()),
         })
     })()?;

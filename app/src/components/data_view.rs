@@ -25,7 +25,7 @@ pub fn data_sections(
             let value = data.get(&category.code)?;
             let id = format!("{prefix}-{}", category.code);
             let labelled_by = id.clone();
-            let name = category.name.picked(german);
+            let name = category.name.pick(german).to_owned();
             Some(view! {
                 <section aria-labelledby=labelled_by>
                     <h3 id=id>{name}</h3>
@@ -57,7 +57,7 @@ pub fn kept_fields(i18n: I18nContext<Locale>, german: bool, fields: Vec<FieldVie
             {fields
                 .into_iter()
                 .map(|field| {
-                    let label = field.label.picked(german);
+                    let label = field.label.pick(german).to_owned();
                     let value = value_text(i18n, &field.value);
                     view! { <div><dt>{label}</dt><dd>{value}</dd></div> }
                 })
@@ -93,7 +93,7 @@ fn category_fields(
             let label = labels
                 .iter()
                 .find(|label| label.category == code && label.key == *key)
-                .map(|label| label.label.picked(german))
+                .map(|label| label.label.pick(german).to_owned())
                 .unwrap_or_else(|| key.clone());
             let text = value_text(i18n, value);
             view! { <div><dt>{label}</dt><dd>{text}</dd></div> }

@@ -39,9 +39,8 @@ pub fn question_field(i18n: I18nContext<Locale>, german: bool, question: Questio
     let hint_id = format!("{id}-hinweis");
     let name = format!("answers[{}]", question.key);
     let about_child = question.label.de.contains("Kind");
-    let label = question.label.picked(german);
-    // A help written in one language only has none in the other.
-    let hint = question.help.map(|help| help.picked(german)).filter(|hint| !hint.is_empty());
+    let label = question.label.pick(german).to_owned();
+    let hint = question.help.pick(german).map(str::to_owned);
     let problem = question.problem.map(|problem| problem_text(i18n, problem));
     let described_by = [hint.as_ref().map(|_| hint_id.clone()), problem.map(|_| error_id.clone())]
         .into_iter()
@@ -66,7 +65,7 @@ pub fn question_field(i18n: I18nContext<Locale>, german: bool, question: Questio
                 _ => question
                     .options
                     .into_iter()
-                    .map(|option| (option.value, option.label.picked(german)))
+                    .map(|option| (option.value, option.label.pick(german).to_owned()))
                     .collect(),
             };
             let inline = question.kind == AnswerKind::YesNo;

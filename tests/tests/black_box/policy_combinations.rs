@@ -106,7 +106,7 @@ fn facts(office: &str, consent: Consent, application: Application, flagged: bool
     let citizen = "vater".to_owned();
     let mut facts = Facts {
         now: NOW,
-        office: office.to_owned(),
+        office: office.into(),
         citizen: citizen.clone(),
         applications: vec![],
         consents: vec![],
@@ -123,7 +123,7 @@ fn facts(office: &str, consent: Consent, application: Application, flagged: bool
     if let Some(state) = state {
         facts.applications.push(ApplicationFact {
             id: "antrag".into(),
-            office: office.to_owned(),
+            office: office.into(),
             citizen: citizen.clone(),
             state,
             required: REQUIRED.to_vec(),
@@ -138,7 +138,7 @@ fn facts(office: &str, consent: Consent, application: Application, flagged: bool
     if consent != Consent::Absent {
         facts.consents.push(ConsentFact {
             id: "einwilligung".into(),
-            office: office.to_owned(),
+            office: office.into(),
             citizen: citizen.clone(),
             category: CONSENTED,
             purpose: "Hilfeplanung".into(),
@@ -156,7 +156,7 @@ fn facts(office: &str, consent: Consent, application: Application, flagged: bool
     if let Some((confirmed_at, expires_at)) = times {
         facts.emergencies.push(EmergencyFact {
             id: "notfall".into(),
-            office: office.to_owned(),
+            office: office.into(),
             citizen: citizen.clone(),
             opened_at: NOW - 7_200,
             confirmed_at,

@@ -1,9 +1,12 @@
 //! The policy function against an independent reference model of DESIGN.md's rule, written
 //! here in a few obvious lines, on 100,000 generated cases per run.
 
-use app::policy::{
-    ApplicationFact, ApplicationState, Category, ConsentFact, EmergencyFact, Facts, ProtectionFact, Purpose, Reader,
-    Retention, decide,
+use app::{
+    office::OfficeCode,
+    policy::{
+        ApplicationFact, ApplicationState, Category, ConsentFact, EmergencyFact, Facts, ProtectionFact, Purpose,
+        Reader, Retention, decide,
+    },
 };
 use proptest::prelude::*;
 
@@ -76,8 +79,8 @@ fn categories() -> impl Strategy<Value = Vec<Category>> {
 }
 
 /// Mostly this office and citizen, sometimes another: facts that do not fit must deny.
-fn office() -> impl Strategy<Value = String> {
-    prop_oneof![9 => Just("jugendamt".to_owned()), 1 => Just("wohngeldstelle".to_owned())]
+fn office() -> impl Strategy<Value = OfficeCode> {
+    prop_oneof![9 => Just(OfficeCode::new("jugendamt")), 1 => Just(OfficeCode::new("wohngeldstelle"))]
 }
 
 fn citizen() -> impl Strategy<Value = String> {
@@ -167,7 +170,7 @@ fn facts() -> impl Strategy<Value = Facts> {
     )
         .prop_map(|(applications, consents, emergencies, protection_flags, retention)| Facts {
             now: NOW,
-            office: "jugendamt".to_owned(),
+            office: "jugendamt".into(),
             citizen: "vater".to_owned(),
             applications,
             consents,

@@ -64,7 +64,7 @@ impl Lists {
             .categories
             .iter()
             .find(|category| category.code == code)
-            .map(|category| category.name.picked(self.german))
+            .map(|category| category.name.pick(self.german).to_owned())
             .unwrap_or_else(|| code.to_owned())
     }
 
@@ -77,7 +77,7 @@ impl Lists {
             .iter()
             .filter(|office| office.active || office.code == chosen)
             .map(|office| {
-                let name = office.name.picked(german);
+                let name = office.name.pick(german).to_owned();
                 view! { <option value=office.code.clone() selected=sent.selected("office", &office.code, office.code == chosen)>{name}</option> }
             })
             .collect_view()
@@ -90,7 +90,7 @@ impl Lists {
             .categories
             .iter()
             .map(|category| {
-                let name = category.name.picked(german);
+                let name = category.name.pick(german).to_owned();
                 view! { <option value=category.code.clone() selected=sent.selected("category", &category.code, false)>{name}</option> }
             })
             .collect_view()
@@ -232,8 +232,8 @@ fn question_form(
     let value = |name: &str, pick: fn(&FormQuestionView) -> String| sent.text(name, question.map(pick).unwrap_or_default());
     let (label_de_value, label_en_value) = (value("label_de", |q| q.label.de.clone()), value("label_en", |q| q.label.en.clone()));
     let (help_de_value, help_en_value) = (
-        value("help_de", |q| q.help.as_ref().map(|help| help.de.clone()).unwrap_or_default()),
-        value("help_en", |q| q.help.as_ref().map(|help| help.en.clone()).unwrap_or_default()),
+        value("help_de", |q| q.help.de.clone().unwrap_or_default()),
+        value("help_en", |q| q.help.en.clone().unwrap_or_default()),
     );
     let options_value = value("options", |q| crate::admin::choice_lines(&q.options));
     let key_value = sent.text("key", "");
@@ -289,13 +289,13 @@ fn question_form(
 
 fn section_part(i18n: I18nContext<Locale>, lists: &Lists, benefit: &str, section: &FormSectionView, actions: Actions) -> impl IntoView + use<> {
     let german = lists.german;
-    let title = section.title.picked(german);
+    let title = section.title.pick(german).to_owned();
     let category = lists.category(&section.category);
     let questions = section
         .questions
         .iter()
         .map(|question| {
-            let label = question.label.picked(german);
+            let label = question.label.pick(german).to_owned();
             let buttons = ["hoch", "runter", "entfernen"]
                 .into_iter()
                 .map(|placement| {
@@ -380,7 +380,7 @@ fn section_part(i18n: I18nContext<Locale>, lists: &Lists, benefit: &str, section
 fn benefit_section(i18n: I18nContext<Locale>, lists: &Lists, benefit: &BenefitTypeView, actions: Actions) -> impl IntoView + use<> {
     let german = lists.german;
     let anchor = format!("leistung-{}", benefit.code);
-    let name = benefit.name.picked(german);
+    let name = benefit.name.pick(german).to_owned();
     let state = match (benefit.active, benefit.has_published_template) {
         (true, _) => t_string!(i18n, benefits.state_offered),
         (false, true) => t_string!(i18n, benefits.state_not_offered),

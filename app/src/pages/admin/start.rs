@@ -64,7 +64,7 @@ fn role_name(i18n: I18nContext<Locale>, role: &RoleAssignment, offices: &[Office
             let name = offices
                 .iter()
                 .find(|named| named.code == office)
-                .map(|named| named.name.picked(german))
+                .map(|named| named.name.pick(german).to_owned())
                 .unwrap_or_else(|| office.to_owned());
             format!("{} – {name}", t_string!(i18n, admin.role_caseworker))
         }
@@ -161,7 +161,7 @@ fn offices_section(i18n: I18nContext<Locale>, german: bool, offices: &[OfficeVie
     let rows = offices
         .iter()
         .map(|office| {
-            let name = office.name.picked(german);
+            let name = office.name.pick(german).to_owned();
             let fields = office_fields(i18n, Some(office), &format!("amt-{}", office.code), &sent.for_item("code", &office.code));
             view! {
                 <tr>
@@ -242,7 +242,7 @@ fn pending_section(
                     let name = offices
                         .iter()
                         .find(|named| named.code == office)
-                        .map(|named| named.name.picked(german))
+                        .map(|named| named.name.pick(german).to_owned())
                         .unwrap_or(office);
                     let old_kind = change.old_kind.as_deref().map(|kind| kind_name(i18n, kind)).unwrap_or_default();
                     format!("{name}: {old_kind} → {}", kind_name(i18n, new_kind))
@@ -437,8 +437,8 @@ fn categories_section(i18n: I18nContext<Locale>, german: bool, categories: &[Cat
     let rows = categories
         .iter()
         .map(|category| {
-            let name = category.name.picked(german);
-            let description = category.description.picked(german);
+            let name = category.name.pick(german).to_owned();
+            let description = category.description.pick(german).to_owned();
             view! {
                 <tr>
                     <td>{name.clone()}<br /><span class="caption">{description}</span></td>
@@ -520,7 +520,7 @@ fn counts_section(i18n: I18nContext<Locale>, german: bool, overview: &AdminOverv
                 .offices
                 .iter()
                 .find(|named| named.code == *office)
-                .map(|named| named.name.picked(german))
+                .map(|named| named.name.pick(german).to_owned())
                 .unwrap_or_else(|| office.clone());
             view! { <tr><td>{office}</td><td>{staff_status_code(i18n, status)}</td><td class="numeric">{*count}</td></tr> }
         })

@@ -70,7 +70,7 @@ impl Names {
         self.categories
             .iter()
             .find(|category| category.code == code)
-            .map(|category| category.name.picked(self.german))
+            .map(|category| category.name.pick(self.german).to_owned())
             .unwrap_or_else(|| code.to_owned())
     }
 
@@ -78,7 +78,7 @@ impl Names {
         self.offices
             .iter()
             .find(|office| office.code == code)
-            .map(|office| office.name.picked(self.german))
+            .map(|office| office.name.pick(self.german).to_owned())
             .unwrap_or_else(|| code.to_owned())
     }
 }
@@ -108,13 +108,13 @@ fn change_text(i18n: I18nContext<Locale>, names: &Names, change: &TemplateChange
 /// On a draft, each line can be taken out.
 fn version_body(i18n: I18nContext<Locale>, names: &Names, version: &TemplateVersionView, actions: Option<Actions>) -> impl IntoView + use<> {
     let german = names.german;
-    let intro = version.intro.picked(german);
+    let intro = version.intro.pick(german).to_owned();
     let required = version
         .required
         .iter()
         .map(|required| {
             let name = names.category(&required.category);
-            let explanation = required.explanation.picked(german);
+            let explanation = required.explanation.pick(german).to_owned();
             let remove = actions.map(|actions| {
                 let (version, category, hidden) = (version.id.clone(), required.category.clone(), name.clone());
                 view! {
@@ -134,7 +134,7 @@ fn version_body(i18n: I18nContext<Locale>, names: &Names, version: &TemplateVers
         .map(|sharing| {
             let category = names.category(&sharing.category);
             let office = names.office(&sharing.office);
-            let purpose = sharing.purpose.picked(german);
+            let purpose = sharing.purpose.pick(german).to_owned();
             let remove = actions.map(|actions| {
                 let (version, category_code, office_code) = (version.id.clone(), sharing.category.clone(), sharing.office.clone());
                 let hidden = format!("{category} → {office}");
@@ -205,7 +205,7 @@ fn category_options(names: &Names, sent: &Sent) -> impl IntoView + use<> {
         .categories
         .iter()
         .map(|category| {
-            let name = category.name.picked(names.german);
+            let name = category.name.pick(names.german).to_owned();
             view! { <option value=category.code.clone() selected=sent.selected("category", &category.code, false)>{name}</option> }
         })
         .collect_view()
@@ -288,7 +288,7 @@ fn sharing_form(i18n: I18nContext<Locale>, names: &Names, draft: &TemplateVersio
         .iter()
         .filter(|office| office.active)
         .map(|office| {
-            let name = office.name.picked(names.german);
+            let name = office.name.pick(names.german).to_owned();
             view! { <option value=office.code.clone() selected=sent.selected("office", &office.code, false)>{name}</option> }
         })
         .collect_view();
@@ -391,7 +391,7 @@ fn publish_forms(i18n: I18nContext<Locale>, names: &Names, template: &TemplateVi
 fn template_section(i18n: I18nContext<Locale>, names: &Names, template: TemplateView, actions: Actions) -> impl IntoView + use<> {
     let german = names.german;
     let anchor = format!("vorlage-{}", template.benefit);
-    let name = template.benefit_name.picked(german);
+    let name = template.benefit_name.pick(german).to_owned();
     let office = names.office(&template.office);
     let published = template.published().cloned();
     let draft = template.draft().cloned();

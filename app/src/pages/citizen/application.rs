@@ -225,8 +225,8 @@ pub fn ApplicationPage() -> impl IntoView {
                 let outcome = outcome();
                 let can_write = file.is_open();
                 let ApplicationFile { id, reference, person, benefit, office, status, submitted_at, decided_at, decision_reason, history, requests, documents, messages } = file;
-                let benefit = benefit.name.picked(german);
-                let office = office.name.picked(german);
+                let benefit = benefit.name.pick(german).to_owned();
+                let office = office.name.pick(german).to_owned();
                 let mut problems = Vec::new();
                 if let Some(problem) = outcome.upload_problem {
                     problems.push((file_field_id(outcome.upload_request.as_deref()), upload_problem_text(i18n, problem).to_owned()));

@@ -80,9 +80,9 @@ pub fn ApplyStartPage() -> impl IntoView {
                         let hint_id = format!("{id}-hinweis");
                         let field = format!("benefits[{position}]");
                         let chosen = sent.checked(&field, &option.benefit.code, option.chosen);
-                        let name = option.benefit.name.picked(german);
-                        let description = option.description.picked(german);
-                        let office = option.office.name.picked(german);
+                        let name = option.benefit.name.pick(german).to_owned();
+                        let description = option.description.pick(german).to_owned();
+                        let office = option.office.name.pick(german).to_owned();
                         view! {
                             <div class="choice">
                                 <input
@@ -161,7 +161,7 @@ pub fn ApplyStepPage() -> impl IntoView {
             render=Arc::new(move |DraftStep { person, steps, index, questions }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let Some(step) = steps.get(index).cloned() else { return ().into_any() };
-                let title = step.title.picked(german);
+                let title = step.title.pick(german).to_owned();
                 let sent = Sent::to::<SaveAnswers>().for_item("category", &step.category);
                 let (number, count) = ((index + 1).to_string(), steps.len().to_string());
                 let back = match index.checked_sub(1).and_then(|previous| steps.get(previous)) {
@@ -204,7 +204,7 @@ pub fn ApplyStepPage() -> impl IntoView {
 }
 
 fn answer_section(i18n: I18nContext<Locale>, german: bool, person: &PersonView, section: AnswerSection) -> impl IntoView + use<> {
-    let title = section.step.title.picked(german);
+    let title = section.step.title.pick(german).to_owned();
     let heading_id = format!("thema-{}", section.step.category);
     let change = for_person(&format!("/buerger/antrag/schritt/{}", section.step.category), person);
     let hidden_title = title.clone();
@@ -217,7 +217,7 @@ fn answer_section(i18n: I18nContext<Locale>, german: bool, person: &PersonView, 
                     .answers
                     .into_iter()
                     .map(|answer| {
-                        let label = answer.label.picked(german);
+                        let label = answer.label.pick(german).to_owned();
                         let shown = match answer.kind {
                             AnswerKind::YesNo => match answer.value.as_str() {
                                 "ja" => t_string!(i18n, apply.yes).to_owned(),
@@ -228,7 +228,7 @@ fn answer_section(i18n: I18nContext<Locale>, german: bool, person: &PersonView, 
                                 .options
                                 .iter()
                                 .find(|option| option.value == answer.value)
-                                .map(|option| option.label.picked(german))
+                                .map(|option| option.label.pick(german).to_owned())
                                 .unwrap_or_else(|| answer.value.clone()),
                             AnswerKind::Date => crate::url::format_date(&answer.value, german),
                             _ => answer.value.clone(),
@@ -269,10 +269,10 @@ fn sharing_choice(i18n: I18nContext<Locale>, german: bool, position: usize, shar
     let field = format!("sharings[{position}]");
     let chosen = sent.checked(&field, &sharing.id, false);
     let hint_id = format!("{id}-hinweis");
-    let office = sharing.recipient.name.picked(german);
-    let category = sharing.category.name.picked(german);
-    let purpose = sharing.purpose.picked(german);
-    let explanation = sharing.explanation.picked(german);
+    let office = sharing.recipient.name.pick(german).to_owned();
+    let category = sharing.category.name.pick(german).to_owned();
+    let purpose = sharing.purpose.pick(german).to_owned();
+    let explanation = sharing.explanation.pick(german).to_owned();
     let days = sharing.max_validity_days.to_string();
     let basis = legal_basis_text(i18n, &sharing.legal_basis);
     view! {
@@ -290,9 +290,9 @@ fn sharing_choice(i18n: I18nContext<Locale>, german: bool, position: usize, shar
 }
 
 fn office_preview(i18n: I18nContext<Locale>, german: bool, preview: OfficePreview) -> impl IntoView + use<> {
-    let office = preview.office.name.picked(german);
-    let benefit = preview.benefit.name.picked(german);
-    let intro = preview.intro.picked(german);
+    let office = preview.office.name.pick(german).to_owned();
+    let benefit = preview.benefit.name.pick(german).to_owned();
+    let intro = preview.intro.pick(german).to_owned();
     let heading = office.clone();
     view! {
         <section class="office-preview">
@@ -303,8 +303,8 @@ fn office_preview(i18n: I18nContext<Locale>, german: bool, preview: OfficePrevie
                     .required
                     .into_iter()
                     .map(|required| {
-                        let name = required.category.name.picked(german);
-                        let explanation = required.explanation.picked(german);
+                        let name = required.category.name.pick(german).to_owned();
+                        let explanation = required.explanation.pick(german).to_owned();
                         let basis = required.legal_basis;
                         view! {
                             <li>
@@ -353,7 +353,7 @@ pub fn CheckAnswersPage() -> impl IntoView {
                     .iter()
                     .filter(|section| section.incomplete)
                     .map(|section| {
-                        let title = section.step.title.picked(german);
+                        let title = section.step.title.pick(german).to_owned();
                         (format!("thema-{}", section.step.category), title)
                     })
                     .collect();
@@ -452,14 +452,14 @@ pub fn ReceiptPage() -> impl IntoView {
                                             let categories = item
                                                 .categories
                                                 .iter()
-                                                .map(|category| category.name.picked(german))
+                                                .map(|category| category.name.pick(german).to_owned())
                                                 .collect::<Vec<_>>()
                                                 .join(", ");
                                             view! {
                                                 <tr>
                                                     <th scope="row" class="reference">{item.reference}</th>
-                                                    <td>{item.benefit.name.picked(german)}</td>
-                                                    <td>{item.office.name.picked(german)}</td>
+                                                    <td>{item.benefit.name.pick(german).to_owned()}</td>
+                                                    <td>{item.office.name.pick(german).to_owned()}</td>
                                                     <td>{categories}</td>
                                                 </tr>
                                             }
@@ -474,8 +474,8 @@ pub fn ReceiptPage() -> impl IntoView {
                                 {consents
                                     .into_iter()
                                     .map(|consent| {
-                                        let office = consent.recipient.name.picked(german);
-                                        let category = consent.category.name.picked(german);
+                                        let office = consent.recipient.name.pick(german).to_owned();
+                                        let category = consent.category.name.pick(german).to_owned();
                                         let purpose = consent.purpose;
                                         let until = consent.until.map(|until| format_timestamp(&until, german)).unwrap_or_default();
                                         view! {

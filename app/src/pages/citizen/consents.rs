@@ -168,7 +168,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                 // The matrix: a row per category, a column per office.
                 let header = offices
                     .iter()
-                    .map(|office| view! { <th scope="col">{office.name.picked(german)}</th> })
+                    .map(|office| view! { <th scope="col">{office.name.pick(german).to_owned()}</th> })
                     .collect_view();
                 let rows = data
                     .categories
@@ -184,7 +184,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                             .collect_view();
                         view! {
                             <tr>
-                                <th scope="row">{category.name.picked(german)}</th>
+                                <th scope="row">{category.name.pick(german).to_owned()}</th>
                                 {cells}
                             </tr>
                         }
@@ -276,7 +276,7 @@ pub fn ConsentCockpitPage() -> impl IntoView {
                     .iter()
                     .map(|office| {
                         let href = for_person(&format!("/buerger/freigaben/amt/{}", office.code), &person_id, is_self);
-                        let name = office.name.picked(german);
+                        let name = office.name.pick(german).to_owned();
                         view! { <li><a href=href>{t!(i18n, cockpit.office_view_link, office = move || name.clone())}</a></li> }
                     })
                     .collect_view();
@@ -335,14 +335,14 @@ fn renewals_section(i18n: I18nContext<Locale>, german: bool, accept: ServerActio
     let items = renewals
         .into_iter()
         .map(|renewal| {
-            let pick = |named: &NamedCode| named.name.picked(german);
+            let pick = |named: &NamedCode| named.name.pick(german).to_owned();
             let (reference, benefit, office) = (renewal.reference.clone(), pick(&renewal.benefit), pick(&renewal.office));
             let version = renewal.new_version_number;
             let added = renewal
                 .added
                 .iter()
                 .map(|added| {
-                    let explanation = added.explanation.picked(german);
+                    let explanation = added.explanation.pick(german).to_owned();
                     let basis = added.legal_basis.clone();
                     view! {
                         <li>
@@ -356,7 +356,7 @@ fn renewals_section(i18n: I18nContext<Locale>, german: bool, accept: ServerActio
                 let names = renewal.removed.iter().map(pick).collect::<Vec<_>>().join(", ");
                 view! { <p>{t!(i18n, cockpit.renewal_removed)} " " {names}</p> }
             });
-            let intro = renewal.intro.picked(german);
+            let intro = renewal.intro.pick(german).to_owned();
             let heading_id = format!("bedingungen-{}", renewal.application);
             let hidden = reference.clone();
             view! {
@@ -392,10 +392,10 @@ fn offer_form(
     is_self: bool,
     offer: SharingOffer,
 ) -> impl IntoView + use<> {
-    let office = offer.recipient.name.picked(german);
-    let category = offer.category.name.picked(german);
-    let purpose = offer.purpose.picked(german);
-    let explanation = offer.explanation.picked(german);
+    let office = offer.recipient.name.pick(german).to_owned();
+    let category = offer.category.name.pick(german).to_owned();
+    let purpose = offer.purpose.pick(german).to_owned();
+    let explanation = offer.explanation.pick(german).to_owned();
     let select_id = format!("dauer-{}", offer.id);
     let heading_id = format!("angebot-{}", offer.id);
     let max = offer.max_validity_days;
@@ -518,7 +518,7 @@ pub fn OfficeViewPage() -> impl IntoView {
                 let Some(office) = data.offices.iter().find(|office| office.code == office_code).cloned() else {
                     return view! { <crate::components::refusal::NotFound /> }.into_any();
                 };
-                let office_name = office.name.picked(german);
+                let office_name = office.name.pick(german).to_owned();
                 let (heading_office, empty_office) = (office_name.clone(), office_name.clone());
                 let name = data.citizen_name.clone();
                 let back = match query.read_untracked().get("fuer") {
@@ -537,7 +537,7 @@ pub fn OfficeViewPage() -> impl IntoView {
                         .map(|category| {
                             let reasons: Vec<&Visibility> = category.seen_by.iter().filter(|seen| seen.office == office.code).collect();
                             let why = cell_text(i18n, german, &category.code, &reasons, &[]);
-                            let title = category.name.picked(german);
+                            let title = category.name.pick(german).to_owned();
                             // What the office reads: every field where one basis opens all of
                             // them, else the fields its applications' forms ask for.
                             let whole = reasons.iter().any(|seen| seen.fields.is_none());

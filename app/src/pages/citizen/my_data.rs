@@ -57,7 +57,7 @@ pub fn MyDataPage() -> impl IntoView {
                 let is_self = people.iter().any(|person| person.id == citizen && person.is_self);
                 let saved_name = saved().and_then(|code| {
                     let category = categories.iter().find(|category| category.code == code)?;
-                    Some(category.name.picked(german))
+                    Some(category.name.pick(german).to_owned())
                 });
                 view! {
                     <div class="container">
@@ -149,9 +149,9 @@ fn category_section(
 ) -> impl IntoView + use<> {
     let heading_id = format!("kategorie-{}", category.code);
     let labelled_by = heading_id.clone();
-    let name = category.name.picked(german);
+    let name = category.name.pick(german).to_owned();
     let heading = name.clone();
-    let description = category.description.picked(german);
+    let description = category.description.pick(german).to_owned();
     let fields = category.fields;
     let seen_by = category.seen_by;
     view! {
@@ -212,7 +212,7 @@ pub fn DataEditPage() -> impl IntoView {
             sign_in_path="/buerger"
             render=Arc::new(move |DataEdit { person, category, questions }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
-                let name = category.name.picked(german);
+                let name = category.name.pick(german).to_owned();
                 let back = for_person("/buerger/daten", &person.id, person.is_self);
                 let sent = Sent::to::<SaveMyData>();
                 let problems: Vec<(String, String)> = questions

@@ -121,9 +121,9 @@ fn application_table(i18n: I18nContext<Locale>, german: bool, applications: Vec<
                                         view! {
                                             <tr>
                                                 <th scope="row" class="reference">{application_link(&application)}</th>
-                                                <td>{application.benefit.name.picked(german)}</td>
+                                                <td>{application.benefit.name.pick(german).to_owned()}</td>
                                                 <td>{application.person.name}</td>
-                                                <td>{application.office.name.picked(german)}</td>
+                                                <td>{application.office.name.pick(german).to_owned()}</td>
                                                 <td><span class=status_class(application.status)>{status_text(i18n, application.status)}</span></td>
                                                 <td>{format_timestamp(&when, german)}</td>
                                             </tr>
@@ -159,7 +159,7 @@ fn to_do_list(
     let renewals = renewals
         .into_iter()
         .map(|(person, renewal)| {
-            let office = renewal.office.name.picked(german);
+            let office = renewal.office.name.pick(german).to_owned();
             let reference = renewal.reference;
             let href = for_person("/buerger/freigaben", &person.id, person.is_self);
             let name = person.name;
@@ -180,7 +180,7 @@ fn to_do_list(
                     {to_dos
                         .into_iter()
                         .map(|to_do| {
-                            let office = to_do.office.name.picked(german);
+                            let office = to_do.office.name.pick(german).to_owned();
                             let reference = to_do.reference;
                             let person = to_do.person.name;
                             let since = format_timestamp(&to_do.since, german);

@@ -51,7 +51,7 @@ fn basis_text(i18n: I18nContext<Locale>, basis: &str) -> &'static str {
 fn options(list: &[NamedCode], chosen: &str, german: bool) -> impl IntoView + use<> {
     list.iter()
         .map(|named| {
-            let name = named.name.picked(german);
+            let name = named.name.pick(german).to_owned();
             view! { <option value=named.code.clone() selected=named.code == chosen>{name}</option> }
         })
         .collect_view()

@@ -182,8 +182,8 @@ pub fn StaffCasePage() -> impl IntoView {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 // Copy, so every form below can name the case.
                 let id = StoredValue::new(file.case.application.clone());
-                let benefit = file.benefit.name.picked(german);
-                let office = file.office.name.picked(german);
+                let benefit = file.benefit.name.pick(german).to_owned();
+                let office = file.office.name.pick(german).to_owned();
                 let reference = file.case.reference.clone();
                 let heading = format!("{reference} – {benefit}");
                 let done = query.read_untracked().get("erledigt").and_then(|done| done_text(i18n, &done));
@@ -340,7 +340,7 @@ pub fn StaffCasePage() -> impl IntoView {
                         .enumerate()
                         .map(|(position, category)| {
                             let choice_id = format!("notfall-kategorie-{}", category.code);
-                            let name = category.name.picked(german);
+                            let name = category.name.pick(german).to_owned();
                             let field = format!("categories[{position}]");
                             let chosen = opening.checked(&field, &category.code, false);
                             view! {

@@ -111,7 +111,7 @@ pub fn StaffQueuePage() -> impl IntoView {
             sign_in_path="/mitarbeitende"
             render=Arc::new(move |page: QueuePage| {
                 let german = i18n.get_locale_untracked() == Locale::de;
-                let office_name = page.office.name.picked(german);
+                let office_name = page.office.name.pick(german).to_owned();
                 let office = page.office.code.clone();
                 let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
                 let tabs = page
@@ -130,7 +130,7 @@ pub fn StaffQueuePage() -> impl IntoView {
                         .iter()
                         .filter(|other| other.code != office)
                         .map(|other| {
-                            let name = other.name.picked(german);
+                            let name = other.name.pick(german).to_owned();
                             let href = format!("{QUEUE_PATH}?amt={}", encode_component(&other.code));
                             view! { <li><A href=href>{t!(i18n, queue.switch_office, office = move || name.clone())}</A></li> }
                         })

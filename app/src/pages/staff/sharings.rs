@@ -81,7 +81,7 @@ pub fn StaffSharingsPage() -> impl IntoView {
             sign_in_path="/mitarbeitende"
             render=Arc::new(move |page: SharingsPage| {
                 let german = i18n.get_locale_untracked() == Locale::de;
-                let office_name = page.office.name.picked(german);
+                let office_name = page.office.name.pick(german).to_owned();
                 let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
                 let previous = (page.page > 1).then(|| page_link(&page.office.code, page.page - 1));
                 let next = (page.page < pages).then(|| page_link(&page.office.code, page.page + 1));

@@ -8,7 +8,8 @@ use sqlx::types::Json;
 use super::{ServiceError, Administration, Audit, invalid};
 use crate::{
     admin::{BenefitTypeView, ChoiceOption, FormQuestionView, FormSectionView, QUESTION_KINDS},
-    localized::Localized,
+    localized::{Localized, MaybeLocalized},
+    office::OfficeCode,
     server::{
         auth::Administrator,
         db::{BeginWrite, DatabaseError, Id, QuestionId, SectionId, on_backend},
@@ -23,7 +24,7 @@ pub struct BenefitInput {
     pub name_en: String,
     pub description_de: String,
     pub description_en: String,
-    pub office: String,
+    pub office: OfficeCode,
     pub active: bool,
 }
 
@@ -103,21 +104,13 @@ macro_rules! load_benefits {
     };
 }
 
-/// A question's help in both languages, when it has some in either.
-fn help(help_de: Option<String>, help_en: Option<String>) -> Option<Localized> {
-    match (help_de, help_en) {
-        (None, None) => None,
-        (de, en) => Some(Localized::new(de.unwrap_or_default(), en.unwrap_or_default())),
-    }
-}
-
 fn assemble(benefits: Vec<BenefitRow>, sections: Vec<SectionRow>, questions: Vec<QuestionRow>) -> Vec<BenefitTypeView> {
     let question = |row: &QuestionRow| FormQuestionView {
         id: row.0.to_string(),
         position: row.2,
         key: row.3.clone(),
         label: Localized::new(row.4.clone(), row.5.clone()),
-        help: help(row.6.clone(), row.7.clone()),
+        help: MaybeLocalized::new(row.6.clone(), row.7.clone()),
         kind: row.8.clone(),
         options: row.9.as_ref().map(|Json(options)| options.clone()).unwrap_or_default(),
         required: row.10,

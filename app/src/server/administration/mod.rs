@@ -12,6 +12,7 @@ use sqlx::types::Json;
 use crate::{
     admin::{AdminOverview, AuditEntry, CategoryView, OFFICE_KINDS, OfficeView, PortalCounts, ROLES, RoleAssignment, StaffMemberView},
     localized::Localized,
+    office::OfficeCode,
     server::{
         auth::{Administrator, Overseer},
         db::{BeginWrite, Database, DatabaseError, PendingChangeId, StaffId, Timestamp, on_backend},
@@ -32,14 +33,19 @@ pub fn text(field: &'static str, value: &str, min: usize, max: usize) -> Result<
 /// A code: lower-case letters, digits and `_`, starting with a letter, 2 to 40 characters.
 pub fn code(field: &'static str, value: &str) -> Result<String, ServiceError> {
     let value = value.trim();
-    let fits = (2..=40).contains(&value.len())
-        && value.starts_with(|c: char| c.is_ascii_lowercase())
-        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !fits {
-        return Err(invalid(field, "use 2 to 40 lower-case letters, digits or _, starting with a letter"));
+    if !crate::office::is_code(value) {
+        return Err(invalid(field, CODE_FIX));
     }
     Ok(value.to_owned())
 }
+
+/// An office's code, of the same form as every code.
+pub fn office_code(field: &'static str, value: &str) -> Result<OfficeCode, ServiceError> {
+    OfficeCode::parse(value.trim()).ok_or_else(|| invalid(field, CODE_FIX))
+}
+
+/// How to write a code that does not fit.
+const CODE_FIX: &str = "use 2 to 40 lower-case letters, digits or _, starting with a letter";
 
 /// An e-mail address as the provider verifies it: one `@` with something on either side, and a
 /// dot in the domain. Stored in lower case.
@@ -187,7 +193,7 @@ macro_rules! request_grant_in {
 /// What an office is to be.
 #[derive(Clone, Debug)]
 pub struct OfficeInput {
-    pub code: String,
+    pub code: OfficeCode,
     pub name_de: String,
     pub name_en: String,
     pub kind: String,
@@ -341,7 +347,7 @@ impl Administration {
                     .execute(&mut *transaction)
                     .await?;
                     let detail = serde_json::json!({ "change": change.to_string(), "before": kind_now, "after": kind });
-                    audit_in!(transaction, Audit { by: admin.id(), action: "office_kind_requested", target_kind: "office", target: code.clone(), detail })?;
+                    audit_in!(transaction, Audit { by: admin.id(), action: "office_kind_requested", target_kind: "office", target: code.to_string(), detail })?;
                 }
                 "office_changed"
             } else {
@@ -364,7 +370,7 @@ impl Administration {
                 }),
                 "after": { "name_de": name_de, "name_en": name_en, "kind": kind_after, "active": active },
             });
-            audit_in!(transaction, Audit { by: admin.id(), action, target_kind: "office", target: code.clone(), detail })?;
+            audit_in!(transaction, Audit { by: admin.id(), action, target_kind: "office", target: code.to_string(), detail })?;
             transaction.commit().await?;
             Ok::<(), ServiceError>(())
         })

@@ -7,7 +7,10 @@
 //! needs to check a role again.
 
 use super::principal::{Citizen, Staff};
-use crate::{office::OfficeCode, server::db::{ApplicationId, CitizenId, EmergencyId, StaffId}};
+use crate::{
+    office::OfficeCode,
+    server::db::{ApplicationId, CitizenId, EmergencyId, StaffId},
+};
 
 /// A staff member with at least one caseworker role.
 #[derive(Clone, Debug)]

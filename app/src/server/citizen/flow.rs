@@ -10,7 +10,7 @@ use sqlx::types::Json;
 use crate::{
     applying::{AnswerKind, ChoiceOption, QuestionView, StepName, check_answer, written},
     consent::PersonView,
-    localized::Localized,
+    localized::{Localized, MaybeLocalized},
     server::db::{ApplicationId, TemplateVersionId},
 };
 
@@ -45,7 +45,7 @@ pub(super) type QuestionRow = (
 pub(super) struct Question {
     pub(super) key: String,
     label: Localized,
-    help: Option<Localized>,
+    help: MaybeLocalized,
     kind: AnswerKind,
     options: Vec<ChoiceOption>,
     pub(super) required: bool,
@@ -84,7 +84,7 @@ pub(super) fn steps(rows: Vec<QuestionRow>, benefits: &BTreeSet<String>) -> Vec<
             None => step.questions.push(Question {
                 key,
                 label: Localized::new(label_de, label_en),
-                help: help(help_de, help_en),
+                help: MaybeLocalized::new(help_de, help_en),
                 kind,
                 options: options.map(|Json(options)| options).unwrap_or_default(),
                 required,
@@ -92,14 +92,6 @@ pub(super) fn steps(rows: Vec<QuestionRow>, benefits: &BTreeSet<String>) -> Vec<
         }
     }
     steps
-}
-
-/// A question's help in both languages, when it has some in either.
-fn help(help_de: Option<String>, help_en: Option<String>) -> Option<Localized> {
-    match (help_de, help_en) {
-        (None, None) => None,
-        (de, en) => Some(Localized::new(de.unwrap_or_default(), en.unwrap_or_default())),
-    }
 }
 
 /// The questions of `step` with the answers kept, and (when `judged`) their problems.

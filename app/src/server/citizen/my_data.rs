@@ -33,7 +33,7 @@ impl SelfService {
         let (citizen, person) = (acting.citizen(), acting.person());
         let (who, _) = self.person(citizen, person).await?;
         let now = Timestamp::now();
-        let mut by_office: Vec<(String, crate::policy::Facts)> = Vec::new();
+        let mut by_office: Vec<(OfficeCode, crate::policy::Facts)> = Vec::new();
         let (offices, categories, vocabulary, kept, references, deferred, protections) = on_backend!(self.database, pool => {
             let mut connection = pool.acquire().await?;
             let offices: Vec<(OfficeCode, String, String)> =
@@ -41,7 +41,7 @@ impl SelfService {
             for (office, ..) in &offices {
                 let rows: Vec<FactRow> =
                     sqlx::query_as(FACTS).bind(person).bind(office).fetch_all(&mut *connection).await?;
-                by_office.push((office.to_string(), facts(now, office, person, &rows)));
+                by_office.push((office.clone(), facts(now, office, person, &rows)));
             }
             let categories: Vec<CategoryRow> = sqlx::query_as(
                 "SELECT code, name_de, name_en, description_de, description_en, special_category FROM data_categories ORDER BY sort_order",
@@ -102,7 +102,7 @@ impl SelfService {
                     let Decision::Allow(basis) = decide(&reader, category, purpose, facts) else { continue };
                     let visibility = match basis {
                         Basis::Application { application } => Visibility {
-                            office: office.clone(),
+                            office: office.to_string(),
                             basis: "application".to_owned(),
                             reference: references.get(&application).map(|(reference, _)| reference.clone()),
                             purpose: None,
@@ -116,7 +116,7 @@ impl SelfService {
                             ),
                         },
                         Basis::Consent { consent } => Visibility {
-                            office: office.clone(),
+                            office: office.to_string(),
                             basis: "consent".to_owned(),
                             reference: None,
                             purpose: facts
@@ -133,7 +133,7 @@ impl SelfService {
                             fields: None,
                         },
                         Basis::Emergency { emergency } => Visibility {
-                            office: office.clone(),
+                            office: office.to_string(),
                             basis: "emergency".to_owned(),
                             reference: None,
                             purpose: None,

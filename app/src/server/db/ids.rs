@@ -1,5 +1,6 @@
-//! The kinds of record a row id can name, one per table with an `id` column, and the id type of
-//! each: an `ApplicationId` is an [`Id`] that only fits where an application is meant.
+//! The kinds of record an id can name (one per table whose rows have a UUID for an id, and two
+//! for columns that hold ids of several kinds), and the id type of each: an `ApplicationId` is
+//! an [`Id`] that only fits where an application is meant.
 
 use super::types::Id;
 
@@ -65,7 +66,7 @@ id_kinds! {
     /// An id from a column that holds ids of several kinds, told apart by another column (the
     /// facts' `kind`): read as this, and named by [`MixedId::of_kind`] once that column is read.
     Mixed => MixedId;
-    /// A signed-in session's record (`session_records`).
+    /// A signed-in session's record (`session_records`, keyed by this id as text).
     SessionRecord => SessionRecordId;
     /// An entry of the access log (`access_log`).
     LogEntry => LogEntryId;
@@ -79,14 +80,15 @@ id_kinds! {
 
 impl<Of> Id<Of> {
     /// This id where a column holds ids of several kinds (the access log's basis, say).
-    pub fn mixed(self) -> MixedId {
+    pub(in crate::server) fn mixed(self) -> MixedId {
         Id::from_uuid(self.as_uuid())
     }
 }
 
 impl MixedId {
-    /// This id as the kind the row it was read with says it is.
-    pub fn of_kind<Of>(self) -> Id<Of> {
+    /// This id as the kind the row it was read with says it is. The one way to change an id's
+    /// kind, for the server's own code that reads such a row.
+    pub(in crate::server) fn of_kind<Of>(self) -> Id<Of> {
         Id::from_uuid(self.as_uuid())
     }
 }

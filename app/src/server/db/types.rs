@@ -141,8 +141,8 @@ impl<Of> Id<Of> {
         self.0
     }
 
-    /// Only `db` names the kind of a bare UUID (an [`AccountId`](super::AccountId) from the id
-    /// of the person it is); everywhere else an id keeps the kind it was read or made as.
+    /// An id of this kind for `uuid`. Outside `db`, an id gets its kind where it is made, parsed
+    /// or read, and keeps it: the only other change of kind is [`super::MixedId::of_kind`].
     pub(super) fn from_uuid(uuid: Uuid) -> Self {
         Self(uuid, PhantomData)
     }

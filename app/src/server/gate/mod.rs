@@ -56,8 +56,7 @@ use crate::{
         auth::{CaseAccess, CaseworkerAt, OfficeEmergency},
         db::{
             ApplicationId, Backend, BeginWrite, CitizenId, ConsentId, Database, DatabaseError, DocumentId, EmergencyId, Id,
-            MixedId, StaffId, Timestamp, kind,
-            on_backend, on_sqlite_writer,
+            MixedId, StaffId, Timestamp, kind, on_backend, on_sqlite_writer,
         },
         error::ServiceError,
     },
@@ -74,7 +73,7 @@ pub struct Gate {
 
 /// A record an office holds, named by its id (of kind `Of`), for the guard to find which office
 /// that is and the id a capability for it names (of kind `Names`).
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 pub struct Held<Of, Names> {
     sql: &'static str,
     id: Id<Of>,
@@ -369,7 +368,7 @@ macro_rules! case_view_in {
                 return Ok(None);
             };
             let facts = facts(Timestamp::now(), office, citizen, &rows);
-            let reader = Reader::Caseworker { office: office.to_string() };
+            let reader = Reader::Caseworker { office: office.clone() };
             let purpose = Purpose::Application { application: application.to_string() };
             let mut entry = NewEntry {
                 staff,
@@ -507,7 +506,7 @@ impl Gate {
                 return Ok(None);
             };
             let facts = facts(Timestamp::now(), office, citizen, &rows);
-            let reader = Reader::Caseworker { office: office.to_string() };
+            let reader = Reader::Caseworker { office: office.clone() };
             let purpose = Purpose::Application { application: application.to_string() };
             if allowed(&reader, &purpose, &facts).is_empty() {
                 return Ok(None);
@@ -552,7 +551,7 @@ impl Gate {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
             let facts = load_facts!(&mut *connection, office, citizen, Timestamp::now())?;
-            let reader = Reader::Caseworker { office: office.to_string() };
+            let reader = Reader::Caseworker { office: office.clone() };
             let allowed = allowed(&reader, &Purpose::Consented { purpose: purpose.to_owned() }, &facts);
             if allowed.is_empty() {
                 return Ok(None);
@@ -610,7 +609,7 @@ impl Gate {
                 return Ok(None);
             };
             let facts = load_facts!(&mut *connection, office, citizen, Timestamp::now())?;
-            let reader = Reader::Caseworker { office: office.to_string() };
+            let reader = Reader::Caseworker { office: office.clone() };
             let allowed = allowed(&reader, &Purpose::Emergency { emergency: emergency.to_string() }, &facts);
             if allowed.is_empty() {
                 return Ok(None);
@@ -652,7 +651,7 @@ impl Gate {
         }
         let (staff, office) = (at.staff(), at.office());
         let key = &self.log_key;
-        let reader = Reader::Caseworker { office: office.to_string() };
+        let reader = Reader::Caseworker { office: office.clone() };
         let shown = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
@@ -721,7 +720,7 @@ pub(in crate::server) fn facts(now: Timestamp, office: &OfficeCode, citizen: Cit
                 if application_facts.last().is_none_or(|last| last.id != id) {
                     application_facts.push(ApplicationFact {
                         id,
-                        office: office.to_string(),
+                        office: office.clone(),
                         citizen: citizen_text.clone(),
                         state: match status {
                             ApplicationStatus::Draft => ApplicationState::Draft,
@@ -745,7 +744,7 @@ pub(in crate::server) fn facts(now: Timestamp, office: &OfficeCode, citizen: Cit
                 {
                     consents.push(ConsentFact {
                         id: id.to_string(),
-                        office: office.to_string(),
+                        office: office.clone(),
                         citizen: citizen_text.clone(),
                         category,
                         purpose: purpose.clone(),
@@ -759,7 +758,7 @@ pub(in crate::server) fn facts(now: Timestamp, office: &OfficeCode, citizen: Cit
                 if let Some(opened_at) = opened_at {
                     emergencies.push(EmergencyFact {
                         id: id.to_string(),
-                        office: office.to_string(),
+                        office: office.clone(),
                         citizen: citizen_text.clone(),
                         opened_at: seconds(*opened_at),
                         confirmed_at: confirmed_at.map(seconds),
@@ -778,7 +777,7 @@ pub(in crate::server) fn facts(now: Timestamp, office: &OfficeCode, citizen: Cit
     }
     Facts {
         now: seconds(now),
-        office: office.to_string(),
+        office: office.clone(),
         citizen: citizen_text,
         applications: application_facts,
         consents,
