@@ -174,11 +174,16 @@ fn invalid(field: &str, message: &str) -> ApiError {
     guard::fail(ApiError::Invalid { field: field.to_owned(), message: message.to_owned() })
 }
 
+/// The id of the kind `Of` that form field `field` names, or 422 naming the field and `fix`.
+#[cfg(feature = "ssr")]
+fn parse_id<Of>(text: &str, field: &str, fix: &str) -> Result<crate::server::db::Id<Of>, ApiError> {
+    crate::server::db::Id::parse(text.trim()).ok_or_else(|| invalid(field, fix))
+}
+
 /// An application id from a form, or 422 naming the field.
 #[cfg(feature = "ssr")]
 fn application_id(application: &str) -> Result<crate::server::db::ApplicationId, ApiError> {
-    crate::server::db::ApplicationId::parse(application.trim())
-        .ok_or_else(|| invalid("application", "give the application's id as shown in your queue"))
+    parse_id(application, "application", "give the application's id as shown in your queue")
 }
 
 /// The active protection flags of the citizen of this case (staff of the citizen's own cases).
@@ -215,8 +220,7 @@ pub async fn set_protection_flag(application: String, kind: String, reason: Stri
 pub async fn lift_protection_flag(application: String, flag: String, reason: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
     let id = application_id(&application)?;
-    let flag =
-        crate::server::db::FlagId::parse(flag.trim()).ok_or_else(|| invalid("flag", "name one of the case's flags"))?;
+    let flag = parse_id(&flag, "flag", "name one of the case's flags")?;
     let reason = staff::reason_text(&reason)?;
     let case = guard::case_access(&caseworker, id).await?;
     let casework = guard::services()?.casework.clone();

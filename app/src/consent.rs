@@ -91,6 +91,13 @@ pub struct NamedCode {
     pub name: Localized,
 }
 
+/// A row of a code with its German and English name, as every list of names is read.
+impl From<(String, String, String)> for NamedCode {
+    fn from((code, name_de, name_en): (String, String, String)) -> Self {
+        Self { code, name: Localized::new(name_de, name_en) }
+    }
+}
+
 impl NamedCode {
     /// The name of `code` in `list`, in German or English; the code itself if it is not listed.
     pub fn name_in(list: &[NamedCode], code: &str, german: bool) -> String {

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::invalid;
+use super::{invalid, parse_id};
 #[cfg(feature = "ssr")]
 use crate::localized::Localized;
 #[cfg(feature = "ssr")]
@@ -137,7 +137,7 @@ pub async fn create_staff(
 #[server(prefix = "/api", endpoint = "verwaltung/rollen-setzen")]
 pub async fn set_staff_roles(staff: String, roles: Option<Vec<String>>) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
-    let staff = crate::server::db::StaffId::parse(staff.trim()).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?;
+    let staff = parse_id(&staff, "staff", "choose a staff member from the list")?;
     let roles = administration::roles(&roles.unwrap_or_default())?;
     guard::services()?.administration.set_roles(&admin, staff, roles).await?;
     super::go_to(&format!("{ADMIN_PATH}?erledigt=rollen#mitarbeitende"));
@@ -147,7 +147,7 @@ pub async fn set_staff_roles(staff: String, roles: Option<Vec<String>>) -> Resul
 /// The id of a waiting change from a form, or 422 naming the field.
 #[cfg(feature = "ssr")]
 fn change_id(change: &str) -> Result<crate::server::db::PendingChangeId, ApiError> {
-    crate::server::db::PendingChangeId::parse(change.trim()).ok_or_else(|| invalid("change", "choose a change from the list of changes waiting"))
+    parse_id(change, "change", "choose a change from the list of changes waiting")
 }
 
 /// Confirms a change another administrator asked for (a role that reads citizen data, an
@@ -177,7 +177,7 @@ pub async fn reject_change(change: String) -> Result<(), ApiError> {
 #[server(prefix = "/api", endpoint = "verwaltung/mitarbeitende-deaktivieren")]
 pub async fn deactivate_staff(staff: String, confirmed: Option<String>) -> Result<(), ApiError> {
     let admin = guard::administrator().await?;
-    let staff = crate::server::db::StaffId::parse(staff.trim()).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?;
+    let staff = parse_id(&staff, "staff", "choose a staff member from the list")?;
     if !ticked(confirmed.as_deref()) {
         return Err(invalid("confirmed", "tick the box to confirm that this person may no longer sign in"));
     }
@@ -242,7 +242,7 @@ pub async fn retention_runs() -> Result<Vec<RetentionReport>, ApiError> {
 /// A template version's id from a form.
 #[cfg(feature = "ssr")]
 fn version_id(version: &str) -> Result<crate::server::db::TemplateVersionId, ApiError> {
-    crate::server::db::TemplateVersionId::parse(version.trim()).ok_or_else(|| invalid("version", "choose a version of a template from the list"))
+    parse_id(version, "version", "choose a version of a template from the list")
 }
 
 /// Back to the template of `benefit` on the templates page, saying what was done.
@@ -424,7 +424,7 @@ fn placement(value: &str) -> Result<administration::Placement, ApiError> {
 /// An id from a form, or 422 naming the field.
 #[cfg(feature = "ssr")]
 fn form_id<Of>(field: &str, value: &str) -> Result<crate::server::db::Id<Of>, ApiError> {
-    crate::server::db::Id::parse(value.trim()).ok_or_else(|| invalid(field, "choose an entry from the list"))
+    parse_id(value, field, "choose an entry from the list")
 }
 
 /// Every benefit type with its application form, and the categories and offices it can name.

@@ -5,12 +5,9 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::invalid;
+use super::{invalid, parse_id};
 #[cfg(feature = "ssr")]
-use crate::server::{
-    auth::guard,
-    db::{CitizenId, ConsentId, SharingId, TemplateVersionId},
-};
+use crate::server::{auth::guard, db::CitizenId};
 use crate::{
     applying::{DataEdit, SharingOffer},
     auth::ApiError,
@@ -29,8 +26,7 @@ pub async fn my_consents(person: Option<String>) -> Result<Vec<ConsentView>, Api
 #[server(prefix = "/api", endpoint = "buerger/einwilligung-erteilen")]
 pub async fn grant_consent(sharing: String, person: Option<String>, days: Option<String>) -> Result<String, ApiError> {
     let citizen = guard::citizen().await?;
-    let sharing =
-        SharingId::parse(sharing.trim()).ok_or_else(|| invalid("sharing", "choose one of the sharings offered to you"))?;
+    let sharing = parse_id(&sharing, "sharing", "choose one of the sharings offered to you")?;
     let days = match days.as_deref().map(str::trim).filter(|days| !days.is_empty()) {
         None => None,
         Some(days) => {
@@ -57,7 +53,7 @@ pub async fn terms_renewals(person: Option<String>) -> Result<Vec<TermsRenewal>,
 pub async fn accept_terms(application: String, version: String) -> Result<(), ApiError> {
     let citizen = guard::citizen().await?;
     let application = super::application_id(&application)?;
-    let version = TemplateVersionId::parse(version.trim()).ok_or_else(|| invalid("version", "agree to the version shown to you"))?;
+    let version = parse_id(&version, "version", "agree to the version shown to you")?;
     Ok(guard::services()?.citizen.accept_renewal(&citizen, application, version).await?)
 }
 
@@ -65,7 +61,7 @@ pub async fn accept_terms(application: String, version: String) -> Result<(), Ap
 #[server(prefix = "/api", endpoint = "buerger/einwilligung-widerrufen")]
 pub async fn revoke_consent(consent: String) -> Result<(), ApiError> {
     let citizen = guard::citizen().await?;
-    let consent = ConsentId::parse(consent.trim()).ok_or_else(|| invalid("consent", "choose one of your consents"))?;
+    let consent = parse_id(&consent, "consent", "choose one of your consents")?;
     Ok(guard::services()?.citizen.revoke_consent(&citizen, consent).await?)
 }
 

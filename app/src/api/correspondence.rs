@@ -7,19 +7,14 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{ByteStream, GetUrl, MultipartData, MultipartFormData, Streaming};
 
 #[cfg(feature = "ssr")]
-use super::{go_to, internal, invalid};
+use super::{go_to, internal, invalid, parse_id};
 #[cfg(feature = "ssr")]
-use crate::server::{auth::guard, db::Id, error::ServiceError};
+use crate::server::{auth::guard, error::ServiceError};
 use crate::{auth::ApiError, correspondence::ApplicationFile};
 
 /// The page of application `id`, with `query` (`?…`) when it has something to say.
 pub fn application_path(id: &str, query: &str) -> String {
     format!("/buerger/antraege/{id}{query}")
-}
-
-#[cfg(feature = "ssr")]
-fn parse_id<Of>(text: &str, field: &str, fix: &str) -> Result<Id<Of>, ApiError> {
-    Id::parse(text.trim()).ok_or_else(|| invalid(field, fix))
 }
 
 /// An application of the citizen (or of their minor child): status, history, the office's

@@ -6,11 +6,11 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{ByteStream, GetUrl, Streaming};
 
 #[cfg(feature = "ssr")]
-use super::{application_id, invalid};
+use super::{application_id, invalid, parse_id};
 #[cfg(feature = "ssr")]
 use crate::server::{
     auth::{Caseworker, guard},
-    db::{CitizenId, DocumentId, DocumentRequestId, EmergencyId, StaffId},
+    db::EmergencyId,
     casework::CaseAction,
     gate::QueueQuery,
 };
@@ -24,8 +24,7 @@ pub const EMERGENCY_PATH: &str = "/mitarbeitende/notzugriffe";
 
 #[cfg(feature = "ssr")]
 fn emergency_id(emergency: &str) -> Result<EmergencyId, ApiError> {
-    EmergencyId::parse(emergency.trim())
-        .ok_or_else(|| invalid("emergency", "choose an emergency access from your office's list"))
+    parse_id(emergency, "emergency", "choose an emergency access from your office's list")
 }
 
 /// A reason staff give: said plainly, 10 to 2,000 characters.
@@ -132,7 +131,7 @@ pub async fn assign_case(application: String, assignee: Option<String>) -> Resul
     let assignee = match assignee.as_deref().map(str::trim).filter(|assignee| !assignee.is_empty()) {
         None => None,
         Some("ich") => Some(caseworker.id()),
-        Some(id) => Some(StaffId::parse(id).ok_or_else(|| invalid("assignee", "choose a caseworker of your office"))?),
+        Some(id) => Some(parse_id(id, "assignee", "choose a caseworker of your office")?),
     };
     act(caseworker, &application, CaseAction::Assign(assignee), "zugewiesen").await
 }
@@ -152,7 +151,7 @@ pub async fn request_document(application: String, description: String) -> Resul
 #[server(prefix = "/api", endpoint = "mitarbeitende/anforderung-zuruecknehmen")]
 pub async fn cancel_document_request(application: String, request: String) -> Result<(), ApiError> {
     let caseworker = guard::caseworker().await?;
-    let request = DocumentRequestId::parse(request.trim()).ok_or_else(|| invalid("request", "choose one of the case's requests"))?;
+    let request = parse_id(&request, "request", "choose one of the case's requests")?;
     act(caseworker, &application, CaseAction::CancelRequest(request), "zurueckgenommen").await
 }
 
@@ -222,7 +221,7 @@ pub async fn close_case(application: String, confirmed: Option<String>) -> Resul
 pub async fn case_document(document: String) -> Result<ByteStream<ApiError>, ApiError> {
     let caseworker = guard::caseworker().await?;
     let document =
-        DocumentId::parse(document.trim()).ok_or_else(|| invalid("document", "choose one of the case's documents"))?;
+        parse_id(&document, "document", "choose one of the case's documents")?;
     let case = guard::document_access(&caseworker, document).await?;
     let (file_name, media_type, content) =
         guard::services()?.gate.office_document(&case, document).await?;
@@ -246,7 +245,7 @@ pub async fn sharings(office: Option<String>, page: Option<String>) -> Result<Sh
 pub async fn shared_data(citizen: String, purpose: String, office: Option<String>) -> Result<SharedDataView, ApiError> {
     let caseworker = guard::caseworker().await?;
     let citizen =
-        CitizenId::parse(citizen.trim()).ok_or_else(|| invalid("citizen", "choose a person from the list of sharings"))?;
+        parse_id(&citizen, "citizen", "choose a person from the list of sharings")?;
     if purpose.chars().count() > 1_000 {
         return Err(invalid("purpose", "choose a sharing from the list of sharings"));
     }
@@ -271,7 +270,7 @@ pub async fn open_emergency(
     let caseworker = guard::caseworker().await?;
     let application = application_id(&application)?;
     let person =
-        CitizenId::parse(person.trim()).ok_or_else(|| invalid("person", "choose the child or the parent of this case"))?;
+        parse_id(&person, "person", "choose the child or the parent of this case")?;
     let reason = reason_text(&reason)?;
     let categories = categories
         .unwrap_or_default()
@@ -410,7 +409,7 @@ pub async fn access_log_review(
     }
     let staff = match filter.staff.as_str() {
         "" => None,
-        id => Some(StaffId::parse(id).ok_or_else(|| invalid("staff", "choose a staff member from the list"))?),
+        id => Some(parse_id(id, "staff", "choose a staff member from the list")?),
     };
     let day = |text: &str, field: &str| -> Result<Option<time::Date>, ApiError> {
         match text {

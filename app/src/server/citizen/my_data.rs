@@ -157,10 +157,7 @@ impl SelfService {
             citizen_name: who.name,
             offices: offices
                 .into_iter()
-                .map(|(code, name_de, name_en)| NamedCode {
-                    code: code.to_string(),
-                    name: Localized::new(name_de, name_en),
-                })
+                .map(|(code, name_de, name_en)| NamedCode::from((code.to_string(), name_de, name_en)))
                 .collect(),
             categories: categories
                 .into_iter()

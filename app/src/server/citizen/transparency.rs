@@ -6,7 +6,6 @@ use sqlx::types::Json;
 use super::SelfService;
 use crate::{
     consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, NamedCode},
-    localized::Localized,
     server::{
         access_log::shown_to_citizen,
         auth::ActingFor,
@@ -58,11 +57,7 @@ impl SelfService {
                 sqlx::query_as("SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order").fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((name, rows, offices, categories))
         })?;
-        let named = |rows: Vec<NameRow>| {
-            rows.into_iter()
-                .map(|(code, name_de, name_en)| NamedCode { code, name: Localized::new(name_de, name_en) })
-                .collect()
-        };
+        let named = |rows: Vec<NameRow>| rows.into_iter().map(NamedCode::from).collect();
         Ok(CitizenAccessLog {
             citizen: person.to_string(),
             citizen_name: name.unwrap_or_default(),

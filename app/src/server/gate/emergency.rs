@@ -8,7 +8,6 @@ use super::Gate;
 use crate::{
     case::EmergencyView,
     consent::NamedCode,
-    localized::Localized,
     server::{
         auth::{CaseworkerAt, DataProtectionOfficer},
         db::{CitizenId, DatabaseError, EmergencyId, StaffId, Timestamp, on_backend},
@@ -111,9 +110,6 @@ impl Gate {
     pub async fn category_names(&self) -> Result<Vec<NamedCode>, DatabaseError> {
         let rows: Vec<(String, String, String)> =
             on_backend!(self.database, pool => sqlx::query_as(super::CATEGORY_NAMES).fetch_all(pool).await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(code, name_de, name_en)| NamedCode { code, name: Localized::new(name_de, name_en) })
-            .collect())
+        Ok(rows.into_iter().map(NamedCode::from).collect())
     }
 }

@@ -8,7 +8,6 @@ use super::Gate;
 use crate::{
     case::{Colleague, LogReview, LogReviewEntry, LogReviewFilter},
     consent::NamedCode,
-    localized::Localized,
     server::{
         auth::DataProtectionOfficer,
         db::{CitizenId, DatabaseError, StaffId, Timestamp, on_backend},
@@ -62,11 +61,7 @@ impl Gate {
                 .await?;
                 Ok::<_, sqlx::Error>((rows, offices, categories, people))
             })?;
-        let named = |rows: Vec<NameRow>| {
-            rows.into_iter()
-                .map(|(code, name_de, name_en)| NamedCode { code, name: Localized::new(name_de, name_en) })
-                .collect()
-        };
+        let named = |rows: Vec<NameRow>| rows.into_iter().map(NamedCode::from).collect();
         let full = i64::try_from(rows.len()).unwrap_or(i64::MAX) == PER_PAGE;
         let next_before = if full { rows.last().map(|row| row.0) } else { None };
         Ok(LogReview {

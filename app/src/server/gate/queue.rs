@@ -205,7 +205,7 @@ impl Gate {
         let own: Vec<NamedCode> = offices
             .into_iter()
             .filter(|(code, ..)| at.caseworker().offices().any(|own| own.as_str() == code))
-            .map(|(code, name_de, name_en)| NamedCode { code, name: Localized::new(name_de, name_en) })
+            .map(NamedCode::from)
             .collect();
         let Some(this_office) = own.iter().find(|named| named.code == office.as_str()).cloned() else { return Ok(None) };
         // The names a search found: shown only as far as the rule allows, each read logged.
@@ -255,10 +255,7 @@ impl Gate {
             assignee: query.assignee,
             search: search.to_owned(),
             counts,
-            benefits: benefits
-                .into_iter()
-                .map(|(code, name_de, name_en)| NamedCode { code, name: Localized::new(name_de, name_en) })
-                .collect(),
+            benefits: benefits.into_iter().map(NamedCode::from).collect(),
         }))
     }
 

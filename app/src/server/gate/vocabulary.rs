@@ -162,10 +162,7 @@ macro_rules! load_vocabulary {
                     revision,
                     categories
                         .into_iter()
-                        .map(|(code, name_de, name_en)| $crate::consent::NamedCode {
-                            code,
-                            name: $crate::localized::Localized::new(name_de, name_en),
-                        })
+                        .map($crate::consent::NamedCode::from)
                         .collect(),
                     questions
                         .into_iter()
