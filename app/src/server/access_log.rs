@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     office::OfficeCode,
     policy::Category,
-    server::db::{BeginWrite, CitizenId, Database, DatabaseError, LogEntryId, MixedId, StaffId, Timestamp, on_backend},
+    server::db::{BeginWrite, CitizenId, Database, DatabaseError, LogEntryId, MixedId, Office, StaffId, Tables, Timestamp, on_backend},
 };
 
 type HmacSha256 = Hmac<Sha256>;
@@ -374,13 +374,13 @@ impl Verification {
 
 #[derive(Clone)]
 pub struct AccessLog {
-    database: Database,
+    database: Tables<Office>,
     key: LogKey,
 }
 
 impl AccessLog {
     pub fn new(database: Database, key: LogKey) -> Self {
-        Self { database, key }
+        Self { database: database.office(), key }
     }
 
     /// Appends one entry in its own transaction. The gate appends inside the transaction of

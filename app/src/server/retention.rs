@@ -18,14 +18,17 @@ use sqlx::types::Json;
 
 use crate::{
     admin::RetentionReport,
-    server::db::{ApplicationId, BeginWrite, ConsentEventId, ConsentId, Database, DatabaseError, RetentionRunId, Timestamp, on_backend},
+    server::db::{ApplicationId, BeginWrite, ConsentEventId, ConsentId, Database, DatabaseError, Records, RetentionRunId, Tables, Timestamp, on_backend},
 };
 
 /// The runs on time: retention (scheduled, or started by an administrator) and its record,
 /// and recording expired consents and emergency accesses.
+/// Retention's key to the citizens' records ([`Tables<Records>`]): only this module can make one.
+pub(in crate::server) struct Keeper(());
+
 #[derive(Clone)]
 pub struct Retention {
-    database: Database,
+    database: Tables<Records>,
 }
 
 /// A closed application's category: id, office, closing, category, its retention in days.
@@ -36,7 +39,7 @@ const RETENTION_LOCK: i64 = 0x4b53_5245_5445_4e54;
 
 impl Retention {
     pub fn new(database: Database) -> Self {
-        Self { database }
+        Self { database: database.records(Keeper(())) }
     }
 
     /// Removes what is past retention at `now`, in one transaction with its audit record.

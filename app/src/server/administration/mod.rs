@@ -15,7 +15,7 @@ use crate::{
     office::OfficeCode,
     server::{
         auth::{Administrator, Overseer},
-        db::{BeginWrite, Database, DatabaseError, PendingChangeId, StaffId, Timestamp, on_backend},
+        db::{BeginWrite, Database, DatabaseError, Office, PendingChangeId, StaffId, Tables, Timestamp, on_backend},
         error::{ServiceError, invalid},
     },
 };
@@ -202,14 +202,14 @@ pub struct OfficeInput {
 
 #[derive(Clone)]
 pub struct Administration {
-    database: Database,
+    database: Tables<Office>,
 }
 
 type StaffRow = (StaffId, String, String, Option<String>, bool);
 
 impl Administration {
     pub fn new(database: Database) -> Self {
-        Self { database }
+        Self { database: database.office() }
     }
 
     /// Offices, staff with roles, categories and counts, for an administrator.

@@ -5,7 +5,7 @@ use crate::{
     auth::{DemoKind, DemoPerson},
     localized::Localized,
     office::OfficeCode,
-    server::db::{AccountId, CitizenId, Database, DatabaseError, StaffId, Timestamp, on_backend},
+    server::db::{AccountId, CitizenId, Database, DatabaseError, Office, StaffId, Tables, Timestamp, on_backend},
 };
 
 use super::{
@@ -27,7 +27,7 @@ const DEMO_SUBJECT_PREFIX: &str = "demo-";
 
 #[derive(Clone)]
 pub struct Directory {
-    database: Database,
+    database: Tables<Office>,
 }
 
 type StaffRow = (StaffId, String, Option<String>, bool);
@@ -72,7 +72,7 @@ fn roles_from(rows: Vec<RoleRow>) -> Vec<StaffRole> {
 
 impl Directory {
     pub fn new(database: Database) -> Self {
-        Self { database }
+        Self { database: database.office() }
     }
 
     /// The citizen with this subject, created on their first sign-in.

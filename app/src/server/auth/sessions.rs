@@ -10,7 +10,7 @@ use tower_sessions::Session;
 
 use crate::{
     auth::SessionView,
-    server::db::{AccountId, Database, DatabaseError, SessionRecordId, Timestamp, on_backend},
+    server::db::{AccountId, Database, DatabaseError, Office, SessionRecordId, Tables, Timestamp, on_backend},
 };
 
 use super::{
@@ -60,14 +60,14 @@ pub struct SessionLimits {
 
 #[derive(Clone)]
 pub struct Sessions {
-    database: Database,
+    database: Tables<Office>,
     directory: Directory,
     limits: SessionLimits,
 }
 
 impl Sessions {
     pub fn new(database: Database, directory: Directory, limits: SessionLimits) -> Self {
-        Self { database, directory, limits }
+        Self { database: database.office(), directory, limits }
     }
 
     pub fn limits(&self) -> SessionLimits {

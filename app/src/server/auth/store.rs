@@ -19,7 +19,7 @@ pub enum SessionStoreBackend {
 
 impl SessionStoreBackend {
     pub fn new(database: &Database) -> Self {
-        match &database.backend {
+        match &database.office().backend {
             Backend::Sqlite(pool) => Self::Sqlite(SqliteStore::new(pool.clone())),
             Backend::Postgres(pool) => Self::Postgres(PostgresStore::new(pool.clone())),
         }

@@ -12,7 +12,7 @@ mod flags;
 
 pub use actions::CaseAction;
 
-use crate::server::db::Database;
+use crate::server::db::{Database, Records, Tables};
 
 /// The limits on emergency access (settings).
 #[derive(Clone, Copy, Debug)]
@@ -30,15 +30,18 @@ impl Default for EmergencyLimits {
 }
 
 /// The caseworker's actions.
+/// Casework's key to the citizens' records ([`Tables<Records>`]): only this module can make one.
+pub(in crate::server) struct Keeper(());
+
 #[derive(Clone)]
 pub struct Casework {
-    database: Database,
+    database: Tables<Records>,
     limits: EmergencyLimits,
 }
 
 impl Casework {
     pub fn new(database: Database, limits: EmergencyLimits) -> Self {
-        Self { database, limits }
+        Self { database: database.records(Keeper(())), limits }
     }
 
     /// The limits on emergency access (settings).

@@ -27,23 +27,26 @@ use crate::{
     consent::PersonView,
     server::{
         auth::Citizen,
-        db::{CitizenId, Database, DatabaseError, Timestamp, on_backend},
+        db::{CitizenId, Database, DatabaseError, Records, Tables, Timestamp, on_backend},
         error::ServiceError,
         gate::{Gate, VocabularyCache},
     },
 };
 
 /// The citizen's services.
+/// The citizen's services's key to the citizens' records ([`Tables<Records>`]): only this module can make one.
+pub(in crate::server) struct Keeper(());
+
 #[derive(Clone)]
 pub struct SelfService {
-    database: Database,
+    database: Tables<Records>,
     /// The category names and field labels, the same copy the gate keeps.
     vocabulary: Arc<VocabularyCache>,
 }
 
 impl SelfService {
     pub fn new(database: Database, gate: &Gate) -> Self {
-        Self { database, vocabulary: gate.vocabulary_cache() }
+        Self { database: database.records(Keeper(())), vocabulary: gate.vocabulary_cache() }
     }
 
     /// The signed-in citizen and the minor children in their custody, by name.

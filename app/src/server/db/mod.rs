@@ -4,18 +4,22 @@
 //! whichever pool is configured, so a query is written once and compiled for both drivers.
 //! Migrations live in `migrations/sqlite` and `migrations/postgres` under the same names.
 //!
-//! INVARIANT: the pool never leaves `crate::server`. Routes and server functions get services.
+//! INVARIANT: the pool never leaves `crate::server`. Routes and server functions get services,
+//! and each service gets a handle on the tables it may reach ([`Tables`]): the citizens' records
+//! only the gate, the citizen's own services, casework and retention.
 
 mod backup;
 mod ids;
 mod json;
 mod sqlite_writer;
+mod tables;
 mod transaction;
 mod types;
 mod url;
 
 pub(in crate::server) use json::JsonStatement;
 pub(in crate::server) use sqlite_writer::on_sqlite_writer;
+pub(in crate::server) use tables::{Office, Records, RecordsKeeper, Tables};
 pub(in crate::server) use transaction::BeginWrite;
 pub use ids::*;
 pub use types::{Id, Timestamp};
@@ -55,7 +59,7 @@ const SQLITE_MMAP_BYTES: u64 = 1 << 30;
 /// committing case view took up to 28 ms instead of 0.1 ms.
 const SQLITE_CHECKPOINT_BACKSTOP_PAGES: u32 = 100_000;
 
-/// Runs `$body` with `$pool` bound to the configured pool, whichever backend it is.
+/// Runs `$body` with `$pool` bound to the pool of a handle ([`Tables`]), whichever backend it is.
 /// The body is compiled once per driver, so one SQL text serves both.
 macro_rules! on_backend {
     ($database:expr, $pool:ident => $body:expr) => {
@@ -73,10 +77,23 @@ pub(in crate::server) enum Backend {
     Postgres(PgPool),
 }
 
+impl Backend {
+    fn kind(&self) -> DatabaseKind {
+        match self {
+            Self::Sqlite(_) => DatabaseKind::Sqlite,
+            Self::Postgres(_) => DatabaseKind::Postgres,
+        }
+    }
+}
+
 /// A pool of connections to the configured database.
 #[derive(Clone)]
 pub struct Database {
-    pub(in crate::server) backend: Backend,
+    /// Reaches every table: the migrations, the demo data and [`Tables<Records>`].
+    backend: Backend,
+    /// What [`Tables<Office>`] reaches: on PostgreSQL a pool whose connections act as
+    /// [`tables::OFFICE_ROLE`], on SQLite the same pool.
+    office: Backend,
     /// SQLite's checkpoint task, which ends with the last clone of this value.
     _checkpoints: Option<Arc<Checkpoints>>,
     /// SQLite's connection for writing, closed by [`Database::close`] or with the last
@@ -87,7 +104,7 @@ pub struct Database {
 impl Database {
     /// Connects, creating the SQLite file and its directory when they do not exist yet.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self, DatabaseError> {
-        let (backend, checkpoints, writer) = match url.kind() {
+        let (backend, office, checkpoints, writer) = match url.kind() {
             DatabaseKind::Sqlite => {
                 if let Some(directory) = url.sqlite_file().as_deref().and_then(|file| file.parent())
                     && !directory.as_os_str().is_empty()
@@ -117,40 +134,41 @@ impl Database {
                     .map_err(|source| DatabaseError::SqliteUnavailable { target: url.describe(), source })?;
                 let writer = url.sqlite_file().map(|_| SqliteWriter::of(&pool.connect_options()));
                 let checkpoints = Arc::new(Checkpoints::start(pool.clone(), writer.as_ref().map(Arc::downgrade)));
-                (Backend::Sqlite(pool), Some(checkpoints), writer)
+                let backend = Backend::Sqlite(pool);
+                (backend.clone(), backend, Some(checkpoints), writer)
             }
             DatabaseKind::Postgres => {
                 let options = PgConnectOptions::from_str(&url.url)?.application_name("klarsicht");
-                let pool = PgPoolOptions::new()
-                    .max_connections(max_connections)
-                    .acquire_timeout(CONNECT_TIMEOUT)
-                    // sqlx checks every connection when it comes back to the pool (and drops a
-                    // broken one), so checking it again before each use only costs a round trip
-                    // per query under load. A connection that sat idle for a while is checked
-                    // first: PostgreSQL or the network may have dropped it meanwhile.
-                    .test_before_acquire(false)
-                    .before_acquire(|connection, metadata| {
-                        Box::pin(async move {
-                            if metadata.idle_for >= CHECK_WHEN_IDLE_FOR {
-                                sqlx::Connection::ping(connection).await?;
-                            }
-                            Ok(true)
-                        })
-                    })
-                    .connect_with(options)
+                let pool = postgres_pool(max_connections)
+                    .connect_with(options.clone())
                     .await
                     .map_err(|source| DatabaseError::PostgresUnreachable { target: url.describe(), source })?;
-                (Backend::Postgres(pool), None, None)
+                // Opened when first used: the role exists once the migrations have run.
+                let office = postgres_pool(max_connections)
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            sqlx::query(&format!("SET ROLE {}", tables::OFFICE_ROLE)).execute(connection).await.map(|_| ())
+                        })
+                    })
+                    .connect_lazy_with(options);
+                (Backend::Postgres(pool), Backend::Postgres(office), None, None)
             }
         };
-        Ok(Self { backend, _checkpoints: checkpoints, writer })
+        Ok(Self { backend, office, _checkpoints: checkpoints, writer })
     }
 
     pub fn kind(&self) -> DatabaseKind {
-        match self.backend {
-            Backend::Sqlite(_) => DatabaseKind::Sqlite,
-            Backend::Postgres(_) => DatabaseKind::Postgres,
-        }
+        self.backend.kind()
+    }
+
+    /// The office's own tables, for any service.
+    pub(in crate::server) fn office(&self) -> Tables<Office> {
+        Tables::over(self.office.clone())
+    }
+
+    /// Every table, the citizens' records too: only for a module that can make a `keeper`.
+    pub(in crate::server) fn records(&self, _keeper: impl RecordsKeeper) -> Tables<Records> {
+        Tables::over(self.backend.clone())
     }
 
     /// Brings the schema up to date. Safe to run from several instances at once: PostgreSQL
@@ -194,8 +212,29 @@ impl Database {
     /// now on (`PoolClosed`).
     pub async fn close(&self) {
         on_backend!(self, pool => pool.close().await);
+        on_backend!(self.office(), pool => pool.close().await);
         if let Some(writer) = &self.writer {
             writer.close().await;
         }
     }
+}
+
+/// How the PostgreSQL pools are set up.
+fn postgres_pool(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        // sqlx checks every connection when it comes back to the pool (and drops a broken one),
+        // so checking it again before each use only costs a round trip per query under load. A
+        // connection that sat idle for a while is checked first: PostgreSQL or the network may
+        // have dropped it meanwhile.
+        .test_before_acquire(false)
+        .before_acquire(|connection, metadata| {
+            Box::pin(async move {
+                if metadata.idle_for >= CHECK_WHEN_IDLE_FOR {
+                    sqlx::Connection::ping(connection).await?;
+                }
+                Ok(true)
+            })
+        })
 }

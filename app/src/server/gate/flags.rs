@@ -13,7 +13,7 @@ use crate::{
     consent::Protection,
     server::{
         auth::{CaseAccess, DataProtectionOfficer},
-        db::{CitizenId, Database, DatabaseError, FlagId, Timestamp, on_backend},
+        db::{CitizenId, DatabaseError, FlagId, Records, Tables, Timestamp, on_backend},
     },
 };
 
@@ -38,7 +38,7 @@ pub(super) fn flag_views(rows: Vec<FlagRow>) -> Vec<ProtectionFlagView> {
 
 /// The citizen of the application of `case`, if any: not a draft, and with something left to
 /// read (a case past every retention answers like an unknown one).
-pub(in crate::server) async fn citizen_of_case(database: &Database, case: &CaseAccess) -> Result<Option<CitizenId>, DatabaseError> {
+pub(in crate::server) async fn citizen_of_case(database: &Tables<Records>, case: &CaseAccess) -> Result<Option<CitizenId>, DatabaseError> {
     let (office, application) = (case.office(), case.application());
     let now = Timestamp::now().as_offset_date_time().unix_timestamp();
     let sql = format!("SELECT a.citizen_id FROM applications a WHERE a.id = $3 AND {}", readable_application(database));

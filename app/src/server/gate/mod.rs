@@ -55,7 +55,7 @@ use crate::{
         access_log::{LogBasis, LogKey, NewEntry, append_in},
         auth::{CaseAccess, CaseworkerAt, OfficeEmergency},
         db::{
-            ApplicationId, Backend, BeginWrite, CitizenId, ConsentId, Database, DatabaseError, DocumentId, EmergencyId, Id,
+            ApplicationId, Backend, BeginWrite, CitizenId, ConsentId, Database, DatabaseError, Records, Tables, DocumentId, EmergencyId, Id,
             MixedId, StaffId, Timestamp, kind, on_backend, on_sqlite_writer,
         },
         error::ServiceError,
@@ -63,9 +63,12 @@ use crate::{
     status::ApplicationStatus,
 };
 
+/// The gate's key to the citizens' records ([`Tables<Records>`]): only this module can make one.
+pub(in crate::server) struct Keeper(());
+
 #[derive(Clone)]
 pub struct Gate {
-    database: Database,
+    database: Tables<Records>,
     log_key: LogKey,
     /// The category names and field labels, shared by the clones of one server's gate.
     vocabulary: Arc<VocabularyCache>,
@@ -441,7 +444,7 @@ fn allowed(reader: &Reader, purpose: &Purpose, facts: &Facts) -> Vec<(Category, 
 
 impl Gate {
     pub fn new(database: Database, log_key: LogKey) -> Self {
-        Self { database, log_key, vocabulary: Arc::default() }
+        Self { database: database.records(Keeper(())), log_key, vocabulary: Arc::default() }
     }
 
     /// The kept vocabulary, for the citizen's services to share: one copy per server.

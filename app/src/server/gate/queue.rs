@@ -14,7 +14,7 @@ use crate::{
     policy::Purpose,
     server::{
         auth::CaseworkerAt,
-        db::{ApplicationId, CitizenId, Database, DatabaseError, StaffId, Timestamp, on_backend},
+        db::{ApplicationId, CitizenId, DatabaseError, Records, StaffId, Tables, Timestamp, on_backend},
     },
     status::ApplicationStatus,
 };
@@ -25,7 +25,7 @@ pub const MAX_PER_PAGE: i64 = 100;
 const SHARINGS_PER_PAGE: i64 = 25;
 
 /// Unix seconds of a timestamp column, truncated as `Timestamp::unix_timestamp` does.
-fn epoch_of(database: &Database, column: &str) -> String {
+fn epoch_of(database: &Tables<Records>, column: &str) -> String {
     match database.kind() {
         crate::server::db::DatabaseKind::Sqlite => format!("CAST(strftime('%s', {column}) AS INTEGER)"),
         crate::server::db::DatabaseKind::Postgres => format!("CAST(floor(extract(epoch FROM {column})) AS BIGINT)"),
@@ -35,7 +35,7 @@ fn epoch_of(database: &Database, column: &str) -> String {
 /// The condition under which the office (`$1`) may read something of application `a` at `$2`
 /// (unix seconds): not a draft, and some category its template version requires is still
 /// readable (open, or closed or withdrawn within that category's retention).
-pub(super) fn readable_application(database: &Database) -> String {
+pub(super) fn readable_application(database: &Tables<Records>) -> String {
     format!(
         "a.office_code = $1 AND a.status <> 'draft' AND EXISTS (SELECT 1 FROM template_required_categories r \
          JOIN data_categories c ON c.code = r.category_code WHERE r.version_id = a.template_version_id \
@@ -46,7 +46,7 @@ pub(super) fn readable_application(database: &Database) -> String {
 
 /// The condition under which the office (`$1`) may read the name of the applicant of `a` at `$2`
 /// for the application: its template version requires `identity`, still readable.
-fn readable_name(database: &Database) -> String {
+fn readable_name(database: &Tables<Records>) -> String {
     format!(
         "EXISTS (SELECT 1 FROM template_required_categories r JOIN data_categories c ON c.code = r.category_code \
          WHERE r.version_id = a.template_version_id AND r.category_code = 'identity' \
