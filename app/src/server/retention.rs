@@ -21,11 +21,11 @@ use crate::{
     server::db::{ApplicationId, BeginWrite, ConsentEventId, ConsentId, Database, DatabaseError, Records, RetentionRunId, Tables, Timestamp, on_backend},
 };
 
-/// The runs on time: retention (scheduled, or started by an administrator) and its record,
-/// and recording expired consents and emergency accesses.
 /// Retention's key to the citizens' records ([`Tables<Records>`]): only this module can make one.
 pub(in crate::server) struct Keeper(());
 
+/// The runs on time: retention (scheduled, or started by an administrator) and its record,
+/// and recording expired consents and emergency accesses.
 #[derive(Clone)]
 pub struct Retention {
     database: Tables<Records>,

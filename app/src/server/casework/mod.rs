@@ -29,10 +29,10 @@ impl Default for EmergencyLimits {
     }
 }
 
-/// The caseworker's actions.
 /// Casework's key to the citizens' records ([`Tables<Records>`]): only this module can make one.
 pub(in crate::server) struct Keeper(());
 
+/// The caseworker's actions.
 #[derive(Clone)]
 pub struct Casework {
     database: Tables<Records>,

@@ -33,10 +33,11 @@ use crate::{
     },
 };
 
-/// The citizen's services.
-/// The citizen's services's key to the citizens' records ([`Tables<Records>`]): only this module can make one.
+/// The citizen's services' key to the citizens' records ([`Tables<Records>`]): only this module
+/// can make one.
 pub(in crate::server) struct Keeper(());
 
+/// The citizen's services.
 #[derive(Clone)]
 pub struct SelfService {
     database: Tables<Records>,

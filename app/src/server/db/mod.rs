@@ -181,9 +181,10 @@ impl Database {
         Ok(())
     }
 
-    /// A trivial round trip, for readiness.
+    /// A round trip on each pool, for readiness: the office's also finds its role missing.
     pub async fn ping(&self) -> Result<(), DatabaseError> {
         on_backend!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        on_backend!(self.office(), pool => sqlx::query("SELECT 1 FROM offices LIMIT 1").execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 

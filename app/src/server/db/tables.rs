@@ -12,8 +12,9 @@
 //! `klarsicht_office` (migration 0008), which holds no privilege on the citizens' tables: a query
 //! on one through it is refused by the database. The one exception is written out there: to move
 //! open applications to a newly published consent template version, the office sees an
-//! application's status and version and changes only the version. (Only a statement that changes the role back
-//! would get past it; no source outside this module has one, which `no_bypass.rs` checks.)
+//! application's status and version and sets the version and the time of the change. A statement
+//! that changes the role back would get past it: no source outside `db/` has one, which
+//! `no_bypass.rs` checks.
 //! SQLite has no roles, and a per-connection authorizer would need `unsafe` code, which the
 //! workspace forbids: there the office's handle reaches the same file, and `no_bypass.rs` reads
 //! the sources of the modules without a keeper for SQL on those tables.
