@@ -9,24 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// Tables that hold citizen data. (`citizens` is the account record: the directory reads it
-/// for a citizen's own sign-in and the demo list; staff-facing reads of it belong in the gate
-/// too, and the queue will be added here when it reads names.)
-const CITIZEN_TABLES: [&str; 13] = [
-    "citizen_data",
-    "applications",
-    "application_answers",
-    "application_events",
-    "documents",
-    "document_requests",
-    "messages",
-    "case_notes",
-    "consents",
-    "consent_events",
-    "emergency_accesses",
-    "protection_flags",
-    "guardianships",
-];
+use app::server::db::RECORDS_TABLES;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -73,7 +56,7 @@ fn rust_files(directory: &Path, found: &mut Vec<PathBuf>) {
 /// The citizen tables a text runs SQL on (`FROM t`, `JOIN t`, `INTO t`, `UPDATE t`).
 fn citizen_tables_in(text: &str) -> Vec<&'static str> {
     let text = text.to_lowercase();
-    CITIZEN_TABLES
+    RECORDS_TABLES
         .into_iter()
         .filter(|table| {
             ["from ", "join ", "into ", "update "].iter().any(|keyword| {

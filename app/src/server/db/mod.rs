@@ -20,6 +20,7 @@ mod url;
 pub(in crate::server) use json::JsonStatement;
 pub(in crate::server) use sqlite_writer::on_sqlite_writer;
 pub(in crate::server) use tables::{Office, Records, RecordsKeeper, Tables};
+pub use tables::RECORDS_TABLES;
 pub(in crate::server) use transaction::BeginWrite;
 pub use ids::*;
 pub use types::{Id, Timestamp};

@@ -30,6 +30,25 @@ pub(in crate::server) enum Records {}
 /// administration's audit. Not the citizens' records.
 pub(in crate::server) enum Office {}
 
+/// The tables of the citizens' records, in order of their names: what only a keeper reaches
+/// (migration 0008 revokes them from the office's role). `citizens`, the account record, is not
+/// among them: the directory reads it at a citizen's sign-in.
+pub const RECORDS_TABLES: [&str; 13] = [
+    "application_answers",
+    "application_events",
+    "applications",
+    "case_notes",
+    "citizen_data",
+    "consent_events",
+    "consents",
+    "document_requests",
+    "documents",
+    "emergency_accesses",
+    "guardianships",
+    "messages",
+    "protection_flags",
+];
+
 /// The role the office's connections act as on PostgreSQL (created by migration 0008).
 pub(super) const OFFICE_ROLE: &str = "klarsicht_office";
 
@@ -76,23 +95,6 @@ mod tests {
 
     use super::*;
     use crate::server::db::{Database, DatabaseUrl};
-
-    /// The citizens' records: what the office's role must not reach.
-    const RECORDS_TABLES: [&str; 13] = [
-        "application_answers",
-        "application_events",
-        "applications",
-        "case_notes",
-        "citizen_data",
-        "consent_events",
-        "consents",
-        "document_requests",
-        "documents",
-        "emergency_accesses",
-        "guardianships",
-        "messages",
-        "protection_flags",
-    ];
 
     /// The tables of the portal's schema (not the migrations' own record).
     async fn tables_of(pool: &PgPool) -> Vec<String> {

@@ -55,8 +55,8 @@ use crate::{
         access_log::{LogBasis, LogKey, NewEntry, append_in},
         auth::{CaseAccess, CaseworkerAt, OfficeEmergency},
         db::{
-            ApplicationId, Backend, BeginWrite, CitizenId, ConsentId, Database, DatabaseError, Records, Tables, DocumentId, EmergencyId, Id,
-            MixedId, StaffId, Timestamp, kind, on_backend, on_sqlite_writer,
+            ApplicationId, Backend, BeginWrite, CitizenId, ConsentId, Database, DatabaseError, DocumentId, EmergencyId, Id,
+            MixedId, Records, StaffId, Tables, Timestamp, kind, on_backend, on_sqlite_writer,
         },
         error::ServiceError,
     },
