@@ -418,7 +418,7 @@ impl Administration {
                 .execute(&mut *transaction)
                 .await?;
             let template = found.template.ok_or(ServiceError::NotFound)?;
-            let (moved, asked) = adopt_published_version!(transaction, template, version, now)?;
+            let (moved, asked) = adopt_published_version!(transaction, self.database.kind(), template, version, now)?;
             let report = PublishReport { benefit: found.view.benefit.clone(), version: draft.version, applications_moved: moved, applications_asked: asked };
             let detail = serde_json::json!({ "version": draft.version, "changes": changes, "report": report });
             audit_in!(transaction, Audit { by: admin.id(), action: "template_published", target_kind: "consent_template_version", target: draft.id.clone(), detail })?;

@@ -19,7 +19,7 @@ mod transparency;
 
 pub use applying::Submission;
 pub use flow::APPLY_PATH;
-pub(in crate::server) use renewals::{adopt_published_version, open_statuses};
+pub(in crate::server) use renewals::{adopt_published_version, open_status_codes, open_statuses};
 
 use std::sync::Arc;
 

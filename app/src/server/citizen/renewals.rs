@@ -24,15 +24,36 @@ pub(in crate::server) fn open_statuses() -> &'static str {
     &OPEN
 }
 
+/// The statuses of an open application, comma-separated: what PostgreSQL's
+/// `adopt_published_version` reads (migration 0009).
+pub(in crate::server) fn open_status_codes() -> &'static str {
+    static OPEN: LazyLock<String> =
+        LazyLock::new(|| ApplicationStatus::OPEN.iter().map(|status| status.code()).collect::<Vec<_>>().join(","));
+    &OPEN
+}
+
 /// Inside the transaction that publishes version `$version` of template `$template` on
-/// `$connection`: moves the open applications on an earlier version to it where it requires no
-/// category theirs did not, and counts the others, whose citizens are asked. Answers
-/// (moved, asked).
+/// `$connection` to a database of `$kind`: moves the open applications on an earlier version to
+/// it where it requires no category theirs did not, and counts the others, whose citizens are
+/// asked. Answers (moved, asked).
+///
+/// The administrator's services run this, and on PostgreSQL they reach no application: there
+/// the function `adopt_published_version` of migration 0009 does the same with its owner's
+/// rights, and holds the rule's second copy. The publishing tests run both.
 macro_rules! adopt_published_version {
-    ($connection:expr, $template:expr, $version:expr, $now:expr) => {
+    ($connection:expr, $kind:expr, $template:expr, $version:expr, $now:expr) => {
         async {
             let template: $crate::server::db::TemplateId = $template;
             let version: $crate::server::db::TemplateVersionId = $version;
+            if $kind == $crate::server::db::DatabaseKind::Postgres {
+                let (moved, asked): (i64, i64) = sqlx::query_as("SELECT moved, asked FROM adopt_published_version($1, $2, $3)")
+                    .bind(version)
+                    .bind($now)
+                    .bind($crate::server::citizen::open_status_codes())
+                    .fetch_one(&mut *$connection)
+                    .await?;
+                return Ok::<(u64, u64), sqlx::Error>((u64::try_from(moved).unwrap_or_default(), u64::try_from(asked).unwrap_or_default()));
+            }
             let moved = sqlx::query(&format!(
                 "UPDATE applications SET template_version_id = $1, updated_at = $3 WHERE status IN {} \
                  AND template_version_id IN (SELECT id FROM consent_template_versions WHERE template_id = $2 AND id <> $1) \

@@ -10,11 +10,10 @@
 //! Every other service (sign-in and sessions, the directory, administration, the access log's
 //! checks) holds [`Tables<Office>`]. On PostgreSQL its connections act as the role
 //! `klarsicht_office` (migration 0008), which holds no privilege on the citizens' tables: a query
-//! on one through it is refused by the database. The one exception is written out there: to move
-//! open applications to a newly published consent template version, the office sees an
-//! application's status and version and sets the version and the time of the change. A statement
-//! that changes the role back would get past it: no source outside `db/` has one, which
-//! `no_bypass.rs` checks.
+//! on one through it is refused by the database. To move open applications to a newly published
+//! consent template version, it calls a function of migration 0009, which moves none to a version
+//! that requires more. A statement that changes the role back would get past it: no source
+//! outside `db/` has one, which `no_bypass.rs` checks.
 //! SQLite has no roles, and a per-connection authorizer would need `unsafe` code, which the
 //! workspace forbids: there the office's handle reaches the same file, and `no_bypass.rs` reads
 //! the sources of the modules without a keeper for SQL on those tables.
@@ -157,18 +156,12 @@ mod tests {
         assert_eq!(refused, RECORDS_TABLES, "the office reaches every table but the citizens' records");
         assert!(reached.iter().any(|table| table == "public.offices") && reached.iter().any(|table| table == "tower_sessions.session"));
 
-        // Of an application the office sees its status and version, for publishing a template
-        // version, and changes only the version; nothing of whose it is or what it holds.
         for sql in [
             "SELECT status, template_version_id FROM applications",
-            "UPDATE applications SET template_version_id = template_version_id, updated_at = now() WHERE status = 'submitted'",
-        ] {
-            assert_eq!(refusal(office, sql).await, None, "{sql}");
-        }
-        for sql in [
             "SELECT citizen_id FROM applications",
             "SELECT reference FROM applications",
             "SELECT decision_reason FROM applications",
+            "UPDATE applications SET template_version_id = template_version_id",
             "UPDATE applications SET status = status",
             "DELETE FROM applications",
             "DELETE FROM protection_flags",
@@ -177,6 +170,50 @@ mod tests {
             "SELECT COUNT(*) FROM consents",
         ] {
             assert_eq!(refusal(office, sql).await.as_deref(), Some("42501"), "{sql}");
+        }
+
+        // What the office can still do to applications is migration 0009's function, which
+        // publishing a template version calls. It moves none to a version that requires more
+        // than the application's own, nor to one not published, whatever the caller passes.
+        let (application, version, template): (uuid::Uuid, uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+            "SELECT a.id, v.id, v.template_id FROM applications a JOIN consent_template_versions v ON v.id = a.template_version_id \
+             WHERE a.status = 'submitted' AND (SELECT COUNT(*) FROM template_required_categories r WHERE r.version_id = v.id) \
+               < (SELECT COUNT(*) FROM data_categories) LIMIT 1",
+        )
+        .fetch_one(everything)
+        .await
+        .expect("a submitted application whose version does not require every category");
+        let (wider, unpublished) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        for (id, status, requires) in [(wider, "published", "SELECT $1, code, 'Art. 6', 'x', 'x' FROM data_categories"), (unpublished, "draft", "SELECT $1, '', '', '', '' WHERE false")] {
+            sqlx::query(
+                "INSERT INTO consent_template_versions (id, template_id, version, status, intro_de, intro_en, published_at, created_at) \
+                 SELECT $1, $2, MAX(version) + 1, $3, 'x', 'x', CASE WHEN $3 = 'published' THEN now() END, now() FROM consent_template_versions WHERE template_id = $2",
+            )
+            .bind(id)
+            .bind(template)
+            .bind(status)
+            .execute(everything)
+            .await
+            .expect("a new version");
+            sqlx::query(&format!("INSERT INTO template_required_categories (version_id, category_code, legal_basis, explanation_de, explanation_en) {requires}"))
+                .bind(id)
+                .execute(everything)
+                .await
+                .expect("its required categories");
+            let (moved, asked): (i64, i64) = sqlx::query_as("SELECT moved, asked FROM adopt_published_version($1, now(), $2)")
+                .bind(id)
+                .bind("submitted,in_review,waiting_for_citizen,approved,closed")
+                .fetch_one(office)
+                .await
+                .expect("the office may call the function");
+            assert_eq!(moved, 0, "no application moves to the {status} version {id}");
+            assert!(status == "draft" || asked > 0, "the applications behind the published version are counted: {asked}");
+            let kept: uuid::Uuid = sqlx::query_scalar("SELECT template_version_id FROM applications WHERE id = $1")
+                .bind(application)
+                .fetch_one(everything)
+                .await
+                .expect("the application");
+            assert_eq!(kept, version, "the application keeps the version its citizen agreed to");
         }
 
         database.close().await;
