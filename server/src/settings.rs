@@ -8,7 +8,7 @@ use std::{
     path::PathBuf,
 };
 
-use app::server::db::{DatabaseUrl, DatabaseUrlError};
+use app::server::db::{DatabaseKind, DatabaseUrl, DatabaseUrlError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use figment::{
     Figment,
@@ -114,6 +114,13 @@ pub struct SettingsInput {
     #[arg(long, env = "DATABASE_URL", value_name = "URL", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+
+    /// PostgreSQL only: the user the office's connections sign in as (sign-in, directory,
+    /// administration, the access log's checks), a member of the role klarsicht_office that
+    /// reads none of the citizens' records [default: DATABASE_URL's user, taking that role].
+    #[arg(long, env = "KLARSICHT_OFFICE_DATABASE_URL", value_name = "URL", hide_env_values = true, global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office_database_url: Option<String>,
 
     /// Most database connections this instance opens [default: 10].
     #[arg(long, env = "KLARSICHT_DATABASE_MAX_CONNECTIONS", value_name = "N", global = true)]
@@ -286,6 +293,8 @@ pub struct Settings {
     pub mode: Mode,
     pub listen: SocketAddr,
     pub database_url: DatabaseUrl,
+    /// The office's own sign-in to PostgreSQL, if the operator made one.
+    pub office_database_url: Option<DatabaseUrl>,
     pub database_max_connections: u32,
     pub secret: Secret,
     pub demo_data: bool,
@@ -335,6 +344,14 @@ pub enum SettingsError {
     ShortSecret,
     #[error("KLARSICHT_DEMO_DATA=true is refused in production mode: demo data is for development only")]
     DemoDataInProduction,
+    #[error(
+        "KLARSICHT_OFFICE_DATABASE_URL cannot be read ({0}): write postgres://user@host:5432/name, with the office's own user"
+    )]
+    OfficeDatabaseUrl(String),
+    #[error(
+        "KLARSICHT_OFFICE_DATABASE_URL is for PostgreSQL, where the office's connections may sign in as a user of their own: leave it out with SQLite, or set both to postgres://"
+    )]
+    OfficeDatabaseUrlWithoutPostgres,
     #[error("KLARSICHT_DATABASE_MAX_CONNECTIONS must be between 1 and 1000")]
     MaxConnections,
     #[error("KLARSICHT_DEMO_SIGN_IN=true is refused in production mode: the demo sign-in is for development only")]
@@ -429,6 +446,21 @@ impl Settings {
         }
 
         let database_url = DatabaseUrl::parse(input.database_url.as_deref().unwrap_or("sqlite://data/klarsicht.db"))?;
+        let office_database_url = match input.office_database_url.as_deref() {
+            None => None,
+            Some(url) => {
+                let url = match DatabaseUrl::parse(url) {
+                    Ok(url) => url,
+                    Err(DatabaseUrlError::Malformed(reason)) => return Err(SettingsError::OfficeDatabaseUrl(reason)),
+                    Err(DatabaseUrlError::NoScheme) => return Err(SettingsError::OfficeDatabaseUrl("no scheme".into())),
+                    Err(DatabaseUrlError::UnsupportedScheme(_)) => return Err(SettingsError::OfficeDatabaseUrlWithoutPostgres),
+                };
+                if url.kind() != DatabaseKind::Postgres || database_url.kind() != DatabaseKind::Postgres {
+                    return Err(SettingsError::OfficeDatabaseUrlWithoutPostgres);
+                }
+                Some(url)
+            }
+        };
         let listen = input.listen.unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 3000)));
         // Development mode is what runs when KLARSICHT_MODE is forgotten, and its demo sign-in
         // and cookies without Secure are for this machine only. `to_canonical`: ::ffff:127.0.0.1
@@ -471,6 +503,7 @@ impl Settings {
             mode,
             listen,
             database_url,
+            office_database_url,
             database_max_connections,
             secret,
             demo_data,

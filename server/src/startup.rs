@@ -219,8 +219,10 @@ pub async fn load_demo_data(settings: &Settings) -> Result<(), StartupError> {
 
 async fn connect_and_migrate(settings: &Settings) -> Result<Database, StartupError> {
     use app::server::access_log::{AccessLog, LogKey};
-    let database = Database::connect(&settings.database_url, settings.database_max_connections).await?;
+    let database =
+        Database::connect_with(&settings.database_url, settings.office_database_url.as_ref(), settings.database_max_connections).await?;
     database.migrate().await?;
+    database.check_office_login().await?;
     // The migrations create the access log's lanes without their MACs (they have no key): sealed
     // here, before anything appends or checks, so that a lane set back to its start is found.
     let sealed = AccessLog::new(database.clone(), LogKey::derive(settings.secret.expose())).seal_new_lanes().await?;

@@ -2,7 +2,8 @@
 //! wrong and how to fix it.
 
 use clap::{CommandFactory, Parser};
-use klarsicht_tests::{production_settings, test_settings};
+use sqlx::Connection as _;
+use klarsicht_tests::{Backend, TestApp, TestDatabase, Visitor, demo, execute, postgres_available, production_settings, test_settings};
 use server::{
     settings::{Cli, Mode, Settings, SettingsError, SettingsInput},
     startup::{Application, StartupError},
@@ -27,6 +28,7 @@ fn help_lists_every_setting_with_its_variable() {
         "KLARSICHT_MODE",
         "KLARSICHT_LISTEN",
         "DATABASE_URL",
+        "KLARSICHT_OFFICE_DATABASE_URL",
         "KLARSICHT_DATABASE_MAX_CONNECTIONS",
         "KLARSICHT_SECRET",
         "KLARSICHT_DEMO_DATA",
@@ -186,6 +188,89 @@ async fn an_unreachable_postgres_is_refused_with_the_fix() {
     let line = error.to_string();
     assert!(line.starts_with("cannot reach PostgreSQL at 127.0.0.1:1/klarsicht"), "{line}");
     assert!(line.ends_with("start PostgreSQL, or correct DATABASE_URL"), "{line}");
+}
+
+#[test]
+fn an_office_database_url_is_refused_with_sqlite_or_when_unreadable() {
+    for (database, office) in [("sqlite://x.db", "postgres://office@localhost/klarsicht"), ("postgres://klarsicht@localhost/klarsicht", "sqlite://x.db")] {
+        let line = refusal(SettingsInput { office_database_url: Some(office.into()), ..test_settings(database) });
+        assert!(line.starts_with("KLARSICHT_OFFICE_DATABASE_URL is for PostgreSQL"), "{line}");
+        assert!(line.contains("leave it out with SQLite"), "names the fix: {line}");
+    }
+    let line = refusal(SettingsInput {
+        office_database_url: Some("postgres://office:geheim@host:notaport/db".into()),
+        ..test_settings("postgres://klarsicht@localhost/klarsicht")
+    });
+    assert!(line.starts_with("KLARSICHT_OFFICE_DATABASE_URL cannot be read"), "{line}");
+    assert!(!line.contains("geheim"), "the password stays hidden: {line}");
+}
+
+/// `url` with `user` in place of its user (and no password: the test server trusts loopback).
+fn as_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let server = rest.split_once('@').map_or(rest, |(_, server)| server);
+    format!("{scheme}://{user}@{server}")
+}
+
+/// On PostgreSQL the office's connections may sign in as a user of their own. The portal starts
+/// only when that user may act as the office's role and reaches none of the citizens' records
+/// itself; then even a statement that resets the role reaches none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_signs_in_as_its_own_user_and_one_that_reaches_records_is_refused() {
+    if !postgres_available() {
+        return;
+    }
+    let database = TestDatabase::create(Backend::Postgres).await;
+    let portal_user = SettingsInput { office_database_url: Some(database.url().to_owned()), ..test_settings(database.url()) };
+    let Err(error) = Application::build(&Settings::check(portal_user).expect("valid")).await else {
+        panic!("the portal's own user is refused as the office's")
+    };
+    let line = error.to_string();
+    assert!(line.contains("(KLARSICHT_OFFICE_DATABASE_URL) reaches the citizens' records itself"), "{line}");
+    assert!(line.ends_with("made with CREATE ROLE … LOGIN IN ROLE klarsicht_office"), "names the fix: {line}");
+
+    // The migrations ran above, so the office's role exists on this server.
+    let login = format!("klarsicht_office_login_{}", uuid::Uuid::new_v4().simple());
+    execute(database.url(), &format!("CREATE ROLE {login} LOGIN")).await;
+    let outsider = SettingsInput { office_database_url: Some(as_user(database.url(), &login)), ..test_settings(database.url()) };
+    let Err(error) = Application::build(&Settings::check(outsider).expect("valid")).await else {
+        panic!("a user who may not act as the office's role is refused")
+    };
+    assert_eq!(
+        error.to_string(),
+        format!("the office's database user {login} (KLARSICHT_OFFICE_DATABASE_URL) may not act as the role klarsicht_office: run GRANT klarsicht_office TO {login}")
+    );
+
+    execute(database.url(), &format!("GRANT klarsicht_office TO {login}")).await;
+    let app = TestApp::spawn_with(Backend::Postgres, |settings| {
+        settings.demo_data = Some(true);
+        settings.office_database_url = settings.database_url.as_deref().map(|url| as_user(url, &login));
+    })
+    .await;
+    assert_eq!(app.get("/health/ready").await.status().as_u16(), 200);
+    // Sign-in and the session's every load go through the office's connections.
+    let mut sabine = Visitor::new(&app);
+    sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+    let (status, _) = sabine.call("mitarbeitende/warteschlange", &[]).await;
+    assert_eq!(status, 200, "the caseworker's queue opens");
+    let active: i64 = klarsicht_tests::query_i64(
+        app.database_url(),
+        &format!("SELECT COUNT(*) FROM pg_stat_activity WHERE usename = '{login}' AND datname = current_database()"),
+    )
+    .await;
+    assert!(active > 0, "the office's connections signed in as {login}");
+
+    let mut office = sqlx::PgConnection::connect(&as_user(app.database_url(), &login)).await.expect("the office's user signs in");
+    for sql in ["SET ROLE klarsicht_office", "RESET ROLE"] {
+        sqlx::query(sql).execute(&mut office).await.expect(sql);
+    }
+    for table in app::server::db::RECORDS_TABLES {
+        let refused = sqlx::query(&format!("SELECT 1 FROM {table} LIMIT 1")).execute(&mut office).await.expect_err(table);
+        assert_eq!(refused.as_database_error().and_then(|error| error.code()).as_deref(), Some("42501"), "{table}: {refused}");
+    }
+    office.close().await.expect("closes");
+    app.stop().await.expect("the app stops");
+    execute(database.url(), &format!("DROP ROLE {login}")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

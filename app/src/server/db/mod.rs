@@ -29,6 +29,7 @@ pub use url::{DatabaseError, DatabaseKind, DatabaseUrl, DatabaseUrlError};
 use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
+    Connection as _,
     migrate::Migrator,
     postgres::{PgConnectOptions, PgPool, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
@@ -95,6 +96,8 @@ pub struct Database {
     /// What [`Tables<Office>`] reaches: on PostgreSQL a pool whose connections act as
     /// [`tables::OFFICE_ROLE`], on SQLite the same pool.
     office: Backend,
+    /// How the office's connections sign in, when it is as a user of their own.
+    office_login: Option<PgConnectOptions>,
     /// SQLite's checkpoint task, which ends with the last clone of this value.
     _checkpoints: Option<Arc<Checkpoints>>,
     /// SQLite's connection for writing, closed by [`Database::close`] or with the last
@@ -105,6 +108,15 @@ pub struct Database {
 impl Database {
     /// Connects, creating the SQLite file and its directory when they do not exist yet.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self, DatabaseError> {
+        Self::connect_with(url, None, max_connections).await
+    }
+
+    /// Connects; on PostgreSQL the office's connections sign in with `office_login` when it is
+    /// given, else as `url`'s user. Either way they act as [`tables::OFFICE_ROLE`]; with a user
+    /// of their own, a statement that resets the role gets no further than that user's rights
+    /// ([`Database::check_office_login`]).
+    pub async fn connect_with(url: &DatabaseUrl, office_login: Option<&DatabaseUrl>, max_connections: u32) -> Result<Self, DatabaseError> {
+        let office_login = office_login.map(|login| PgConnectOptions::from_str(&login.url)).transpose()?.map(|options| options.application_name("klarsicht-office"));
         let (backend, office, checkpoints, writer) = match url.kind() {
             DatabaseKind::Sqlite => {
                 if let Some(directory) = url.sqlite_file().as_deref().and_then(|file| file.parent())
@@ -151,11 +163,35 @@ impl Database {
                             sqlx::query(&format!("SET ROLE {}", tables::OFFICE_ROLE)).execute(connection).await.map(|_| ())
                         })
                     })
-                    .connect_lazy_with(options);
+                    .connect_lazy_with(office_login.clone().unwrap_or(options));
                 (Backend::Postgres(pool), Backend::Postgres(office), None, None)
             }
         };
-        Ok(Self { backend, office, _checkpoints: checkpoints, writer })
+        Ok(Self { backend, office, office_login, _checkpoints: checkpoints, writer })
+    }
+
+    /// With a sign-in of the office's own (PostgreSQL): that it may act as the office's role,
+    /// and that on its own it reaches none of the citizens' records, so that a statement taking
+    /// the role back reaches nothing more. Run after the migrations, which make the role.
+    pub async fn check_office_login(&self) -> Result<(), DatabaseError> {
+        let Some(login) = &self.office_login else { return Ok(()) };
+        let mut connection = sqlx::PgConnection::connect_with(login).await?;
+        let (user, member, reaches): (String, bool, bool) = sqlx::query_as(
+            "SELECT session_user::text, pg_has_role(session_user, $1, 'MEMBER'), \
+             EXISTS (SELECT 1 FROM unnest($2::text[]) AS t (name) WHERE has_table_privilege(session_user, t.name, 'SELECT, INSERT, UPDATE, DELETE'))",
+        )
+        .bind(tables::OFFICE_ROLE)
+        .bind(RECORDS_TABLES.as_slice())
+        .fetch_one(&mut connection)
+        .await?;
+        sqlx::Connection::close(connection).await?;
+        if reaches {
+            return Err(DatabaseError::OfficeLoginReachesRecords(user));
+        }
+        if !member {
+            return Err(DatabaseError::OfficeLoginNotMember(user));
+        }
+        Ok(())
     }
 
     pub fn kind(&self) -> DatabaseKind {

@@ -108,6 +108,14 @@ pub enum DatabaseError {
         "cannot apply the database migrations ({0}): the database may belong to a newer Klarsicht; restore a backup or use a fresh database"
     )]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "the office's database user {0} (KLARSICHT_OFFICE_DATABASE_URL) reaches the citizens' records itself: give the office a user of its own, made with CREATE ROLE … LOGIN IN ROLE klarsicht_office"
+    )]
+    OfficeLoginReachesRecords(String),
+    #[error(
+        "the office's database user {0} (KLARSICHT_OFFICE_DATABASE_URL) may not act as the role klarsicht_office: run GRANT klarsicht_office TO {0}"
+    )]
+    OfficeLoginNotMember(String),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
     #[error("the backup file {0} exists already: choose a new name, so that no backup is overwritten")]
