@@ -231,6 +231,13 @@ async fn the_office_signs_in_as_its_own_user_and_one_that_reaches_records_is_ref
 
     // The migrations ran above, so the office's role exists on this server.
     let login = format!("klarsicht_office_login_{}", uuid::Uuid::new_v4().simple());
+    let unknown = SettingsInput { office_database_url: Some(as_user(database.url(), &login)), ..test_settings(database.url()) };
+    let Err(error) = Application::build(&Settings::check(unknown).expect("valid")).await else {
+        panic!("a user who cannot sign in is refused")
+    };
+    let line = error.to_string();
+    assert!(line.starts_with("cannot sign in to PostgreSQL as the office's database user ("), "{line}");
+    assert!(line.ends_with("correct KLARSICHT_OFFICE_DATABASE_URL"), "names the setting: {line}");
     execute(database.url(), &format!("CREATE ROLE {login} LOGIN")).await;
     let outsider = SettingsInput { office_database_url: Some(as_user(database.url(), &login)), ..test_settings(database.url()) };
     let Err(error) = Application::build(&Settings::check(outsider).expect("valid")).await else {

@@ -175,7 +175,8 @@ impl Database {
     /// the role back reaches nothing more. Run after the migrations, which make the role.
     pub async fn check_office_login(&self) -> Result<(), DatabaseError> {
         let Some(login) = &self.office_login else { return Ok(()) };
-        let mut connection = sqlx::PgConnection::connect_with(login).await?;
+        let mut connection =
+            sqlx::PgConnection::connect_with(login).await.map_err(|source| DatabaseError::OfficeLoginUnavailable { source })?;
         let (user, member, reaches): (String, bool, bool) = sqlx::query_as(
             "SELECT session_user::text, pg_has_role(session_user, $1, 'MEMBER'), \
              EXISTS (SELECT 1 FROM unnest($2::text[]) AS t (name) WHERE has_table_privilege(session_user, t.name, 'SELECT, INSERT, UPDATE, DELETE'))",
@@ -184,7 +185,7 @@ impl Database {
         .bind(RECORDS_TABLES.as_slice())
         .fetch_one(&mut connection)
         .await?;
-        sqlx::Connection::close(connection).await?;
+        connection.close().await?;
         if reaches {
             return Err(DatabaseError::OfficeLoginReachesRecords(user));
         }

@@ -108,6 +108,8 @@ pub enum DatabaseError {
         "cannot apply the database migrations ({0}): the database may belong to a newer Klarsicht; restore a backup or use a fresh database"
     )]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot sign in to PostgreSQL as the office's database user ({source}): correct KLARSICHT_OFFICE_DATABASE_URL")]
+    OfficeLoginUnavailable { source: sqlx::Error },
     #[error(
         "the office's database user {0} (KLARSICHT_OFFICE_DATABASE_URL) reaches the citizens' records itself: give the office a user of its own, made with CREATE ROLE … LOGIN IN ROLE klarsicht_office"
     )]
