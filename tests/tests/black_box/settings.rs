@@ -221,30 +221,24 @@ async fn the_office_signs_in_as_its_own_user_and_one_that_reaches_records_is_ref
         return;
     }
     let database = TestDatabase::create(Backend::Postgres).await;
-    let portal_user = SettingsInput { office_database_url: Some(database.url().to_owned()), ..test_settings(database.url()) };
-    let Err(error) = Application::build(&Settings::check(portal_user).expect("valid")).await else {
-        panic!("the portal's own user is refused as the office's")
+    // Why a start with the office signing in as `office` fails.
+    let refused = async |office: String| {
+        let input = SettingsInput { office_database_url: Some(office), ..test_settings(database.url()) };
+        let Err(error) = Application::build(&Settings::check(input).expect("valid")).await else { panic!("start-up must fail") };
+        error.to_string()
     };
-    let line = error.to_string();
+    let line = refused(database.url().to_owned()).await;
     assert!(line.contains("(KLARSICHT_OFFICE_DATABASE_URL) reaches the citizens' records itself"), "{line}");
     assert!(line.ends_with("made with CREATE ROLE … LOGIN IN ROLE klarsicht_office"), "names the fix: {line}");
 
     // The migrations ran above, so the office's role exists on this server.
     let login = format!("klarsicht_office_login_{}", uuid::Uuid::new_v4().simple());
-    let unknown = SettingsInput { office_database_url: Some(as_user(database.url(), &login)), ..test_settings(database.url()) };
-    let Err(error) = Application::build(&Settings::check(unknown).expect("valid")).await else {
-        panic!("a user who cannot sign in is refused")
-    };
-    let line = error.to_string();
+    let line = refused(as_user(database.url(), &login)).await;
     assert!(line.starts_with("cannot sign in to PostgreSQL as the office's database user ("), "{line}");
     assert!(line.ends_with("correct KLARSICHT_OFFICE_DATABASE_URL"), "names the setting: {line}");
     execute(database.url(), &format!("CREATE ROLE {login} LOGIN")).await;
-    let outsider = SettingsInput { office_database_url: Some(as_user(database.url(), &login)), ..test_settings(database.url()) };
-    let Err(error) = Application::build(&Settings::check(outsider).expect("valid")).await else {
-        panic!("a user who may not act as the office's role is refused")
-    };
     assert_eq!(
-        error.to_string(),
+        refused(as_user(database.url(), &login)).await,
         format!("the office's database user {login} (KLARSICHT_OFFICE_DATABASE_URL) may not act as the role klarsicht_office: run GRANT klarsicht_office TO {login}")
     );
 
