@@ -1,9 +1,14 @@
 //! The staff view's casework through its server functions: the queue with tabs, counts, search
 //! and assignment; a case taken, a document requested and handed in, a message, a note, a
-//! decision the citizen reads, withdrawn and closed; every id of another office answered exactly
-//! like an unknown one; the data protection officer's log review without any case content; and
-//! staff pages kept out of the browser's cache.
+//! decision the citizen reads, withdrawn and closed; every id of another office, and of a case
+//! gone past its retention after its caseworker opened it, answered exactly like an unknown one;
+//! the data protection officer's log review without any case content; and staff pages kept out
+//! of the browser's cache.
 
+use app::server::{
+    db::{Database, DatabaseUrl, Timestamp},
+    retention::Retention,
+};
 use klarsicht_tests::{TestApp, Visitor, count_rows, demo, execute, location, on_both_databases, query_i64};
 use reqwest::multipart::{Form, Part};
 
@@ -21,6 +26,59 @@ fn references(page: &serde_json::Value) -> Vec<String> {
 
 fn count_of(page: &serde_json::Value, group: &str) -> i64 {
     page["counts"].as_array().expect("counts").iter().find(|pair| pair[0] == group).and_then(|pair| pair[1].as_i64()).unwrap_or(-1)
+}
+
+/// Asserts that every call of `visitor`'s on `application`, and the download of `document`,
+/// answers exactly like one on an unknown id, and that none of them changed or logged anything.
+async fn answers_like_unknown(app: &TestApp, visitor: &mut Visitor<'_>, application: &'static str, document: &str) {
+    let url = app.database_url().to_owned();
+    let events_before = query_i64(&url, "SELECT COUNT(*) FROM application_events").await;
+    let reads_before = query_i64(&url, "SELECT COUNT(*) FROM access_log").await;
+    let calls: [(&str, Vec<(&str, &str)>); 11] = [
+        ("mitarbeitende/akte", vec![]),
+        ("mitarbeitende/schutzvermerke", vec![]),
+        ("mitarbeitende/zuweisen", vec![("assignee", "ich")]),
+        ("mitarbeitende/unterlagen-anfordern", vec![("description", "Kontoauszüge der letzten drei Monate")]),
+        ("mitarbeitende/anforderung-zuruecknehmen", vec![("request", UNKNOWN)]),
+        ("mitarbeitende/nachricht-senden", vec![("body", "Guten Tag")]),
+        ("mitarbeitende/notiz", vec![("body", "Notiz")]),
+        ("mitarbeitende/entscheiden", vec![("outcome", "ablehnen"), ("reason", REASON), ("confirmed", "ja")]),
+        ("mitarbeitende/entscheidung-aufheben", vec![("reason", REASON)]),
+        ("mitarbeitende/abschliessen", vec![("confirmed", "ja")]),
+        ("mitarbeitende/schutzvermerk-setzen", vec![("kind", "other"), ("reason", REASON)]),
+    ];
+    for (endpoint, extra) in calls {
+        let arguments = |id: &'static str| {
+            let mut arguments = vec![("application", id)];
+            arguments.extend(extra.iter().copied());
+            arguments
+        };
+        let answer = visitor.call(endpoint, &arguments(application)).await;
+        let unknown = visitor.call(endpoint, &arguments(UNKNOWN)).await;
+        assert_eq!(answer.0, 404, "{endpoint}: {}", answer.1);
+        assert_eq!(answer, unknown, "{endpoint}: answered like an application that does not exist");
+    }
+    let answer = visitor.get(&format!("/api/mitarbeitende/dokument?document={document}")).await;
+    let unknown = visitor.get(&format!("/api/mitarbeitende/dokument?document={UNKNOWN}")).await;
+    assert_eq!((answer.status().as_u16(), unknown.status().as_u16()), (404, 404));
+    assert_eq!(answer.text().await.ok(), unknown.text().await.ok());
+    // Each refusal began a write transaction and ended it unwritten: none of them holds the
+    // database's write lock now (a write of another connection would wait for it, then fail).
+    execute(&url, "UPDATE offices SET name_de = name_de WHERE code = 'wohngeldstelle'").await;
+    assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM application_events").await, events_before, "nothing changed");
+    assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM access_log").await, reads_before, "nothing read, nothing logged");
+}
+
+/// Jonas hands in a payslip for his Wohngeld application; its id.
+async fn payslip_of_jonas(app: &TestApp) -> String {
+    let mut jonas = Visitor::new(app);
+    jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+    let form = Form::new()
+        .text("application", JONAS_WOHNGELD)
+        .part("file", Part::bytes(PDF.to_vec()).file_name("Lohn.pdf").mime_str("application/pdf").expect("a type"));
+    jonas.post_multipart("/api/buerger/dokument-hochladen", form).await;
+    let (_, file) = jonas.call("buerger/antrag-akte", &[("application", JONAS_WOHNGELD)]).await;
+    file["documents"][0]["id"].as_str().expect("a document").to_owned()
 }
 
 on_both_databases! {
@@ -179,53 +237,10 @@ on_both_databases! {
 
     async fn another_offices_ids_answer_exactly_like_unknown_ones(backend: Backend) {
         let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
-        let url = app.database_url().to_owned();
         let mut lena = Visitor::new(&app);
         lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
-        let document: String = {
-            let mut jonas = Visitor::new(&app);
-            jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
-            let form = Form::new()
-                .text("application", JONAS_WOHNGELD)
-                .part("file", Part::bytes(PDF.to_vec()).file_name("Lohn.pdf").mime_str("application/pdf").expect("a type"));
-            jonas.post_multipart("/api/buerger/dokument-hochladen", form).await;
-            let (_, file) = jonas.call("buerger/antrag-akte", &[("application", JONAS_WOHNGELD)]).await;
-            file["documents"][0]["id"].as_str().expect("a document").to_owned()
-        };
-        let events_before = query_i64(&url, "SELECT COUNT(*) FROM application_events").await;
-        let reads_before = query_i64(&url, "SELECT COUNT(*) FROM access_log").await;
-        let calls: [(&str, Vec<(&str, &str)>); 10] = [
-            ("mitarbeitende/akte", vec![]),
-            ("mitarbeitende/zuweisen", vec![("assignee", "ich")]),
-            ("mitarbeitende/unterlagen-anfordern", vec![("description", "Kontoauszüge der letzten drei Monate")]),
-            ("mitarbeitende/anforderung-zuruecknehmen", vec![("request", UNKNOWN)]),
-            ("mitarbeitende/nachricht-senden", vec![("body", "Guten Tag")]),
-            ("mitarbeitende/notiz", vec![("body", "Notiz")]),
-            ("mitarbeitende/entscheiden", vec![("outcome", "ablehnen"), ("reason", REASON), ("confirmed", "ja")]),
-            ("mitarbeitende/entscheidung-aufheben", vec![("reason", REASON)]),
-            ("mitarbeitende/abschliessen", vec![("confirmed", "ja")]),
-            ("mitarbeitende/schutzvermerk-setzen", vec![("kind", "other"), ("reason", REASON)]),
-        ];
-        for (endpoint, extra) in calls {
-            let answer = |id: &'static str| {
-                let mut arguments = vec![("application", id)];
-                arguments.extend(extra.iter().copied());
-                arguments
-            };
-            let foreign = lena.call(endpoint, &answer(JONAS_WOHNGELD)).await;
-            let unknown = lena.call(endpoint, &answer(UNKNOWN)).await;
-            assert_eq!(foreign.0, 404, "{endpoint}: {}", foreign.1);
-            assert_eq!(foreign, unknown, "{endpoint}: another office's application is like one that does not exist");
-        }
-        let foreign = lena.get(&format!("/api/mitarbeitende/dokument?document={document}")).await;
-        let unknown = lena.get(&format!("/api/mitarbeitende/dokument?document={UNKNOWN}")).await;
-        assert_eq!((foreign.status().as_u16(), unknown.status().as_u16()), (404, 404));
-        assert_eq!(foreign.text().await.ok(), unknown.text().await.ok());
-        // Each refusal began a write transaction and ended it unwritten: none of them holds the
-        // database's write lock now (a write of another connection would wait for it, then fail).
-        execute(&url, "UPDATE offices SET name_de = name_de WHERE code = 'wohngeldstelle'").await;
-        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM application_events").await, events_before, "nothing changed");
-        assert_eq!(query_i64(&url, "SELECT COUNT(*) FROM access_log").await, reads_before, "nothing read, nothing logged");
+        let document = payslip_of_jonas(&app).await;
+        answers_like_unknown(&app, &mut lena, JONAS_WOHNGELD, &document).await;
 
         let (status, queue) = lena.call("mitarbeitende/warteschlange", &[("office", "wohngeldstelle")]).await;
         assert_eq!(status, 404, "not her office's queue: {queue}");
@@ -244,6 +259,30 @@ on_both_databases! {
         assert!(!seen.iter().any(|category| *category == "income_assets" || *category == "bank_account"), "only what the youth office may see: {seen:?}");
         let text = case.to_string();
         assert!(!text.contains("wohngeld") && !text.contains("Wohngeld") && !text.contains("KS-2026-000001") && !text.contains("DE02"), "no inference: {text}");
+    }
+
+    async fn a_case_gone_past_its_retention_answers_like_an_unknown_one_where_it_was_opened(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let url = app.database_url().to_owned();
+        let document = payslip_of_jonas(&app).await;
+        // Sabine opens the case and the payslip: the portal now knows her office holds both.
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        let (status, _) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(status, 200);
+        let download = sabine.get(&format!("/api/mitarbeitende/dokument?document={document}")).await;
+        assert_eq!(download.status().as_u16(), 200);
+
+        // Closed eleven years ago and removed by a retention run, while the portal runs on.
+        execute(&url, &format!(
+            "UPDATE applications SET status = 'closed', closed_at = '{}' WHERE id = '{JONAS_WOHNGELD}'",
+            (chrono::Utc::now() - chrono::Duration::days(11 * 365)).format("%Y-%m-%dT%H:%M:%S.000000Z")
+        )).await;
+        let database = Database::connect(&DatabaseUrl::parse(&url).expect("url"), 1).await.expect("database");
+        let report = Retention::new(database).run_retention(Timestamp::now()).await.expect("a run");
+        assert_eq!(report.deleted, 1, "{report:?}");
+
+        answers_like_unknown(&app, &mut sabine, JONAS_WOHNGELD, &document).await;
     }
 
     async fn the_data_protection_officer_reviews_reads_by_filter_and_sees_no_content(backend: Backend) {

@@ -129,13 +129,11 @@ async fn held_by<Of, Names>(
     caseworker: &Caseworker,
     record: Held<Of, Names>,
 ) -> Result<(CaseworkerAt, Id<Names>), ApiError> {
-    let found = services()?.gate.holder(record).await.map_err(|error| {
+    let found = services()?.gate.holder(record, |office| caseworker.at(office.as_str())).await.map_err(|error| {
         tracing::error!(%error, "the office holding a record could not be read");
         fail(ApiError::Internal)
     })?;
-    found
-        .and_then(|(office, id)| caseworker.at(office.as_str()).map(|at| (at, id)))
-        .ok_or_else(|| fail(ApiError::NotFound))
+    found.ok_or_else(|| fail(ApiError::NotFound))
 }
 
 /// The caseworker's access to `application`, which one of their offices holds; 404 otherwise.

@@ -11,7 +11,8 @@
 //! by consent for a purpose, and a confirmed emergency access. The facts are read anew on every
 //! call, so a revocation counts from the next request: nothing about a person is cached. Only
 //! the vocabulary (category names, field labels) is kept, under the revision the database
-//! counts up with each change to it (`vocabulary`).
+//! counts up with each change to it (`vocabulary`), and which office holds a record the guard
+//! asked for, which never changes (`held`).
 //!
 //! The views beside the core: the case file (`case_file`), the queue and the sharings list
 //! (`queue`), the office's emergency accesses (`emergency`) and flags (`flags`), and the data
@@ -26,10 +27,12 @@ mod case_file;
 mod correspondence;
 mod emergency;
 mod flags;
+mod held;
 mod log_review;
 mod queue;
 pub(in crate::server) mod vocabulary;
 
+pub use held::Held;
 pub use queue::QueueQuery;
 pub(in crate::server) use correspondence::{Correspondence, CorrespondenceLists, correspondence_lists};
 pub(in crate::server) use emergency::{EMERGENCY_COLUMNS, EmergencyRow, status_at};
@@ -38,7 +41,6 @@ pub(in crate::server) use vocabulary::{VocabularyCache, vocabulary_in};
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    marker::PhantomData,
     sync::Arc,
 };
 
@@ -56,7 +58,7 @@ use crate::{
         auth::{CaseAccess, CaseworkerAt, OfficeEmergency},
         db::{
             ApplicationId, Backend, BeginWrite, CitizenId, ConsentId, Database, DatabaseError, DocumentId, EmergencyId, Id,
-            MixedId, Records, StaffId, Tables, Timestamp, kind, on_backend, on_sqlite_writer,
+            MixedId, Records, StaffId, Tables, Timestamp, on_backend, on_sqlite_writer,
         },
         error::ServiceError,
     },
@@ -72,44 +74,8 @@ pub struct Gate {
     log_key: LogKey,
     /// The category names and field labels, shared by the clones of one server's gate.
     vocabulary: Arc<VocabularyCache>,
-}
-
-/// A record an office holds, named by its id (of kind `Of`), for the guard to find which office
-/// that is and the id a capability for it names (of kind `Names`).
-#[derive(Debug)]
-pub struct Held<Of, Names> {
-    sql: &'static str,
-    id: Id<Of>,
-    names: PhantomData<fn() -> Names>,
-}
-
-impl Held<kind::Application, kind::Application> {
-    pub fn application(id: ApplicationId) -> Self {
-        Self::by("SELECT office_code, id FROM applications WHERE id = $1 AND status <> 'draft'", id)
-    }
-}
-
-impl Held<kind::Document, kind::Application> {
-    /// A document handed in to an application, which names the application.
-    pub fn document(id: DocumentId) -> Self {
-        Self::by(
-            "SELECT a.office_code, a.id FROM documents d JOIN applications a ON a.id = d.application_id \
-             WHERE d.id = $1 AND a.status <> 'draft'",
-            id,
-        )
-    }
-}
-
-impl Held<kind::Emergency, kind::Emergency> {
-    pub fn emergency(id: EmergencyId) -> Self {
-        Self::by("SELECT office_code, id FROM emergency_accesses WHERE id = $1", id)
-    }
-}
-
-impl<Of, Names> Held<Of, Names> {
-    fn by(sql: &'static str, id: Id<Of>) -> Self {
-        Self { sql, id, names: PhantomData }
-    }
+    /// Which office holds the records the guard found, shared likewise.
+    holders: Arc<held::Holders>,
 }
 
 /// The facts about one citizen (`$citizen`, an SQL expression) at office `$2` in one statement:
@@ -444,7 +410,7 @@ fn allowed(reader: &Reader, purpose: &Purpose, facts: &Facts) -> Vec<(Category, 
 
 impl Gate {
     pub fn new(database: Database, log_key: LogKey) -> Self {
-        Self { database: database.records(Keeper(())), log_key, vocabulary: Arc::default() }
+        Self { database: database.records(Keeper(())), log_key, vocabulary: Arc::default(), holders: Arc::default() }
     }
 
     /// The kept vocabulary, for the citizen's services to share: one copy per server.
@@ -452,15 +418,31 @@ impl Gate {
         Arc::clone(&self.vocabulary)
     }
 
-    /// The office that holds `record`, and the id the capability names: the application (a
-    /// document's, or the application itself) or the emergency access. All the guard needs to
-    /// mint a capability for it, nothing of its content. `None` when it does not exist for any
-    /// office: a draft is the citizen's alone.
-    pub(in crate::server) async fn holder<Of, Names>(
+    /// What `at` makes of the office that holds `record` (a caseworker there, say), and the id
+    /// the capability names: the application (a document's, or the application itself) or the
+    /// emergency access. All the guard needs to mint a capability for it, nothing of its
+    /// content. `None` when the record does not exist for any office (a draft is the citizen's
+    /// alone) or when `at` makes nothing of its office.
+    ///
+    /// A holder found for `at` is kept ([`held`]); one of another office is looked up each time,
+    /// so that it costs what an unknown record costs.
+    pub(in crate::server) async fn holder<Of, Names, At>(
         &self,
         record: Held<Of, Names>,
-    ) -> Result<Option<(OfficeCode, Id<Names>)>, DatabaseError> {
-        Ok(on_backend!(self.database, pool => sqlx::query_as(record.sql).bind(record.id).fetch_optional(pool).await)?)
+        at: impl Fn(&OfficeCode) -> Option<At>,
+    ) -> Result<Option<(At, Id<Names>)>, DatabaseError> {
+        let key = record.key();
+        if let Some((office, id)) = self.holders.get(&key)
+            && let Some(at) = at(&office)
+        {
+            return Ok(Some((at, id.of_kind())));
+        }
+        let found: Option<(OfficeCode, MixedId)> =
+            on_backend!(self.database, pool => sqlx::query_as(record.sql).bind(record.id).fetch_optional(pool).await)?;
+        let Some((office, id)) = found else { return Ok(None) };
+        let Some(at) = at(&office) else { return Ok(None) };
+        self.holders.keep(key, office, id);
+        Ok(Some((at, id.of_kind())))
     }
 
     /// Opens the application of `case` for its caseworker, without the rest of the case file:
