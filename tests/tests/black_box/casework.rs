@@ -274,10 +274,7 @@ on_both_databases! {
         assert_eq!(download.status().as_u16(), 200);
 
         // Closed eleven years ago and removed by a retention run, while the portal runs on.
-        execute(&url, &format!(
-            "UPDATE applications SET status = 'closed', closed_at = '{}' WHERE id = '{JONAS_WOHNGELD}'",
-            (chrono::Utc::now() - chrono::Duration::days(11 * 365)).format("%Y-%m-%dT%H:%M:%S.000000Z")
-        )).await;
+        crate::retention::close(&url, JONAS_WOHNGELD, 11 * 365).await;
         let database = Database::connect(&DatabaseUrl::parse(&url).expect("url"), 1).await.expect("database");
         let report = Retention::new(database).run_retention(Timestamp::now()).await.expect("a run");
         assert_eq!(report.deleted, 1, "{report:?}");

@@ -20,7 +20,8 @@ fn days_ago(days: i64) -> String {
     (chrono::Utc::now() - chrono::Duration::days(days)).format("%Y-%m-%dT%H:%M:%S.000000Z").to_string()
 }
 
-async fn close(url: &str, application: &str, days: i64) {
+/// Closes `application` as `days` ago.
+pub(crate) async fn close(url: &str, application: &str, days: i64) {
     execute(url, &format!("UPDATE applications SET status = 'closed', closed_at = '{}' WHERE id = '{application}'", days_ago(days)))
         .await;
 }
