@@ -10,6 +10,7 @@
 //! - [`metrics`]: Prometheus metrics on an address of their own.
 //! - [`telemetry`]: structured logs with tracing.
 
+pub mod log_routes;
 pub mod metrics;
 pub mod refill;
 pub mod routes;
@@ -19,6 +20,7 @@ pub mod sign_in;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod witness;
 
 /// mimalloc instead of glibc's allocator: rendering a page allocates many small strings from
 /// several threads at once, and glibc's `malloc` and `free` took about an eighth of the server's
@@ -41,10 +43,39 @@ pub enum RunError {
     Serve(#[from] std::io::Error),
     #[error("the access log is NOT intact: {0}; restore it from a backup and report it to the data protection officer")]
     AccessLogBroken(String),
+    #[error("no key was made: {0}")]
+    LogKey(String),
+    #[error(transparent)]
+    Witness(#[from] witness::WitnessStartError),
 }
 
 /// Runs what the command line asks for.
 pub async fn run(cli: Cli) -> Result<(), RunError> {
+    // The witness and the key commands need none of the portal's settings.
+    match &cli.command {
+        Some(Command::Witness { listen, state, init, signing_key, log_key }) => {
+            telemetry::init(settings::LogFormat::Pretty);
+            let (address, serving) = witness::bind(signing_key.as_deref(), log_key, state, *init, *listen).await?;
+            tracing::info!(%address, "the access-log witness is serving on http://{address}");
+            serving.await?;
+            return Ok(());
+        }
+        Some(Command::WitnessKey { name }) => {
+            let cosigner = app::server::access_log::cosignature::Cosigner::generate(name)
+                .map_err(|error| RunError::LogKey(format!("{error}: the name must be like datenschutz.stadt.example/zeuge, without spaces or +")))?;
+            println!("{}", cosigner.signer_key());
+            println!("{}", cosigner.verifier_key());
+            return Ok(());
+        }
+        Some(Command::LogKey { name: Some(name) }) => {
+            let signer = app::server::access_log::signer::LogSigner::generate(name)
+                .map_err(|error| RunError::LogKey(format!("{error}: the name must be like klarsicht.stadt.example/zugriffsprotokoll, without spaces or +")))?;
+            println!("{}", signer.signer_key());
+            println!("{}", signer.verifier_key());
+            return Ok(());
+        }
+        _ => {}
+    }
     let settings = cli.settings()?;
     telemetry::init(settings.log_format);
 
@@ -69,17 +100,25 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
             tracing::info!("demo data loaded");
         }
         Command::VerifyAccessLog => {
-            let verification = startup::verify_access_log(&settings).await?;
-            match verification.problem {
-                None => println!("the access log is intact: {} entries", verification.entries),
-                Some(problem) => {
+            let (chains, tree) = startup::verify_access_log(&settings).await?;
+            match (chains.problem, tree.problem) {
+                (None, None) => println!(
+                    "the access log is intact: {} entries, {} of them in the Merkle tree, {} signed checkpoints, {} cosigned by the witness",
+                    chains.entries, tree.leaves, tree.checkpoints, tree.cosignatures
+                ),
+                (Some(problem), _) => {
+                    return Err(RunError::AccessLogBroken(format!("{problem:?} after {} intact entries", chains.entries)));
+                }
+                (None, Some(problem)) => {
                     return Err(RunError::AccessLogBroken(format!(
-                        "{problem:?} after {} intact entries",
-                        verification.entries
+                        "the Merkle tree: {problem:?} after {} intact leaves and {} checkpoints",
+                        tree.leaves, tree.checkpoints
                     )));
                 }
             }
         }
+        Command::LogKey { .. } => println!("{}", settings.log_signer.verifier_key()),
+        Command::Witness { .. } | Command::WitnessKey { .. } => {}
         Command::Backup { to } => {
             startup::back_up(&settings, &to).await?;
             println!("the database is copied to {}", to.display());

@@ -10,7 +10,7 @@ use app::{
     app::{App, shell},
     auth::ApiError,
     server::{
-        access_log::LogKey,
+        access_log::{LogKey, sequencer::Sequencer},
         auth::{oidc::OidcProvider, sessions::SessionLimits, store::SessionStoreBackend},
         casework::EmergencyLimits,
         services::{Services, SignInSetup},
@@ -88,7 +88,8 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         emergency_max_hours: i64::from(settings.emergency_max_hours),
         deferral_max_days: i64::from(settings.deferral_max_days),
     };
-    let services = Services::new(database, setup, LogKey::derive(settings.secret.expose()), limits);
+    let log_tree = Sequencer::new(database, settings.log_signer.clone(), settings.witness.clone());
+    let services = Services::new(database, setup, LogKey::derive(settings.secret.expose()), log_tree, limits);
     let services = Arc::new(services);
     let state = AppState { leptos_options, services: services.clone() };
     let pages = PAGES.clone();
@@ -129,6 +130,7 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
         .route("/sprache/{language}", get(switch_language))
+        .merge(crate::log_routes::routes())
         .merge(sign_in::routes(settings.sign_in_per_minute))
         .leptos_routes_with_context(&state, pages, provide_services.clone(), {
             let options = state.leptos_options.clone();

@@ -8,7 +8,10 @@ use std::{
     path::PathBuf,
 };
 
-use app::server::db::{DatabaseKind, DatabaseUrl, DatabaseUrlError};
+use app::server::{
+    access_log::{cosignature::CosignatureVerifier, signer::LogSigner, witness::WitnessClient},
+    db::{DatabaseKind, DatabaseUrl, DatabaseUrlError},
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use figment::{
     Figment,
@@ -19,6 +22,8 @@ use serde::{Deserialize, Serialize};
 /// The secret is at least this long in production mode.
 pub const MINIMUM_SECRET_LENGTH: usize = 32;
 
+/// The access log's name (its checkpoints' origin) in development mode without a key of its own.
+const DEVELOPMENT_LOG_NAME: &str = "localhost/klarsicht-zugriffsprotokoll";
 /// Used in development mode only, so nobody has to invent a secret to try the portal.
 const DEVELOPMENT_SECRET: &str = "klarsicht-development-secret-never-use-in-production";
 
@@ -53,8 +58,44 @@ pub enum Command {
     Migrate,
     /// Load the demo data (development mode only; idempotent), then exit.
     DemoData,
-    /// Check that the access log is intact (every entry, the chain, the head); exit 1 if not.
+    /// Check that the access log is intact (every entry, the chain, the head; the Merkle tree,
+    /// its tiles and every signed checkpoint); exit 1 if not.
     VerifyAccessLog,
+    /// With --name: make a new key to sign the access log's checkpoints and print it (keep it
+    /// secret, set it as KLARSICHT_LOG_SIGNING_KEY) and its verifier key (which anyone may have).
+    /// Without: print the verifier key of the key the settings give. Then exit.
+    LogKey {
+        /// The log's name, the first line of every checkpoint: the portal's host and a path,
+        /// like klarsicht.stadt.example/zugriffsprotokoll.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Serve a witness of the access log (C2SP tlog-witness): a process of its own, with its own
+    /// key and state, that cosigns each checkpoint only if it extends the last one it cosigned.
+    Witness {
+        /// Address and port to listen on.
+        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1:3100")]
+        listen: SocketAddr,
+        /// The file that keeps what the witness last cosigned; back it up, never reset it.
+        #[arg(long, value_name = "FILE")]
+        state: PathBuf,
+        /// Start a new witness: its state file must not exist yet. Only once, with a new key.
+        #[arg(long)]
+        init: bool,
+        /// The witness's own key, as `server witness-key` prints it.
+        #[arg(long, env = "KLARSICHT_WITNESS_SIGNING_KEY", value_name = "KEY", hide_env_values = true)]
+        signing_key: Option<String>,
+        /// The portal's verifier key (`GET /log/key`), whose checkpoints it witnesses.
+        #[arg(long, env = "KLARSICHT_WITNESS_LOG_KEY", value_name = "KEY")]
+        log_key: String,
+    },
+    /// Make a new key for a witness; print it (keep it secret) and its verifier key (which the
+    /// portal is given as KLARSICHT_WITNESS_KEY), then exit.
+    WitnessKey {
+        /// The witness's name: its operator's host and a path, like datenschutz.stadt.example/zeuge.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
     /// Remove the data of closed applications past their categories' retention, record the
     /// run, then exit. The server also runs this once a day.
     Retention,
@@ -257,6 +298,21 @@ pub struct SettingsInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deferral_max_days: Option<u32>,
 
+    /// The key that signs the access log's checkpoints (`server log-key` makes one); required in production.
+    #[arg(long, env = "KLARSICHT_LOG_SIGNING_KEY", value_name = "KEY", hide_env_values = true, global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_signing_key: Option<String>,
+
+    /// Where the access log's witness takes checkpoints (its submission prefix, e.g. https://zeuge.example); with KLARSICHT_WITNESS_KEY.
+    #[arg(long, env = "KLARSICHT_WITNESS_URL", value_name = "URL", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness_url: Option<String>,
+
+    /// The witness's verifier key (`server witness-key` prints it), which checks its cosignatures.
+    #[arg(long, env = "KLARSICHT_WITNESS_KEY", value_name = "KEY", global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness_key: Option<String>,
+
     /// Seconds open requests may take to finish after a stop signal [default: 10].
     #[arg(long, env = "KLARSICHT_SHUTDOWN_GRACE_SECONDS", value_name = "SECONDS", global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -317,6 +373,10 @@ pub struct Settings {
     pub metrics_listen: Option<SocketAddr>,
     pub emergency_max_hours: u32,
     pub deferral_max_days: u32,
+    /// Signs the access log's checkpoints.
+    pub log_signer: LogSigner,
+    /// The witness the sequencer asks to cosign each checkpoint, if any.
+    pub witness: Option<WitnessClient>,
 }
 
 impl Settings {
@@ -378,6 +438,20 @@ pub enum SettingsError {
         "KLARSICHT_LISTEN={0} is refused in development mode, which offers demo people (an administrator among them) and their sign-in without a password to whoever reaches it: set KLARSICHT_MODE=production to serve other machines, or KLARSICHT_LISTEN=127.0.0.1:3000 to try the portal on this one"
     )]
     DevelopmentOffLoopback(SocketAddr),
+    #[error(
+        "KLARSICHT_LOG_SIGNING_KEY is missing: production mode signs the access log's checkpoints with a key of its own; make one with `server log-key --name <the portal's host>/zugriffsprotokoll` and keep it secret"
+    )]
+    MissingLogSigningKey,
+    #[error(
+        "KLARSICHT_LOG_SIGNING_KEY is no signing key (PRIVATE+KEY+<name>+<id>+<key>): use the first line `server log-key` prints"
+    )]
+    BadLogSigningKey,
+    #[error("KLARSICHT_WITNESS_URL and KLARSICHT_WITNESS_KEY go together: set both, or neither")]
+    HalfAWitness,
+    #[error("KLARSICHT_WITNESS_URL must be an http:// or https:// address, like https://zeuge.stadt.example")]
+    BadWitnessUrl,
+    #[error("KLARSICHT_WITNESS_KEY is no witness verifier key (<name>+<id>+<key>): use the second line `server witness-key` prints")]
+    BadWitnessKey,
 }
 
 /// Reads one provider's three settings; all or none.
@@ -499,6 +573,26 @@ impl Settings {
             return Err(SettingsError::NoProviderInProduction);
         }
 
+        let log_signer = match (input.log_signing_key, production) {
+            (Some(key), _) => LogSigner::parse(key.trim()).map_err(|_| SettingsError::BadLogSigningKey)?,
+            (None, true) => return Err(SettingsError::MissingLogSigningKey),
+            (None, false) => LogSigner::for_development(DEVELOPMENT_LOG_NAME, secret.expose())
+                .map_err(|_| SettingsError::BadLogSigningKey)?,
+        };
+
+        let witness = match (input.witness_url, input.witness_key) {
+            (None, None) => None,
+            (Some(url), Some(key)) => {
+                let parsed = url::Url::parse(&url).map_err(|_| SettingsError::BadWitnessUrl)?;
+                if !["http", "https"].contains(&parsed.scheme()) {
+                    return Err(SettingsError::BadWitnessUrl);
+                }
+                let key = CosignatureVerifier::parse(key.trim()).map_err(|_| SettingsError::BadWitnessKey)?;
+                Some(WitnessClient::new(&url, key))
+            }
+            _ => return Err(SettingsError::HalfAWitness),
+        };
+
         Ok(Self {
             mode,
             listen,
@@ -537,6 +631,8 @@ impl Settings {
             metrics_listen: input.metrics_listen,
             emergency_max_hours: in_range(input.emergency_max_hours, 72, 24 * 14, "KLARSICHT_EMERGENCY_MAX_HOURS")?,
             deferral_max_days: in_range(input.deferral_max_days, 90, 365, "KLARSICHT_DEFERRAL_MAX_DAYS")?,
+            log_signer,
+            witness,
         })
     }
 }

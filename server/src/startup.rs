@@ -35,6 +35,8 @@ pub struct Application {
     database: Database,
     shutdown_grace: Duration,
     session_cleanup: tokio::task::JoinHandle<()>,
+    /// Places the access log's new entries into its Merkle tree.
+    sequencer: tokio::task::JoinHandle<()>,
     /// Where `/metrics` is served, and the task serving it.
     metrics: Option<(SocketAddr, tokio::task::JoinHandle<()>)>,
 }
@@ -59,6 +61,9 @@ impl Application {
         let setup = routes::sign_in_setup(settings, &public_url).map_err(StartupError::SignIn)?;
         let router = routes::router(settings, &database, setup);
         let session_cleanup = spawn_housekeeping(&database);
+        let sequencer = tokio::spawn(
+            app::server::access_log::sequencer::Sequencer::new(&database, settings.log_signer.clone(), settings.witness.clone()).run(),
+        );
         let metrics = metrics_listener.map(|(listener, address)| (address, crate::metrics::serve(listener)));
         Ok(Self {
             listener,
@@ -67,6 +72,7 @@ impl Application {
             database,
             shutdown_grace: Duration::from_secs(settings.shutdown_grace_seconds),
             session_cleanup,
+            sequencer,
             metrics,
         })
     }
@@ -92,7 +98,7 @@ impl Application {
     /// Serves until `stop` completes, then lets open requests finish (up to the grace period)
     /// and closes the database pool.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let Self { listener, router, database, shutdown_grace, session_cleanup, metrics, .. } = self;
+        let Self { listener, router, database, shutdown_grace, session_cleanup, sequencer, metrics, .. } = self;
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let server = axum::serve(listener, service).with_graceful_shutdown(async move {
@@ -110,6 +116,7 @@ impl Application {
             } => Ok(()),
         };
         session_cleanup.abort();
+        sequencer.abort();
         if let Some((_, metrics)) = metrics {
             metrics.abort();
         }
@@ -180,16 +187,20 @@ pub async fn retention(settings: &Settings) -> Result<app::admin::RetentionRepor
     Ok(report)
 }
 
-/// `server verify-access-log`: every entry, every lane's chain and its sealed head. What it
-/// cannot find is the database set back, whole or in part, to a state it really had (entries
-/// with their heads of that time); that needs an anchor outside the database.
-pub async fn verify_access_log(settings: &Settings) -> Result<app::server::access_log::Verification, StartupError> {
-    use app::server::access_log::{AccessLog, LogKey};
+/// `server verify-access-log`: every entry, every lane's chain and its sealed head; and the
+/// Merkle tree recomputed from every leaf, against the stored tiles and every signed checkpoint.
+/// What it cannot find is the database set back, whole or in part, to a state it really had
+/// (entries with their heads, tiles and checkpoints of that time); that needs the witness.
+pub async fn verify_access_log(
+    settings: &Settings,
+) -> Result<(app::server::access_log::Verification, app::server::access_log::sequencer::TreeVerification), StartupError> {
+    use app::server::access_log::{AccessLog, LogKey, sequencer::Sequencer};
     let database = connect_and_migrate(settings).await?;
     let log = AccessLog::new(database.clone(), LogKey::derive(settings.secret.expose()));
-    let verification = log.verify().await?;
+    let chains = log.verify().await?;
+    let tree = Sequencer::new(&database, settings.log_signer.clone(), settings.witness.clone()).verify().await?;
     database.close().await;
-    Ok(verification)
+    Ok((chains, tree))
 }
 
 /// `server backup --to FILE`.

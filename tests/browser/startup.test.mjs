@@ -53,8 +53,23 @@ test('server verify-access-log checks the log and says so in one line', async ()
   try {
     const result = runServer({ DATABASE_URL: `sqlite://${directory}/klarsicht.db` }, ['verify-access-log']);
     assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout.trim(), 'the access log is intact: 0 entries');
+    assert.equal(result.stdout.trim(), 'the access log is intact: 0 entries, 0 of them in the Merkle tree, 0 signed checkpoints, 0 cosigned by the witness');
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+});
+
+test('server log-key prints a new signing key and its verifier key, each on a line, and a bad name is refused', () => {
+  const name = 'klarsicht.stadt.example/zugriffsprotokoll';
+  const first = runServer({}, ['log-key', '--name', name]);
+  assert.equal(first.status, 0, first.stderr);
+  const [signer, verifier, ...rest] = first.stdout.trim().split('\n');
+  assert.deepEqual(rest, []);
+  assert.match(signer, /^PRIVATE\+KEY\+klarsicht\.stadt\.example\/zugriffsprotokoll\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/);
+  assert.match(verifier, /^klarsicht\.stadt\.example\/zugriffsprotokoll\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/);
+  const second = runServer({}, ['log-key', '--name', name]);
+  assert.notEqual(second.stdout, first.stdout, 'every key is new');
+  const refused = runServer({}, ['log-key', '--name', 'mit leerzeichen']);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr.trim(), /^error: no key was made/);
 });

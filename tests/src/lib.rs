@@ -346,6 +346,11 @@ pub fn production_settings(database_url: &str) -> SettingsInput {
         citizen_oidc_client_id: Some("klarsicht".to_owned()),
         staff_oidc_issuer: Some("https://verzeichnis.stadt.example".to_owned()),
         staff_oidc_client_id: Some("klarsicht".to_owned()),
+        log_signing_key: Some(
+            app::server::access_log::signer::LogSigner::generate("klarsicht.stadt.example/zugriffsprotokoll")
+                .expect("a new key")
+                .signer_key(),
+        ),
         ..test_settings(database_url)
     }
 }
@@ -556,6 +561,35 @@ pub async fn execute(database_url: &str, sql: &str) {
         sqlx::raw_sql(sql).execute(&mut connection).await.expect("the statement runs");
         connection.close().await.expect("the connection closes");
     }
+}
+
+/// Runs statements on a connection of their own and answers whether the database took them.
+pub async fn try_execute(database_url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    if database_url.starts_with("sqlite:") {
+        let mut connection = sqlx::SqliteConnection::connect(database_url).await?;
+        let done = sqlx::raw_sql(sql).execute(&mut connection).await.map(|_| ());
+        connection.close().await?;
+        done
+    } else {
+        let mut connection = sqlx::PgConnection::connect(database_url).await?;
+        let done = sqlx::raw_sql(sql).execute(&mut connection).await.map(|_| ());
+        connection.close().await?;
+        done
+    }
+}
+
+/// Runs statements as an attacker who owns the database would: past the triggers that keep the
+/// access log append-only (dropped on SQLite, switched off for the session on PostgreSQL).
+pub async fn tamper(database_url: &str, sql: &str) {
+    let past_the_triggers = if database_url.starts_with("sqlite:") {
+        ["access_log", "access_log_tiles", "access_log_checkpoints", "access_log_cosignatures"]
+            .iter()
+            .flat_map(|table| ["update", "delete"].map(|change| format!("DROP TRIGGER IF EXISTS {table}_append_only_{change};")))
+            .collect::<String>()
+    } else {
+        "SET session_replication_role = replica;".to_owned()
+    };
+    execute(database_url, &format!("{past_the_triggers} {sql}")).await;
 }
 
 /// Ids of demo people (app/src/server/db/demo_data.sql).

@@ -2,7 +2,7 @@
 //! behind methods; no route or server function ever sees a pool.
 
 use crate::server::{
-    access_log::{AccessLog, LogKey},
+    access_log::{AccessLog, LogKey, sequencer::Sequencer},
     administration::Administration,
     auth::{
         Directory,
@@ -51,6 +51,8 @@ pub struct Services {
     pub sign_in: SignIn,
     pub directory: Directory,
     pub access_log: AccessLog,
+    /// The access log's Merkle tree: its sequencer, checkpoints and tiles.
+    pub log_tree: Sequencer,
     pub gate: Gate,
     pub casework: Casework,
     pub citizen: SelfService,
@@ -59,7 +61,7 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(database: &Database, setup: SignInSetup, log_key: LogKey, limits: EmergencyLimits) -> Self {
+    pub fn new(database: &Database, setup: SignInSetup, log_key: LogKey, log_tree: Sequencer, limits: EmergencyLimits) -> Self {
         let directory = Directory::new(database.clone());
         let sessions = Sessions::new(database.clone(), directory.clone(), setup.limits);
         let sign_in = SignIn::new(
@@ -76,6 +78,7 @@ impl Services {
             sign_in,
             directory,
             access_log: AccessLog::new(database.clone(), log_key),
+            log_tree,
             citizen: SelfService::new(database.clone(), &gate),
             gate,
             casework: Casework::new(database.clone(), limits),

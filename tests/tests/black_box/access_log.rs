@@ -14,7 +14,7 @@ use app::{
 };
 use std::time::Duration;
 
-use klarsicht_tests::{Backend, TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64};
+use klarsicht_tests::{Backend, TestApp, Visitor, count_rows, demo, on_both_databases, tamper, query_i64};
 use sqlx::{Connection, PgConnection};
 
 async fn log_of(app: &TestApp) -> AccessLog {
@@ -107,7 +107,7 @@ on_both_databases! {
 
     async fn an_edited_entry_is_detected(backend: Backend) {
         let (app, log) = log_with_five_entries(backend).await;
-        execute(app.database_url(), "UPDATE access_log SET purpose = 'harmlos' WHERE seq = 3").await;
+        tamper(app.database_url(), "UPDATE access_log SET purpose = 'harmlos' WHERE seq = 3").await;
         assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Altered { seq: 3 }));
     }
 
@@ -117,19 +117,19 @@ on_both_databases! {
             Backend::Sqlite => "UPDATE access_log SET categories = '[\"household\"]' WHERE seq = 2",
             Backend::Postgres => "UPDATE access_log SET categories = '[\"household\"]'::jsonb WHERE seq = 2",
         };
-        execute(app.database_url(), narrower).await;
+        tamper(app.database_url(), narrower).await;
         assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Altered { seq: 2 }));
     }
 
     async fn a_deleted_entry_is_detected(backend: Backend) {
         let (app, log) = log_with_five_entries(backend).await;
-        execute(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
+        tamper(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
         assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Broken { seq: 3 }));
     }
 
     async fn reordered_entries_are_detected(backend: Backend) {
         let (app, log) = log_with_five_entries(backend).await;
-        execute(
+        tamper(
             app.database_url(),
             "UPDATE access_log SET seq = 1000 WHERE seq = 2; UPDATE access_log SET seq = 2 WHERE seq = 4; UPDATE access_log SET seq = 4 WHERE seq = 1000;",
         )
@@ -139,14 +139,14 @@ on_both_databases! {
 
     async fn a_truncated_log_is_detected(backend: Backend) {
         let (app, log) = log_with_five_entries(backend).await;
-        execute(app.database_url(), "DELETE FROM access_log WHERE seq >= 4").await;
+        tamper(app.database_url(), "DELETE FROM access_log WHERE seq >= 4").await;
         assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Head));
         assert_eq!(count_rows(app.database_url(), "access_log").await, 3);
     }
 
     async fn a_head_moved_back_without_the_secret_is_detected(backend: Backend) {
         let (app, log) = log_with_five_entries(backend).await;
-        execute(
+        tamper(
             app.database_url(),
             "DELETE FROM access_log WHERE seq = 5; \
              UPDATE access_log_lanes SET seq = 4, entry_hash = (SELECT entry_hash FROM access_log WHERE seq = 4) WHERE lane = 1;",
@@ -168,7 +168,7 @@ on_both_databases! {
         // PostgreSQL the lane these appends, one after another, all took, so no other head saw
         // it open. A head at seq 0 used to count as a lane that never had entries, MAC or not.
         let (mut app, log) = log_with_five_entries(backend).await;
-        execute(
+        tamper(
             app.database_url(),
             &format!(
                 "DELETE FROM access_log WHERE lane = 1; \
@@ -198,7 +198,7 @@ on_both_databases! {
         );
         assert_eq!(jonas_checks(&app).await, serde_json::json!({ "intact": true, "capped": false }));
 
-        execute(app.database_url(), "UPDATE access_log SET purpose = 'harmlos' WHERE seq = 3").await;
+        tamper(app.database_url(), "UPDATE access_log SET purpose = 'harmlos' WHERE seq = 3").await;
         assert_eq!(log.verify_citizen(jonas()).await.expect("verifies").problem, Some(Problem::Altered { seq: 3 }));
         assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Altered { seq: 3 }));
         assert_eq!(jonas_checks(&app).await, serde_json::json!({ "intact": false, "capped": false }));
@@ -207,7 +207,7 @@ on_both_databases! {
     async fn a_citizens_check_finds_an_entry_deleted_next_to_theirs(backend: Backend) {
         let (app, log) =
             log_about(backend, &[demo::JONAS_WEBER, demo::ANNA_BECKER, demo::JONAS_WEBER, demo::ANNA_BECKER]).await;
-        execute(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
+        tamper(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
         assert_eq!(
             log.verify_citizen(jonas()).await.expect("verifies").problem,
             Some(Problem::Broken { seq: 1 }),
@@ -219,7 +219,7 @@ on_both_databases! {
 
     async fn a_citizens_check_finds_the_log_cut_off_at_its_end(backend: Backend) {
         let (app, log) = log_about(backend, &[demo::JONAS_WEBER, demo::ANNA_BECKER, demo::ANNA_BECKER]).await;
-        execute(app.database_url(), "DELETE FROM access_log WHERE seq = 3").await;
+        tamper(app.database_url(), "DELETE FROM access_log WHERE seq = 3").await;
         assert_eq!(log.verify_citizen(jonas()).await.expect("verifies").problem, Some(Problem::Head));
         assert_eq!(jonas_checks(&app).await["intact"], false);
     }
@@ -227,7 +227,7 @@ on_both_databases! {
     async fn an_entry_deleted_where_none_of_the_citizens_stands_is_found_by_the_whole_log_check(backend: Backend) {
         // What his page says his check cannot find: his own entry deleted between two of Anna's.
         let (app, log) = log_about(backend, &[demo::ANNA_BECKER, demo::JONAS_WEBER, demo::ANNA_BECKER]).await;
-        execute(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
+        tamper(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
         assert_eq!(
             log.verify_citizen(jonas()).await.expect("verifies"),
             CitizenVerification { entries: 0, capped: false, problem: None }
@@ -261,7 +261,7 @@ on_both_databases! {
         jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
         let (_, first) = jonas.call("buerger/protokoll-pruefen", &[]).await;
         assert_eq!(first["intact"], true, "{first}");
-        execute(app.database_url(), "UPDATE access_log SET purpose = 'harmlos' WHERE seq = 3").await;
+        tamper(app.database_url(), "UPDATE access_log SET purpose = 'harmlos' WHERE seq = 3").await;
         let (_, again) = jonas.call("buerger/protokoll-pruefen", &[]).await;
         assert_eq!(again["intact"], true, "the first result, not a second check: {again}");
         assert_eq!(jonas_checks(&app).await["intact"], false, "another session's check finds it");
@@ -307,11 +307,11 @@ async fn an_append_takes_a_free_lane_and_every_lane_is_checked() {
     assert_eq!(verification.entries, 3);
 
     // Lane 2's only entry cut off: its head no longer fits, though lane 1 is whole.
-    execute(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
+    tamper(app.database_url(), "DELETE FROM access_log WHERE seq = 2").await;
     assert_eq!(log.verify().await.expect("verifies").problem, Some(Problem::Head));
     // Lane 2's head set back to its start as well: lane 1's head, written after lane 2 opened,
     // still names lane 2 among the lanes with entries.
-    execute(
+    tamper(
         app.database_url(),
         "UPDATE access_log_lanes SET seq = 0, entry_hash = lpad('1', 64, '0'), mac = '', opened = 0 WHERE lane = 2",
     )

@@ -28,9 +28,10 @@ async fn assert_restored(original: &str, restored: &str) {
         assert_eq!(count_rows(restored, table).await, rows, "{table} is restored whole");
     }
     let settings = Settings::check(test_settings(restored)).expect("valid settings");
-    let verification = startup::verify_access_log(&settings).await.expect("the restored database opens");
+    let (verification, tree) = startup::verify_access_log(&settings).await.expect("the restored database opens");
     assert_eq!(verification.problem, None, "the restored access log is intact");
     assert!(verification.entries >= 1);
+    assert_eq!(tree.problem, None, "the restored Merkle tree is intact");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,6 +17,7 @@ mod emergency;
 mod gate;
 mod gate_properties;
 mod health;
+mod log_tree;
 mod migrations;
 mod my_data;
 mod no_bypass;

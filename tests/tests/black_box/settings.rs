@@ -46,6 +46,7 @@ fn help_lists_every_setting_with_its_variable() {
         "KLARSICHT_SESSION_IDLE_MINUTES",
         "KLARSICHT_SESSION_LIFETIME_HOURS",
         "KLARSICHT_SIGN_IN_PER_MINUTE",
+        "KLARSICHT_LOG_SIGNING_KEY",
     ] {
         assert!(help.contains(variable), "--help names {variable}:\n{help}");
     }
@@ -89,6 +90,19 @@ fn production_without_a_secret_is_refused() {
 fn production_with_a_short_secret_is_refused() {
     let line = refusal(SettingsInput { secret: Some("kurz".into()), ..production(test_settings("sqlite://x.db")) });
     assert!(line.starts_with("KLARSICHT_SECRET is too short"), "{line}");
+}
+
+#[test]
+fn production_needs_a_key_of_its_own_for_the_access_log() {
+    let line = refusal(SettingsInput { log_signing_key: None, ..production_settings("sqlite://x.db") });
+    assert!(line.starts_with("KLARSICHT_LOG_SIGNING_KEY is missing"), "{line}");
+    assert!(line.contains("server log-key --name"), "names the fix: {line}");
+    let verifier_key_instead = "klarsicht.stadt.example/zugriffsprotokoll+5a5cd2f1+AQ0O8OMGtLUdnD0bT6Ai3bYVuRqUlDtu7zkXo5LbR1WN";
+    let line = refusal(SettingsInput { log_signing_key: Some(verifier_key_instead.into()), ..production_settings("sqlite://x.db") });
+    assert!(line.starts_with("KLARSICHT_LOG_SIGNING_KEY is no signing key"), "{line}");
+    assert!(!line.contains("AQ0O8"), "the value is not repeated: {line}");
+    let settings = Settings::check(production_settings("sqlite://x.db")).expect("a key of its own is taken");
+    assert_eq!(settings.log_signer.name(), "klarsicht.stadt.example/zugriffsprotokoll");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! for the parent of the child whose data it was; other citizens get nothing. The page promises
 //! of its check only what the check finds.
 
-use klarsicht_tests::{TestApp, Visitor, demo, execute, on_both_databases};
+use klarsicht_tests::{TestApp, Visitor, demo, on_both_databases, tamper};
 
 /// Jonas for Mia: Hilfe zur Erziehung at the Jugendamt (demo data).
 const HZE_FOR_MIA: &str = "00000000-0000-4000-8000-000000000702";
@@ -107,7 +107,7 @@ on_both_databases! {
 
         // What the page says its check finds: Mia's entry changed in the database.
         let change = format!("UPDATE access_log SET purpose = 'harmlos' WHERE citizen_id = '{}'", demo::MIA_WEBER);
-        execute(app.database_url(), &change).await;
+        tamper(app.database_url(), &change).await;
         let checked = jonas.get(&format!("{page_of_mia}&pruefen=1")).await;
         let html = checked.text().await.expect("a page").replace("<!>", "");
         assert!(html.contains("Die Prüfung hat gefunden, dass das Protokoll verändert wurde"), "{html}");

@@ -135,7 +135,10 @@ impl Database {
                     // its page cache; read through a memory map, a page costs no system call and
                     // no copy when it is read again.
                     .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
-                    .pragma("wal_autocheckpoint", SQLITE_CHECKPOINT_BACKSTOP_PAGES.to_string());
+                    .pragma("wal_autocheckpoint", SQLITE_CHECKPOINT_BACKSTOP_PAGES.to_string())
+                    // A row that `INSERT OR REPLACE` removes fires the DELETE triggers too, so it
+                    // cannot replace what the access log's triggers keep append-only.
+                    .pragma("recursive_triggers", "ON");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(CONNECT_TIMEOUT)

@@ -28,6 +28,17 @@
 //!
 //! INVARIANT: the key must stay the same for the life of the log (KLARSICHT_SECRET is not
 //! rotated without re-anchoring the log).
+//!
+//! The log is also a Merkle tree, which is to replace the lanes: each entry is written with its
+//! leaf ([`leaf`]); the [`sequencer`] places the entries in the tree ([`tree`]) in batches and
+//! signs a checkpoint for each ([`signer`]), which the [`witness`] cosigns ([`cosignature`]).
+
+pub mod cosignature;
+pub mod leaf;
+pub mod sequencer;
+pub mod signer;
+pub mod tree;
+pub mod witness;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -116,6 +127,8 @@ struct Sealed {
     prev_hash: String,
     entry_hash: String,
     categories: Vec<String>,
+    /// The entry's leaf in the Merkle tree (see [`leaf`]).
+    leaf: String,
 }
 
 #[allow(clippy::too_many_arguments, reason = "every field of an entry goes into its hash")]
@@ -641,16 +654,16 @@ pub const TAKE_SQLITE_LANE: &str = "UPDATE access_log_lanes SET seq = (SELECT CO
 
 /// The entry and its lane's new head in one statement on PostgreSQL, in one text of two
 /// statements on SQLite (one round trip to the connection's thread): $1–$13 the entry, $14 the
-/// head's MAC, $15 the opened lanes.
+/// head's MAC, $15 the opened lanes, $16 the entry's leaf.
 #[doc(hidden)]
 pub const INSERT_ENTRY_AND_HEAD: &str = "WITH entry AS (INSERT INTO access_log (lane, seq, id, occurred_at, staff_id, office_code, \
-     citizen_id, categories, purpose, basis, basis_ref, prev_hash, entry_hash) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING lane, entry_hash) \
+     citizen_id, categories, purpose, basis, basis_ref, prev_hash, entry_hash, leaf) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16) RETURNING lane, entry_hash) \
      UPDATE access_log_lanes SET entry_hash = (SELECT entry_hash FROM entry), mac = $14, opened = $15 \
      WHERE lane = (SELECT lane FROM entry)";
 #[doc(hidden)]
 pub const INSERT_ENTRY_THEN_HEAD: &str = "INSERT INTO access_log (lane, seq, id, occurred_at, staff_id, office_code, citizen_id, \
-     categories, purpose, basis, basis_ref, prev_hash, entry_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13); \
+     categories, purpose, basis, basis_ref, prev_hash, entry_hash, leaf) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16); \
      UPDATE access_log_lanes SET entry_hash = $13, mac = $14, opened = $15 WHERE lane = $1";
 
 /// Whether a connection is PostgreSQL's (for the few statements whose best form differs).
@@ -675,7 +688,7 @@ macro_rules! append_in {
             let (lane, seq, prev_hash, others): (i64, i64, String, i64) =
                 sqlx::query_as(take).fetch_one(&mut *connection).await?;
             let opened = others | log::lane_bit(lane);
-            let sealed = log::seal(key, entry, seq, prev_hash);
+            let sealed = log::seal(key, entry, seq, prev_hash).map_err(|error| sqlx::Error::Protocol(error.to_string()))?;
             // The entry and the new head in one round trip.
             let insert = if postgres { log::INSERT_ENTRY_AND_HEAD } else { log::INSERT_ENTRY_THEN_HEAD };
             sqlx::query(insert)
@@ -694,6 +707,7 @@ macro_rules! append_in {
                 .bind(sealed.entry_hash())
                 .bind(log::head_mac(key, lane, sealed.seq(), sealed.entry_hash(), opened))
                 .bind(opened)
+                .bind(sealed.leaf())
                 .execute(&mut *connection)
                 .await?;
             Ok::<i64, sqlx::Error>(seq)
@@ -725,11 +739,15 @@ impl SealedEntry {
     pub fn entry_hash(&self) -> &str {
         &self.0.entry_hash
     }
+    pub fn leaf(&self) -> &str {
+        &self.0.leaf
+    }
 }
 
-/// Gives `entry` its place `seq` after `prev_hash`, and its hash. Counted for the operators'
-/// metrics as an append (an entry whose transaction then rolls back is counted too).
-pub fn seal(key: &LogKey, entry: &NewEntry, seq: i64, prev_hash: String) -> SealedEntry {
+/// Gives `entry` its place `seq` after `prev_hash`, its hash, and its leaf with a new salt.
+/// Counted for the operators' metrics as an append (an entry whose transaction then rolls back
+/// is counted too).
+pub fn seal(key: &LogKey, entry: &NewEntry, seq: i64, prev_hash: String) -> Result<SealedEntry, getrandom::Error> {
     metrics::counter!("klarsicht_access_log_appends_total", "basis" => entry.basis.as_str()).increment(1);
     let id = LogEntryId::new();
     let occurred_at = Timestamp::now();
@@ -750,5 +768,17 @@ pub fn seal(key: &LogKey, entry: &NewEntry, seq: i64, prev_hash: String) -> Seal
         entry.basis_ref,
         &prev_hash,
     );
-    SealedEntry(Sealed { seq, id, occurred_at, prev_hash, entry_hash, categories })
+    let leaf = leaf::Leaf::of(
+        id,
+        occurred_at,
+        entry.office.as_str(),
+        entry.citizen,
+        categories.clone(),
+        &entry.purpose,
+        entry.basis.as_str(),
+        entry.basis_ref,
+        leaf::salt()?,
+    )
+    .to_bytes();
+    Ok(SealedEntry(Sealed { seq, id, occurred_at, prev_hash, entry_hash, categories, leaf }))
 }

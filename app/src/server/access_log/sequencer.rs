@@ -1,0 +1,602 @@
+//! The sequencer: places committed entries into the Merkle tree in batches and signs a
+//! checkpoint for each batch; and what anyone may read of the tree (the newest checkpoint,
+//! the hash tiles), and the operator's check that recomputes it all.
+//!
+//! An entry is written in the transaction of the read it records, with its leaf, but without a
+//! place in the tree: readers never wait for one another at the tree. The sequencer takes the
+//! waiting entries (oldest first, up to [`BATCH`]), appends their leaves' hashes to the tiles,
+//! and writes the entries' places, the tiles and the new checkpoint in one transaction. On
+//! PostgreSQL, instances that share the database take turns by an advisory lock; SQLite writes
+//! one transaction at a time anyway.
+
+use std::{collections::BTreeSet, time::Duration};
+
+use signed_note::Note;
+use sqlx::types::Json;
+use tlog_tiles::{Checkpoint, Hash, prove_tree, record_hash, tree_hash};
+
+use super::{
+    is_postgres,
+    leaf::{Leaf, salt},
+    signer::LogSigner,
+    tree::{TILE_WIDTH, TileHashes, TileId, edge, tiles_needed},
+    witness::{Cosigning, WitnessClient, signed_by},
+};
+use crate::server::db::{BeginWrite, CitizenId, Database, DatabaseError, LogEntryId, MixedId, Office, Tables, Timestamp, on_backend};
+
+/// Reads the stored tiles among `$ids` (`&[TileId]`) on `$connection`, for either backend;
+/// those not stored yet are missing from the answer. Evaluates to
+/// `Result<TileHashes, sqlx::Error>`.
+macro_rules! load_tiles {
+    ($connection:expr, $ids:expr) => {
+        async {
+            let ids: &[TileId] = $ids;
+            if ids.is_empty() {
+                return Ok::<TileHashes, sqlx::Error>(TileHashes::default());
+            }
+            let wanted: Vec<String> =
+                (0..ids.len()).map(|at| format!("(level = ${} AND idx = ${})", 2 * at + 1, 2 * at + 2)).collect();
+            let sql = format!("SELECT level, idx, hashes FROM access_log_tiles WHERE {}", wanted.join(" OR "));
+            let mut query = sqlx::query_as::<_, (i64, i64, Vec<u8>)>(&sql);
+            for (level, index) in ids {
+                query = query.bind(i64::from(*level)).bind(i64::try_from(*index).unwrap_or(i64::MAX));
+            }
+            let rows = query.fetch_all($connection).await?;
+            Ok(TileHashes(
+                rows.into_iter()
+                    .filter_map(|(level, index, hashes)| Some(((u8::try_from(level).ok()?, u64::try_from(index).ok()?), hashes)))
+                    .collect(),
+            ))
+        }
+        .await
+    };
+}
+
+/// Entries placed per transaction, at most.
+pub const BATCH: i64 = 4_096;
+/// How long the sequencer rests after a batch that was not full. An entry waits at most about
+/// this long, plus one batch, before a checkpoint includes it; under steady load this is about
+/// two checkpoints a second.
+pub const REST: Duration = Duration::from_millis(500);
+/// The advisory lock the instances on one PostgreSQL take turns by ("klarsicht log", in ASCII).
+const SEQUENCER_LOCK: i64 = 0x6b6c_6172_736c_6f67;
+/// Leaves checked per round trip by [`Sequencer::verify`].
+const VERIFY_BATCH: i64 = 8_192;
+
+/// An entry waiting for its place: its leaf, or the columns to make one from (an entry from
+/// before the tree).
+#[derive(sqlx::FromRow)]
+struct Waiting {
+    seq: i64,
+    id: LogEntryId,
+    occurred_at: Timestamp,
+    office_code: String,
+    citizen_id: CitizenId,
+    categories: Json<Vec<String>>,
+    purpose: String,
+    basis: String,
+    basis_ref: Option<MixedId>,
+    leaf: Option<String>,
+}
+
+impl Waiting {
+    /// The leaf this entry's columns say, with `salt`.
+    fn leaf_of_columns(&self, salt: String) -> Leaf {
+        Leaf::of(
+            self.id,
+            self.occurred_at,
+            &self.office_code,
+            self.citizen_id,
+            self.categories.0.clone(),
+            &self.purpose,
+            &self.basis,
+            self.basis_ref,
+            salt,
+        )
+    }
+}
+
+/// An entry's place in the tree, as the sequencer writes it.
+#[derive(serde::Serialize)]
+struct Placed<'a> {
+    seq: i64,
+    leaf_index: i64,
+    leaf: &'a str,
+}
+
+/// What a check of the tree found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeVerification {
+    /// Leaves recomputed.
+    pub leaves: u64,
+    /// Checkpoints checked (each signature, and its root against the recomputed tree).
+    pub checkpoints: u64,
+    /// The witness's cosignatures checked (when a witness is set).
+    pub cosignatures: u64,
+    /// `None` when everything holds; else the first problem found.
+    pub problem: Option<TreeProblem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TreeProblem {
+    /// No entry holds this leaf index though later ones do: an entry was removed.
+    Missing { index: u64 },
+    /// The entry at this leaf index says something else than its leaf, or its leaf is no leaf.
+    Altered { index: u64 },
+    /// The checkpoint of this size names another root than its leaves give: leaves were
+    /// changed, removed or added since it was signed.
+    Root { size: u64 },
+    /// The checkpoint of this size is not signed by the portal's key, or its text is not what
+    /// was stored with it.
+    Signature { size: u64 },
+    /// A checkpoint is larger than the tree: entries it covered are gone.
+    Behind { size: u64, leaves: u64 },
+    /// A stored tile is not what the leaves give.
+    Tile { level: u8, index: u64 },
+    /// The witness's cosignature stored for the checkpoint of this size is not its key's over
+    /// that checkpoint.
+    Cosignature { size: u64 },
+}
+
+/// How long the sequencer waits before it asks a witness again that did not answer.
+const WITNESS_RETRY: Duration = Duration::from_secs(5);
+
+/// The sequencer and the tree's public reads.
+#[derive(Clone)]
+pub struct Sequencer {
+    database: Tables<Office>,
+    signer: LogSigner,
+    witness: Option<WitnessClient>,
+}
+
+impl Sequencer {
+    pub fn new(database: &Database, signer: LogSigner, witness: Option<WitnessClient>) -> Self {
+        Self { database: database.office(), signer, witness }
+    }
+
+    /// The verifier key of the checkpoints' signatures (C2SP signed-note).
+    pub fn verifier_key(&self) -> String {
+        self.signer.verifier_key()
+    }
+
+    /// Places up to [`BATCH`] waiting entries and signs the checkpoint of the grown tree (of the
+    /// empty tree, the first time). Answers the new tree size and how many it placed, or `None`
+    /// when nothing waited (or another instance is at it).
+    pub async fn integrate(&self) -> Result<Option<(u64, usize)>, DatabaseError> {
+        // A look without a transaction first: most rounds find nothing, and on SQLite a write
+        // transaction would hold the only writer.
+        let work: bool = on_backend!(self.database, pool => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM access_log WHERE leaf_index IS NULL) \
+             OR NOT EXISTS (SELECT 1 FROM access_log_checkpoints)",
+        )
+        .fetch_one(pool)
+        .await)?;
+        if !work {
+            return Ok(None);
+        }
+        let signer = &self.signer;
+        let placed = on_backend!(self.database, pool => {
+            let mut transaction = pool.begin_write().await?;
+            if is_postgres(&*transaction) {
+                let ours: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                    .bind(SEQUENCER_LOCK)
+                    .fetch_one(&mut *transaction)
+                    .await?;
+                if !ours {
+                    return Ok(None);
+                }
+            }
+            let newest: Option<(i64, String)> =
+                sqlx::query_as("SELECT tree_size, root_hash FROM access_log_checkpoints ORDER BY tree_size DESC LIMIT 1")
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+            let waiting: Vec<Waiting> = sqlx::query_as(
+                "SELECT seq, id, occurred_at, office_code, citizen_id, categories, purpose, basis, basis_ref, leaf \
+                 FROM access_log WHERE leaf_index IS NULL ORDER BY seq LIMIT $1",
+            )
+            .bind(BATCH)
+            .fetch_all(&mut *transaction)
+            .await?;
+            // Nothing to place, unless the log has no checkpoint yet: then the empty tree's.
+            if waiting.is_empty() && newest.is_some() {
+                return Ok(None);
+            }
+            let size = newest.as_ref().map_or(0, |(size, _)| u64::try_from(*size).unwrap_or(0));
+            let mut tiles = load_tiles!(&mut *transaction, &edge(size))?;
+            // The stored edge must give the signed root: the tree is only ever extended.
+            if let Some((_, root)) = &newest {
+                let stored = tree_hash(size, &tiles).map(|hash| hash.to_string()).unwrap_or_default();
+                if stored != *root {
+                    return Err(sqlx::Error::Protocol(format!(
+                        "the access log's tiles do not give the root of its newest checkpoint (size {size}): run `server verify-access-log`"
+                    ))
+                    .into());
+                }
+            }
+            let mut changed = BTreeSet::new();
+            let (mut seqs, mut indexes, mut leaves) = (Vec::new(), Vec::new(), Vec::new());
+            for (entry, index) in waiting.iter().zip(size..) {
+                let leaf = match &entry.leaf {
+                    Some(leaf) => leaf.clone(),
+                    None => entry.leaf_of_columns(salt().map_err(|error| sqlx::Error::Protocol(error.to_string()))?).to_bytes(),
+                };
+                tiles.append(index, record_hash(leaf.as_bytes()), &mut changed);
+                seqs.push(entry.seq);
+                indexes.push(i64::try_from(index).unwrap_or(i64::MAX));
+                leaves.push(leaf);
+            }
+            let new_size = size + waiting.len() as u64;
+            let root = tree_hash(new_size, &tiles).map_err(|error| sqlx::Error::Protocol(error.to_string()))?;
+            let note = sign_checkpoint(signer, new_size, root).map_err(sqlx::Error::Protocol)?;
+            // The places as JSON, one text for a batch on both backends.
+            let placed: Vec<Placed<'_>> = seqs
+                .iter()
+                .zip(&indexes)
+                .zip(&leaves)
+                .map(|((seq, leaf_index), leaf)| Placed { seq: *seq, leaf_index: *leaf_index, leaf })
+                .collect();
+            let place = if is_postgres(&*transaction) {
+                "UPDATE access_log SET leaf = placed.leaf, leaf_index = placed.leaf_index \
+                 FROM jsonb_to_recordset(CAST($1 AS JSONB)) AS placed (seq BIGINT, leaf_index BIGINT, leaf TEXT) \
+                 WHERE access_log.seq = placed.seq"
+            } else {
+                "UPDATE access_log SET leaf = placed.value ->> '$.leaf', leaf_index = placed.value ->> '$.leaf_index' \
+                 FROM json_each($1) AS placed WHERE access_log.seq = placed.value ->> '$.seq'"
+            };
+            sqlx::query(place).bind(Json(placed)).execute(&mut *transaction).await?;
+            for id in &changed {
+                let Some(hashes) = tiles.0.get(id) else { continue };
+                sqlx::query(
+                    "INSERT INTO access_log_tiles (level, idx, hashes) VALUES ($1, $2, $3) \
+                     ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes",
+                )
+                .bind(i64::from(id.0))
+                .bind(i64::try_from(id.1).unwrap_or(i64::MAX))
+                .bind(hashes)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            sqlx::query("INSERT INTO access_log_checkpoints (tree_size, root_hash, signed_at, note) VALUES ($1, $2, $3, $4)")
+                .bind(i64::try_from(new_size).unwrap_or(i64::MAX))
+                .bind(root.to_string())
+                .bind(Timestamp::now())
+                .bind(&note)
+                .execute(&mut *transaction)
+                .await?;
+            transaction.commit().await?;
+            Ok::<_, sqlx::Error>(Some((new_size, waiting.len())))
+        })?;
+        if let Some((_, count)) = placed {
+            metrics::counter!("klarsicht_access_log_placed_total").increment(count as u64);
+        }
+        Ok(placed)
+    }
+
+    /// Places entries for as long as the process runs, and has the witness cosign the newest
+    /// checkpoint, side by side, so a slow witness never holds up placing. A failed round is
+    /// logged and tried again.
+    pub async fn run(self) {
+        tokio::join!(self.place_forever(), self.witness_forever());
+    }
+
+    /// Places waiting entries: at once again while batches come full, else after [`REST`].
+    async fn place_forever(&self) {
+        loop {
+            let full = match self.integrate().await {
+                Ok(placed) => placed.is_some_and(|(_, count)| count == BATCH as usize),
+                Err(error) => {
+                    tracing::error!(%error, "the sequencer could not place the access log's new entries");
+                    false
+                }
+            };
+            if !full {
+                tokio::time::sleep(REST).await;
+            }
+        }
+    }
+
+    /// Has the witness cosign each newest checkpoint; after a failure, again after
+    /// [`WITNESS_RETRY`].
+    async fn witness_forever(&self) {
+        if self.witness.is_none() {
+            return;
+        }
+        loop {
+            let pause = match self.witness().await {
+                Ok(true) => REST,
+                Ok(false) => WITNESS_RETRY,
+                Err(error) => {
+                    tracing::error!(%error, "the sequencer could not read what to send the witness");
+                    WITNESS_RETRY
+                }
+            };
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    /// Has the witness cosign the newest checkpoint, if it has not yet. Answers whether the
+    /// newest checkpoint is cosigned now (or no witness is set); a witness that did not answer
+    /// or refused is logged.
+    pub async fn witness(&self) -> Result<bool, DatabaseError> {
+        let Some(witness) = &self.witness else { return Ok(true) };
+        let (newest, cosigned): (Option<(i64, String)>, Option<i64>) = on_backend!(self.database, pool => {
+            let newest = sqlx::query_as("SELECT tree_size, note FROM access_log_checkpoints ORDER BY tree_size DESC LIMIT 1")
+                .fetch_optional(pool)
+                .await?;
+            let cosigned = sqlx::query_scalar("SELECT MAX(tree_size) FROM access_log_cosignatures WHERE witness = $1 AND signature <> ''")
+                .bind(witness.name())
+                .fetch_one(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((newest, cosigned))
+        })?;
+        let Some((size, note)) = newest else { return Ok(true) };
+        if cosigned == Some(size) {
+            return Ok(true);
+        }
+        let size = u64::try_from(size).unwrap_or(0);
+        let mut old = cosigned.and_then(|old| u64::try_from(old).ok()).unwrap_or(0);
+        // Once from where the portal thinks the witness is, and once more from where it says.
+        for attempt in 0..2 {
+            if old > size {
+                // Another instance may have had a newer checkpoint cosigned meanwhile.
+                let newest: Option<i64> = on_backend!(self.database, pool => sqlx::query_scalar(
+                    "SELECT MAX(tree_size) FROM access_log_checkpoints",
+                )
+                .fetch_one(pool)
+                .await)?;
+                if newest.and_then(|newest| u64::try_from(newest).ok()).is_some_and(|newest| newest >= old) {
+                    return Ok(true);
+                }
+                tracing::error!(
+                    witnessed = old,
+                    size,
+                    "the witness has cosigned a larger access log than this one has: the log was set back; run `server verify-access-log` and tell the data protection officer"
+                );
+                return Ok(false);
+            }
+            if old == size && attempt > 0 {
+                tracing::error!(
+                    size,
+                    "the witness has cosigned another tree of this size: the access log's history was changed; run `server verify-access-log` and tell the data protection officer"
+                );
+                return Ok(false);
+            }
+            let proof = self.consistency_proof(old, size).await?;
+            match witness.cosign(old, &proof, &note).await {
+                Ok(Cosigning::Cosigned(lines)) => {
+                    let at = Timestamp::now();
+                    on_backend!(self.database, pool => sqlx::query(
+                        "INSERT INTO access_log_cosignatures (tree_size, witness, signature, cosigned_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (tree_size, witness) DO NOTHING",
+                    )
+                    .bind(i64::try_from(size).unwrap_or(i64::MAX))
+                    .bind(witness.name())
+                    .bind(&lines)
+                    .bind(at)
+                    .execute(pool)
+                    .await
+                    .map(|_| ()))?;
+                    return Ok(true);
+                }
+                Ok(Cosigning::Elsewhere(witnessed)) => old = witnessed,
+                Ok(Cosigning::Refused(status, reason)) => {
+                    tracing::error!(status, reason = reason.trim(), size, "the witness refused to cosign the access log's checkpoint");
+                    return Ok(false);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the witness did not answer; asked again in a few seconds");
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// The consistency proof from the tree of `old` leaves to the one of `size` (empty from the
+    /// empty tree, or to itself).
+    async fn consistency_proof(&self, old: u64, size: u64) -> Result<Vec<Hash>, DatabaseError> {
+        if old == 0 || old >= size {
+            return Ok(Vec::new());
+        }
+        let needed = tiles_needed(|reader| prove_tree(size, old, reader));
+        let tiles = on_backend!(self.database, pool => load_tiles!(pool, &needed))?;
+        prove_tree(size, old, &tiles).map_err(|error| DatabaseError::Query(sqlx::Error::Protocol(error.to_string())))
+    }
+
+    /// The newest checkpoint: with the witness's cosignature appended when a witness is set
+    /// (the newest it cosigned, then), else as the portal signed it. `None` before the first.
+    pub async fn checkpoint(&self) -> Result<Option<String>, DatabaseError> {
+        if let Some(witness) = &self.witness {
+            let cosigned: Option<(String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+                "SELECT c.note, s.signature FROM access_log_checkpoints c \
+                 JOIN access_log_cosignatures s ON s.tree_size = c.tree_size AND s.witness = $1 AND s.signature <> '' \
+                 ORDER BY c.tree_size DESC LIMIT 1",
+            )
+            .bind(witness.name())
+            .fetch_optional(pool)
+            .await)?;
+            if let Some((note, cosignature)) = cosigned {
+                return Ok(Some(format!("{note}{cosignature}")));
+            }
+        }
+        let note = on_backend!(self.database, pool => sqlx::query_scalar(
+            "SELECT note FROM access_log_checkpoints ORDER BY tree_size DESC LIMIT 1",
+        )
+        .fetch_optional(pool)
+        .await)?;
+        Ok(note)
+    }
+
+    /// The first `width` hashes of tile `index` of level `level`, if the tree of the newest
+    /// checkpoint holds that many there (a tile is served only as far as a signed tree reaches).
+    pub async fn tile(&self, level: u8, index: u64, width: u64) -> Result<Option<Vec<u8>>, DatabaseError> {
+        let Ok(stored_index) = i64::try_from(index) else { return Ok(None) };
+        let row: Option<(Vec<u8>, Option<i64>)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT hashes, (SELECT MAX(tree_size) FROM access_log_checkpoints) FROM access_log_tiles WHERE level = $1 AND idx = $2",
+        )
+        .bind(i64::from(level))
+        .bind(stored_index)
+        .fetch_optional(pool)
+        .await)?;
+        let Some((mut hashes, Some(size))) = row else { return Ok(None) };
+        // The nodes of this level in the signed tree, and so the width it gives this tile.
+        let nodes = u64::try_from(size).unwrap_or(0) >> (8 * u32::from(level));
+        let signed_width = nodes.saturating_sub(index.saturating_mul(TILE_WIDTH)).min(TILE_WIDTH);
+        let length = usize::try_from(width).unwrap_or(usize::MAX).saturating_mul(32);
+        if width > signed_width || hashes.len() < length {
+            return Ok(None);
+        }
+        hashes.truncate(length);
+        Ok(Some(hashes))
+    }
+
+    /// Recomputes the tree from every placed leaf: that the leaf indexes leave no gap, that each
+    /// entry says what its leaf says, that every checkpoint is signed by the portal's key and
+    /// names the root its leaves give, and that every stored tile is what the leaves give; and
+    /// that every cosignature stored is the witness's over its checkpoint.
+    pub async fn verify(&self) -> Result<TreeVerification, DatabaseError> {
+        // Read in this order, a cosignature's checkpoint is always among those read; and only
+        // leaves up to the newest checkpoint read are checked, so a log that grows while the
+        // check runs looks as intact as it is.
+        let cosigned: Vec<(i64, String)> = match &self.witness {
+            Some(witness) => on_backend!(self.database, pool => sqlx::query_as(
+                "SELECT tree_size, signature FROM access_log_cosignatures WHERE witness = $1 ORDER BY tree_size",
+            )
+            .bind(witness.name())
+            .fetch_all(pool)
+            .await)?,
+            None => Vec::new(),
+        };
+        let checkpoints: Vec<(i64, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT tree_size, root_hash, note FROM access_log_checkpoints ORDER BY tree_size",
+        )
+        .fetch_all(pool)
+        .await)?;
+        let signed_size = checkpoints.last().map_or(0, |(size, ..)| *size);
+        let log_key = self.signer.verifier_key();
+        let mut result = TreeVerification { leaves: 0, checkpoints: 0, cosignatures: 0, problem: None };
+        if let Some(witness) = &self.witness {
+            for (size, lines) in cosigned {
+                let note = checkpoints.iter().find(|(stored, ..)| *stored == size).map(|(.., note)| note.as_str()).unwrap_or_default();
+                let text = note.split_once("\n\n").map(|(text, _)| format!("{text}\n")).unwrap_or_default();
+                if lines.trim().is_empty() || !lines.lines().all(|line| witness.line_holds(text.as_bytes(), line)) {
+                    result.problem = Some(TreeProblem::Cosignature { size: u64::try_from(size).unwrap_or(0) });
+                    return Ok(result);
+                }
+                result.cosignatures += 1;
+            }
+        }
+        let mut pending = checkpoints.iter().peekable();
+        let mut tiles = TileHashes::default();
+        let mut full = Vec::new();
+        // The empty tree's checkpoint, signed before the first entry.
+        while let Some((_, root, note)) = pending.next_if(|(size, ..)| *size == 0) {
+            if let Some(problem) = checkpoint_problem(&log_key, &self.signer, 0, root, note, &tiles) {
+                result.problem = Some(problem);
+                return Ok(result);
+            }
+            result.checkpoints += 1;
+        }
+        loop {
+            let rows: Vec<(i64, Option<String>, Waiting)> = on_backend!(self.database, pool => sqlx::query_as::<_, (i64, Option<String>, LogEntryId, Timestamp, String, CitizenId, Json<Vec<String>>, String, String, Option<MixedId>)>(
+                "SELECT leaf_index, leaf, id, occurred_at, office_code, citizen_id, categories, purpose, basis, basis_ref \
+                 FROM access_log WHERE leaf_index >= $1 AND leaf_index < $3 ORDER BY leaf_index LIMIT $2",
+            )
+            .bind(i64::try_from(result.leaves).unwrap_or(i64::MAX))
+            .bind(VERIFY_BATCH)
+            .bind(signed_size)
+            .fetch_all(pool)
+            .await)?
+            .into_iter()
+            .map(|(index, leaf, id, occurred_at, office_code, citizen_id, categories, purpose, basis, basis_ref)| {
+                (index, leaf.clone(), Waiting { seq: 0, id, occurred_at, office_code, citizen_id, categories, purpose, basis, basis_ref, leaf })
+            })
+            .collect();
+            let done = rows.len() < VERIFY_BATCH as usize;
+            for (index, leaf, entry) in rows {
+                let index = u64::try_from(index).unwrap_or(u64::MAX);
+                if index != result.leaves {
+                    result.problem = Some(TreeProblem::Missing { index: result.leaves });
+                    return Ok(result);
+                }
+                let leaf = leaf.unwrap_or_default();
+                let says = Leaf::parse(leaf.as_bytes());
+                if says.is_none_or(|says| says != entry.leaf_of_columns(says.salt.clone())) {
+                    result.problem = Some(TreeProblem::Altered { index });
+                    return Ok(result);
+                }
+                let mut changed = BTreeSet::new();
+                tiles.append(index, record_hash(leaf.as_bytes()), &mut changed);
+                result.leaves += 1;
+                // Full tiles are compared with the stored ones, then let go: the edge is enough.
+                for id in changed {
+                    if tiles.0.get(&id).is_some_and(|hashes| hashes.len() as u64 == TILE_WIDTH * 32) {
+                        full.extend(tiles.0.remove(&id).map(|hashes| (id, hashes)));
+                    }
+                }
+                while let Some((size, root, note)) = pending.next_if(|(size, ..)| u64::try_from(*size).unwrap_or(0) == result.leaves) {
+                    let size = u64::try_from(*size).unwrap_or(0);
+                    if let Some(problem) = checkpoint_problem(&log_key, &self.signer, size, root, note, &tiles) {
+                        result.problem = Some(problem);
+                        return Ok(result);
+                    }
+                    result.checkpoints += 1;
+                }
+            }
+            if let Some(problem) = self.tiles_problem(std::mem::take(&mut full), false).await? {
+                result.problem = Some(problem);
+                return Ok(result);
+            }
+            if done {
+                break;
+            }
+        }
+        if let Some((size, ..)) = pending.next() {
+            result.problem = Some(TreeProblem::Behind { size: u64::try_from(*size).unwrap_or(0), leaves: result.leaves });
+            return Ok(result);
+        }
+        let edge_tiles: Vec<(TileId, Vec<u8>)> = tiles.0.into_iter().collect();
+        result.problem = self.tiles_problem(edge_tiles, true).await?;
+        Ok(result)
+    }
+
+    /// The first of `recomputed` that is not stored as it is (or, for the tree's right edge,
+    /// that the stored tile does not begin with: it may have grown since).
+    async fn tiles_problem(&self, recomputed: Vec<(TileId, Vec<u8>)>, edge: bool) -> Result<Option<TreeProblem>, DatabaseError> {
+        if recomputed.is_empty() {
+            return Ok(None);
+        }
+        let ids: Vec<TileId> = recomputed.iter().map(|(id, _)| *id).collect();
+        let stored = on_backend!(self.database, pool => load_tiles!(pool, &ids))?;
+        Ok(recomputed
+            .into_iter()
+            .find(|(id, hashes)| {
+                stored.0.get(id).is_none_or(|stored| if edge { !stored.starts_with(hashes) } else { stored != hashes })
+            })
+            .map(|((level, index), _)| TreeProblem::Tile { level, index }))
+    }
+}
+
+/// What is wrong with the checkpoint of `size`, if anything: its signature, its text, or its
+/// root against the recomputed `tiles`.
+fn checkpoint_problem(log_key: &str, signer: &LogSigner, size: u64, root: &str, note: &str, tiles: &TileHashes) -> Option<TreeProblem> {
+    let signed = Note::from_bytes(note.as_bytes()).ok().filter(|signed| signed_by(signed, log_key));
+    let text_fits = signed.as_ref().is_some_and(|signed| {
+        Checkpoint::from_bytes(signed.text())
+            .is_ok_and(|checkpoint| checkpoint.origin() == signer.name() && checkpoint.size() == size && checkpoint.hash().to_string() == root)
+    });
+    if !text_fits {
+        return Some(TreeProblem::Signature { size });
+    }
+    let recomputed = tree_hash(size, tiles).map(|hash| hash.to_string()).unwrap_or_default();
+    (recomputed != root).then_some(TreeProblem::Root { size })
+}
+
+/// The signed checkpoint of a tree of `size` leaves with root `root` (C2SP tlog-checkpoint).
+pub fn sign_checkpoint(signer: &LogSigner, size: u64, root: Hash) -> Result<String, String> {
+    let checkpoint = Checkpoint::new(signer.name(), size, root, "").map_err(|error| error.to_string())?;
+    let mut note = Note::new(&checkpoint.to_bytes(), &[]).map_err(|error| error.to_string())?;
+    note.add_sigs(&[signer]).map_err(|error| error.to_string())?;
+    String::from_utf8(note.to_bytes()).map_err(|error| error.to_string())
+}
+

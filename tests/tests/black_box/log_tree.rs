@@ -1,0 +1,313 @@
+//! The access log as a Merkle tree: every read is a leaf that says what the citizen's export
+//! says, placed within seconds in a checkpoint the portal signs; the public checkpoint, key and
+//! hash tiles let anyone recompute the root; the database refuses to change or remove any of
+//! it; and `server verify-access-log`'s check of the tree finds a leaf rewritten, an entry
+//! removed and a tile forged.
+
+use std::time::Duration;
+
+use app::{
+    office::OfficeCode,
+    policy::Category,
+    server::{
+        access_log::{
+            AccessLog, LogBasis, LogKey, NewEntry,
+            leaf::Leaf,
+            sequencer::{Sequencer, TreeProblem, TreeVerification},
+            tree::{TILE_WIDTH, TileHashes, edge, tile_path},
+        },
+        db::{CitizenId, Database, DatabaseUrl, StaffId},
+    },
+};
+use app::server::access_log::{
+    cosignature::{CosignatureVerifier, Cosigner},
+    sequencer::sign_checkpoint,
+};
+use klarsicht_tests::{Backend, TestApp, Visitor, count_rows, demo, on_both_databases, tamper, test_settings, try_execute};
+use server::settings::Settings;
+use signed_note::{Note, StandardVerifier, VerifierList};
+use tlog_tiles::{Checkpoint, Hash, record_hash, tree_hash};
+
+const JONAS_WOHNGELD: &str = "00000000-0000-4000-8000-000000000701";
+
+async fn database_of(app: &TestApp) -> Database {
+    Database::connect(&DatabaseUrl::parse(app.database_url()).expect("a valid URL"), 4).await.expect("connects")
+}
+
+/// Appends `count` entries about Jonas, as the gate does for a read, one after another.
+async fn append_entries(app: &TestApp, count: usize) {
+    let log = AccessLog::new(database_of(app).await, LogKey::derive("klarsicht-development-secret-never-use-in-production"));
+    for number in 0..count {
+        log.append(NewEntry {
+            staff: StaffId::parse(demo::SABINE_FISCHER).expect("an id"),
+            office: OfficeCode::new("wohngeldstelle"),
+            citizen: CitizenId::parse(demo::JONAS_WEBER).expect("an id"),
+            categories: vec![Category::Household, Category::Identity],
+            purpose: format!("Bearbeitung {number}"),
+            basis: LogBasis::Application,
+            basis_ref: None,
+        })
+        .await
+        .expect("appended");
+    }
+}
+
+/// The newest checkpoint once it covers every entry in the database, checked against the
+/// portal's public key: its size and root.
+async fn signed_checkpoint_of_every_entry(app: &TestApp) -> (u64, Hash) {
+    let (size, root, _) = checkpoint_of_every_entry(app, None).await;
+    (size, root)
+}
+
+/// The newest checkpoint once it covers every entry in the database, checked against the
+/// portal's public key and, if given, the witness's: its size, its root and the note.
+async fn checkpoint_of_every_entry(app: &TestApp, witness: Option<&str>) -> (u64, Hash, String) {
+    let entries = u64::try_from(count_rows(app.database_url(), "access_log").await).expect("a count");
+    let key = app.get("/log/key").await.text().await.expect("the key");
+    let verifier = StandardVerifier::new(key.trim()).expect("a signed-note verifier key");
+    let mut verifiers: Vec<Box<dyn signed_note::Verifier>> = vec![Box::new(verifier)];
+    if let Some(witness) = witness {
+        verifiers.push(Box::new(CosignatureVerifier::parse(witness).expect("a witness key")));
+    }
+    let known = VerifierList::new(verifiers);
+    // The sequencer places entries within about a second; waiting longer only makes a slow
+    // machine pass, and the figure is measured by the benchmark, not here.
+    for _ in 0..100 {
+        let response = app.get("/log/checkpoint").await;
+        if response.status() == 200 {
+            let text = response.text().await.expect("a note");
+            let note = Note::from_bytes(text.as_bytes()).expect("a signed note");
+            let (verified, _) = note.verify(&known).expect("signed by the portal's key");
+            let checkpoint = Checkpoint::from_bytes(note.text()).expect("a C2SP checkpoint");
+            assert_eq!(checkpoint.origin(), "localhost/klarsicht-zugriffsprotokoll");
+            if checkpoint.size() == entries && verified.len() == 1 + usize::from(witness.is_some()) {
+                return (checkpoint.size(), *checkpoint.hash(), text);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no checkpoint covered all {entries} entries within ten seconds, signed as asked");
+}
+
+/// The tree's root as anyone computes it from the public hash tiles.
+async fn root_from_public_tiles(app: &TestApp, size: u64) -> Hash {
+    let mut tiles = TileHashes::default();
+    for (level, index) in edge(size) {
+        let width = (size >> (8 * u32::from(level))) % TILE_WIDTH;
+        if width == 0 {
+            continue;
+        }
+        let response = app.get(&format!("/log/tile/{}", tile_path(level, index, width))).await;
+        assert_eq!(response.status(), 200);
+        tiles.0.insert((level, index), response.bytes().await.expect("a tile").to_vec());
+    }
+    tree_hash(size, &tiles).expect("the tiles give a root")
+}
+
+async fn leaves_in_order(app: &TestApp) -> Vec<(i64, String)> {
+    let sql = "SELECT leaf_index, leaf FROM access_log ORDER BY leaf_index";
+    if app.database_url().starts_with("sqlite:") {
+        let mut connection = <sqlx::SqliteConnection as sqlx::Connection>::connect(app.database_url()).await.expect("opens");
+        sqlx::query_as(sql).fetch_all(&mut connection).await.expect("the leaves")
+    } else {
+        let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(app.database_url()).await.expect("connects");
+        sqlx::query_as(sql).fetch_all(&mut connection).await.expect("the leaves")
+    }
+}
+
+async fn verify_tree(app: &TestApp) -> TreeVerification {
+    let settings = Settings::check(test_settings(app.database_url())).expect("valid settings");
+    Sequencer::new(&database_of(app).await, settings.log_signer, None).verify().await.expect("the check runs")
+}
+
+/// An app whose log holds a real read (Sabine opens Jonas's housing-benefit case) and 299
+/// appended entries, all placed: more than one tile of leaves.
+async fn app_with_placed_entries(backend: Backend) -> (TestApp, u64, Hash) {
+    let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+    let mut sabine = Visitor::new(&app);
+    sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+    let case = sabine.get(&format!("/mitarbeitende/faelle/{JONAS_WOHNGELD}")).await;
+    assert_eq!(case.status(), 200);
+    let real_reads = count_rows(app.database_url(), "access_log").await;
+    assert!(real_reads >= 1, "the case view is logged");
+    append_entries(&app, 300 - usize::try_from(real_reads).expect("a count")).await;
+    let (size, root) = signed_checkpoint_of_every_entry(&app).await;
+    (app, size, root)
+}
+
+on_both_databases! {
+    async fn every_read_is_a_leaf_of_a_signed_checkpoint_whose_root_anyone_recomputes_from_the_public_tiles(backend: Backend) {
+        let (app, size, root) = app_with_placed_entries(backend).await;
+        assert_eq!(size, 300);
+        assert_eq!(root_from_public_tiles(&app, size).await, root);
+
+        // Each leaf is the hash the tiles hold at its index, and says what the entry says.
+        let leaves = leaves_in_order(&app).await;
+        let first_tile = app.get("/log/tile/0/000").await.bytes().await.expect("a full tile");
+        assert_eq!(first_tile.len(), 256 * 32);
+        for (index, leaf) in &leaves {
+            let parsed = Leaf::parse(leaf.as_bytes()).expect("a leaf as written");
+            assert_eq!(parsed.person, demo::JONAS_WEBER);
+            assert_eq!(parsed.role, "caseworker");
+            assert!(parsed.salt.len() >= 32, "at least 16 bytes of salt, hex");
+            if let Ok(at) = usize::try_from(*index) && at < 256 {
+                assert_eq!(&first_tile[at * 32..(at + 1) * 32], record_hash(leaf.as_bytes()).0.as_slice());
+            }
+        }
+        let read = Leaf::parse(leaves[0].1.as_bytes()).expect("the real read's leaf");
+        assert_eq!((read.office.as_str(), read.basis.as_str()), ("wohngeldstelle", "application"));
+        assert_eq!(read.rests_on.as_deref(), Some(JONAS_WOHNGELD));
+        let keys: Vec<String> = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&leaves[0].1)
+            .expect("an object")
+            .keys()
+            .cloned()
+            .collect();
+        let mut expected = ["id", "time", "office", "role", "person", "categories", "purpose", "basis", "rests_on", "salt"].map(String::from).to_vec();
+        expected.sort();
+        assert_eq!(keys, expected);
+
+        // Public and cacheable; the leaves themselves are not public.
+        for path in ["/log/checkpoint", "/log/key", "/log/tile/0/000", "/log/tile/0/001.p/44"] {
+            let response = app.get(path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            let caching = response.headers().get("cache-control").and_then(|value| value.to_str().ok()).unwrap_or_default();
+            assert!(caching.starts_with("public"), "{path}: {caching}");
+        }
+        for path in ["/log/tile/data/000", "/log/tile/0/001", "/log/tile/0/001.p/45", "/log/tile/0/002.p/1", "/log/tile/x", "/log/tile/0/000.p/0"] {
+            assert_eq!(app.get(path).await.status(), 404, "{path}");
+        }
+        let checked = verify_tree(&app).await;
+        assert_eq!((checked.leaves, &checked.problem), (300, &None));
+        assert!(checked.checkpoints >= 2, "{checked:?}");
+    }
+
+    async fn the_database_refuses_to_change_or_remove_the_log(backend: Backend) {
+        let (app, ..) = app_with_placed_entries(backend).await;
+        let url = app.database_url();
+        for attack in [
+            "UPDATE access_log SET purpose = 'harmlos'",
+            "UPDATE access_log SET leaf_index = leaf_index + 1000",
+            "DELETE FROM access_log WHERE leaf_index = 5",
+            "DELETE FROM access_log_tiles",
+            "UPDATE access_log_tiles SET hashes = substr(hashes, 1, 32)",
+            "DELETE FROM access_log_checkpoints",
+            "UPDATE access_log_checkpoints SET root_hash = 'x'",
+        ] {
+            let refused = try_execute(url, attack).await.expect_err(attack).to_string();
+            assert!(refused.contains("append-only"), "{attack}: {refused}");
+        }
+        if matches!(backend, Backend::Postgres) {
+            assert!(try_execute(url, "TRUNCATE access_log CASCADE").await.is_err());
+        }
+        assert_eq!(verify_tree(&app).await.problem, None);
+    }
+
+    async fn the_check_of_the_tree_finds_a_rewritten_leaf_a_removed_entry_and_a_forged_tile(backend: Backend) {
+        // A leaf rewritten with its entry, so both say the same: the signed roots no longer fit.
+        let (app, ..) = app_with_placed_entries(backend).await;
+        tamper(
+            app.database_url(),
+            "UPDATE access_log SET purpose = 'harmlos', leaf = replace(leaf, '\"purpose\":\"Bearbeitung 7\"', '\"purpose\":\"harmlos\"') \
+             WHERE purpose = 'Bearbeitung 7'",
+        )
+        .await;
+        assert!(matches!(verify_tree(&app).await.problem, Some(TreeProblem::Root { .. })));
+        // The entry changed, but not its leaf: they disagree.
+        tamper(app.database_url(), "UPDATE access_log SET purpose = 'harmlos' WHERE purpose = 'Bearbeitung 8'").await;
+        let found = verify_tree(&app).await.problem;
+        assert!(matches!(found, Some(TreeProblem::Altered { .. } | TreeProblem::Root { .. })), "{found:?}");
+
+        // An entry removed: its index is missing.
+        let (app, ..) = app_with_placed_entries(backend).await;
+        tamper(app.database_url(), "DELETE FROM access_log WHERE leaf_index = 5").await;
+        assert_eq!(verify_tree(&app).await.problem, Some(TreeProblem::Missing { index: 5 }));
+
+        // A tile that serves other hashes than the leaves give.
+        let (app, ..) = app_with_placed_entries(backend).await;
+        let zeros = match backend {
+            Backend::Sqlite => "zeroblob(length(hashes))",
+            Backend::Postgres => "decode(repeat('00', length(hashes)), 'hex')",
+        };
+        tamper(app.database_url(), &format!("UPDATE access_log_tiles SET hashes = {zeros} WHERE level = 0 AND idx = 1")).await;
+        assert_eq!(verify_tree(&app).await.problem, Some(TreeProblem::Tile { level: 0, index: 1 }));
+    }
+}
+
+/// A witness on its own port with its own state, for the portal's log in development mode.
+async fn start_witness(state: &std::path::Path) -> (String, String) {
+    let log_key = Settings::check(test_settings("sqlite://x.db")).expect("valid settings").log_signer.verifier_key();
+    let cosigner = Cosigner::generate("datenschutz.stadt.example/zeuge").expect("a key");
+    let (address, serving) = server::witness::bind(Some(&cosigner.signer_key()), &log_key, state, true, "127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("the witness starts");
+    tokio::spawn(serving);
+    (format!("http://{address}"), cosigner.verifier_key())
+}
+
+/// A request to the witness: the old size, the proof and the checkpoint.
+async fn ask_witness(url: &str, old: u64, proof: &[Hash], note: &str) -> (u16, String) {
+    let proof: String = proof.iter().map(|hash| format!("{hash}\n")).collect();
+    let response = reqwest::Client::new()
+        .post(format!("{url}/add-checkpoint"))
+        .body(format!("old {old}\n{proof}\n{note}"))
+        .send()
+        .await
+        .expect("the witness answers");
+    (response.status().as_u16(), response.text().await.expect("a body"))
+}
+
+on_both_databases! {
+    async fn the_witness_cosigns_each_checkpoint_that_extends_the_last_and_refuses_another_history(backend: Backend) {
+        let directory = tempfile::tempdir().expect("a directory");
+        let state = directory.path().join("zeuge.json");
+        let (witness_url, witness_key) = start_witness(&state).await;
+        let app = TestApp::spawn_with(backend, |settings| {
+            settings.demo_data = Some(true);
+            settings.witness_url = Some(witness_url.clone());
+            settings.witness_key = Some(witness_key.clone());
+        })
+        .await;
+        append_entries(&app, 40).await;
+        let (size, _, note) = checkpoint_of_every_entry(&app, Some(&witness_key)).await;
+        assert_eq!(size, 40);
+        assert_eq!(note.lines().filter(|line| line.starts_with('—')).count(), 2, "signed by the portal and cosigned: {note}");
+        let remembered: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).expect("the state")).expect("JSON");
+        assert_eq!(remembered["size"], 40, "the witness keeps what it cosigned: {remembered}");
+        // More entries: the next checkpoint extends the last, and is cosigned too.
+        append_entries(&app, 300).await;
+        let (size, root, _) = checkpoint_of_every_entry(&app, Some(&witness_key)).await;
+        assert_eq!(size, 340);
+
+        // Another history of the log, signed with the log's own key (as whoever holds it could):
+        // the witness cosigns none of it.
+        let settings = Settings::check(test_settings(app.database_url())).expect("valid settings");
+        let forged = Hash([7; 32]);
+        let same_size = sign_checkpoint(&settings.log_signer, 340, forged).expect("signed");
+        assert_eq!(ask_witness(&witness_url, 340, &[], &same_size).await, (409, "340\n".to_owned()), "two trees of one size");
+        let longer = sign_checkpoint(&settings.log_signer, 400, forged).expect("signed");
+        assert_eq!(ask_witness(&witness_url, 340, &[root, root], &longer).await.0, 422, "a proof that does not hold");
+        assert_eq!(ask_witness(&witness_url, 40, &[], &longer).await, (409, "340\n".to_owned()), "set back to an older size");
+        let smaller = sign_checkpoint(&settings.log_signer, 39, forged).expect("signed");
+        assert_eq!(ask_witness(&witness_url, 340, &[], &smaller).await.0, 400, "smaller than the old size");
+        let foreign = sign_checkpoint(&app::server::access_log::signer::LogSigner::generate("fremd.example/log").expect("a key"), 1, forged).expect("signed");
+        assert_eq!(ask_witness(&witness_url, 0, &[], &foreign).await.0, 404, "another log");
+        let impostor = app::server::access_log::signer::LogSigner::generate("localhost/klarsicht-zugriffsprotokoll").expect("a key");
+        let unsigned = sign_checkpoint(&impostor, 400, forged).expect("signed");
+        assert_eq!(ask_witness(&witness_url, 340, &[], &unsigned).await.0, 403, "not the log's key");
+        assert_eq!(ask_witness(&witness_url, 340, &[], "kein Checkpoint").await.0, 403, "no signed note");
+        let garbage = reqwest::Client::new().post(format!("{witness_url}/add-checkpoint")).body("kein Antrag").send().await.expect("answers");
+        assert_eq!(garbage.status(), 400, "no request");
+        let remembered: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).expect("the state")).expect("JSON");
+        assert_eq!(remembered["size"], 340, "nothing refused changed what it keeps");
+
+        // The operator's check covers the cosignatures.
+        let mut input = test_settings(app.database_url());
+        input.witness_url = Some(witness_url.clone());
+        input.witness_key = Some(witness_key.clone());
+        let settings = Settings::check(input).expect("valid settings");
+        assert!(settings.witness.is_some());
+        let checked = Sequencer::new(&database_of(&app).await, settings.log_signer, settings.witness).verify().await.expect("runs");
+        assert_eq!(checked.problem, None);
+        assert!(checked.cosignatures >= 2, "{checked:?}");
+    }
+}
