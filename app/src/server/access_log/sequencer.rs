@@ -20,7 +20,7 @@ use super::{
     leaf::{Leaf, salt},
     signer::LogSigner,
     tree::{TILE_WIDTH, TileHashes, TileId, edge, tiles_needed},
-    witness::{Cosigning, WitnessClient, signed_by},
+    witness::{Cosigning, WitnessClient, checkpoint_text, signed_by},
 };
 use crate::server::db::{BeginWrite, CitizenId, Database, DatabaseError, LogEntryId, MixedId, Office, Tables, Timestamp, on_backend};
 
@@ -98,10 +98,10 @@ impl Waiting {
 
 /// An entry's place in the tree, as the sequencer writes it.
 #[derive(serde::Serialize)]
-struct Placed<'a> {
+struct Placed {
     seq: i64,
     leaf_index: i64,
-    leaf: &'a str,
+    leaf: String,
 }
 
 /// What a check of the tree found.
@@ -214,27 +214,20 @@ impl Sequencer {
                 }
             }
             let mut changed = BTreeSet::new();
-            let (mut seqs, mut indexes, mut leaves) = (Vec::new(), Vec::new(), Vec::new());
-            for (entry, index) in waiting.iter().zip(size..) {
+            let mut placed = Vec::with_capacity(waiting.len());
+            for (entry, index) in waiting.into_iter().zip(size..) {
                 let leaf = match &entry.leaf {
                     Some(leaf) => leaf.clone(),
                     None => entry.leaf_of_columns(salt().map_err(|error| sqlx::Error::Protocol(error.to_string()))?).to_bytes(),
                 };
                 tiles.append(index, record_hash(leaf.as_bytes()), &mut changed);
-                seqs.push(entry.seq);
-                indexes.push(i64::try_from(index).unwrap_or(i64::MAX));
-                leaves.push(leaf);
+                placed.push(Placed { seq: entry.seq, leaf_index: i64::try_from(index).unwrap_or(i64::MAX), leaf });
             }
-            let new_size = size + waiting.len() as u64;
+            let count = placed.len();
+            let new_size = size + count as u64;
             let root = tree_hash(new_size, &tiles).map_err(|error| sqlx::Error::Protocol(error.to_string()))?;
             let note = sign_checkpoint(signer, new_size, root).map_err(sqlx::Error::Protocol)?;
             // The places as JSON, one text for a batch on both backends.
-            let placed: Vec<Placed<'_>> = seqs
-                .iter()
-                .zip(&indexes)
-                .zip(&leaves)
-                .map(|((seq, leaf_index), leaf)| Placed { seq: *seq, leaf_index: *leaf_index, leaf })
-                .collect();
             let place = if is_postgres(&*transaction) {
                 "UPDATE access_log SET leaf = placed.leaf, leaf_index = placed.leaf_index \
                  FROM jsonb_to_recordset(CAST($1 AS JSONB)) AS placed (seq BIGINT, leaf_index BIGINT, leaf TEXT) \
@@ -264,7 +257,7 @@ impl Sequencer {
                 .execute(&mut *transaction)
                 .await?;
             transaction.commit().await?;
-            Ok::<_, sqlx::Error>(Some((new_size, waiting.len())))
+            Ok::<_, sqlx::Error>(Some((new_size, count)))
         })?;
         if let Some((_, count)) = placed {
             metrics::counter!("klarsicht_access_log_placed_total").increment(count as u64);
@@ -478,8 +471,8 @@ impl Sequencer {
         if let Some(witness) = &self.witness {
             for (size, lines) in cosigned {
                 let note = checkpoints.iter().find(|(stored, ..)| *stored == size).map(|(.., note)| note.as_str()).unwrap_or_default();
-                let text = note.split_once("\n\n").map(|(text, _)| format!("{text}\n")).unwrap_or_default();
-                if lines.trim().is_empty() || !lines.lines().all(|line| witness.line_holds(text.as_bytes(), line)) {
+                let text = checkpoint_text(note);
+                if lines.trim().is_empty() || !lines.lines().all(|line| witness.line_holds(&text, line)) {
                     result.problem = Some(TreeProblem::Cosignature { size: u64::try_from(size).unwrap_or(0) });
                     return Ok(result);
                 }
@@ -489,16 +482,23 @@ impl Sequencer {
         let mut pending = checkpoints.iter().peekable();
         let mut tiles = TileHashes::default();
         let mut full = Vec::new();
-        // The empty tree's checkpoint, signed before the first entry.
-        while let Some((_, root, note)) = pending.next_if(|(size, ..)| *size == 0) {
-            if let Some(problem) = checkpoint_problem(&log_key, &self.signer, 0, root, note, &tiles) {
-                result.problem = Some(problem);
-                return Ok(result);
+        // Each checkpoint is checked once the leaves reach its size (the empty tree's at once).
+        let mut check_due = |result: &mut TreeVerification, tiles: &TileHashes| {
+            while let Some((size, root, note)) = pending.next_if(|(size, ..)| u64::try_from(*size).ok() == Some(result.leaves)) {
+                let size = u64::try_from(*size).unwrap_or(0);
+                result.problem = checkpoint_problem(&log_key, &self.signer, size, root, note, tiles);
+                if result.problem.is_some() {
+                    return;
+                }
+                result.checkpoints += 1;
             }
-            result.checkpoints += 1;
+        };
+        check_due(&mut result, &tiles);
+        if result.problem.is_some() {
+            return Ok(result);
         }
         loop {
-            let rows: Vec<(i64, Option<String>, Waiting)> = on_backend!(self.database, pool => sqlx::query_as::<_, (i64, Option<String>, LogEntryId, Timestamp, String, CitizenId, Json<Vec<String>>, String, String, Option<MixedId>)>(
+            let rows: Vec<(i64, Waiting)> = on_backend!(self.database, pool => sqlx::query_as::<_, (i64, Option<String>, LogEntryId, Timestamp, String, CitizenId, Json<Vec<String>>, String, String, Option<MixedId>)>(
                 "SELECT leaf_index, leaf, id, occurred_at, office_code, citizen_id, categories, purpose, basis, basis_ref \
                  FROM access_log WHERE leaf_index >= $1 AND leaf_index < $3 ORDER BY leaf_index LIMIT $2",
             )
@@ -509,17 +509,17 @@ impl Sequencer {
             .await)?
             .into_iter()
             .map(|(index, leaf, id, occurred_at, office_code, citizen_id, categories, purpose, basis, basis_ref)| {
-                (index, leaf.clone(), Waiting { seq: 0, id, occurred_at, office_code, citizen_id, categories, purpose, basis, basis_ref, leaf })
+                (index, Waiting { seq: 0, id, occurred_at, office_code, citizen_id, categories, purpose, basis, basis_ref, leaf })
             })
             .collect();
             let done = rows.len() < VERIFY_BATCH as usize;
-            for (index, leaf, entry) in rows {
+            for (index, entry) in rows {
                 let index = u64::try_from(index).unwrap_or(u64::MAX);
                 if index != result.leaves {
                     result.problem = Some(TreeProblem::Missing { index: result.leaves });
                     return Ok(result);
                 }
-                let leaf = leaf.unwrap_or_default();
+                let leaf = entry.leaf.as_deref().unwrap_or_default();
                 let says = Leaf::parse(leaf.as_bytes());
                 if says.is_none_or(|says| says != entry.leaf_of_columns(says.salt.clone())) {
                     result.problem = Some(TreeProblem::Altered { index });
@@ -534,13 +534,9 @@ impl Sequencer {
                         full.extend(tiles.0.remove(&id).map(|hashes| (id, hashes)));
                     }
                 }
-                while let Some((size, root, note)) = pending.next_if(|(size, ..)| u64::try_from(*size).unwrap_or(0) == result.leaves) {
-                    let size = u64::try_from(*size).unwrap_or(0);
-                    if let Some(problem) = checkpoint_problem(&log_key, &self.signer, size, root, note, &tiles) {
-                        result.problem = Some(problem);
-                        return Ok(result);
-                    }
-                    result.checkpoints += 1;
+                check_due(&mut result, &tiles);
+                if result.problem.is_some() {
+                    return Ok(result);
                 }
             }
             if let Some(problem) = self.tiles_problem(std::mem::take(&mut full), false).await? {
@@ -551,7 +547,7 @@ impl Sequencer {
                 break;
             }
         }
-        if let Some((size, ..)) = pending.next() {
+        if let Some((size, ..)) = checkpoints.get(usize::try_from(result.checkpoints).unwrap_or(usize::MAX)) {
             result.problem = Some(TreeProblem::Behind { size: u64::try_from(*size).unwrap_or(0), leaves: result.leaves });
             return Ok(result);
         }

@@ -33,13 +33,19 @@ impl TileHashes {
         ((level, index / TILE_WIDTH), (index % TILE_WIDTH) as usize)
     }
 
-    /// The hash at `stored_index` (Go sumdb's numbering of a tree's nodes): the root of a run
-    /// of 2^r hashes of one tile.
-    fn hash(&self, stored_index: u64) -> Result<Hash, Error> {
+    /// Where the hash at `stored_index` (Go sumdb's numbering of a tree's nodes) lies: it is
+    /// the root of the run of hashes of one tile that begins at the place answered and is as
+    /// long as answered (2^r).
+    fn locate(stored_index: u64) -> (TileId, usize, usize) {
         let (merkle_level, index) = split_stored_hash_index(stored_index);
         let (level, height) = (merkle_level / HEIGHT, merkle_level % HEIGHT);
-        let run = 1_usize << height;
         let (tile, at) = Self::place(level, index << height);
+        (tile, at, 1 << height)
+    }
+
+    /// The hash at `stored_index`.
+    fn hash(&self, stored_index: u64) -> Result<Hash, Error> {
+        let (tile, at, run) = Self::locate(stored_index);
         let bytes = self.0.get(&tile).ok_or(Error::IndexesNotInTree)?;
         let run = bytes.get(at * HASH_SIZE..(at + run) * HASH_SIZE).ok_or(Error::IndexesNotInTree)?;
         Ok(Tile::subtree_hash(run))
@@ -95,12 +101,7 @@ pub struct TileNotes(RefCell<Vec<TileId>>);
 impl HashReader for TileNotes {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, Error> {
         let mut noted = self.0.borrow_mut();
-        for index in indexes {
-            let (merkle_level, node) = split_stored_hash_index(*index);
-            let (level, height) = (merkle_level / HEIGHT, merkle_level % HEIGHT);
-            let first = node << height;
-            noted.push(TileHashes::place(level, first).0);
-        }
+        noted.extend(indexes.iter().map(|index| TileHashes::locate(*index).0));
         // Stop here: any answer would be made up.
         Err(Error::IndexesNotInTree)
     }

@@ -155,16 +155,10 @@ impl Witness {
         if state.as_ref() != Some(&cosigned) {
             let file = self.state_file.clone();
             let written = cosigned.clone();
-            match tokio::task::spawn_blocking(move || persist(&file, &written)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(error)) => {
-                    tracing::error!(%error, "the witness could not write its state");
-                    return Answer::refusal(500, "the witness could not record the checkpoint");
-                }
-                Err(error) => {
-                    tracing::error!(%error, "the witness could not write its state");
-                    return Answer::refusal(500, "the witness could not record the checkpoint");
-                }
+            let written = tokio::task::spawn_blocking(move || persist(&file, &written)).await.map_err(std::io::Error::other);
+            if let Err(error) = written.and_then(|written| written) {
+                tracing::error!(%error, "the witness could not write its state");
+                return Answer::refusal(500, "the witness could not record the checkpoint");
             }
             *state = Some(cosigned);
         }
@@ -174,6 +168,12 @@ impl Witness {
             None => Answer::refusal(500, "the witness could not sign"),
         }
     }
+}
+
+/// The text a signed note's signatures are over (for a checkpoint, its three lines); empty
+/// when it is no signed note.
+pub fn checkpoint_text(note: &str) -> Vec<u8> {
+    Note::from_bytes(note.as_bytes()).map(|note| note.text().to_vec()).unwrap_or_default()
 }
 
 /// Whether `note` carries a valid signature of the key `vkey`.
@@ -264,11 +264,10 @@ impl WitnessClient {
         let text = response.text().await?;
         Ok(match status {
             200 => {
-                let text_of_note = note.split_once("\n\n").map_or(note, |(text, _)| text);
-                let checkpoint = format!("{text_of_note}\n");
+                let checkpoint = checkpoint_text(note);
                 let ours: String = text
                     .lines()
-                    .filter(|line| self.line_holds(checkpoint.as_bytes(), line))
+                    .filter(|line| self.line_holds(&checkpoint, line))
                     .map(|line| format!("{line}\n"))
                     .collect();
                 if ours.is_empty() {
