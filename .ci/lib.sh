@@ -99,10 +99,12 @@ ensure_build_tools() {
   ensure_wasm_opt
 }
 
-# The release build: the server binary and the size-optimised WebAssembly with its CSS.
+# The release build: the server binary and the size-optimised WebAssembly with its CSS. With
+# --split, what is marked `#[lazy]` (the access log's check) is a module of its own that only
+# the page that runs it loads.
 build_release() {
   step "building the portal (release; first time about 6 minutes, then seconds)"
-  cargo leptos build --release
+  cargo leptos build --release --split
 }
 
 ensure_chromium() {
@@ -120,6 +122,17 @@ ensure_browser_test_packages() {
   else
     step "installing the browser test packages from npm"
     npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# The README's offline check of an export's access-log proofs is Python with `cryptography`;
+# a browser test runs it as a reader would.
+ensure_python_cryptography() {
+  if python3 -c 'import cryptography' 2>/dev/null; then
+    present "python3 with cryptography"
+  else
+    step "installing the Python package cryptography from PyPI (for the README's proof check)"
+    python3 -m pip install --quiet --user cryptography
   fi
 }
 

@@ -44,6 +44,8 @@ pub const LISTED_PREFIX: &str = "listed: ";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessEntryView {
     pub seq: i64,
+    /// The entry's id, as its leaf in the log's tree names it.
+    pub id: String,
     pub occurred_at: String,
     pub office: String,
     /// The reader's role: always `caseworker` (nobody else reads citizen data).
@@ -54,6 +56,10 @@ pub struct AccessEntryView {
     pub basis: String,
     /// The application's reference number, when the basis is an application.
     pub reference: Option<String>,
+    /// The entry's proof that it is in the access log's tree: in the data export only, once
+    /// the entry has its place in a witnessed checkpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_proof: Option<crate::log_proof::ExportedProof>,
 }
 
 /// An emergency access to the citizen's data, as the citizen sees it once no deferral holds it back.

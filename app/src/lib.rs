@@ -17,6 +17,7 @@ pub mod components;
 pub mod consent;
 pub mod correspondence;
 pub mod localized;
+pub mod log_proof;
 pub mod office;
 pub mod pages;
 pub mod policy;

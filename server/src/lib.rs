@@ -45,6 +45,8 @@ pub enum RunError {
     AccessLogBroken(String),
     #[error("no key was made: {0}")]
     LogKey(String),
+    #[error("the export's proofs do NOT hold: {0}; give the file to the data protection officer")]
+    ProofBroken(String),
     #[error(transparent)]
     Witness(#[from] witness::WitnessStartError),
 }
@@ -65,6 +67,10 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
                 .map_err(|error| RunError::LogKey(format!("{error}: the name must be like datenschutz.stadt.example/zeuge, without spaces or +")))?;
             println!("{}", cosigner.signer_key());
             println!("{}", cosigner.verifier_key());
+            return Ok(());
+        }
+        Some(Command::VerifyProof { file, log_key, witness_key }) => {
+            println!("{}", verify_proof(file, log_key, witness_key.as_deref())?);
             return Ok(());
         }
         Some(Command::LogKey { name: Some(name) }) => {
@@ -118,7 +124,7 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
             }
         }
         Command::LogKey { .. } => println!("{}", settings.log_signer.verifier_key()),
-        Command::Witness { .. } | Command::WitnessKey { .. } => {}
+        Command::Witness { .. } | Command::WitnessKey { .. } | Command::VerifyProof { .. } => {}
         Command::Backup { to } => {
             startup::back_up(&settings, &to).await?;
             println!("the database is copied to {}", to.display());
@@ -132,4 +138,23 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
         }
     }
     Ok(())
+}
+
+/// `server verify-proof`: checks the access-log proofs of the export in `file` with the keys
+/// given, and says in one line what holds.
+fn verify_proof(file: &std::path::Path, log_key: &str, witness_key: Option<&str>) -> Result<String, RunError> {
+    use app::log_proof::{LogKeys, check_export};
+    let text = std::fs::read(file).map_err(|error| RunError::ProofBroken(format!("{} cannot be read ({error})", file.display())))?;
+    let export: app::consent::DataExport = serde_json::from_slice(&text)
+        .map_err(|error| RunError::ProofBroken(format!("{} is no Klarsicht data export ({error})", file.display())))?;
+    let keys = LogKeys { log: log_key.trim().to_owned(), witness: witness_key.map(|key| key.trim().to_owned()) };
+    let checked = check_export(&keys, &export).map_err(|(id, finding)| RunError::ProofBroken(format!("entry {id}: {finding:?}")))?;
+    let witnessed = match witness_key {
+        Some(_) => " and cosigned by the witness",
+        None => " (the witness's cosignatures not checked: no --witness-key)",
+    };
+    Ok(format!(
+        "the export's proofs hold: {} access-log entries are in the log as the export says, in checkpoints signed by the portal{witnessed}; {} too new to carry a proof",
+        checked.proven, checked.pending
+    ))
 }

@@ -61,6 +61,20 @@ pub enum Command {
     /// Check that the access log is intact (every entry, the chain, the head; the Merkle tree,
     /// its tiles and every signed checkpoint); exit 1 if not.
     VerifyAccessLog,
+    /// Check the access-log proofs of a data export offline (each entry's `log_proof`): the
+    /// checkpoint's signatures, that the leaf says what the export says, and that it is in the
+    /// tree; exit 1 if any fails. Needs nothing but the file and the keys.
+    VerifyProof {
+        /// The data export (`Ihre Daten herunterladen` on the access-log page).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The portal's verifier key (`GET /log/key`, or `server log-key`).
+        #[arg(long, value_name = "KEY")]
+        log_key: String,
+        /// The witness's verifier key; without it, the witness's cosignatures are not checked.
+        #[arg(long, value_name = "KEY")]
+        witness_key: Option<String>,
+    },
     /// With --name: make a new key to sign the access log's checkpoints and print it (keep it
     /// secret, set it as KLARSICHT_LOG_SIGNING_KEY) and its verifier key (which anyone may have).
     /// Without: print the verifier key of the key the settings give. Then exit.
@@ -587,7 +601,7 @@ impl Settings {
                 if !["http", "https"].contains(&parsed.scheme()) {
                     return Err(SettingsError::BadWitnessUrl);
                 }
-                let key = CosignatureVerifier::parse(key.trim()).map_err(|_| SettingsError::BadWitnessKey)?;
+                let key = CosignatureVerifier::parse(key.trim()).ok_or(SettingsError::BadWitnessKey)?;
                 Some(WitnessClient::new(&url, key))
             }
             _ => return Err(SettingsError::HalfAWitness),

@@ -5,7 +5,7 @@
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,11 +43,45 @@ function postgresDatabase() {
   };
 }
 
-export async function startServer({ demoData = false, env = {}, port, postgres = false } = {}) {
+/// Starts `server witness` on a free port, with a new key and state, for the portal whose
+/// environment is `env`; answers the settings that point the portal at it, and the process.
+async function startWitness(directory, env, output) {
+  const [signingKey, verifierKey] = execFileSync(serverBinary, ['witness-key', '--name', 'localhost/zeuge-test'], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  const logKey = execFileSync(serverBinary, ['log-key'], { env, encoding: 'utf8' }).trim();
+  const port = await freePort();
+  const child = spawn(serverBinary, ['witness', '--listen', `127.0.0.1:${port}`, '--state', join(directory, 'zeuge.json'), '--init'], {
+    env: { ...process.env, KLARSICHT_WITNESS_SIGNING_KEY: signingKey, KLARSICHT_WITNESS_LOG_KEY: logKey, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk) => output.push(`witness: ${chunk}`));
+  child.stderr.on('data', (chunk) => output.push(`witness: ${chunk}`));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the witness exited with ${child.exitCode}:\n${output.join('')}`);
+    try {
+      await fetch(`http://127.0.0.1:${port}/`);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the witness did not listen within 10 s:\n${output.join('')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return { child, settings: { KLARSICHT_WITNESS_URL: `http://127.0.0.1:${port}`, KLARSICHT_WITNESS_KEY: verifierKey } };
+}
+
+/// `witness`: a witness of the access log runs beside the portal (`server witness`), as
+/// `.ci/serve` starts one.
+export async function startServer({ demoData = false, env = {}, port, postgres = false, witness = false } = {}) {
   const directory = mkdtempSync(join(tmpdir(), 'klarsicht-browser-'));
   const database = postgres ? postgresDatabase() : null;
   port ??= await freePort();
   const output = [];
+  const witnessProcess = witness
+    ? await startWitness(directory, { ...process.env, KLARSICHT_MODE: 'development', ...env }, output)
+    : null;
+  env = { ...env, ...witnessProcess?.settings };
   const url = `http://127.0.0.1:${port}`;
   const launch = async () => {
     const child = spawn(serverBinary, ['serve'], {
@@ -122,8 +156,31 @@ export async function startServer({ demoData = false, env = {}, port, postgres =
       const result = spawnSync(serverBinary, args, { env: environment(), encoding: 'utf8' });
       return { status: result.status, output: `${result.stdout}${result.stderr}` };
     },
+    /// Stops the server, copies its SQLite database aside and starts it again; answers the copy
+    /// for `restore`. (A backup as an operator would take one.)
+    async snapshot() {
+      if (database) throw new Error('snapshot() is for SQLite');
+      await halt(child);
+      const copy = mkdtempSync(join(directory, 'backup-'));
+      for (const file of ['klarsicht.db', 'klarsicht.db-wal', 'klarsicht.db-shm']) {
+        if (existsSync(join(directory, file))) copyFileSync(join(directory, file), join(copy, file));
+      }
+      child = await launch();
+      return copy;
+    },
+    /// Stops the server, puts the database of `snapshot()` back in place and starts it again:
+    /// the log set back to that state.
+    async restore(copy) {
+      await halt(child);
+      for (const file of ['klarsicht.db', 'klarsicht.db-wal', 'klarsicht.db-shm']) {
+        rmSync(join(directory, file), { force: true });
+        if (existsSync(join(copy, file))) copyFileSync(join(copy, file), join(directory, file));
+      }
+      child = await launch();
+    },
     async stop() {
       await halt(child);
+      if (witnessProcess) await halt(witnessProcess.child);
       rmSync(directory, { recursive: true, force: true });
       database?.remove();
     },

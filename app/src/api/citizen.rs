@@ -12,6 +12,7 @@ use crate::{
     applying::{DataEdit, SharingOffer},
     auth::ApiError,
     consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, MyData, PersonView, TermsRenewal},
+    log_proof::{LogKeys, LogProofs},
 };
 
 /// Every consent of the citizen (or of their minor child), newest first, each with its history.
@@ -81,6 +82,26 @@ pub async fn people_acted_for() -> Result<Vec<PersonView>, ApiError> {
     Ok(guard::services()?.citizen.people_acted_for(&citizen).await?)
 }
 
+/// The keys the citizen's browser checks the access log with: the portal's and the witness's.
+#[server(prefix = "/api", endpoint = "buerger/protokoll-schluessel")]
+pub async fn access_log_keys() -> Result<LogKeys, ApiError> {
+    guard::citizen().await?;
+    let tree = &guard::services()?.log_tree;
+    Ok(LogKeys { log: tree.verifier_key(), witness: tree.witness_key() })
+}
+
+/// What the citizen's browser needs to check the entries their access-log page shows (of
+/// themselves or of their minor child): the newest witnessed checkpoint, each entry's leaf and
+/// inclusion proof, and the consistency proof from the tree size it verified last (`since`).
+#[server(prefix = "/api", endpoint = "buerger/protokoll-beweise")]
+pub async fn access_log_proofs(person: Option<String>, since: Option<u64>) -> Result<LogProofs, ApiError> {
+    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
+    let services = guard::services()?;
+    let checked = i64::try_from(crate::log_proof::CHECKED).unwrap_or(i64::MAX);
+    let leaves = services.citizen.leaves_of(&acting, checked).await?;
+    Ok(services.log_tree.proofs(leaves, since).await?)
+}
+
 /// Checks the entries of the citizen (or of their minor child) that their access-log page shows:
 /// each one's seal, the entries next to it in its lane, and every lane's head. It costs what the
 /// person's entries are, not what the city's log is; the whole log is the data protection
@@ -109,11 +130,17 @@ pub async fn check_access_log(person: Option<String>) -> Result<LogCheck, ApiErr
 }
 
 /// Everything kept about the citizen (or their minor child) as a JSON file to download: their
-/// data, applications, consent records (ISO/IEC TS 27560) and the reads of their data.
+/// data, applications, consent records (ISO/IEC TS 27560) and the reads of their data, each
+/// with its proof that it is in the access log's witnessed tree (`log_proof`).
 #[server(prefix = "/api", endpoint = "buerger/datenexport", input = server_fn::codec::GetUrl)]
 pub async fn export_my_data(person: Option<String>) -> Result<DataExport, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    let export = guard::services()?.citizen.data_export(&acting).await?;
+    let services = guard::services()?;
+    let mut export = services.citizen.data_export(&acting).await?;
+    let mut proofs = services.log_tree.proofs(services.citizen.leaves_of(&acting, i64::MAX).await?, None).await?.exported();
+    for entry in &mut export.access_log {
+        entry.log_proof = proofs.remove(&entry.id);
+    }
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         let name = format!("attachment; filename=\"klarsicht-daten-{}.json\"", &export.generated_at[..10]);
         if let Ok(value) = axum::http::HeaderValue::from_str(&name) {

@@ -8,6 +8,9 @@
 
 use leptos::prelude::*;
 
+mod log_check;
+pub use log_check::{LogCheck, LogCheckTexts};
+
 /// Tells styles and the browser tests that the page's islands are live: `data-hydrated` turns
 /// `true` once the WebAssembly has run (effects run only in the browser).
 #[island]

@@ -7,6 +7,8 @@
 use std::time::Duration;
 
 use app::{
+    consent::{CitizenAccessLog, DataExport},
+    log_proof::{CHECKED, ExportChecked, Finding, LogKeys, LogProofs, ShownEntry, check, check_export},
     office::OfficeCode,
     policy::Category,
     server::{
@@ -309,5 +311,83 @@ on_both_databases! {
         let checked = Sequencer::new(&database_of(&app).await, settings.log_signer, settings.witness).verify().await.expect("runs");
         assert_eq!(checked.problem, None);
         assert!(checked.cosignatures >= 2, "{checked:?}");
+    }
+}
+
+/// The entries Jonas's access-log page shows (`buerger/zugriffe`), as the browser's check
+/// compares them, and the proofs it fetches for them (`buerger/protokoll-beweise`), having
+/// verified the tree of `since` leaves last.
+async fn jonas_page_and_proofs(app: &TestApp, since: Option<u64>) -> (Vec<ShownEntry>, LogProofs) {
+    let mut jonas = Visitor::new(app);
+    jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+    let (status, log) = jonas.call("buerger/zugriffe", &[]).await;
+    assert_eq!(status, 200, "{log}");
+    let log: CitizenAccessLog = serde_json::from_value(log).expect("the page's log");
+    let shown = log.entries.iter().map(ShownEntry::from).collect();
+    let since = since.map(|since| since.to_string());
+    let arguments: Vec<(&str, &str)> = since.iter().map(|since| ("since", since.as_str())).collect();
+    let (status, proofs) = jonas.call("buerger/protokoll-beweise", &arguments).await;
+    assert_eq!(status, 200, "{proofs}");
+    (shown, serde_json::from_value(proofs).expect("proofs"))
+}
+
+const LONG_AGO: &str = "2000-01-01T00:00:00Z";
+
+on_both_databases! {
+    async fn the_citizens_check_proves_what_the_page_shows_and_finds_an_entry_altered_removed_or_the_log_set_back(backend: Backend) {
+        let (app, size, _) = app_with_placed_entries(backend).await;
+        let keys = LogKeys { log: app.get("/log/key").await.text().await.expect("the key").trim().to_owned(), witness: None };
+        let (shown, proofs) = jonas_page_and_proofs(&app, None).await;
+        assert!(shown.len() > CHECKED, "every read of Jonas's data is on his page");
+        let first = check(&keys, demo::JONAS_WEBER, &shown, &proofs, None, LONG_AGO).expect("the log as it is checks");
+        assert_eq!((first.proven, first.pending, first.size, first.since), (CHECKED, 0, size, None));
+        // Another person's proofs are not Jonas's to fetch: answered like an id that does not exist.
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        // His export carries the proof of every entry, which holds offline; changed, it does not.
+        let (status, export) = jonas.call_get("buerger/datenexport", &[]).await;
+        assert_eq!(status, 200);
+        let mut export: DataExport = serde_json::from_value(export).expect("an export");
+        assert_eq!(check_export(&keys, &export), Ok(ExportChecked { proven: shown.len(), pending: 0 }));
+        export.access_log[7].purpose = "Neugier".to_owned();
+        let changed = export.access_log[7].id.clone();
+        assert_eq!(check_export(&keys, &export), Err((changed.clone(), Finding::Differs { id: changed })));
+        let (status, _) = jonas.call("buerger/protokoll-beweise", &[("person", demo::ANNA_BECKER)]).await;
+        assert_eq!(status, 404);
+
+        // More reads: the next visit proves the log only grew.
+        append_entries(&app, 10).await;
+        let (grown, _) = signed_checkpoint_of_every_entry(&app).await;
+        let (shown, proofs) = jonas_page_and_proofs(&app, Some(size)).await;
+        let second = check(&keys, demo::JONAS_WEBER, &shown, &proofs, Some(&first.remember), LONG_AGO).expect("it only grew");
+        assert_eq!((second.size, second.since), (grown, Some(size)));
+
+        // An entry changed behind the portal's back: the page shows what its leaf does not say.
+        let newest = shown[0].id.clone();
+        tamper(app.database_url(), &format!("UPDATE access_log SET purpose = 'Neugier' WHERE id = '{newest}'")).await;
+        let (altered, proofs) = jonas_page_and_proofs(&app, Some(grown)).await;
+        assert_eq!(
+            check(&keys, demo::JONAS_WEBER, &altered, &proofs, Some(&second.remember), LONG_AGO),
+            Err(Finding::Differs { id: newest.clone() })
+        );
+        // An entry removed: it is gone from the page, and the browser remembers it.
+        tamper(app.database_url(), &format!("DELETE FROM access_log WHERE id = '{newest}'")).await;
+        let (removed, proofs) = jonas_page_and_proofs(&app, Some(grown)).await;
+        assert_eq!(
+            check(&keys, demo::JONAS_WEBER, &removed, &proofs, Some(&second.remember), LONG_AGO),
+            Err(Finding::Vanished { id: newest })
+        );
+        // The log set back to its state before the ten reads: checkpoints, tiles and entries.
+        tamper(app.database_url(), &format!("DELETE FROM access_log_checkpoints WHERE tree_size > {size}")).await;
+        let (earlier, proofs) = jonas_page_and_proofs(&app, Some(grown)).await;
+        assert_eq!(
+            check(&keys, demo::JONAS_WEBER, &earlier, &proofs, Some(&second.remember), LONG_AGO),
+            Err(Finding::SetBack { before: grown, now: size })
+        );
+        // The tree emptied: no checkpoint, no tile (the sequencer may sign the empty tree anew).
+        tamper(app.database_url(), "DELETE FROM access_log_checkpoints; DELETE FROM access_log_tiles").await;
+        let (emptied, proofs) = jonas_page_and_proofs(&app, Some(grown)).await;
+        let found = check(&keys, demo::JONAS_WEBER, &emptied, &proofs, Some(&second.remember), LONG_AGO);
+        assert!(matches!(found, Err(Finding::Unsigned | Finding::SetBack { .. })), "{found:?}");
     }
 }

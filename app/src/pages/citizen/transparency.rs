@@ -1,7 +1,7 @@
 //! Who saw my data: the citizen's access log as a table, newest first, with emergency accesses,
-//! for themselves or a minor child (`?fuer=`), and a check of the entries it shows (`?pruefen=1`),
-//! with what that check finds and what it cannot. Plain links throughout, so it works without
-//! JavaScript.
+//! for themselves or a minor child (`?fuer=`), and the browser's own check of the entries it
+//! shows (the `LogCheck` island), with what that check finds and what it cannot, and the keys it
+//! trusts. Plain links throughout: only the check needs JavaScript.
 
 use std::sync::Arc;
 
@@ -11,9 +11,16 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
-    api::{check_access_log, my_access_log, people_acted_for},
-    components::{data_view::category_names, guarded::Guarded, page_title::page_title, person_switch::person_switch},
-    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, LISTED_PREFIX, LogCheck, NamedCode, PersonView},
+    api::{access_log_keys, my_access_log, people_acted_for},
+    components::{
+        data_view::category_names,
+        guarded::Guarded,
+        islands::{LogCheck, LogCheckTexts},
+        page_title::page_title,
+        person_switch::person_switch,
+    },
+    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, LISTED_PREFIX, NamedCode, PersonView},
+    log_proof::{LogKeys, ShownEntry},
     i18n::*,
     url::{encode_component, format_timestamp},
 };
@@ -23,6 +30,7 @@ use crate::{
 struct Transparency {
     log: CitizenAccessLog,
     people: Vec<PersonView>,
+    keys: LogKeys,
 }
 
 #[component]
@@ -30,38 +38,27 @@ pub fn AccessLogPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let person = move || query.read().get("fuer").filter(|person| !person.is_empty());
-    let check_asked = move || query.read().get("pruefen").is_some();
     let data = Resource::new(person, |person| async move {
         let log = my_access_log(person).await?;
         let people = people_acted_for().await?;
-        Ok(Transparency { log, people })
+        let keys = access_log_keys().await?;
+        Ok(Transparency { log, people, keys })
     });
-    let check = Resource::new(
-        move || (check_asked(), person()),
-        |(asked, person)| async move {
-            match asked {
-                true => Some(check_access_log(person).await),
-                false => None,
-            }
-        },
-    );
 
     view! {
         <Title text=page_title(move || t_string!(i18n, access.page_title)) />
         <Guarded
             data=data
             sign_in_path="/buerger"
-            render=Arc::new(move |Transparency { log, people }| {
+            render=Arc::new(move |Transparency { log, people, keys }| {
                 let german = i18n.get_locale_untracked() == Locale::de;
                 let for_self = people.iter().any(|person| person.is_self && person.id == log.citizen);
                 let name = log.citizen_name.clone();
-                let shown = log.citizen.clone();
-                let here = if for_self { String::from("/buerger/zugriffe") } else {
-                    format!("/buerger/zugriffe?fuer={}", encode_component(&log.citizen))
-                };
+                let shown_person = log.citizen.clone();
                 let export_href = format!("/api/buerger/datenexport?person={}", encode_component(&log.citizen));
-                let check_href = format!("{here}{}pruefen=1", if here.contains('?') { "&" } else { "?" });
+                let acting_for = (!for_self).then(|| log.citizen.clone());
                 let CitizenAccessLog { entries, emergencies, offices, categories, .. } = log;
+                let shown: Vec<ShownEntry> = entries.iter().map(ShownEntry::from).collect();
                 let rows = entries
                     .into_iter()
                     .map(|entry| entry_row(i18n, german, entry, &offices, &categories))
@@ -76,25 +73,17 @@ pub fn AccessLogPage() -> impl IntoView {
                             view! { <h1>{t!(i18n, access.heading_child, name = move || name.clone())}</h1> }.into_any()
                         }}
                         <p class="lead">{t!(i18n, access.lead)}</p>
-                        {person_switch(i18n, people, &shown, "/buerger/zugriffe", move |name| {
+                        {person_switch(i18n, people, &shown_person, "/buerger/zugriffe", move |name| {
                             view! { {t!(i18n, access.person_link, name = move || name.clone())} }
                         })}
                         <section aria-labelledby="pruefung" class="notice">
                             <h2 id="pruefung">{t!(i18n, access.check_heading)}</h2>
                             <p>{t!(i18n, access.check_scope)}</p>
                             <p>{t!(i18n, access.check_limits)}</p>
-                            <Suspense fallback=|| ()>
-                                {move || Suspend::new(async move {
-                                    match check.await {
-                                        Some(Ok(LogCheck { intact: true, capped: false })) => view! { <p role="status">{t!(i18n, access.check_intact)}</p> }.into_any(),
-                                        Some(Ok(LogCheck { intact: true, capped: true })) => view! { <p role="status">{t!(i18n, access.check_intact_newest)}</p> }.into_any(),
-                                        Some(Ok(LogCheck { intact: false, .. })) => view! { <p role="alert" class="error">{t!(i18n, access.check_broken)}</p> }.into_any(),
-                                        Some(Err(_)) => view! { <p role="alert" class="error">{t!(i18n, access.check_failed)}</p> }.into_any(),
-                                        None => ().into_any(),
-                                    }
-                                })}
-                            </Suspense>
-                            <p><a class="button button--secondary" href=check_href>{t!(i18n, access.check_button)}</a></p>
+                            <LogCheck person=shown_person.clone() acting_for=acting_for keys=keys.clone() shown=shown texts=check_texts(i18n)>
+                                <p>{t!(i18n, access.check_needs_script)}</p>
+                            </LogCheck>
+                            {keys_view(i18n, &keys)}
                         </section>
                         {(!emergencies.is_empty()).then(|| {
                             let offices = offices.clone();
@@ -212,5 +201,61 @@ fn emergency_item(
             <br />
             <span class="hint">{t!(i18n, access.emergency_reason)} " " {reason}</span>
         </li>
+    }
+}
+
+/// The check's texts in the reader's language. The marks in braces (`{size}`) are the browser's
+/// to fill in: in the locale files they are plain text, not the translations' own placeholders.
+fn check_texts(i18n: I18nContext<Locale>) -> LogCheckTexts {
+    LogCheckTexts {
+        checking: t_string!(i18n, access.check_checking).to_string(),
+        intact: t_string!(i18n, access.check_intact).to_string(),
+        nothing: t_string!(i18n, access.check_nothing).to_string(),
+        witnessed: t_string!(i18n, access.check_witnessed).to_string(),
+        unwitnessed: t_string!(i18n, access.check_unwitnessed).to_string(),
+        first_visit: t_string!(i18n, access.check_first_visit).to_string(),
+        since: t_string!(i18n, access.check_since).to_string(),
+        pending: t_string!(i18n, access.check_pending).to_string(),
+        alarm: t_string!(i18n, access.check_alarm).to_string(),
+        unsigned: t_string!(i18n, access.check_unsigned).to_string(),
+        not_witnessed: t_string!(i18n, access.check_not_witnessed).to_string(),
+        set_back: t_string!(i18n, access.check_set_back).to_string(),
+        rewritten: t_string!(i18n, access.check_rewritten).to_string(),
+        not_included: t_string!(i18n, access.check_not_included).to_string(),
+        differs: t_string!(i18n, access.check_differs).to_string(),
+        vanished: t_string!(i18n, access.check_vanished).to_string(),
+        overdue: t_string!(i18n, access.check_overdue).to_string(),
+        advice: t_string!(i18n, access.check_advice).to_string(),
+        evidence: t_string!(i18n, access.check_evidence).to_string(),
+        failed: t_string!(i18n, access.check_failed).to_string(),
+        thousands: t_string!(i18n, access.thousands).to_string(),
+    }
+}
+
+/// The keys the check trusts, each with its fingerprint (the key ID of signed-note), to compare
+/// with those the city and the witness publish.
+fn keys_view(i18n: I18nContext<Locale>, keys: &LogKeys) -> impl IntoView + use<> {
+    let line = |key: &str| {
+        let mut parts = key.splitn(3, '+');
+        let name = parts.next().unwrap_or_default().to_owned();
+        let fingerprint = parts.next().unwrap_or_default().to_owned();
+        view! { <code>{name}</code> " – " {t!(i18n, access.keys_fingerprint)} " " <code>{fingerprint}</code> <br /> <code class="log-key">{key.to_owned()}</code> }
+    };
+    let portal = line(&keys.log);
+    let witness = match &keys.witness {
+        Some(key) => line(key).into_any(),
+        None => view! { {t!(i18n, access.keys_no_witness)} }.into_any(),
+    };
+    view! {
+        <details>
+            <summary>{t!(i18n, access.keys_heading)}</summary>
+            <dl>
+                <dt>{t!(i18n, access.keys_portal)}</dt>
+                <dd>{portal}</dd>
+                <dt>{t!(i18n, access.keys_witness)}</dt>
+                <dd>{witness}</dd>
+            </dl>
+            <p>{t!(i18n, access.keys_hint)}</p>
+        </details>
     }
 }

@@ -13,7 +13,7 @@ use std::{collections::BTreeSet, time::Duration};
 
 use signed_note::Note;
 use sqlx::types::Json;
-use tlog_tiles::{Checkpoint, Hash, prove_tree, record_hash, tree_hash};
+use tlog_tiles::{Checkpoint, Hash, prove_record, prove_tree, record_hash, tree_hash};
 
 use super::{
     is_postgres,
@@ -22,6 +22,7 @@ use super::{
     tree::{TILE_WIDTH, TileHashes, TileId, edge, tiles_needed},
     witness::{Cosigning, WitnessClient, checkpoint_text, signed_by},
 };
+use crate::log_proof::{EntryProof, LogProofs};
 use crate::server::db::{BeginWrite, CitizenId, Database, DatabaseError, LogEntryId, MixedId, Office, Tables, Timestamp, on_backend};
 
 /// Reads the stored tiles among `$ids` (`&[TileId]`) on `$connection`, for either backend;
@@ -394,6 +395,52 @@ impl Sequencer {
         let needed = tiles_needed(|reader| prove_tree(size, old, reader));
         let tiles = on_backend!(self.database, pool => load_tiles!(pool, &needed))?;
         prove_tree(size, old, &tiles).map_err(|error| DatabaseError::Query(sqlx::Error::Protocol(error.to_string())))
+    }
+
+    /// What the citizen's browser needs to check `leaves` (leaf bytes and leaf index, or none
+    /// while an entry waits for its place): the newest checkpoint shown to citizens, the
+    /// inclusion proof of each leaf its tree holds, and, when the browser names the tree size
+    /// it verified last (`since`), the consistency proof from it. The tiles all of it reads
+    /// are loaded together.
+    pub async fn proofs(&self, leaves: Vec<(String, Option<i64>)>, since: Option<u64>) -> Result<LogProofs, DatabaseError> {
+        let Some(checkpoint) = self.checkpoint().await? else { return Ok(LogProofs::default()) };
+        let size = Checkpoint::from_bytes(&checkpoint_text(&checkpoint)).map(|checkpoint| checkpoint.size()).unwrap_or(0);
+        let placed: Vec<(String, u64)> = leaves
+            .into_iter()
+            .filter_map(|(leaf, index)| Some((leaf, u64::try_from(index?).ok().filter(|index| *index < size)?)))
+            .collect();
+        let since = since.filter(|since| (1..size).contains(since));
+        let mut needed: BTreeSet<TileId> = placed
+            .iter()
+            .flat_map(|(_, index)| tiles_needed(|reader| prove_record(size, *index, reader)))
+            .collect();
+        if let Some(since) = since {
+            needed.extend(tiles_needed(|reader| prove_tree(size, since, reader)));
+        }
+        let needed: Vec<TileId> = needed.into_iter().collect();
+        let mut tiles = TileHashes::default();
+        // A thousand tiles to a query: an export's proofs may read many, and a statement has
+        // at most so many parameters.
+        for some in needed.chunks(1_000) {
+            tiles.0.extend(on_backend!(self.database, pool => load_tiles!(pool, some))?.0);
+        }
+        let hex = |proof: Vec<Hash>| proof.iter().map(|hash| hex::encode(hash.0)).collect();
+        let broken = |error: tlog_tiles::Error| DatabaseError::Query(sqlx::Error::Protocol(error.to_string()));
+        let mut entries = Vec::with_capacity(placed.len());
+        for (leaf, index) in placed {
+            let inclusion = hex(prove_record(size, index, &tiles).map_err(broken)?);
+            entries.push(EntryProof { leaf, index, inclusion });
+        }
+        let consistency = match since {
+            Some(since) => hex(prove_tree(size, since, &tiles).map_err(broken)?),
+            None => Vec::new(),
+        };
+        Ok(LogProofs { checkpoint, entries, consistency })
+    }
+
+    /// The witness's verifier key, if a witness is set up.
+    pub fn witness_key(&self) -> Option<String> {
+        self.witness.as_ref().map(|witness| witness.verifier_key().to_owned())
     }
 
     /// The newest checkpoint: with the witness's cosignature appended when a witness is set

@@ -254,6 +254,11 @@ impl WitnessClient {
         signed_note::Verifier::name(&self.verifier)
     }
 
+    /// The witness's verifier key.
+    pub fn verifier_key(&self) -> &str {
+        self.verifier.verifier_key()
+    }
+
     /// Asks for a cosignature of `note` (a signed checkpoint), with the consistency proof from
     /// `old`, the size the witness last cosigned.
     pub async fn cosign(&self, old: u64, proof: &[Hash], note: &str) -> Result<Cosigning, reqwest::Error> {

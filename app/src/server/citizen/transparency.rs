@@ -9,13 +9,13 @@ use crate::{
     server::{
         access_log::shown_to_citizen,
         auth::ActingFor,
-        db::{CitizenId, DatabaseError, Timestamp, on_backend},
+        db::{CitizenId, DatabaseError, LogEntryId, Timestamp, on_backend},
         gate::{EMERGENCY_COLUMNS, EmergencyRow, status_at},
     },
 };
 
-/// seq, occurred at, office, categories, purpose, basis, the application's reference.
-type EntryRow = (i64, Timestamp, String, Json<Vec<String>>, String, String, Option<String>);
+/// seq, id, occurred at, office, categories, purpose, basis, the application's reference.
+type EntryRow = (i64, LogEntryId, Timestamp, String, Json<Vec<String>>, String, String, Option<String>);
 /// code, German name, English name.
 type NameRow = (String, String, String);
 
@@ -24,6 +24,24 @@ impl SelfService {
     /// `access_log_of` gives them.
     pub async fn citizen_access_log(&self, acting: &ActingFor, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
         self.access_log_of(acting.person(), limit).await
+    }
+
+    /// The leaves of the newest `limit` entries the citizen sees of the person `acting` names
+    /// (the newest [`crate::log_proof::CHECKED`] for their page's check, all for the export),
+    /// each with its place in the tree, none while it waits for one.
+    pub async fn leaves_of(&self, acting: &ActingFor, limit: i64) -> Result<Vec<(String, Option<i64>)>, DatabaseError> {
+        let now = Timestamp::now();
+        let rows: Vec<(Option<String>, Option<i64>)> = on_backend!(self.database, pool => sqlx::query_as(concat!(
+            "SELECT l.leaf, l.leaf_index FROM access_log l WHERE l.citizen_id = $1 AND ",
+            shown_to_citizen!(),
+            " ORDER BY l.seq DESC LIMIT $3",
+        ))
+        .bind(acting.person())
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().filter_map(|(leaf, index)| Some((leaf?, index))).collect())
     }
 
     /// The newest `limit` reads of `person`'s data, newest first, and the emergency accesses to
@@ -41,7 +59,7 @@ impl SelfService {
             // The entries the citizen's check covers (`AccessLog::verify_citizen`): the same
             // condition and the same number, so the check is of what this page shows.
             let rows = sqlx::query_as(concat!(
-                "SELECT l.seq, l.occurred_at, l.office_code, l.categories, l.purpose, l.basis, a.reference \
+                "SELECT l.seq, l.id, l.occurred_at, l.office_code, l.categories, l.purpose, l.basis, a.reference \
                  FROM access_log l LEFT JOIN applications a ON l.basis = 'application' AND a.id = l.basis_ref \
                  WHERE l.citizen_id = $1 AND ",
                 shown_to_citizen!(),
@@ -63,8 +81,9 @@ impl SelfService {
             citizen_name: name.unwrap_or_default(),
             entries: rows
                 .into_iter()
-                .map(|(seq, occurred_at, office, Json(categories), purpose, basis, reference)| AccessEntryView {
+                .map(|(seq, id, occurred_at, office, Json(categories), purpose, basis, reference)| AccessEntryView {
                     seq,
+                    id: id.to_string(),
                     occurred_at: occurred_at.to_rfc3339(),
                     office,
                     role: "caseworker".to_owned(),
@@ -72,6 +91,7 @@ impl SelfService {
                     purpose,
                     basis,
                     reference,
+                    log_proof: None,
                 })
                 .collect(),
             emergencies: self.emergencies_for_citizen(person).await?,
