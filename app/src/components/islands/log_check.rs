@@ -7,7 +7,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::log_proof::{Finding, LogKeys, ShownEntry, Verified};
+use crate::{
+    log_proof::{Finding, LogKeys, ShownEntry, Verified},
+    url::encode_component,
+};
 
 /// The texts of the check, in the reader's language, rendered on the server: an island has no
 /// page context. `{name}` marks a figure the browser fills in.
@@ -126,7 +129,7 @@ fn say(texts: &LogCheckTexts, outcome: Outcome) -> AnyView {
                 Finding::Vanished { .. } => texts.vanished.clone(),
                 Finding::Overdue { .. } => texts.overdue.clone(),
             };
-            let href = format!("data:application/json;charset=utf-8,{}", encode(&evidence));
+            let href = format!("data:application/json;charset=utf-8,{}", encode_component(&evidence));
             view! {
                 <div role="alert" class="error log-check__alarm">
                     <p><strong>{texts.alarm.clone()}</strong> " " {reason}</p>
@@ -151,16 +154,6 @@ fn grouped(number: u64, separator: &str) -> String {
         out.push(digit);
     }
     out
-}
-
-/// Percent-encodes `text` for a `data:` address.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(byte).to_string(),
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 /// What the check needs, in one value: a function loaded lazily takes concrete types.
@@ -246,6 +239,6 @@ mod tests {
 
     #[test]
     fn evidence_addresses_are_percent_encoded() {
-        assert_eq!(encode("{\"a\": 1}\n"), "%7B%22a%22%3A%201%7D%0A");
+        assert_eq!(encode_component("{\"a\": 1}\n"), "%7B%22a%22%3A%201%7D%0A");
     }
 }
