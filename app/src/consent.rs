@@ -122,14 +122,13 @@ pub struct PersonView {
     pub is_self: bool,
 }
 
-/// The result of checking the access log: the whole log (the data protection officer's), or a
-/// person's entries with their neighbours and the lanes' heads (a citizen's).
+/// The data protection officer's check of the whole access log: the Merkle tree recomputed
+/// from every leaf, against every signed checkpoint and the witness's cosignatures.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogCheck {
     pub intact: bool,
-    /// Only the newest entries were checked, as many as the citizen's page shows: the person
-    /// has more. Never for the whole log.
-    pub capped: bool,
+    /// The leaves recomputed.
+    pub leaves: u64,
 }
 
 /// Everything Klarsicht keeps about one person, for the person (GDPR Art. 15 and 20): their

@@ -10,7 +10,7 @@ use app::{
     app::{App, shell},
     auth::ApiError,
     server::{
-        access_log::{LogKey, sequencer::Sequencer},
+        access_log::sequencer::Sequencer,
         auth::{oidc::OidcProvider, sessions::SessionLimits, store::SessionStoreBackend},
         casework::EmergencyLimits,
         services::{Services, SignInSetup},
@@ -89,7 +89,7 @@ pub fn router(settings: &Settings, database: &app::server::db::Database, setup: 
         deferral_max_days: i64::from(settings.deferral_max_days),
     };
     let log_tree = Sequencer::new(database, settings.log_signer.clone(), settings.witness.clone());
-    let services = Services::new(database, setup, LogKey::derive(settings.secret.expose()), log_tree, limits);
+    let services = Services::new(database, setup, log_tree, limits);
     let services = Arc::new(services);
     let state = AppState { leptos_options, services: services.clone() };
     let pages = PAGES.clone();

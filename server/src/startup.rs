@@ -187,20 +187,16 @@ pub async fn retention(settings: &Settings) -> Result<app::admin::RetentionRepor
     Ok(report)
 }
 
-/// `server verify-access-log`: every entry, every lane's chain and its sealed head; and the
-/// Merkle tree recomputed from every leaf, against the stored tiles and every signed checkpoint.
-/// What it cannot find is the database set back, whole or in part, to a state it really had
-/// (entries with their heads, tiles and checkpoints of that time); that needs the witness.
-pub async fn verify_access_log(
-    settings: &Settings,
-) -> Result<(app::server::access_log::Verification, app::server::access_log::sequencer::TreeVerification), StartupError> {
-    use app::server::access_log::{AccessLog, LogKey, sequencer::Sequencer};
+/// `server verify-access-log`: the Merkle tree recomputed from every leaf, against the stored
+/// tiles, every signed checkpoint and the witness's cosignatures. What it cannot find alone is
+/// the database set back to a state it really had (entries, tiles and checkpoints of that
+/// time); the witness and the citizens' browsers, which keep the newest state they saw, can.
+pub async fn verify_access_log(settings: &Settings) -> Result<app::server::access_log::sequencer::TreeVerification, StartupError> {
+    use app::server::access_log::sequencer::Sequencer;
     let database = connect_and_migrate(settings).await?;
-    let log = AccessLog::new(database.clone(), LogKey::derive(settings.secret.expose()));
-    let chains = log.verify().await?;
     let tree = Sequencer::new(&database, settings.log_signer.clone(), settings.witness.clone()).verify().await?;
     database.close().await;
-    Ok((chains, tree))
+    Ok(tree)
 }
 
 /// `server backup --to FILE`.
@@ -229,17 +225,10 @@ pub async fn load_demo_data(settings: &Settings) -> Result<(), StartupError> {
 }
 
 async fn connect_and_migrate(settings: &Settings) -> Result<Database, StartupError> {
-    use app::server::access_log::{AccessLog, LogKey};
     let database =
         Database::connect_with(&settings.database_url, settings.office_database_url.as_ref(), settings.database_max_connections).await?;
     database.migrate().await?;
     database.check_office_login().await?;
-    // The migrations create the access log's lanes without their MACs (they have no key): sealed
-    // here, before anything appends or checks, so that a lane set back to its start is found.
-    let sealed = AccessLog::new(database.clone(), LogKey::derive(settings.secret.expose())).seal_new_lanes().await?;
-    if sealed > 0 {
-        tracing::info!(lanes = sealed, "sealed the start of the access log's lanes");
-    }
     Ok(database)
 }
 

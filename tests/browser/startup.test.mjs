@@ -53,7 +53,7 @@ test('server verify-access-log checks the log and says so in one line', async ()
   try {
     const result = runServer({ DATABASE_URL: `sqlite://${directory}/klarsicht.db` }, ['verify-access-log']);
     assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout.trim(), 'the access log is intact: 0 entries, 0 of them in the Merkle tree, 0 signed checkpoints, 0 cosigned by the witness');
+    assert.equal(result.stdout.trim(), 'the access log is intact: 0 entries in the Merkle tree, 0 signed checkpoints, 0 cosigned by the witness');
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

@@ -11,7 +11,7 @@ use crate::server::{auth::guard, db::CitizenId};
 use crate::{
     applying::{DataEdit, SharingOffer},
     auth::ApiError,
-    consent::{CitizenAccessLog, ConsentView, DataExport, LogCheck, MyData, PersonView, TermsRenewal},
+    consent::{CitizenAccessLog, ConsentView, DataExport, MyData, PersonView, TermsRenewal},
     log_proof::{LogKeys, LogProofs},
 };
 
@@ -71,7 +71,7 @@ pub async fn revoke_consent(consent: String) -> Result<(), ApiError> {
 #[server(prefix = "/api", endpoint = "buerger/zugriffe")]
 pub async fn my_access_log(person: Option<String>) -> Result<CitizenAccessLog, ApiError> {
     let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    let page = crate::server::access_log::CITIZEN_CHECK_LIMIT;
+    let page = crate::server::access_log::CITIZEN_PAGE;
     Ok(guard::services()?.citizen.citizen_access_log(&acting, page).await?)
 }
 
@@ -100,33 +100,6 @@ pub async fn access_log_proofs(person: Option<String>, since: Option<u64>) -> Re
     let checked = i64::try_from(crate::log_proof::CHECKED).unwrap_or(i64::MAX);
     let leaves = services.citizen.leaves_of(&acting, checked).await?;
     Ok(services.log_tree.proofs(leaves, since).await?)
-}
-
-/// Checks the entries of the citizen (or of their minor child) that their access-log page shows:
-/// each one's seal, the entries next to it in its lane, and every lane's head. It costs what the
-/// person's entries are, not what the city's log is; the whole log is the data protection
-/// officer's check. Within a minute of a check of the same person, a session gets that check's
-/// result again rather than a new one.
-#[server(prefix = "/api", endpoint = "buerger/protokoll-pruefen")]
-pub async fn check_access_log(person: Option<String>) -> Result<LogCheck, ApiError> {
-    use crate::server::db::Timestamp;
-    let acting = guard::acting_for(guard::citizen().await?, person.as_deref()).await?;
-    let session = guard::session().await?;
-    let person = acting.person();
-    let key = format!("log-check:{person}");
-    let now = Timestamp::now();
-    if let Some((checked_at, check)) = session.get::<(Timestamp, LogCheck)>(&key).await?
-        && now < checked_at + time::Duration::minutes(1)
-    {
-        return Ok(check);
-    }
-    let verification = guard::services()?.access_log.verify_citizen(person).await?;
-    if let Some(problem) = &verification.problem {
-        tracing::warn!(%person, ?problem, "a citizen's check found the access log changed");
-    }
-    let check = LogCheck { intact: verification.problem.is_none(), capped: verification.capped };
-    session.insert(&key, (now, &check)).await?;
-    Ok(check)
 }
 
 /// Everything kept about the citizen (or their minor child) as a JSON file to download: their

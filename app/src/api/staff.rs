@@ -431,11 +431,15 @@ pub async fn access_log_review(
     Ok(gate.review_access_log(&officer, filter, staff, (from, until), before).await?)
 }
 
-/// Checks the whole access log for the data protection officer: every entry, every lane's chain and head.
-/// It reads every entry, as `server verify-access-log` does: the officer's and the operator's check.
+/// Checks the whole access log for the data protection officer: the Merkle tree recomputed from
+/// every leaf, against every signed checkpoint and the witness's cosignatures. It reads every
+/// entry, as `server verify-access-log` does: the officer's and the operator's check.
 #[server(prefix = "/api", endpoint = "datenschutz/protokoll-pruefen")]
 pub async fn check_access_log_as_officer() -> Result<crate::consent::LogCheck, ApiError> {
     guard::data_protection_officer().await?;
-    let verification = guard::services()?.access_log.verify().await?;
-    Ok(crate::consent::LogCheck { intact: verification.is_intact(), capped: false })
+    let verification = guard::services()?.log_tree.verify().await?;
+    if let Some(problem) = &verification.problem {
+        tracing::warn!(?problem, "the data protection officer's check found the access log changed");
+    }
+    Ok(crate::consent::LogCheck { intact: verification.problem.is_none(), leaves: verification.leaves })
 }

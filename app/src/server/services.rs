@@ -2,7 +2,7 @@
 //! behind methods; no route or server function ever sees a pool.
 
 use crate::server::{
-    access_log::{AccessLog, LogKey, sequencer::Sequencer},
+    access_log::sequencer::Sequencer,
     administration::Administration,
     auth::{
         Directory,
@@ -50,7 +50,6 @@ pub struct Services {
     pub sessions: Sessions,
     pub sign_in: SignIn,
     pub directory: Directory,
-    pub access_log: AccessLog,
     /// The access log's Merkle tree: its sequencer, checkpoints and tiles.
     pub log_tree: Sequencer,
     pub gate: Gate,
@@ -61,7 +60,7 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(database: &Database, setup: SignInSetup, log_key: LogKey, log_tree: Sequencer, limits: EmergencyLimits) -> Self {
+    pub fn new(database: &Database, setup: SignInSetup, log_tree: Sequencer, limits: EmergencyLimits) -> Self {
         let directory = Directory::new(database.clone());
         let sessions = Sessions::new(database.clone(), directory.clone(), setup.limits);
         let sign_in = SignIn::new(
@@ -71,13 +70,12 @@ impl Services {
             setup.staff_provider,
             setup.demo_enabled,
         );
-        let gate = Gate::new(database.clone(), log_key.clone());
+        let gate = Gate::new(database.clone());
         Self {
             readiness: Readiness { database: database.clone() },
             sessions,
             sign_in,
             directory,
-            access_log: AccessLog::new(database.clone(), log_key),
             log_tree,
             citizen: SelfService::new(database.clone(), &gate),
             gate,

@@ -339,7 +339,7 @@ on_both_databases! {
         let mut claudia = Visitor::new(&app);
         claudia.sign_in_as_demo(demo::CLAUDIA_NEUMANN).await;
         let (_, check) = claudia.call("datenschutz/protokoll-pruefen", &[]).await;
-        assert_eq!(check["intact"], true, "the chain holds: {check}");
+        assert_eq!(check["intact"], true, "the tree holds: {check}");
     }
 
     async fn a_renamed_category_or_relabelled_field_shows_on_the_next_case_page(backend: Backend) {

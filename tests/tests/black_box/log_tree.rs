@@ -13,7 +13,7 @@ use app::{
     policy::Category,
     server::{
         access_log::{
-            AccessLog, LogBasis, LogKey, NewEntry,
+            AccessLog, LogBasis, NewEntry,
             leaf::Leaf,
             sequencer::{Sequencer, TreeProblem, TreeVerification},
             tree::{TILE_WIDTH, TileHashes, edge, tile_path},
@@ -36,27 +36,30 @@ async fn database_of(app: &TestApp) -> Database {
     Database::connect(&DatabaseUrl::parse(app.database_url()).expect("a valid URL"), 4).await.expect("connects")
 }
 
+/// An entry about Jonas as the gate writes it for a read of his housing-benefit case.
+fn entry(number: usize) -> NewEntry {
+    NewEntry {
+        staff: StaffId::parse(demo::SABINE_FISCHER).expect("an id"),
+        office: OfficeCode::new("wohngeldstelle"),
+        citizen: CitizenId::parse(demo::JONAS_WEBER).expect("an id"),
+        categories: vec![Category::Household, Category::Identity],
+        purpose: format!("Bearbeitung {number}"),
+        basis: LogBasis::Application,
+        basis_ref: None,
+    }
+}
+
 /// Appends `count` entries about Jonas, as the gate does for a read, one after another.
 async fn append_entries(app: &TestApp, count: usize) {
-    let log = AccessLog::new(database_of(app).await, LogKey::derive("klarsicht-development-secret-never-use-in-production"));
+    let log = AccessLog::new(database_of(app).await);
     for number in 0..count {
-        log.append(NewEntry {
-            staff: StaffId::parse(demo::SABINE_FISCHER).expect("an id"),
-            office: OfficeCode::new("wohngeldstelle"),
-            citizen: CitizenId::parse(demo::JONAS_WEBER).expect("an id"),
-            categories: vec![Category::Household, Category::Identity],
-            purpose: format!("Bearbeitung {number}"),
-            basis: LogBasis::Application,
-            basis_ref: None,
-        })
-        .await
-        .expect("appended");
+        log.append(entry(number)).await.expect("appended");
     }
 }
 
 /// The newest checkpoint once it covers every entry in the database, checked against the
 /// portal's public key: its size and root.
-async fn signed_checkpoint_of_every_entry(app: &TestApp) -> (u64, Hash) {
+pub(crate) async fn signed_checkpoint_of_every_entry(app: &TestApp) -> (u64, Hash) {
     let (size, root, _) = checkpoint_of_every_entry(app, None).await;
     (size, root)
 }
@@ -117,7 +120,7 @@ async fn leaves_in_order(app: &TestApp) -> Vec<(i64, String)> {
     }
 }
 
-async fn verify_tree(app: &TestApp) -> TreeVerification {
+pub(crate) async fn verify_tree(app: &TestApp) -> TreeVerification {
     let settings = Settings::check(test_settings(app.database_url())).expect("valid settings");
     Sequencer::new(&database_of(app).await, settings.log_signer, None).verify().await.expect("the check runs")
 }
@@ -233,6 +236,59 @@ on_both_databases! {
         tamper(app.database_url(), &format!("UPDATE access_log_tiles SET hashes = {zeros} WHERE level = 0 AND idx = 1")).await;
         assert_eq!(verify_tree(&app).await.problem, Some(TreeProblem::Tile { level: 0, index: 1 }));
     }
+}
+
+on_both_databases! {
+    async fn concurrent_appends_each_become_one_leaf_without_gaps(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |settings| settings.demo_data = Some(true)).await;
+        let log = AccessLog::new(database_of(&app).await);
+        let seqs: Vec<i64> =
+            futures::future::join_all((0..40).map(|number| log.append(entry(number)))).await.into_iter().map(|seq| seq.expect("appended")).collect();
+        let distinct: std::collections::BTreeSet<i64> = seqs.iter().copied().collect();
+        assert_eq!(distinct.len(), 40, "each append its own seq: {seqs:?}");
+
+        let (size, _) = signed_checkpoint_of_every_entry(&app).await;
+        let indexes: Vec<i64> = leaves_in_order(&app).await.into_iter().map(|(index, _)| index).collect();
+        assert_eq!(indexes, (0..i64::try_from(size).expect("a size")).collect::<Vec<_>>(), "one leaf each, no gap");
+        let checked = verify_tree(&app).await;
+        assert_eq!((checked.leaves, &checked.problem), (size, &None));
+    }
+}
+
+/// On PostgreSQL an append does not wait for another transaction's, which once queued every
+/// reader behind one head row; and an append whose read rolls back leaves no gap in the tree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_append_does_not_wait_for_another_and_one_rolled_back_leaves_no_gap() {
+    use sqlx::{Connection, PgConnection};
+    if !klarsicht_tests::postgres_available() {
+        return;
+    }
+    let app = TestApp::spawn_with(Backend::Postgres, |settings| settings.demo_data = Some(true)).await;
+    let log = AccessLog::new(database_of(&app).await);
+    log.append(entry(1)).await.expect("appended");
+
+    let mut holder = PgConnection::connect(app.database_url()).await.expect("PostgreSQL accepts a connection");
+    let mut holding = holder.begin().await.expect("a transaction");
+    sqlx::query(
+        "INSERT INTO access_log (id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, leaf) \
+         VALUES (gen_random_uuid(), now(), $1::uuid, 'wohngeldstelle', $2::uuid, '[]', 'offen', 'application', '{}')",
+    )
+    .bind(demo::SABINE_FISCHER)
+    .bind(demo::JONAS_WEBER)
+    .execute(&mut *holding)
+    .await
+    .expect("an append held open");
+    tokio::time::timeout(Duration::from_secs(10), log.append(entry(2)))
+        .await
+        .expect("the append does not wait for the open one")
+        .expect("appended");
+    holding.rollback().await.expect("the open append rolled back");
+    log.append(entry(3)).await.expect("appended");
+
+    let (size, _) = signed_checkpoint_of_every_entry(&app).await;
+    let indexes: Vec<i64> = leaves_in_order(&app).await.into_iter().map(|(index, _)| index).collect();
+    assert_eq!(indexes, (0..i64::try_from(size).expect("a size")).collect::<Vec<_>>());
+    assert_eq!(verify_tree(&app).await.problem, None);
 }
 
 /// A witness on its own port with its own state, for the portal's log in development mode.

@@ -3,7 +3,6 @@
 //! 25 GB of disk and most of the link time of a test run.
 
 mod abuse;
-mod access_log;
 mod accessibility;
 mod administration;
 mod applying;

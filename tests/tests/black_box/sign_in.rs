@@ -338,7 +338,7 @@ on_both_databases! {
         const REASON: (&str, &str) = ("reason", "Gefährdung durch den früheren Partner");
         const UNKNOWN: &str = "00000000-0000-4000-8000-00000000beef";
         const EMERGENCY: (&str, &str) = ("emergency", UNKNOWN);
-        let table: [Row; 90] = [
+        let table: [Row; 89] = [
             ("ich", &[], &["anyone"], 200),
             ("barrierefreiheit/rueckmeldung", &[("message", "kurz")], &["anyone"], 422),
             ("anmeldung", &[], &["anyone"], 200),
@@ -359,7 +359,6 @@ on_both_databases! {
             ("buerger/neue-bedingungen", &[], &["citizen"], 200),
             ("buerger/neue-bedingungen-zustimmen", &[("application", UNKNOWN), ("version", UNKNOWN)], &["citizen"], 404),
             ("buerger/zugriffe", &[], &["citizen"], 200),
-            ("buerger/protokoll-pruefen", &[], &["citizen"], 200),
             ("buerger/protokoll-schluessel", &[], &["citizen"], 200),
             ("buerger/protokoll-beweise", &[], &["citizen"], 200),
             ("buerger/personen", &[], &["citizen"], 200),

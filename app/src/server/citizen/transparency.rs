@@ -46,8 +46,8 @@ impl SelfService {
 
     /// The newest `limit` reads of `person`'s data, newest first, and the emergency accesses to
     /// it, as the citizen sees them: all but what a recorded deferral holds back until its date.
-    /// The page shows (and the citizen's check covers) the newest
-    /// [`crate::server::access_log::CITIZEN_CHECK_LIMIT`]; the export holds every one. The caller
+    /// The page shows the newest [`crate::server::access_log::CITIZEN_PAGE`]; the export holds
+    /// every one. The caller
     /// has checked that the signed-in citizen acts for `person`.
     pub(super) async fn access_log_of(&self, person: CitizenId, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
         let now = Timestamp::now();
@@ -56,8 +56,8 @@ impl SelfService {
                 .bind(person)
                 .fetch_optional(pool)
                 .await?;
-            // The entries the citizen's check covers (`AccessLog::verify_citizen`): the same
-            // condition and the same number, so the check is of what this page shows.
+            // The same condition and order as the leaves the citizen's browser checks
+            // (`leaves_of`), so the check is of what this page shows.
             let rows = sqlx::query_as(concat!(
                 "SELECT l.seq, l.id, l.occurred_at, l.office_code, l.categories, l.purpose, l.basis, a.reference \
                  FROM access_log l LEFT JOIN applications a ON l.basis = 'application' AND a.id = l.basis_ref \

@@ -54,7 +54,7 @@ use crate::{
         ProtectionFact, Purpose, Reader, Retention, Seconds, decide,
     },
     server::{
-        access_log::{LogBasis, LogKey, NewEntry, append_in},
+        access_log::{LogBasis, NewEntry, append_in},
         auth::{CaseAccess, CaseworkerAt, OfficeEmergency},
         db::{
             ApplicationId, Backend, BeginWrite, CitizenId, ConsentId, Database, DatabaseError, DocumentId, EmergencyId, Id,
@@ -71,7 +71,6 @@ pub(in crate::server) struct Keeper(());
 #[derive(Clone)]
 pub struct Gate {
     database: Tables<Records>,
-    log_key: LogKey,
     /// The category names and field labels, shared by the clones of one server's gate.
     vocabulary: Arc<VocabularyCache>,
     /// Which office holds the records the guard found, shared likewise.
@@ -276,7 +275,7 @@ pub(in crate::server) const CATEGORY_NAMES: &str = "SELECT code, name_de, name_e
 /// appends the log entry for the read in the same transaction. Reads and logs nothing when
 /// nothing is allowed. Evaluates to `Result<(Answers, Answers), sqlx::Error>`: data, answers.
 macro_rules! read_and_log {
-    ($connection:expr, $key:expr, $entry:expr, $answers_of:expr) => {
+    ($connection:expr, $entry:expr, $answers_of:expr) => {
         async {
             let connection = $connection;
             let entry: &NewEntry = $entry;
@@ -307,7 +306,7 @@ macro_rules! read_and_log {
                 };
             }
             // INVARIANT: the entry is written in this transaction; if it fails, so does the read.
-            append_in!(&mut *connection, $key, entry)?;
+            append_in!(&mut *connection, entry)?;
             Ok((data, answers))
         }
         .await
@@ -324,10 +323,10 @@ type Answers = BTreeMap<String, serde_json::Value>;
 /// when the file lists some. Evaluates to
 /// `Result<Option<CaseRead>, sqlx::Error>`: `None` when it is not the office's.
 macro_rules! case_view_in {
-    ($pool:expr, $key:expr, $vocabulary:expr, $staff:expr, $office:expr, $application:expr, $file:expr) => {
+    ($pool:expr, $vocabulary:expr, $staff:expr, $office:expr, $application:expr, $file:expr) => {
         async {
-            let (key, vocabulary, staff, office, application): (&LogKey, &VocabularyCache, StaffId, &OfficeCode, ApplicationId) =
-                ($key, $vocabulary, $staff, $office, $application);
+            let (vocabulary, staff, office, application): (&VocabularyCache, StaffId, &OfficeCode, ApplicationId) =
+                ($vocabulary, $staff, $office, $application);
             let mut transaction = $pool.begin_write().await?;
             let connection = &mut *transaction;
             let rows: Vec<FactRow> =
@@ -366,7 +365,7 @@ macro_rules! case_view_in {
             }
             // The application's own answers with the data, of the same allowed categories only;
             // of the data, only the fields the application's own form asks for.
-            let (mut data, answers) = read_and_log!(&mut *connection, key, &entry, Some(application))?;
+            let (mut data, answers) = read_and_log!(&mut *connection, &entry, Some(application))?;
             let vocabulary = match vocabulary.at(vocabulary_revision) {
                 Some(kept) => kept,
                 None => vocabulary::load_vocabulary!(vocabulary, &mut *connection, vocabulary_revision)?,
@@ -409,8 +408,8 @@ fn allowed(reader: &Reader, purpose: &Purpose, facts: &Facts) -> Vec<(Category, 
 }
 
 impl Gate {
-    pub fn new(database: Database, log_key: LogKey) -> Self {
-        Self { database: database.records(Keeper(())), log_key, vocabulary: Arc::default(), holders: Arc::default() }
+    pub fn new(database: Database) -> Self {
+        Self { database: database.records(Keeper(())), vocabulary: Arc::default(), holders: Arc::default() }
     }
 
     /// The kept vocabulary, for the citizen's services to share: one copy per server.
@@ -459,13 +458,13 @@ impl Gate {
         let (staff, office, application) = (case.staff(), case.office(), case.application());
         let read = match &self.database.backend {
             Backend::Sqlite(pool) => {
-                let (pool, key, office) = (pool.clone(), self.log_key.clone(), office.clone());
+                let (pool, office) = (pool.clone(), office.clone());
                 let vocabulary = Arc::clone(&self.vocabulary);
-                on_sqlite_writer(async move { case_view_in!(&pool, &key, &vocabulary, staff, &office, application, file) })
+                on_sqlite_writer(async move { case_view_in!(&pool, &vocabulary, staff, &office, application, file) })
                     .await?
             }
             Backend::Postgres(pool) => {
-                case_view_in!(pool, &self.log_key, &self.vocabulary, staff, office, application, file)?
+                case_view_in!(pool, &self.vocabulary, staff, office, application, file)?
             }
         };
         Ok(read)
@@ -481,7 +480,6 @@ impl Gate {
         document: DocumentId,
     ) -> Result<Option<(String, String, Vec<u8>)>, DatabaseError> {
         let (staff, office, application) = (case.staff(), case.office(), case.application());
-        let key = &self.log_key;
         let read = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
@@ -514,7 +512,7 @@ impl Gate {
                 basis_ref: Some(application.mixed()),
             };
             // INVARIANT: the entry is written in this transaction; if it fails, so does the read.
-            append_in!(&mut *connection, key, &entry)?;
+            append_in!(&mut *connection, &entry)?;
             transaction.commit().await?;
             Ok::<_, sqlx::Error>(Some(found))
         })?;
@@ -531,7 +529,6 @@ impl Gate {
         purpose: &str,
     ) -> Result<Option<SharedDataView>, DatabaseError> {
         let (staff, office) = (at.staff(), at.office());
-        let key = &self.log_key;
         let view = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
@@ -561,7 +558,7 @@ impl Gate {
                     _ => None,
                 },
             };
-            let (data, _) = read_and_log!(&mut *connection, key, &entry, None)?;
+            let (data, _) = read_and_log!(&mut *connection, &entry, None)?;
             let vocabulary = vocabulary_in!(&self.vocabulary, &mut *connection)?;
             transaction.commit().await?;
             Ok::<Option<SharedDataView>, sqlx::Error>(Some(SharedDataView {
@@ -579,7 +576,6 @@ impl Gate {
     /// of its office. `None` when it is not (or no longer) in force.
     pub async fn emergency_view(&self, held: &OfficeEmergency) -> Result<Option<SharedDataView>, DatabaseError> {
         let (staff, office, emergency) = (held.staff(), held.office(), held.emergency());
-        let key = &self.log_key;
         let view = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
             let connection = &mut *transaction;
@@ -608,7 +604,7 @@ impl Gate {
                 basis: LogBasis::Emergency,
                 basis_ref: Some(emergency.mixed()),
             };
-            let (data, _) = read_and_log!(&mut *connection, key, &entry, None)?;
+            let (data, _) = read_and_log!(&mut *connection, &entry, None)?;
             let vocabulary = vocabulary_in!(&self.vocabulary, &mut *connection)?;
             transaction.commit().await?;
             Ok::<Option<SharedDataView>, sqlx::Error>(Some(SharedDataView {
@@ -635,7 +631,6 @@ impl Gate {
             return Ok(Vec::new());
         }
         let (staff, office) = (at.staff(), at.office());
-        let key = &self.log_key;
         let reader = Reader::Caseworker { office: office.clone() };
         let shown = on_backend!(self.database, pool => {
             let mut transaction = pool.begin_write().await?;
@@ -683,7 +678,7 @@ impl Gate {
                     basis_ref,
                 };
                 // INVARIANT: the entry is written in this transaction; if it fails, no name is shown.
-                append_in!(&mut *connection, key, &entry)?;
+                append_in!(&mut *connection, &entry)?;
             }
             transaction.commit().await?;
             Ok::<_, sqlx::Error>(shown)
