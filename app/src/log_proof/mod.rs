@@ -5,9 +5,10 @@
 //! proof from the tree the browser verified last. [`check`], run in WebAssembly by the access
 //! log's island, trusts none of it: it checks the portal's signature and the witness's
 //! cosignature with the keys the page names, that every leaf is in the signed tree and says
-//! what the page shows, that the tree only grew since the browser's last check, and that no
-//! entry it proved then has gone. What it verified it hands back as [`Remembered`], for the
-//! browser to keep until the next visit.
+//! what the page shows, that the tree only grew since the browser's last check, that no
+//! entry it proved then has gone, and that an emergency access's entry (which a deferral may
+//! have held back) was in a witnessed checkpoint already when it was read. What it verified it
+//! hands back as [`Remembered`], for the browser to keep until the next visit.
 
 pub mod cosignature;
 pub mod leaf;
@@ -22,6 +23,12 @@ use self::{cosignature::CosignatureVerifier, leaf::Leaf};
 
 /// The most entries one check covers: the page's newest.
 pub const CHECKED: usize = 100;
+
+/// How soon after its read a checkpoint the witness cosigned must hold an entry that may have
+/// been held back from the citizen (an emergency access's, which a deferral hides for up to 90
+/// days). The sequencer places an entry within seconds and the witness cosigns at once; an hour
+/// leaves room for a witness that was away for a while.
+pub const SEALED_WITHIN_SECONDS: u64 = 3_600;
 
 /// What the server hands the browser for its check.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +52,20 @@ pub struct EntryProof {
     pub index: u64,
     /// The inclusion proof, hex hashes (RFC 6962).
     pub inclusion: Vec<String>,
+    /// For an emergency access's entry, when a witness is set up: the first checkpoint the
+    /// witness cosigned that held it, to prove it was sealed at the time of the read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<SealedProof>,
+}
+
+/// A checkpoint from the past and the consistency proof from its tree to the checkpoint of the
+/// check: whatever its tree held, the checkpoint's tree holds at the same places.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedProof {
+    /// The whole signed note, with the witness's cosignature (which carries its time).
+    pub checkpoint: String,
+    /// The consistency proof, hex hashes, from its size to the checkpoint of the check.
+    pub consistency: Vec<String>,
 }
 
 /// An entry as the page shows it: what its leaf must say.
@@ -205,6 +226,9 @@ pub enum Finding {
     Vanished { id: String },
     /// A shown entry is older than an hour and still not in the witnessed tree.
     Overdue { id: String },
+    /// An emergency access's entry is in no checkpoint the witness cosigned within an hour of
+    /// the read: it may have been written later and dated back, after it was held back.
+    Backdated { id: String },
 }
 
 /// The checkpoint in `note`, if the portal's key `log_key` signed it and it is the log's.
@@ -236,6 +260,31 @@ fn included(checkpoint: &Checkpoint, leaf: &[u8], index: u64, proof: &[String]) 
         && hashes(proof).is_some_and(|path| check_record(&path, checkpoint.size(), *checkpoint.hash(), index, record_hash(leaf)).is_ok())
 }
 
+/// Whether the checkpoint `now` holds the tree of `before` at the same places, by the consistency
+/// proof `proof` (hex hashes).
+fn consistent(before: &Checkpoint, now: &Checkpoint, proof: &[String]) -> bool {
+    let (old, old_root, size, root) = (before.size(), *before.hash(), now.size(), *now.hash());
+    match old == size {
+        true => old_root == root,
+        false => old < size && hashes(proof).is_some_and(|proof| check_tree(&proof, size, root, old, old_root).is_ok()),
+    }
+}
+
+/// Whether the entry read at `read_at` (RFC 3339), leaf `index` of the checkpoint `now`, was
+/// sealed at the time of its read: `sealed` is a checkpoint the portal signed and the witness
+/// (`witness_key`) cosigned no later than [`SEALED_WITHIN_SECONDS`] after it, whose tree held
+/// the leaf's place, and that `now` extends.
+fn sealed_at_read(sealed: Option<&SealedProof>, read_at: &str, index: u64, keys: &LogKeys, witness_key: &str, now: &Checkpoint) -> bool {
+    use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+    let Some(sealed) = sealed else { return false };
+    let Some(then) = signed_checkpoint(&sealed.checkpoint, &keys.log) else { return false };
+    let Some((_, cosigned_at)) = cosigned(&sealed.checkpoint, witness_key) else { return false };
+    let Some(read_at) = OffsetDateTime::parse(read_at, &Rfc3339).ok().and_then(|time| u64::try_from(time.unix_timestamp()).ok()) else {
+        return false;
+    };
+    index < then.size() && cosigned_at <= read_at.saturating_add(SEALED_WITHIN_SECONDS) && consistent(&then, now, &sealed.consistency)
+}
+
 /// Whether `leaf` says what the page shows of `shown` about `person`.
 fn says(leaf: &Leaf, shown: &ShownEntry, person: &str) -> bool {
     leaf.id == shown.id
@@ -264,20 +313,15 @@ pub fn check(
         Some(witness) => Some(cosigned(&proofs.checkpoint, witness).ok_or(Finding::Unwitnessed)?),
         None => None,
     };
-    let (size, root) = (checkpoint.size(), *checkpoint.hash());
+    let size = checkpoint.size();
 
     let before = remembered.and_then(|remembered| signed_checkpoint(&remembered.checkpoint, &keys.log));
     if let Some(before) = &before {
-        let (old, old_root) = (before.size(), *before.hash());
-        if old > size {
-            return Err(Finding::SetBack { before: old, now: size });
+        if before.size() > size {
+            return Err(Finding::SetBack { before: before.size(), now: size });
         }
-        let consistent = match old == size {
-            true => old_root == root,
-            false => hashes(&proofs.consistency).is_some_and(|proof| check_tree(&proof, size, root, old, old_root).is_ok()),
-        };
-        if !consistent {
-            return Err(Finding::Rewritten { before: old });
+        if !consistent(before, &checkpoint, &proofs.consistency) {
+            return Err(Finding::Rewritten { before: before.size() });
         }
     }
 
@@ -287,11 +331,17 @@ pub fn check(
         let leaf = Leaf::parse(proof.leaf.as_bytes());
         let id = leaf.as_ref().map(|leaf| leaf.id.clone()).unwrap_or_default();
         let Some(entry) = checked.iter().find(|entry| entry.id == id) else { continue };
-        if !leaf.is_some_and(|leaf| says(&leaf, entry, person)) {
+        let Some(leaf) = leaf.filter(|leaf| says(leaf, entry, person)) else {
             return Err(Finding::Differs { id });
-        }
+        };
         if !included(&checkpoint, proof.leaf.as_bytes(), proof.index, &proof.inclusion) {
             return Err(Finding::NotIncluded { id });
+        }
+        // An entry a deferral may have held back: sealed when it was read, not written later.
+        if let Some(witness) = keys.witness.as_deref().filter(|_| leaf.basis == "emergency")
+            && !sealed_at_read(proof.sealed.as_ref(), &leaf.time, proof.index, keys, witness, &checkpoint)
+        {
+            return Err(Finding::Backdated { id });
         }
         if !proven.iter().any(|(seen, _)| *seen == id) {
             proven.push((id, proof.index));
@@ -413,11 +463,26 @@ mod tests {
                         leaf: leaf.to_bytes(),
                         index: index as u64,
                         inclusion: hex(prove_record(size, index as u64, &self.tiles).expect("a proof")),
+                        sealed: None,
                     })
                     .rev()
                     .collect(),
                 consistency: since.map(|since| hex(prove_tree(size, since, &self.tiles).expect("a proof"))).unwrap_or_default(),
             }
+        }
+
+        /// An emergency access's entry about `PERSON`, read at `time`.
+        fn add_emergency(&mut self, time: &str) {
+            let n = self.leaves.len();
+            let leaf = Leaf { basis: "emergency".into(), time: time.into(), ..leaf(n, PERSON) };
+            self.tiles.append(n as u64, record_hash(leaf.to_bytes().as_bytes()), &mut BTreeSet::new());
+            self.leaves.push(leaf);
+        }
+
+        /// The checkpoint of `then`, cosigned now, as the seal of an entry in a check at `size`.
+        fn sealed(&self, then: u64, size: u64) -> SealedProof {
+            let consistency = if then < size { prove_tree(size, then, &self.tiles).expect("a proof") } else { Vec::new() };
+            SealedProof { checkpoint: self.checkpoint(then), consistency: consistency.iter().map(|hash| hex::encode(hash.0)).collect() }
         }
 
         /// The page's entries of `PERSON`, newest first.
@@ -464,6 +529,51 @@ mod tests {
             check(&log.keys(), PERSON, &with_new, &proofs, Some(&second.remember), "2100-01-01T00:00:00Z"),
             Err(Finding::Overdue { id: newer[0].id.clone() })
         );
+    }
+
+    #[test]
+    fn an_emergency_access_must_have_been_sealed_when_it_was_read() {
+        use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).expect("a time");
+        let mut log = Log::new();
+        log.add(10);
+        log.add_emergency(&now.format(&Rfc3339).expect("a time"));
+        log.add(20);
+        let (keys, shown) = (log.keys(), log.shown());
+        let emergency = shown.iter().find(|entry| entry.basis == "emergency").expect("shown").id.clone();
+        let with_seal = |seal: Option<SealedProof>| {
+            let mut proofs = log.proofs(31, None);
+            for entry in proofs.entries.iter_mut().filter(|entry| entry.index == 10) {
+                entry.sealed = seal.clone();
+            }
+            check(&keys, PERSON, &shown, &proofs, None, LONG_AGO)
+        };
+        // Held back for weeks, then shown: the checkpoint cosigned at the read already held it.
+        assert_eq!(with_seal(Some(log.sealed(11, 31))).map(|verified| verified.proven), Ok(12));
+        assert_eq!(with_seal(Some(log.sealed(31, 31))).map(|verified| verified.proven), Ok(12));
+        // No seal, a checkpoint from before the entry, one that this tree does not extend, one
+        // signed by another portal's key.
+        assert_eq!(with_seal(None), Err(Finding::Backdated { id: emergency.clone() }));
+        assert_eq!(with_seal(Some(log.sealed(10, 31))), Err(Finding::Backdated { id: emergency.clone() }));
+        let mut broken = log.sealed(11, 31);
+        broken.consistency[0] = "00".repeat(32);
+        assert_eq!(with_seal(Some(broken)), Err(Finding::Backdated { id: emergency.clone() }));
+        let mut other = Log::new();
+        other.add(31);
+        assert_eq!(with_seal(Some(other.sealed(11, 31))), Err(Finding::Backdated { id: emergency.clone() }));
+        // Written now but dated two hours back: every checkpoint holding it is cosigned now.
+        let mut late = Log::new();
+        late.add(10);
+        late.add_emergency(&(now - time::Duration::hours(2)).format(&Rfc3339).expect("a time"));
+        let mut proofs = late.proofs(11, None);
+        for entry in proofs.entries.iter_mut().filter(|entry| entry.index == 10) {
+            entry.sealed = Some(late.sealed(11, 11));
+        }
+        let dated_back = late.shown()[0].id.clone();
+        assert_eq!(check(&late.keys(), PERSON, &late.shown(), &proofs, None, LONG_AGO), Err(Finding::Backdated { id: dated_back }));
+        // Without a witness there is no time to prove it by: the page says it is not witnessed.
+        let unwitnessed = LogKeys { witness: None, ..keys.clone() };
+        assert!(check(&unwitnessed, PERSON, &shown, &log.proofs(31, None), None, LONG_AGO).is_ok());
     }
 
     #[test]

@@ -25,7 +25,7 @@ use app::server::access_log::{
     cosignature::{CosignatureVerifier, Cosigner},
     sequencer::sign_checkpoint,
 };
-use klarsicht_tests::{Backend, TestApp, Visitor, count_rows, demo, on_both_databases, tamper, test_settings, try_execute};
+use klarsicht_tests::{Backend, TestApp, Visitor, count_rows, demo, execute, on_both_databases, tamper, test_settings, try_execute};
 use server::settings::Settings;
 use signed_note::{Note, StandardVerifier, VerifierList};
 use tlog_tiles::{Checkpoint, Hash, record_hash, tree_hash};
@@ -445,5 +445,92 @@ on_both_databases! {
         let (emptied, proofs) = jonas_page_and_proofs(&app, Some(grown)).await;
         let found = check(&keys, demo::JONAS_WEBER, &emptied, &proofs, Some(&second.remember), LONG_AGO);
         assert!(matches!(found, Err(Finding::Unsigned | Finding::SetBack { .. })), "{found:?}");
+    }
+}
+
+/// Jonas for Mia: Hilfe zur Erziehung at the Jugendamt (demo data).
+const HZE_FOR_MIA: &str = "00000000-0000-4000-8000-000000000702";
+
+on_both_databases! {
+    async fn a_deferred_emergency_access_is_sealed_at_its_read_and_proven_so_once_it_shows(backend: Backend) {
+        let directory = tempfile::tempdir().expect("a directory");
+        let (witness_url, witness_key) = start_witness(&directory.path().join("zeuge.json")).await;
+        let app = TestApp::spawn_with(backend, |settings| {
+            settings.demo_data = Some(true);
+            settings.witness_url = Some(witness_url.clone());
+            settings.witness_key = Some(witness_key.clone());
+        })
+        .await;
+        let keys = LogKeys { log: app.get("/log/key").await.text().await.expect("the key").trim().to_owned(), witness: Some(witness_key.clone()) };
+        append_entries(&app, 5).await;
+        let (_, _, before_the_read) = checkpoint_of_every_entry(&app, Some(&witness_key)).await;
+
+        // An emergency access to Jonas's data, confirmed, read, and held back for 30 days.
+        let mut lena = Visitor::new(&app);
+        lena.sign_in_as_demo(demo::LENA_HOFFMANN).await;
+        let mut tobias = Visitor::new(&app);
+        tobias.sign_in_as_demo(demo::TOBIAS_KRUEGER).await;
+        let (status, emergency) = lena
+            .call(
+                "mitarbeitende/notzugriff-oeffnen",
+                &[
+                    ("application", HZE_FOR_MIA),
+                    ("person", demo::JONAS_WEBER),
+                    ("reason", "Hinweise auf akute Gefährdung des Kindes nach § 8a SGB VIII"),
+                    ("categories[0]", "income_assets"),
+                    ("hours", "24"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{emergency}");
+        let emergency = emergency.as_str().expect("the id").to_owned();
+        assert_eq!(tobias.call("mitarbeitende/notzugriff-bestaetigen", &[("emergency", &emergency)]).await.0, 200);
+        assert_eq!(lena.call("mitarbeitende/notzugriff-daten", &[("emergency", &emergency)]).await.0, 200);
+        let until = time::OffsetDateTime::now_utc().date() + time::Duration::days(30);
+        let (status, body) = tobias
+            .call(
+                "mitarbeitende/notzugriff-zurueckstellen",
+                &[("emergency", &emergency), ("reason", "Die Mitteilung würde das Kind jetzt gefährden."), ("until", &until.to_string())],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (_, _, at_the_read) = checkpoint_of_every_entry(&app, Some(&witness_key)).await;
+
+        // While held back, nothing Jonas is given names it: not his page, not his proofs.
+        let (shown, proofs) = jonas_page_and_proofs(&app, None).await;
+        assert!(shown.iter().all(|entry| entry.basis != "emergency"), "{shown:?}");
+        assert!(proofs.entries.iter().all(|entry| !entry.leaf.contains("emergency")), "{proofs:?}");
+        check(&keys, demo::JONAS_WEBER, &shown, &proofs, None, LONG_AGO).expect("what he is shown checks");
+
+        // Weeks later, after more reads, the deferral ends: the entry shows, proven to have been in
+        // a checkpoint the witness cosigned at the time of the read.
+        append_entries(&app, 20).await;
+        let (size, ..) = checkpoint_of_every_entry(&app, Some(&witness_key)).await;
+        execute(app.database_url(), "UPDATE access_log_deferrals SET visible_from = '2026-01-01T00:00:00.000000Z', created_at = '2025-12-01T00:00:00.000000Z'").await;
+        let (shown, proofs) = jonas_page_and_proofs(&app, None).await;
+        let read = shown.iter().find(|entry| entry.basis == "emergency").expect("shown now").id.clone();
+        let verified = check(&keys, demo::JONAS_WEBER, &shown, &proofs, None, LONG_AGO).expect("sealed when it was read");
+        assert_eq!(verified.size, size);
+        let proof = proofs.entries.iter().find(|entry| entry.leaf.contains(&read)).expect("its proof");
+        let sealed = proof.sealed.as_ref().expect("its seal");
+        let sealed_size: u64 = sealed.checkpoint.lines().nth(1).and_then(|size| size.parse().ok()).expect("a size");
+        let read_size: u64 = at_the_read.lines().nth(1).and_then(|size| size.parse().ok()).expect("a size");
+        assert!(proof.index < sealed_size && sealed_size <= read_size, "the first cosigned tree that held it: {sealed_size}");
+
+        // A portal that kept it out of the log until now could offer no such seal: without one, or
+        // with a checkpoint from before the read, the browser raises the alarm.
+        let backdated = Err(Finding::Backdated { id: read.clone() });
+        let with_seal = |seal: Option<app::log_proof::SealedProof>| {
+            let mut proofs = proofs.clone();
+            for entry in proofs.entries.iter_mut().filter(|entry| entry.leaf.contains(&read)) {
+                entry.sealed = seal.clone();
+            }
+            check(&keys, demo::JONAS_WEBER, &shown, &proofs, None, LONG_AGO)
+        };
+        assert_eq!(with_seal(None), backdated);
+        let earlier: u64 = before_the_read.lines().nth(1).and_then(|size| size.parse().ok()).expect("a size");
+        let (_, from_earlier) = jonas_page_and_proofs(&app, Some(earlier)).await;
+        let seal = app::log_proof::SealedProof { checkpoint: before_the_read, consistency: from_earlier.consistency };
+        assert_eq!(with_seal(Some(seal)), backdated);
     }
 }

@@ -40,6 +40,7 @@ pub struct LogCheckTexts {
     pub differs: String,
     pub vanished: String,
     pub overdue: String,
+    pub backdated: String,
     pub advice: String,
     pub evidence: String,
     pub failed: String,
@@ -128,6 +129,7 @@ fn say(texts: &LogCheckTexts, outcome: Outcome) -> AnyView {
                 Finding::Differs { .. } => texts.differs.clone(),
                 Finding::Vanished { .. } => texts.vanished.clone(),
                 Finding::Overdue { .. } => texts.overdue.clone(),
+                Finding::Backdated { .. } => texts.backdated.clone(),
             };
             let href = format!("data:application/json;charset=utf-8,{}", encode_component(&evidence));
             view! {

@@ -225,6 +225,7 @@ fn check_texts(i18n: I18nContext<Locale>) -> LogCheckTexts {
         differs: t_string!(i18n, access.check_differs).to_string(),
         vanished: t_string!(i18n, access.check_vanished).to_string(),
         overdue: t_string!(i18n, access.check_overdue).to_string(),
+        backdated: t_string!(i18n, access.check_backdated).to_string(),
         advice: t_string!(i18n, access.check_advice).to_string(),
         evidence: t_string!(i18n, access.check_evidence).to_string(),
         failed: t_string!(i18n, access.check_failed).to_string(),

@@ -9,7 +9,10 @@
 //! PostgreSQL, instances that share the database take turns by an advisory lock; SQLite writes
 //! one transaction at a time anyway.
 
-use std::{collections::BTreeSet, time::Duration};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    time::Duration,
+};
 
 use signed_note::Note;
 use sqlx::types::Json;
@@ -22,7 +25,7 @@ use super::{
     tree::{TILE_WIDTH, TileHashes, TileId, edge, tiles_needed},
     witness::{Cosigning, WitnessClient, checkpoint_text, signed_by},
 };
-use crate::log_proof::{EntryProof, LogProofs};
+use crate::log_proof::{EntryProof, LogProofs, SealedProof};
 use crate::server::db::{BeginWrite, CitizenId, Database, DatabaseError, LogEntryId, MixedId, Office, Tables, Timestamp, on_backend};
 
 /// Reads the stored tiles among `$ids` (`&[TileId]`) on `$connection`, for either backend;
@@ -400,8 +403,10 @@ impl Sequencer {
     /// What the citizen's browser needs to check `leaves` (leaf bytes and leaf index, or none
     /// while an entry waits for its place): the newest checkpoint shown to citizens, the
     /// inclusion proof of each leaf its tree holds, and, when the browser names the tree size
-    /// it verified last (`since`), the consistency proof from it. The tiles all of it reads
-    /// are loaded together.
+    /// it verified last (`since`), the consistency proof from it. With a witness, an emergency
+    /// access's entry (which a deferral may have held back) comes with the first checkpoint the
+    /// witness cosigned that held it and the consistency proof from there, so the browser sees it
+    /// was sealed when it was read. The tiles all of it reads are loaded together.
     pub async fn proofs(&self, leaves: Vec<(String, Option<i64>)>, since: Option<u64>) -> Result<LogProofs, DatabaseError> {
         let Some(checkpoint) = self.checkpoint().await? else { return Ok(LogProofs::default()) };
         let size = Checkpoint::from_bytes(&checkpoint_text(&checkpoint)).map(|checkpoint| checkpoint.size()).unwrap_or(0);
@@ -417,6 +422,15 @@ impl Sequencer {
         if let Some(since) = since {
             needed.extend(tiles_needed(|reader| prove_tree(size, since, reader)));
         }
+        let mut sealed_by: BTreeMap<u64, (u64, String)> = BTreeMap::new();
+        for (_, index) in placed.iter().filter(|(leaf, _)| Leaf::parse(leaf.as_bytes()).is_some_and(|leaf| leaf.basis == "emergency")) {
+            if let Some((then, note)) = self.first_cosigned_holding(*index, size).await? {
+                if then < size {
+                    needed.extend(tiles_needed(|reader| prove_tree(size, then, reader)));
+                }
+                sealed_by.insert(*index, (then, note));
+            }
+        }
         let needed: Vec<TileId> = needed.into_iter().collect();
         let mut tiles = TileHashes::default();
         // A thousand tiles to a query: an export's proofs may read many, and a statement has
@@ -429,13 +443,39 @@ impl Sequencer {
         let mut entries = Vec::with_capacity(placed.len());
         for (leaf, index) in placed {
             let inclusion = hex(prove_record(size, index, &tiles).map_err(broken)?);
-            entries.push(EntryProof { leaf, index, inclusion });
+            let sealed = match sealed_by.remove(&index) {
+                Some((then, checkpoint)) => {
+                    let consistency = if then < size { hex(prove_tree(size, then, &tiles).map_err(broken)?) } else { Vec::new() };
+                    Some(SealedProof { checkpoint, consistency })
+                }
+                None => None,
+            };
+            entries.push(EntryProof { leaf, index, inclusion, sealed });
         }
         let consistency = match since {
             Some(since) => hex(prove_tree(size, since, &tiles).map_err(broken)?),
             None => Vec::new(),
         };
         Ok(LogProofs { checkpoint, entries, consistency })
+    }
+
+    /// The first checkpoint the witness cosigned whose tree holds leaf `index`, up to the size
+    /// `size`: its size and its note with the cosignature. `None` without a witness, or when
+    /// none did.
+    async fn first_cosigned_holding(&self, index: u64, size: u64) -> Result<Option<(u64, String)>, DatabaseError> {
+        let Some(witness) = &self.witness else { return Ok(None) };
+        let (Ok(index), Ok(size)) = (i64::try_from(index), i64::try_from(size)) else { return Ok(None) };
+        let first: Option<(i64, String, String)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT c.tree_size, c.note, s.signature FROM access_log_checkpoints c \
+             JOIN access_log_cosignatures s ON s.tree_size = c.tree_size AND s.witness = $1 AND s.signature <> '' \
+             WHERE c.tree_size > $2 AND c.tree_size <= $3 ORDER BY c.tree_size LIMIT 1",
+        )
+        .bind(witness.name())
+        .bind(index)
+        .bind(size)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(first.and_then(|(then, note, cosignature)| Some((u64::try_from(then).ok()?, format!("{note}{cosignature}")))))
     }
 
     /// The witness's verifier key, if a witness is set up.
