@@ -462,6 +462,10 @@ pub enum SettingsError {
     BadLogSigningKey,
     #[error("KLARSICHT_WITNESS_URL and KLARSICHT_WITNESS_KEY go together: set both, or neither")]
     HalfAWitness,
+    #[error(
+        "KLARSICHT_WITNESS_URL and KLARSICHT_WITNESS_KEY are missing: production mode has every checkpoint of the access log cosigned by an independent witness, which the data protection officer runs (`server witness`, see docs/operations.md); without it, whoever holds the portal's key could rewrite the log unnoticed"
+    )]
+    NoWitnessInProduction,
     #[error("KLARSICHT_WITNESS_URL must be an http:// or https:// address, like https://zeuge.stadt.example")]
     BadWitnessUrl,
     #[error("KLARSICHT_WITNESS_KEY is no witness verifier key (<name>+<id>+<key>): use the second line `server witness-key` prints")]
@@ -595,6 +599,7 @@ impl Settings {
         };
 
         let witness = match (input.witness_url, input.witness_key) {
+            (None, None) if production => return Err(SettingsError::NoWitnessInProduction),
             (None, None) => None,
             (Some(url), Some(key)) => {
                 let parsed = url::Url::parse(&url).map_err(|_| SettingsError::BadWitnessUrl)?;

@@ -351,6 +351,13 @@ pub fn production_settings(database_url: &str) -> SettingsInput {
                 .expect("a new key")
                 .signer_key(),
         ),
+        // A witness nobody answers at (the discard port): the sequencer asks again and logs it.
+        witness_url: Some("http://127.0.0.1:9".to_owned()),
+        witness_key: Some(
+            app::server::access_log::cosignature::Cosigner::generate("datenschutz.stadt.example/zeuge")
+                .expect("a new key")
+                .verifier_key(),
+        ),
         ..test_settings(database_url)
     }
 }

@@ -106,6 +106,17 @@ fn production_needs_a_key_of_its_own_for_the_access_log() {
 }
 
 #[test]
+fn production_needs_a_witness_of_the_access_log() {
+    let line = refusal(SettingsInput { witness_url: None, witness_key: None, ..production_settings("sqlite://x.db") });
+    assert!(line.starts_with("KLARSICHT_WITNESS_URL and KLARSICHT_WITNESS_KEY are missing"), "{line}");
+    assert!(line.contains("server witness"), "names the fix: {line}");
+    let line = refusal(SettingsInput { witness_key: None, ..production_settings("sqlite://x.db") });
+    assert!(line.starts_with("KLARSICHT_WITNESS_URL and KLARSICHT_WITNESS_KEY go together"), "{line}");
+    let settings = Settings::check(production_settings("sqlite://x.db")).expect("a witness is taken");
+    assert!(settings.witness.is_some());
+}
+
+#[test]
 fn production_with_demo_data_is_refused() {
     let line = refusal(SettingsInput {
         secret: Some("s".repeat(48)),
