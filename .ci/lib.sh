@@ -100,8 +100,8 @@ ensure_build_tools() {
 }
 
 # The release build: the server binary and the size-optimised WebAssembly with its CSS. With
-# --split, what is marked `#[lazy]` (the access log's check) is a module of its own that only
-# the page that runs it loads.
+# --split, an island marked lazy (the access log's check) is a module of its own that only the
+# page that shows it loads.
 build_release() {
   step "building the portal (release; first time about 6 minutes, then seconds)"
   cargo leptos build --release --split

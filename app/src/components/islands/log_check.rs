@@ -67,7 +67,12 @@ enum Outcome {
 /// The check of the entries `shown` of `person` (as the page shows them, newest first) with
 /// `keys`; `children` says what to do without JavaScript and gives way once the check runs.
 /// `acting_for` is the page's `?fuer=`, passed on to the server.
-#[island]
+///
+/// Lazy: the island, its cryptography and its types are a WebAssembly module of their own
+/// (`cargo leptos build --split`) that only this page loads; every other page stays as light as
+/// before. (Lazy in the browser's build only: the server's would compile the island twice.)
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 pub fn LogCheck(
     person: String,
     acting_for: Option<String>,
@@ -158,25 +163,6 @@ fn grouped(number: u64, separator: &str) -> String {
     out
 }
 
-/// What the check needs, in one value: a function loaded lazily takes concrete types.
-#[cfg(feature = "hydrate")]
-struct CheckInput {
-    keys: LogKeys,
-    person: String,
-    shown: Vec<ShownEntry>,
-    proofs: crate::log_proof::LogProofs,
-    remembered: Option<crate::log_proof::Remembered>,
-    overdue_before: String,
-}
-
-/// The check, in a WebAssembly module of its own (`cargo leptos build --split`) that only this
-/// page loads, when it runs: the cryptography would more than double what every page loads.
-#[cfg(feature = "hydrate")]
-#[leptos::lazy]
-fn verify(input: CheckInput) -> Result<Verified, Finding> {
-    crate::log_proof::check(&input.keys, &input.person, &input.shown, &input.proofs, input.remembered.as_ref(), &input.overdue_before)
-}
-
 /// Fetches the proofs, checks them against what this browser kept, and keeps what it verified.
 #[cfg(feature = "hydrate")]
 async fn run(person: String, acting_for: Option<String>, keys: LogKeys, shown: Vec<ShownEntry>) -> Outcome {
@@ -193,16 +179,7 @@ async fn run(person: String, acting_for: Option<String>, keys: LogKeys, shown: V
     let overdue_before: String = an_hour_ago.to_iso_string().into();
     let clock = window().performance();
     let started = clock.as_ref().map_or(0.0, web_sys::Performance::now);
-    let input = CheckInput {
-        keys: keys.clone(),
-        person: person.clone(),
-        shown: shown.clone(),
-        proofs: proofs.clone(),
-        remembered: remembered.clone(),
-        overdue_before,
-    };
-    // The time includes loading the check's module the first time.
-    let checked = verify(input).await;
+    let checked = crate::log_proof::check(&keys, &person, &shown, &proofs, remembered.as_ref(), &overdue_before);
     let took = clock.as_ref().map_or(0.0, web_sys::Performance::now) - started;
     match checked {
         Ok(verified) => {
