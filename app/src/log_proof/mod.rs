@@ -271,13 +271,13 @@ fn consistent(before: &Checkpoint, now: &Checkpoint, proof: &[String]) -> bool {
 }
 
 /// Whether the entry read at `read_at` (RFC 3339), leaf `index` of the checkpoint `now`, was
-/// sealed at the time of its read: `sealed` is a checkpoint the portal signed and the witness
-/// (`witness_key`) cosigned no later than [`SEALED_WITHIN_SECONDS`] after it, whose tree held
-/// the leaf's place, and that `now` extends.
-fn sealed_at_read(sealed: Option<&SealedProof>, read_at: &str, index: u64, keys: &LogKeys, witness_key: &str, now: &Checkpoint) -> bool {
+/// sealed at the time of its read: `sealed` is a checkpoint the portal (`log_key`) signed and the
+/// witness (`witness_key`) cosigned no later than [`SEALED_WITHIN_SECONDS`] after it, whose tree
+/// held the leaf's place, and that `now` extends.
+fn sealed_at_read(sealed: Option<&SealedProof>, read_at: &str, index: u64, log_key: &str, witness_key: &str, now: &Checkpoint) -> bool {
     use time::{OffsetDateTime, format_description::well_known::Rfc3339};
     let Some(sealed) = sealed else { return false };
-    let Some(then) = signed_checkpoint(&sealed.checkpoint, &keys.log) else { return false };
+    let Some(then) = signed_checkpoint(&sealed.checkpoint, log_key) else { return false };
     let Some((_, cosigned_at)) = cosigned(&sealed.checkpoint, witness_key) else { return false };
     let Some(read_at) = OffsetDateTime::parse(read_at, &Rfc3339).ok().and_then(|time| u64::try_from(time.unix_timestamp()).ok()) else {
         return false;
@@ -339,7 +339,7 @@ pub fn check(
         }
         // An entry a deferral may have held back: sealed when it was read, not written later.
         if let Some(witness) = keys.witness.as_deref().filter(|_| leaf.basis == "emergency")
-            && !sealed_at_read(proof.sealed.as_ref(), &leaf.time, proof.index, keys, witness, &checkpoint)
+            && !sealed_at_read(proof.sealed.as_ref(), &leaf.time, proof.index, &keys.log, witness, &checkpoint)
         {
             return Err(Finding::Backdated { id });
         }

@@ -93,15 +93,13 @@ impl AccessLog {
 }
 
 /// Whether a connection is PostgreSQL's (for the few statements whose best form differs).
-#[doc(hidden)]
-pub fn is_postgres<C: sqlx::Connection>(_connection: &C) -> bool {
+pub(crate) fn is_postgres<C: sqlx::Connection>(_connection: &C) -> bool {
     <C::Database as sqlx::Database>::NAME == "PostgreSQL"
 }
 
 /// An entry as written, with its leaf: $1–$9 the entry, $10 the leaf. The seq is the next of
 /// the sequence (PostgreSQL) or of the table (SQLite, where seq is the rowid).
-#[doc(hidden)]
-pub const INSERT_ENTRY: &str = "INSERT INTO access_log (id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, \
+pub(crate) const INSERT_ENTRY: &str = "INSERT INTO access_log (id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, \
      basis, basis_ref, leaf) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq";
 
 /// Appends `$entry` on the connection `$connection` (inside the caller's transaction), for
@@ -136,18 +134,17 @@ pub(crate) use append_in;
 
 /// What an entry is written with besides what the read gave: its id, its time, its categories
 /// as codes (sorted, once each) and its leaf with a new salt. Built by `append_in!`.
-#[doc(hidden)]
-pub struct Written {
-    pub id: LogEntryId,
-    pub occurred_at: Timestamp,
-    pub categories: Vec<String>,
-    pub leaf: String,
+pub(crate) struct Written {
+    pub(crate) id: LogEntryId,
+    pub(crate) occurred_at: Timestamp,
+    pub(crate) categories: Vec<String>,
+    pub(crate) leaf: String,
 }
 
 impl Written {
     /// Counted for the operators' metrics as an append (an entry whose transaction then rolls
     /// back is counted too).
-    pub fn of(entry: &NewEntry) -> Result<Self, getrandom::Error> {
+    pub(crate) fn of(entry: &NewEntry) -> Result<Self, getrandom::Error> {
         metrics::counter!("klarsicht_access_log_appends_total", "basis" => entry.basis.as_str()).increment(1);
         let id = LogEntryId::new();
         let occurred_at = Timestamp::now();

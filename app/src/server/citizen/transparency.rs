@@ -47,8 +47,7 @@ impl SelfService {
     /// The newest `limit` reads of `person`'s data, newest first, and the emergency accesses to
     /// it, as the citizen sees them: all but what a recorded deferral holds back until its date.
     /// The page shows the newest [`crate::server::access_log::CITIZEN_PAGE`]; the export holds
-    /// every one. The caller
-    /// has checked that the signed-in citizen acts for `person`.
+    /// every one. The caller has checked that the signed-in citizen acts for `person`.
     pub(super) async fn access_log_of(&self, person: CitizenId, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
         let now = Timestamp::now();
         let (name, rows, offices, categories): (Option<String>, Vec<EntryRow>, Vec<NameRow>, Vec<NameRow>) = on_backend!(self.database, pool => {
