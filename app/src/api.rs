@@ -50,7 +50,7 @@ impl From<ServiceError> for ApiError {
         match error {
             ServiceError::NotFound => guard::fail(ApiError::NotFound),
             ServiceError::Invalid { field, message } => guard::fail(ApiError::Invalid { field: field.to_owned(), message }),
-            ServiceError::Database(error) => internal(error),
+            ServiceError::Database(error) => error.into(),
         }
     }
 }
@@ -58,6 +58,9 @@ impl From<ServiceError> for ApiError {
 #[cfg(feature = "ssr")]
 impl From<DatabaseError> for ApiError {
     fn from(error: DatabaseError) -> Self {
+        if error.is_log_behind() {
+            return guard::fail(ApiError::LogBehind);
+        }
         internal(error)
     }
 }
@@ -79,7 +82,12 @@ impl From<tower_sessions::session::Error> for ApiError {
 /// Who is signed in, if anyone. Open to everybody.
 #[server(prefix = "/api", endpoint = "ich")]
 pub async fn who_am_i() -> Result<Option<Me>, ApiError> {
-    Ok(guard::optional_principal().await?.map(|principal| principal.me()))
+    let Some(principal) = guard::optional_principal().await? else { return Ok(None) };
+    let mut me = principal.me();
+    if matches!(principal, Principal::Staff(_)) {
+        me.log_behind = guard::services()?.log_tree.gap().await?.map(|gap| gap.entries());
+    }
+    Ok(Some(me))
 }
 
 /// The ways to sign in. Open to everybody.

@@ -15,6 +15,10 @@ use crate::localized::{Localized, prefix};
 pub struct Me {
     pub display_name: String,
     pub kind: MeKind,
+    /// For staff: how many entries the access log is behind the checkpoint its witness
+    /// cosigned, while no operator has declared the gap (every staff page says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_behind: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +103,11 @@ pub enum ApiError {
     /// 422: an input is not acceptable; `field` names it, `message` says how to fix it.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// 503: the access log is behind the checkpoint its witness cosigned (restored from a
+    /// backup that lost entries) and no operator has declared the gap yet: no citizen data is
+    /// read, since no read could be logged.
+    #[error("the access log is behind the checkpoint its witness cosigned: citizens' data cannot be read until an operator declares the gap (`server declare-gap`)")]
+    LogBehind,
     /// 500: something broke on the server; it has been logged.
     #[error("server error")]
     Internal,
@@ -123,6 +132,7 @@ impl ApiError {
             Self::NotAllowed => 403,
             Self::NotFound => 404,
             Self::Invalid { .. } => 422,
+            Self::LogBehind => 503,
             Self::Internal => 500,
             Self::Request(_) => 400,
         }

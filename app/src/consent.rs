@@ -84,9 +84,26 @@ pub struct CitizenAccessLog {
     pub citizen_name: String,
     pub entries: Vec<AccessEntryView>,
     pub emergencies: Vec<CitizenEmergencyView>,
+    /// The gaps operators declared in the whole log (entries lost by a restore), newest first.
+    #[serde(default)]
+    pub gaps: Vec<LogGapView>,
     /// The names of the offices and categories the codes above stand for.
     pub offices: Vec<NamedCode>,
     pub categories: Vec<NamedCode>,
+}
+
+/// A gap an operator declared in the access log: entries the witness had seen, lost by a
+/// restore from a backup. Times are RFC 3339.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogGapView {
+    /// How many entries were lost (of all citizens).
+    pub lost: u64,
+    /// When the restored log's newest checkpoint was signed: the lost entries came after it.
+    pub from: String,
+    /// When the portal noticed that the log was behind its witness.
+    pub until: String,
+    pub declared_at: String,
+    pub reason: String,
 }
 
 /// A code (an office's, a data category's) with its names.
@@ -144,6 +161,9 @@ pub struct DataExport {
     /// The consent records, with the fields of ISO/IEC TS 27560.
     pub consent_records: Vec<ConsentRecord>,
     pub access_log: Vec<AccessEntryView>,
+    /// The gaps operators declared in the whole log: entries lost by a restore, of anyone.
+    #[serde(default)]
+    pub access_log_gaps: Vec<LogGapView>,
     /// The protection flags that hold for the person now.
     pub protections: Vec<Protection>,
 }

@@ -49,6 +49,14 @@ pub enum RunError {
     ProofBroken(String),
     #[error(transparent)]
     Witness(#[from] witness::WitnessStartError),
+    #[error(transparent)]
+    WitnessState(#[from] app::server::access_log::witness::WitnessError),
+    #[error("--reason says citizens why entries of the access log were lost: give 1 to 2000 characters in plain words")]
+    Reason,
+    #[error("the access log is not behind its witness: there is no gap to declare (the portal records one when the witness says it cosigned more than the log holds)")]
+    NoGap,
+    #[error("cannot read the checkpoint file {0} ({1}): save the portal's GET /log/checkpoint to a file and name it")]
+    Checkpoint(std::path::PathBuf, std::io::Error),
 }
 
 /// Runs what the command line asks for.
@@ -67,6 +75,16 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
                 .map_err(|error| RunError::LogKey(format!("{error}: the name must be like datenschutz.stadt.example/zeuge, without spaces or +")))?;
             println!("{}", cosigner.signer_key());
             println!("{}", cosigner.verifier_key());
+            return Ok(());
+        }
+        Some(Command::WitnessAcceptGap { state, log_key, checkpoint, reason }) => {
+            let reason = checked_reason(reason)?;
+            let note = std::fs::read(checkpoint).map_err(|error| RunError::Checkpoint(checkpoint.clone(), error))?;
+            let gap = app::server::access_log::witness::accept_gap(log_key.trim(), state, &note, reason)?;
+            println!(
+                "the witness accepts the restored log: it had cosigned {} entries, it now stands at {}; start it again, and it cosigns each checkpoint that extends this one",
+                gap.from_size, gap.to_size
+            );
             return Ok(());
         }
         Some(Command::VerifyProof { file, log_key, witness_key }) => {
@@ -120,8 +138,22 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
                 }
             }
         }
+        Command::DeclareGap { reason } => {
+            let declared = startup::declare_gap(&settings, checked_reason(&reason)?).await?;
+            if declared.is_empty() {
+                return Err(RunError::NoGap);
+            }
+            for gap in declared {
+                println!(
+                    "declared: the access log lost {} entries (the witness had cosigned {}, the restored log holds {}); staff read again, and citizens see the gap with your reason. The witness cosigns again once its operator accepts the restored log with `server witness-accept-gap`, given the portal's GET /log/checkpoint (docs/operations.md)",
+                    gap.entries(),
+                    gap.witnessed,
+                    gap.restored
+                );
+            }
+        }
         Command::LogKey { .. } => println!("{}", settings.log_signer.verifier_key()),
-        Command::Witness { .. } | Command::WitnessKey { .. } | Command::VerifyProof { .. } => {}
+        Command::Witness { .. } | Command::WitnessKey { .. } | Command::VerifyProof { .. } | Command::WitnessAcceptGap { .. } => {}
         Command::Backup { to } => {
             startup::back_up(&settings, &to).await?;
             println!("the database is copied to {}", to.display());
@@ -135,6 +167,18 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
         }
     }
     Ok(())
+}
+
+/// The most characters a declared gap's reason may have.
+const MOST_REASON_CHARS: usize = 2_000;
+
+/// A gap's reason as citizens read it: not empty, not endless.
+fn checked_reason(reason: &str) -> Result<&str, RunError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MOST_REASON_CHARS {
+        return Err(RunError::Reason);
+    }
+    Ok(reason)
 }
 
 /// `server verify-proof`: checks the access-log proofs of the export in `file` with the keys

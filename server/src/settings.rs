@@ -58,9 +58,34 @@ pub enum Command {
     Migrate,
     /// Load the demo data (development mode only; idempotent), then exit.
     DemoData,
-    /// Check that the access log is intact (every entry, the chain, the head; the Merkle tree,
-    /// its tiles and every signed checkpoint); exit 1 if not.
+    /// Check that the access log is intact (the Merkle tree recomputed from every entry, its
+    /// tiles, every signed checkpoint and the witness's cosignatures); exit 1 if not.
     VerifyAccessLog,
+    /// After a restore from a backup that lost entries of the access log (the portal then says
+    /// at start-up and on every staff page how many, and refuses staff reads): declare the gap,
+    /// with the reason citizens are shown on their access-log page. Staff read again. Then exit.
+    DeclareGap {
+        /// Why entries were lost, in plain words for citizens: what happened, which backup.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// For the witness's operator, after the portal declared a gap: accept the restored log's
+    /// checkpoint as the one the witness last cosigned, so that it cosigns the log's new
+    /// history. Stop the witness first, start it again after; its state keeps the acceptance.
+    WitnessAcceptGap {
+        /// The witness's state file.
+        #[arg(long, value_name = "FILE")]
+        state: PathBuf,
+        /// The portal's verifier key (`GET /log/key`).
+        #[arg(long, env = "KLARSICHT_WITNESS_LOG_KEY", value_name = "KEY")]
+        log_key: String,
+        /// The restored log's checkpoint, as the portal's `GET /log/checkpoint` serves it.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: PathBuf,
+        /// Why, as the portal's operators declared it.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
     /// Check the access-log proofs of a data export offline (each entry's `log_proof`): the
     /// checkpoint's signatures, that the leaf says what the export says, and that it is in the
     /// tree; exit 1 if any fails. Needs nothing but the file and the keys.

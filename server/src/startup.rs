@@ -61,9 +61,9 @@ impl Application {
         let setup = routes::sign_in_setup(settings, &public_url).map_err(StartupError::SignIn)?;
         let router = routes::router(settings, &database, setup);
         let session_cleanup = spawn_housekeeping(&database);
-        let sequencer = tokio::spawn(
-            app::server::access_log::sequencer::Sequencer::new(&database, settings.log_signer.clone(), settings.witness.clone()).run(),
-        );
+        let sequencer = app::server::access_log::sequencer::Sequencer::new(&database, settings.log_signer.clone(), settings.witness.clone());
+        say_whether_behind(&sequencer).await?;
+        let sequencer = tokio::spawn(sequencer.run());
         let metrics = metrics_listener.map(|(listener, address)| (address, crate::metrics::serve(listener)));
         Ok(Self {
             listener,
@@ -124,6 +124,25 @@ impl Application {
         tracing::info!("stopped");
         served
     }
+}
+
+/// Asks the witness, before anything is placed, whether it cosigned more of the access log than
+/// the database holds (a restore from a backup that lost entries); if so, or if an earlier start
+/// found so and no operator declared the gap yet, says so: staff reads are refused until then.
+async fn say_whether_behind(sequencer: &app::server::access_log::sequencer::Sequencer) -> Result<(), StartupError> {
+    if let Err(error) = sequencer.probe_witness().await {
+        tracing::error!(%error, "could not ask the access log's witness at start-up");
+    }
+    if let Some(gap) = sequencer.gap().await? {
+        tracing::error!(
+            witnessed = gap.witnessed,
+            restored = gap.restored,
+            behind = gap.entries(),
+            "the access log is {} entries behind the checkpoint its witness cosigned: staff cannot read citizens' data until an operator declares the gap with `server declare-gap --reason …` (docs/operations.md)",
+            gap.entries()
+        );
+    }
+    Ok(())
 }
 
 /// Binds `address`; an address in use is said so, with the `setting` that changes it.
@@ -197,6 +216,15 @@ pub async fn verify_access_log(settings: &Settings) -> Result<app::server::acces
     let tree = Sequencer::new(&database, settings.log_signer.clone(), settings.witness.clone()).verify().await?;
     database.close().await;
     Ok(tree)
+}
+
+/// `server declare-gap --reason TEXT`: declares the gaps the sequencer recorded, answering
+/// them (none when the log is not behind its witness).
+pub async fn declare_gap(settings: &Settings, reason: &str) -> Result<Vec<app::server::access_log::sequencer::Gap>, StartupError> {
+    let database = connect_and_migrate(settings).await?;
+    let declared = database.declare_access_log_gap(reason).await;
+    database.close().await;
+    Ok(declared?)
 }
 
 /// `server backup --to FILE`.

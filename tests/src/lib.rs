@@ -77,6 +77,12 @@ macro_rules! on_both_databases {
     };
 }
 
+/// A copy of a test app's database ([`TestApp::back_up`]).
+pub struct Backup {
+    file: PathBuf,
+    _directory: TempDir,
+}
+
 /// A database that exists for one test and is removed when the value is dropped.
 pub struct TestDatabase {
     url: String,
@@ -232,15 +238,79 @@ impl TestApp {
     /// Stops the app as a stop signal would and starts it again on the same database (on a new
     /// port): what a server restart keeps, survives this.
     pub async fn restart(&mut self) {
+        self.restart_with(|_| {}).await;
+    }
+
+    /// Stops the app, lets `adjust` change its settings (a new witness, say), and starts it
+    /// again on the same database.
+    pub async fn restart_with(&mut self, adjust: impl FnOnce(&mut Settings)) {
+        self.halt().await;
+        adjust(&mut self.settings);
+        self.start_again().await;
+    }
+
+    async fn halt(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _app_may_be_gone = stop.send(());
         }
         if let Some(task) = self.task.take() {
             task.await.expect("the server task does not panic").expect("the app stops cleanly");
         }
+    }
+
+    async fn start_again(&mut self) {
         let (address, stop, task) = Self::start(&self.settings).await;
         (self.address, self.metrics_address) = (address.portal, address.metrics);
         (self.stop, self.task) = (Some(stop), Some(task));
+    }
+
+    /// A copy of the database as it is now, as an operator takes one (`VACUUM INTO` for
+    /// SQLite, pg_dump for PostgreSQL), for [`TestApp::restore`].
+    pub async fn back_up(&self) -> Backup {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let file = directory.path().join("sicherung");
+        if self.backend == Backend::Sqlite {
+            execute(self.database_url(), &format!("VACUUM INTO '{}'", file.display())).await;
+        } else {
+            let status = std::process::Command::new("pg_dump")
+                .args(["--format=custom", "--file"])
+                .arg(&file)
+                .arg(self.database_url())
+                .status()
+                .expect("pg_dump runs");
+            assert!(status.success(), "pg_dump succeeds");
+        }
+        Backup { file, _directory: directory }
+    }
+
+    /// Stops the app, puts `backup` in place of its database (whatever was written since is
+    /// lost), and starts the app again on it.
+    pub async fn restore(&mut self, backup: &Backup) {
+        self.halt().await;
+        match &self.database.place {
+            Place::Sqlite { .. } => {
+                let path = self.database.url.strip_prefix("sqlite://").expect("a SQLite URL").to_owned();
+                for suffix in ["", "-wal", "-shm"] {
+                    let _may_not_exist = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+                std::fs::copy(&backup.file, &path).expect("the backup is copied into place");
+            }
+            Place::Postgres { admin_url, name } => {
+                let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("PostgreSQL accepts a connection");
+                for sql in [format!("DROP DATABASE {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
+                    sqlx::query(&sql).execute(&mut admin).await.expect("the database is replaced");
+                }
+                admin.close().await.expect("the admin connection closes");
+                let status = std::process::Command::new("pg_restore")
+                    .args(["--no-owner", "--exit-on-error", "--dbname"])
+                    .arg(&self.database.url)
+                    .arg(&backup.file)
+                    .status()
+                    .expect("pg_restore runs");
+                assert!(status.success(), "pg_restore succeeds");
+            }
+        }
+        self.start_again().await;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -589,7 +659,7 @@ pub async fn try_execute(database_url: &str, sql: &str) -> Result<(), sqlx::Erro
 /// access log append-only (dropped on SQLite, switched off for the session on PostgreSQL).
 pub async fn tamper(database_url: &str, sql: &str) {
     let past_the_triggers = if database_url.starts_with("sqlite:") {
-        ["access_log", "access_log_tiles", "access_log_checkpoints", "access_log_cosignatures"]
+        ["access_log", "access_log_tiles", "access_log_checkpoints", "access_log_cosignatures", "access_log_gaps"]
             .iter()
             .flat_map(|table| ["update", "delete"].map(|change| format!("DROP TRIGGER IF EXISTS {table}_append_only_{change};")))
             .collect::<String>()

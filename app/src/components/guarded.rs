@@ -12,7 +12,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::{
     auth::ApiError,
     i18n::*,
-    components::refusal::{ErrorPage, NotAllowed, NotFound},
+    components::refusal::{ErrorPage, LogBehindPage, NotAllowed, NotFound},
     url::encode_component,
 };
 
@@ -46,6 +46,7 @@ where
                         // Nothing of that name for them, or an address no page has (a malformed
                         // id): the same 404 as for any unknown address.
                         Err(ApiError::NotFound | ApiError::Invalid { .. }) => view! { <NotFound /> }.into_any(),
+                        Err(ApiError::LogBehind) => view! { <LogBehindPage /> }.into_any(),
                         Err(ApiError::Internal | ApiError::Request(_)) => view! { <ErrorPage /> }.into_any(),
                     }
                 })

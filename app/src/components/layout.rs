@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use crate::{
     api::who_am_i,
+    auth::{ApiError, Me},
     components::{islands::HydrationMark, language_switch::LanguageSwitch, refusal::ErrorPage},
     i18n::*,
 };
@@ -13,9 +14,8 @@ use crate::{
 /// The signed-in person's name and the sign-out button (a plain form, so it works without
 /// JavaScript; the server ends the session and, where it can, the provider's).
 #[component]
-fn SignedInBar() -> impl IntoView {
+fn SignedInBar(me: Resource<Result<Option<Me>, ApiError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| who_am_i());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -40,9 +40,35 @@ fn SignedInBar() -> impl IntoView {
     }
 }
 
+/// For staff, while the access log is behind the checkpoint its witness cosigned and no
+/// operator has declared the gap: on every page, why no citizen's data opens.
+#[component]
+fn LogBehindBanner(me: Resource<Result<Option<Me>, ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(Me { log_behind: Some(entries), .. })) => view! {
+                        <div class="notice notice--warning log-behind" role="alert">
+                            <p>
+                                <strong>{t!(i18n, layout.log_behind_heading)}</strong> " "
+                                {t!(i18n, layout.log_behind, entries = move || entries.to_string())}
+                            </p>
+                        </div>
+                    }
+                    .into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| who_am_i());
 
     view! {
         <div class="page">
@@ -55,12 +81,13 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <span class="site-header__tagline">{t!(i18n, layout.portal_tagline)}</span>
                     </A>
                     <div class="site-header__tools">
-                        <SignedInBar />
+                        <SignedInBar me />
                         <LanguageSwitch />
                     </div>
                 </div>
             </header>
             <main id="inhalt" class="site-main" tabindex="-1">
+                <LogBehindBanner me />
                 <ErrorBoundary fallback=|_errors| view! { <ErrorPage /> }>{children()}</ErrorBoundary>
             </main>
             <footer class="site-footer">

@@ -1,4 +1,5 @@
-//! What a page shows instead of itself: not found (404), no access (403), or a failure (500).
+//! What a page shows instead of itself: not found (404), no access (403), a failure (500), or
+//! files locked while the access log is behind its witness (503).
 //! Each sets its status and says what the reader can do; internals go to the server's log.
 
 use leptos::prelude::*;
@@ -72,6 +73,28 @@ pub fn ErrorPage() -> impl IntoView {
             <p>{t!(i18n, error.text)}</p>
             <p>
                 <A href="/" attr:class="button">{t!(i18n, error.home_link)}</A>
+            </p>
+        </div>
+    }
+}
+
+/// The page for a read of citizens' data while the access log is behind the checkpoint its
+/// witness cosigned: no read could be logged, so none is answered.
+#[component]
+pub fn LogBehindPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let i18n = use_i18n();
+
+    view! {
+        <Title text=page_title(move || t_string!(i18n, log_behind.page_title)) />
+        <div class="container" role="alert">
+            <h1>{t!(i18n, log_behind.heading)}</h1>
+            <p>{t!(i18n, log_behind.text)}</p>
+            <p>
+                <A href="/" attr:class="button">{t!(i18n, log_behind.home_link)}</A>
             </p>
         </div>
     }

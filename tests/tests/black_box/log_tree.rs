@@ -1,8 +1,9 @@
 //! The access log as a Merkle tree: every read is a leaf that says what the citizen's export
 //! says, placed within seconds in a checkpoint the portal signs; the public checkpoint, key and
 //! hash tiles let anyone recompute the root; the database refuses to change or remove any of
-//! it; and `server verify-access-log`'s check of the tree finds a leaf rewritten, an entry
-//! removed and a tile forged.
+//! it; `server verify-access-log`'s check of the tree finds a leaf rewritten, an entry removed
+//! and a tile forged; and a restore that lost entries the witness saw locks the files until an
+//! operator declares the gap, which citizens then see.
 
 use std::time::Duration;
 
@@ -532,5 +533,102 @@ on_both_databases! {
         let (_, from_earlier) = jonas_page_and_proofs(&app, Some(earlier)).await;
         let seal = app::log_proof::SealedProof { checkpoint: before_the_read, consistency: from_earlier.consistency };
         assert_eq!(with_seal(Some(seal)), backdated);
+    }
+}
+
+/// A witness serving the state in `state` with `cosigner`'s key, for the log of the test
+/// settings; a new one when `init`. Answers its address.
+async fn serve_witness(state: &std::path::Path, cosigner: &Cosigner, init: bool) -> String {
+    let log_key = Settings::check(test_settings("sqlite://x.db")).expect("valid settings").log_signer.verifier_key();
+    let (address, serving) = server::witness::bind(Some(&cosigner.signer_key()), &log_key, state, init, "127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("the witness starts");
+    tokio::spawn(serving);
+    format!("http://{address}")
+}
+
+const RESTORE_REASON: &str = "Die Festplatte des Servers fiel aus; die Sicherung vom Vormittag wurde eingespielt.";
+
+on_both_databases! {
+    async fn a_restore_that_lost_entries_locks_the_files_until_the_gap_is_declared_and_citizens_see_it(backend: Backend) {
+        let directory = tempfile::tempdir().expect("a directory");
+        let state = directory.path().join("zeuge.json");
+        let cosigner = Cosigner::generate("datenschutz.stadt.example/zeuge").expect("a key");
+        let witness_key = cosigner.verifier_key();
+        let witness_url = serve_witness(&state, &cosigner, true).await;
+        let mut app = TestApp::spawn_with(backend, |settings| {
+            settings.demo_data = Some(true);
+            settings.witness_url = Some(witness_url.clone());
+            settings.witness_key = Some(witness_key.clone());
+        })
+        .await;
+        append_entries(&app, 3).await;
+        let (restored, ..) = checkpoint_of_every_entry(&app, Some(&witness_key)).await;
+        let backup = app.back_up().await;
+        // Four more reads, cosigned by the witness; then the disk fails and the backup comes back.
+        append_entries(&app, 4).await;
+        let (witnessed, ..) = checkpoint_of_every_entry(&app, Some(&witness_key)).await;
+        assert_eq!(witnessed, restored + 4);
+        app.restore(&backup).await;
+
+        // At start-up the portal asked the witness: every staff page says how far behind it is,
+        // and no citizen's data opens, since no read could be logged.
+        let mut sabine = Visitor::new(&app);
+        sabine.sign_in_as_demo(demo::SABINE_FISCHER).await;
+        assert_eq!(sabine.me().await["log_behind"], 4);
+        let (status, refused) = sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await;
+        assert_eq!(status, 503, "{refused}");
+        let case = sabine.get(&format!("/mitarbeitende/faelle/{JONAS_WOHNGELD}")).await;
+        assert_eq!(case.status(), 503);
+        let case = case.text().await.expect("a page").replace("<!>", "");
+        assert!(case.contains("Akten vorübergehend gesperrt") && case.contains("(Anzahl: 4)"), "{case}");
+        let start = sabine.get("/mitarbeitende/start").await.text().await.expect("a page").replace("<!>", "");
+        assert!(start.contains("Akten gesperrt:") && start.contains("(Anzahl: 4)"), "every staff page says so");
+        let appended = AccessLog::new(database_of(&app).await).append(entry(0)).await;
+        assert!(appended.as_ref().is_err_and(|error| error.is_log_behind()), "the database refuses entries: {appended:?}");
+        let entries = count_rows(app.database_url(), "access_log").await;
+        let mut jonas = Visitor::new(&app);
+        jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
+        assert!(jonas.me().await.get("log_behind").is_none(), "citizens are not told what staff are");
+
+        // The operator declares the gap: staff read again, and citizens see what was lost, and why.
+        let settings = Settings::check(test_settings(app.database_url())).expect("valid settings");
+        let declared = server::startup::declare_gap(&settings, RESTORE_REASON).await.expect("declared");
+        assert_eq!(declared.iter().map(|gap| (gap.witnessed, gap.restored, gap.entries())).collect::<Vec<_>>(), [(witnessed, restored, 4)]);
+        assert!(server::startup::declare_gap(&settings, RESTORE_REASON).await.expect("runs").is_empty(), "declared once");
+        assert_eq!(sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await.0, 200);
+        assert!(sabine.me().await.get("log_behind").is_none(), "the banner is gone");
+        assert!(count_rows(app.database_url(), "access_log").await > entries, "the read is logged");
+        let (status, log) = jonas.call("buerger/zugriffe", &[]).await;
+        assert_eq!(status, 200);
+        let log: CitizenAccessLog = serde_json::from_value(log).expect("the page's log");
+        assert_eq!(log.gaps.iter().map(|gap| (gap.lost, gap.reason.as_str())).collect::<Vec<_>>(), [(4, RESTORE_REASON)]);
+        let page = jonas.get("/buerger/zugriffe").await.text().await.expect("a page").replace("<!>", "");
+        assert!(page.contains("Verlorene Einträge im Protokoll") && page.contains(RESTORE_REASON), "{page}");
+        let (status, export) = jonas.call_get("buerger/datenexport", &[]).await;
+        assert_eq!(status, 200);
+        assert_eq!((&export["access_log_gaps"][0]["lost"], &export["access_log_gaps"][0]["reason"]), (&serde_json::json!(4), &serde_json::json!(RESTORE_REASON)), "his export names it too");
+        let changed = try_execute(app.database_url(), "UPDATE access_log_gaps SET reason = 'nichts'").await;
+        assert!(changed.is_err(), "a declared gap stays as it was declared");
+
+        // The witness cosigns nothing of the restored log's new history until its operator
+        // accepts the restored checkpoint; then it witnesses the log again.
+        let public = app.get("/log/checkpoint").await.text().await.expect("a checkpoint");
+        assert_eq!(public.lines().nth(1), Some(restored.to_string().as_str()), "the newest cosigned is the restored one: {public}");
+        let log_key = app.get("/log/key").await.text().await.expect("the key");
+        let accepted = app::server::access_log::witness::accept_gap(log_key.trim(), &state, public.as_bytes(), RESTORE_REASON).expect("accepted");
+        assert_eq!((accepted.from_size, accepted.to_size), (witnessed, restored));
+        assert!(
+            matches!(app::server::access_log::witness::accept_gap(log_key.trim(), &state, public.as_bytes(), RESTORE_REASON), Err(app::server::access_log::witness::WitnessError::AcceptedAlready(_))),
+            "accepted once, never again"
+        );
+        let witness_again = serve_witness(&state, &cosigner, false).await;
+        let verifier = CosignatureVerifier::parse(&witness_key).expect("a witness key");
+        app.restart_with(|settings| {
+            settings.witness = Some(app::server::access_log::witness::WitnessClient::new(&witness_again, verifier));
+        })
+        .await;
+        let (cosigned, ..) = checkpoint_of_every_entry(&app, Some(&witness_key)).await;
+        assert!(cosigned > restored, "the witness cosigns the restored log's new history: {cosigned}");
     }
 }

@@ -19,7 +19,7 @@ use crate::{
         page_title::page_title,
         person_switch::person_switch,
     },
-    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, LISTED_PREFIX, NamedCode, PersonView},
+    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, LISTED_PREFIX, LogGapView, NamedCode, PersonView},
     log_proof::{LogKeys, ShownEntry},
     i18n::*,
     url::{encode_component, format_timestamp},
@@ -57,7 +57,7 @@ pub fn AccessLogPage() -> impl IntoView {
                 let shown_person = log.citizen.clone();
                 let export_href = format!("/api/buerger/datenexport?person={}", encode_component(&log.citizen));
                 let acting_for = (!for_self).then(|| log.citizen.clone());
-                let CitizenAccessLog { entries, emergencies, offices, categories, .. } = log;
+                let CitizenAccessLog { entries, emergencies, gaps, offices, categories, .. } = log;
                 let shown: Vec<ShownEntry> = entries.iter().map(ShownEntry::from).collect();
                 let rows = entries
                     .into_iter()
@@ -96,6 +96,13 @@ pub fn AccessLogPage() -> impl IntoView {
                                     </ul>
                                 </section>
                             }
+                        })}
+                        {(!gaps.is_empty()).then(|| view! {
+                            <section aria-labelledby="luecken" class="notice notice--warning">
+                                <h2 id="luecken">{t!(i18n, access.gaps_heading)}</h2>
+                                {gaps.into_iter().map(|gap| gap_item(i18n, german, gap)).collect_view()}
+                                <p>{t!(i18n, access.gap_advice)}</p>
+                            </section>
                         })}
                         <h2>{t!(i18n, access.entries_heading)}</h2>
                         {if is_empty {
@@ -173,6 +180,28 @@ fn entry_row(
             <td>{purpose_view}</td>
             <td>{basis_view}</td>
         </tr>
+    }
+}
+
+/// A gap an operator declared in the log: what was lost, when, and why.
+fn gap_item(i18n: I18nContext<Locale>, german: bool, gap: LogGapView) -> impl IntoView + use<> {
+    let declared = format_timestamp(&gap.declared_at, german);
+    let from = format_timestamp(&gap.from, german);
+    let until = format_timestamp(&gap.until, german);
+    let lost = gap.lost.to_string();
+    let reason = gap.reason;
+    view! {
+        <p>
+            {t!(
+                i18n,
+                access.gap_item,
+                declared = move || declared.clone(),
+                lost = move || lost.clone(),
+                from = move || from.clone(),
+                until = move || until.clone()
+            )}
+        </p>
+        <p>{t!(i18n, access.gap_reason, reason = move || reason.clone())}</p>
     }
 }
 

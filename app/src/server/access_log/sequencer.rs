@@ -142,6 +142,21 @@ pub enum TreeProblem {
     Cosignature { size: u64 },
 }
 
+/// The log is behind its witness: the witness cosigned a tree of `witnessed` leaves, the log's
+/// newest checkpoint has `restored`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub witnessed: u64,
+    pub restored: u64,
+}
+
+impl Gap {
+    /// How many entries the log is behind.
+    pub fn entries(self) -> u64 {
+        self.witnessed.saturating_sub(self.restored)
+    }
+}
+
 /// How long the sequencer waits before it asks a witness again that did not answer.
 const WITNESS_RETRY: Duration = Duration::from_secs(5);
 
@@ -313,8 +328,20 @@ impl Sequencer {
 
     /// Has the witness cosign the newest checkpoint, if it has not yet. Answers whether the
     /// newest checkpoint is cosigned now (or no witness is set); a witness that did not answer
-    /// or refused is logged.
+    /// or refused is logged, and one that cosigned more of the log than it holds is recorded as
+    /// a gap ([`Sequencer::gap`]).
     pub async fn witness(&self) -> Result<bool, DatabaseError> {
+        self.ask_witness(false).await
+    }
+
+    /// Asks the witness at start-up, even when the newest checkpoint is cosigned already: a log
+    /// restored from a backup holds its cosignatures too, and only the witness knows it had
+    /// cosigned more. Answers as [`Sequencer::witness`] does.
+    pub async fn probe_witness(&self) -> Result<bool, DatabaseError> {
+        self.ask_witness(true).await
+    }
+
+    async fn ask_witness(&self, probe: bool) -> Result<bool, DatabaseError> {
         let Some(witness) = &self.witness else { return Ok(true) };
         let (newest, cosigned): (Option<(i64, String)>, Option<i64>) = on_backend!(self.database, pool => {
             let newest = sqlx::query_as("SELECT tree_size, note FROM access_log_checkpoints ORDER BY tree_size DESC LIMIT 1")
@@ -327,7 +354,7 @@ impl Sequencer {
             Ok::<_, sqlx::Error>((newest, cosigned))
         })?;
         let Some((size, note)) = newest else { return Ok(true) };
-        if cosigned == Some(size) {
+        if cosigned == Some(size) && !probe {
             return Ok(true);
         }
         let size = u64::try_from(size).unwrap_or(0);
@@ -344,11 +371,24 @@ impl Sequencer {
                 if newest.and_then(|newest| u64::try_from(newest).ok()).is_some_and(|newest| newest >= old) {
                     return Ok(true);
                 }
-                tracing::error!(
-                    witnessed = old,
-                    size,
-                    "the witness has cosigned a larger access log than this one has: the log was set back; run `server verify-access-log` and tell the data protection officer"
-                );
+                let declared = self.notice_gap(old, size).await?;
+                if probe {
+                    // Start-up says it once, with what it finds recorded.
+                } else if declared {
+                    tracing::warn!(
+                        witnessed = old,
+                        size,
+                        "the access log's gap is declared; the witness cosigns again once its operator accepts the restored log (`server witness-accept-gap`)"
+                    );
+                } else {
+                    tracing::error!(
+                        witnessed = old,
+                        size,
+                        behind = old - size,
+                        "the access log is {} entries behind the checkpoint its witness cosigned (size {old}): it was set back, by a restore from a backup or by an attack. Staff cannot read citizens' data until an operator declares the gap with `server declare-gap --reason …`; run `server verify-access-log` and tell the data protection officer",
+                        old - size
+                    );
+                }
                 return Ok(false);
             }
             if old == size && attempt > 0 {
@@ -387,6 +427,46 @@ impl Sequencer {
             }
         }
         Ok(false)
+    }
+
+    /// Records that the witness cosigned a tree of `witnessed` leaves while the log's newest
+    /// checkpoint has `size`: from then on the database refuses new entries until an operator
+    /// declares the gap. Answers whether that gap is declared already.
+    async fn notice_gap(&self, witnessed: u64, size: u64) -> Result<bool, DatabaseError> {
+        let (Ok(witnessed), Ok(size)) = (i64::try_from(witnessed), i64::try_from(size)) else { return Ok(false) };
+        let declared: bool = on_backend!(self.database, pool => {
+            sqlx::query(
+                "INSERT INTO access_log_gaps (witnessed_size, restored_size, restored_at, noticed_at) \
+                 VALUES ($1, $2, COALESCE((SELECT signed_at FROM access_log_checkpoints WHERE tree_size = $2), $3), $3) \
+                 ON CONFLICT (witnessed_size, restored_size) DO NOTHING",
+            )
+            .bind(witnessed)
+            .bind(size)
+            .bind(Timestamp::now())
+            .execute(pool)
+            .await?;
+            sqlx::query_scalar("SELECT declared_at IS NOT NULL FROM access_log_gaps WHERE witnessed_size = $1 AND restored_size = $2")
+                .bind(witnessed)
+                .bind(size)
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok(declared)
+    }
+
+    /// The gap no operator has declared yet, if the log is behind its witness: while there is
+    /// one, the database refuses new entries, and so staff reads.
+    pub async fn gap(&self) -> Result<Option<Gap>, DatabaseError> {
+        let gap: Option<(i64, i64)> = on_backend!(self.database, pool => sqlx::query_as(
+            "SELECT witnessed_size, restored_size FROM access_log_gaps WHERE declared_at IS NULL \
+             ORDER BY witnessed_size DESC, restored_size LIMIT 1",
+        )
+        .fetch_optional(pool)
+        .await)?;
+        Ok(gap.map(|(witnessed, restored)| Gap {
+            witnessed: u64::try_from(witnessed).unwrap_or(0),
+            restored: u64::try_from(restored).unwrap_or(0),
+        }))
     }
 
     /// The consistency proof from the tree of `old` leaves to the one of `size` (empty from the

@@ -23,12 +23,28 @@ const MOST_PROOF_LINES: usize = 63;
 /// The largest request the witness reads.
 pub const MOST_REQUEST_BYTES: usize = 64 * 1024;
 
-/// What the witness last cosigned of the log: its size and root.
+/// What the witness last cosigned of the log: its size and root; and the gaps its operator
+/// accepted, each a time it cosigned a history that did not extend the one before.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cosigned {
     pub size: u64,
     /// Base64, as in a checkpoint.
     pub root: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<AcceptedGap>,
+}
+
+/// A restored log its operator accepted (`server witness-accept-gap`): from the tree it had
+/// cosigned to the restored one's checkpoint, with when and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AcceptedGap {
+    pub from_size: u64,
+    pub from_root: String,
+    pub to_size: u64,
+    pub to_root: String,
+    /// RFC 3339.
+    pub accepted_at: String,
+    pub reason: String,
 }
 
 /// The witness's answer to `add-checkpoint`: an HTTP status, a content type and a body.
@@ -55,6 +71,55 @@ pub enum WitnessError {
     StateExists(PathBuf),
     #[error("the log's key is no signed-note verifier key: give the portal's, as GET /log/key serves it")]
     LogKey,
+    #[error("the checkpoint file holds no checkpoint signed by the log's key: save the portal's GET /log/checkpoint and give that file")]
+    Checkpoint,
+    #[error("the witness has cosigned {0} entries, no more than this checkpoint holds: there is no gap to accept")]
+    NotAhead(u64),
+    #[error("this checkpoint was accepted already, on {0}: accepting it again would set the log back once more")]
+    AcceptedAlready(String),
+    #[error("the witness's state file {path} cannot be written ({reason}): check its directory's permissions")]
+    Write { path: PathBuf, reason: String },
+}
+
+/// `server witness-accept-gap`: after the portal's operators declared a gap (a restore that lost
+/// entries the witness had cosigned), the witness's operator accepts the restored log's
+/// checkpoint `note` as the one last cosigned, so that the witness cosigns the log's new history.
+/// Its state keeps the acceptance; a checkpoint accepted once is never accepted again. The
+/// witness must not run meanwhile: it reads its state when it starts.
+pub fn accept_gap(log_key: &str, state_file: &Path, note: &[u8], reason: &str) -> Result<AcceptedGap, WitnessError> {
+    StandardVerifier::new(log_key).map_err(|_| WitnessError::LogKey)?;
+    let origin = log_key.split('+').next().unwrap_or_default();
+    let refused = |reason: String| WitnessError::State { path: state_file.to_owned(), reason };
+    let bytes = match std::fs::read(state_file) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(WitnessError::NoState(state_file.to_owned())),
+        Err(error) => return Err(refused(error.to_string())),
+    };
+    let mut state: Cosigned = serde_json::from_slice(&bytes).map_err(|error| refused(error.to_string()))?;
+    let note = Note::from_bytes(note).map_err(|_| WitnessError::Checkpoint)?;
+    let checkpoint = Checkpoint::from_bytes(note.text()).map_err(|_| WitnessError::Checkpoint)?;
+    if checkpoint.origin() != origin || !signed_by(&note, log_key) {
+        return Err(WitnessError::Checkpoint);
+    }
+    let (to_size, to_root) = (checkpoint.size(), BASE64_STANDARD.encode(checkpoint.hash().0));
+    if let Some(earlier) = state.gaps.iter().find(|gap| gap.to_size == to_size && gap.to_root == to_root) {
+        return Err(WitnessError::AcceptedAlready(earlier.accepted_at.clone()));
+    }
+    if state.size <= to_size {
+        return Err(WitnessError::NotAhead(state.size));
+    }
+    let gap = AcceptedGap {
+        from_size: state.size,
+        from_root: state.root.clone(),
+        to_size,
+        to_root: to_root.clone(),
+        accepted_at: crate::server::db::Timestamp::now().to_rfc3339(),
+        reason: reason.to_owned(),
+    };
+    state.gaps.push(gap.clone());
+    (state.size, state.root) = (to_size, to_root);
+    persist(state_file, &state).map_err(|error| WitnessError::Write { path: state_file.to_owned(), reason: error.to_string() })?;
+    Ok(gap)
 }
 
 /// The witness of one log.
@@ -150,7 +215,8 @@ impl Witness {
             tracing::warn!(old, size, "refused a checkpoint that does not extend the one last cosigned");
             return Answer::refusal(422, "the consistency proof does not hold: the log's history was changed");
         }
-        let cosigned = Cosigned { size, root: BASE64_STANDARD.encode(root.0) };
+        let gaps = state.as_ref().map(|known| known.gaps.clone()).unwrap_or_default();
+        let cosigned = Cosigned { size, root: BASE64_STANDARD.encode(root.0), gaps };
         // The same checkpoint again (anyone may send the public one) changes nothing to write.
         if state.as_ref() != Some(&cosigned) {
             let file = self.state_file.clone();
@@ -329,7 +395,14 @@ mod tests {
 
         assert!(matches!(open(true), Err(WitnessError::StateExists(_))), "--init never resets a state");
         let again = open(false)?;
-        assert_eq!(again.cosigned().await, Some(Cosigned { size: 0, root: BASE64_STANDARD.encode(EMPTY_HASH.0) }));
+        assert_eq!(again.cosigned().await, Some(Cosigned { size: 0, root: BASE64_STANDARD.encode(EMPTY_HASH.0), gaps: Vec::new() }));
+        // Its operator accepts a restored log only when the witness is ahead of it, only a
+        // checkpoint of the log's own key, and each only once.
+        let not_ahead = accept_gap(&log.verifier_key(), &state, empty.as_bytes(), "Sicherung eingespielt");
+        assert!(matches!(not_ahead, Err(WitnessError::NotAhead(0))), "{not_ahead:?}");
+        let impostor = LogSigner::generate("stadt.example/klarsicht")?;
+        let forged = sign_checkpoint(&impostor, 0, EMPTY_HASH)?;
+        assert!(matches!(accept_gap(&log.verifier_key(), &state, forged.as_bytes(), "x"), Err(WitnessError::Checkpoint)));
         std::fs::write(&state, br#"{"size":3,"root":"kein Hash"}"#)?;
         assert!(matches!(open(false), Err(WitnessError::State { .. })), "a state it cannot read stops it");
         Ok(())

@@ -119,7 +119,7 @@ impl Principal {
     /// What the browser may know about this person.
     pub fn me(&self) -> Me {
         match self {
-            Self::Citizen(citizen) => Me { display_name: citizen.display_name.clone(), kind: MeKind::Citizen },
+            Self::Citizen(citizen) => Me { display_name: citizen.display_name.clone(), kind: MeKind::Citizen, log_behind: None },
             Self::Staff(staff) => Me {
                 display_name: staff.display_name.clone(),
                 kind: MeKind::Staff {
@@ -136,6 +136,7 @@ impl Principal {
                         })
                         .collect(),
                 },
+                log_behind: None,
             },
         }
     }

@@ -132,6 +132,7 @@ impl SelfService {
                 .collect(),
             consent_records: consents.into_iter().map(consent_record).collect(),
             access_log: log.entries,
+            access_log_gaps: log.gaps,
             protections: protections.into_iter().map(protection).collect(),
         })
     }

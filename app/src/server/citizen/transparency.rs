@@ -1,11 +1,12 @@
 //! What citizens see of the reads of their data: their access log (deferrals applied), with
-//! the names the codes stand for, and the emergency accesses to it that no deferral holds back.
+//! the names the codes stand for, the emergency accesses to it that no deferral holds back, and
+//! the gaps operators declared in the whole log.
 
 use sqlx::types::Json;
 
 use super::SelfService;
 use crate::{
-    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, NamedCode},
+    consent::{AccessEntryView, CitizenAccessLog, CitizenEmergencyView, LogGapView, NamedCode},
     server::{
         access_log::shown_to_citizen,
         auth::ActingFor,
@@ -18,6 +19,11 @@ use crate::{
 type EntryRow = (i64, LogEntryId, Timestamp, String, Json<Vec<String>>, String, String, Option<String>);
 /// code, German name, English name.
 type NameRow = (String, String, String);
+/// A declared gap: entries lost, after, until, declared at, the operator's reason.
+type GapRow = (i64, Timestamp, Timestamp, Timestamp, String);
+/// What a citizen's access log is read from: the person's name, the entries, the offices' and
+/// categories' names, and the declared gaps.
+type LogRows = (Option<String>, Vec<EntryRow>, Vec<NameRow>, Vec<NameRow>, Vec<GapRow>);
 
 impl SelfService {
     /// The newest `limit` reads of the data of the person `acting` names, as
@@ -50,7 +56,7 @@ impl SelfService {
     /// every one. The caller has checked that the signed-in citizen acts for `person`.
     pub(super) async fn access_log_of(&self, person: CitizenId, limit: i64) -> Result<CitizenAccessLog, DatabaseError> {
         let now = Timestamp::now();
-        let (name, rows, offices, categories): (Option<String>, Vec<EntryRow>, Vec<NameRow>, Vec<NameRow>) = on_backend!(self.database, pool => {
+        let (name, rows, offices, categories, gaps): LogRows = on_backend!(self.database, pool => {
             let name = sqlx::query_scalar("SELECT given_name || ' ' || family_name FROM citizens WHERE id = $1")
                 .bind(person)
                 .fetch_optional(pool)
@@ -72,7 +78,13 @@ impl SelfService {
             let offices = sqlx::query_as("SELECT code, name_de, name_en FROM offices ORDER BY code").fetch_all(pool).await?;
             let categories =
                 sqlx::query_as("SELECT code, name_de, name_en FROM data_categories ORDER BY sort_order").fetch_all(pool).await?;
-            Ok::<_, sqlx::Error>((name, rows, offices, categories))
+            let gaps = sqlx::query_as(
+                "SELECT witnessed_size - restored_size, restored_at, noticed_at, declared_at, reason FROM access_log_gaps \
+                 WHERE declared_at IS NOT NULL ORDER BY declared_at DESC",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((name, rows, offices, categories, gaps))
         })?;
         let named = |rows: Vec<NameRow>| rows.into_iter().map(NamedCode::from).collect();
         Ok(CitizenAccessLog {
@@ -94,6 +106,16 @@ impl SelfService {
                 })
                 .collect(),
             emergencies: self.emergencies_for_citizen(person).await?,
+            gaps: gaps
+                .into_iter()
+                .map(|(lost, from, until, declared_at, reason)| LogGapView {
+                    lost: u64::try_from(lost).unwrap_or(0),
+                    from: from.to_rfc3339(),
+                    until: until.to_rfc3339(),
+                    declared_at: declared_at.to_rfc3339(),
+                    reason,
+                })
+                .collect(),
             offices: named(offices),
             categories: named(categories),
         })

@@ -1,6 +1,8 @@
-//! A backup of the SQLite database while the portal serves.
+//! A backup of the SQLite database while the portal serves, and what an operator declares
+//! after a restore that lost entries of the access log.
 
-use super::{Backend, Database, DatabaseError};
+use super::{Backend, Database, DatabaseError, Timestamp, on_backend};
+use crate::server::access_log::sequencer::Gap;
 
 impl Database {
     /// Writes a consistent copy of the SQLite database to `file` while the portal keeps serving
@@ -17,5 +19,27 @@ impl Database {
             }
             Backend::Postgres(_) => Err(DatabaseError::BackupOfPostgres),
         }
+    }
+
+    /// Declares every gap the sequencer recorded and no operator declared yet, with the
+    /// operator's `reason`: the database takes new entries of the access log again, so staff
+    /// read again, and citizens see the gap on their access-log page. Answers the gaps
+    /// declared, none when the log was not behind its witness. One transaction.
+    pub async fn declare_access_log_gap(&self, reason: &str) -> Result<Vec<Gap>, DatabaseError> {
+        let declared: Vec<(i64, i64)> = on_backend!(self, pool => sqlx::query_as(
+            "UPDATE access_log_gaps SET declared_at = $1, reason = $2 WHERE declared_at IS NULL \
+             RETURNING witnessed_size, restored_size",
+        )
+        .bind(Timestamp::now())
+        .bind(reason)
+        .fetch_all(pool)
+        .await)?;
+        Ok(declared
+            .into_iter()
+            .map(|(witnessed, restored)| Gap {
+                witnessed: u64::try_from(witnessed).unwrap_or(0),
+                restored: u64::try_from(restored).unwrap_or(0),
+            })
+            .collect())
     }
 }

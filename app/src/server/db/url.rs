@@ -133,4 +133,13 @@ impl DatabaseError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Query(sqlx::Error::Database(error)) if error.is_unique_violation())
     }
+
+    /// The database refused an access-log entry because the log is behind its witness and no
+    /// operator has declared the gap yet (migration 0012): the read it would record is refused.
+    pub fn is_log_behind(&self) -> bool {
+        matches!(self, Self::Query(sqlx::Error::Database(error)) if error.message().contains(LOG_BEHIND))
+    }
 }
+
+/// What the database says when it refuses an entry of a log behind its witness (migration 0012).
+const LOG_BEHIND: &str = "the access log is behind its witness";
