@@ -3,51 +3,108 @@
 //! data, three applications each, and thirty access-log entries each (30,000,000 at a million),
 //! then wrk with 32 connections runs for `KLARSICHT_LOAD_SECONDS` (10) against:
 //! the queue's first page and a case page (a caseworker of the Wohngeldstelle), the consent
-//! cockpit and the access log page (a generated citizen), and the data protection officer's
-//! access log across citizens. Prints throughput, p50 and p99 per target and size, and fails
+//! cockpit, the access log page and the proofs its check fetches (a generated citizen), and the
+//! data protection officer's access log across citizens. Every entry is a leaf of the tree. Prints throughput, p50 and p99 per target and size, and fails
 //! when a request failed.
 //!
 //! `KLARSICHT_TEST_POSTGRES_URL=… cargo bench -p klarsicht-tests --bench scale`;
-//! `KLARSICHT_SCALE_SIZES=10000,100000` chooses the sizes. The million needs about 25 GB of
-//! disk and about 21 minutes on two cores to generate (the whole run about 25).
+//! `KLARSICHT_SCALE_SIZES=10000,100000` chooses the sizes. The million needs tens of GB of
+//! disk and the better part of an hour on two cores; up to 100,000 citizens the generated log
+//! is checked first as `server verify-access-log` checks it.
 
-use std::time::Instant;
+use std::{collections::BTreeSet, time::Instant};
 
+use app::server::access_log::{sequencer::sign_checkpoint, tree::TileHashes};
+use futures::TryStreamExt;
 use klarsicht_tests::{
     Backend, Visitor, demo, execute,
     load::{CONNECTIONS, app_with_generated_data, case_in_review, setting, wrk},
-    postgres_available,
+    postgres_available, test_settings,
 };
+use server::settings::Settings;
+use sqlx::Connection;
+use tlog_tiles::{Hash, tree_hash};
 
 /// Log entries per citizen.
 const ENTRIES_PER_CITIZEN: u64 = 30;
+/// Up to this many citizens the generated tree is checked as `server verify-access-log` checks
+/// it, before the measurement (a few seconds; at the million it would take minutes).
+const VERIFIED_UP_TO: u64 = 100_000;
 
 /// Thirty access-log entries per citizen, each a Wohngeldstelle read of the citizen's housing
-/// benefit application, numbered by seq. They have no leaves yet: the sequencer gives them theirs
-/// and places them in the tree, in batches, while the portal serves (what a log from before the
-/// tree goes through once).
+/// benefit application, numbered by seq, each with its leaf and its place in the tree; then the
+/// tree's tiles and its signed checkpoint, as the sequencer would have written them over the
+/// years (`place_in_tree`). The database's triggers are off for the generating session only.
 async fn generate_log(url: &str, citizens: u64) {
     let started = Instant::now();
     let entries = citizens * ENTRIES_PER_CITIZEN;
     execute(
         url,
         &format!(
-            "INSERT INTO access_log (seq, id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, \
-             basis_ref) \
-             SELECT s, gen_random_uuid(), timestamptz '2026-01-01' + s * interval '1 second', '{sabine}', 'wohngeldstelle', \
-             CAST('00000000-0000-4000-9000-' || lpad((((s - 1) % {citizens}) + 1)::text, 12, '0') AS UUID), \
-             '[\"identity\", \"income_assets\"]', 'application', 'application', \
-             CAST('00000000-0000-4000-a000-' || lpad(((((s - 1) % {citizens}) + 1) + {citizens} * ((3 - (((s - 1) % {citizens}) + 1) % 3) % 3))::text, 12, '0') AS UUID) \
-             FROM generate_series(1, {entries}) s",
+            "SET session_replication_role = replica; \
+             INSERT INTO access_log (seq, id, occurred_at, staff_id, office_code, citizen_id, categories, purpose, basis, \
+             basis_ref, leaf, leaf_index) \
+             SELECT s, id, at, '{sabine}', 'wohngeldstelle', person, '[\"identity\", \"income_assets\"]', 'application', \
+             'application', application, \
+             '{{\"id\":\"' || id || '\",\"time\":\"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') \
+             || '\",\"office\":\"wohngeldstelle\",\"role\":\"caseworker\",\"person\":\"' || person \
+             || '\",\"categories\":[\"identity\",\"income_assets\"],\"purpose\":\"application\",\"basis\":\"application\",\"rests_on\":\"' \
+             || application || '\",\"salt\":\"' || md5(random()::text) || md5(random()::text) || '\"}}', s - 1 \
+             FROM (SELECT s, gen_random_uuid() AS id, timestamptz '2026-01-01' + s * interval '1 second' AS at, \
+               CAST('00000000-0000-4000-9000-' || lpad((((s - 1) % {citizens}) + 1)::text, 12, '0') AS UUID) AS person, \
+               CAST('00000000-0000-4000-a000-' || lpad(((((s - 1) % {citizens}) + 1) + {citizens} * ((3 - (((s - 1) % {citizens}) + 1) % 3) % 3))::text, 12, '0') AS UUID) AS application \
+               FROM generate_series(1, {entries}) s) generated",
             sabine = demo::SABINE_FISCHER,
         ),
     )
     .await;
     execute(url, &format!("SELECT setval('access_log_seq', {entries})")).await;
+    println!("generated {entries} access-log entries in {:.0} s", started.elapsed().as_secs_f64());
+    let placing = Instant::now();
+    place_in_tree(url, entries).await;
+    println!("placed them in the tree in {:.0} s", placing.elapsed().as_secs_f64());
     // A bulk insert leaves the visibility map unset and autovacuum with work to do during the
     // measurement; a city's database that grew over years has neither.
     execute(url, "VACUUM ANALYZE").await;
-    println!("generated {entries} access-log entries in {:.0} s", started.elapsed().as_secs_f64());
+    println!("the log is ready after {:.0} s", started.elapsed().as_secs_f64());
+}
+
+/// The tiles of the tree of every leaf, from their hashes in leaf order, and the checkpoint of
+/// it signed with the test settings' key (the app's): what the sequencer writes, in bulk.
+async fn place_in_tree(url: &str, entries: u64) {
+    let mut connection = sqlx::PgConnection::connect(url).await.expect("connects");
+    let mut tiles = TileHashes::default();
+    let mut changed = BTreeSet::new();
+    let mut hashes = sqlx::query_scalar::<_, Vec<u8>>(
+        "SELECT sha256('\\x00'::bytea || convert_to(leaf, 'UTF8')) FROM access_log ORDER BY leaf_index",
+    )
+    .fetch(&mut connection);
+    let mut index = 0;
+    while let Some(hash) = hashes.try_next().await.expect("a hash") {
+        tiles.append(index, Hash(hash.try_into().expect("32 bytes")), &mut changed);
+        index += 1;
+    }
+    drop(hashes);
+    assert_eq!(index, entries, "every entry is a leaf");
+    let root = tree_hash(entries, &tiles).expect("the tiles give a root");
+    let stored: Vec<_> = tiles.0.iter().collect();
+    for chunk in stored.chunks(500) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO access_log_tiles (level, idx, hashes) ");
+        insert.push_values(chunk, |mut row, ((level, index), hashes)| {
+            row.push_bind(i64::from(*level)).push_bind(i64::try_from(*index).expect("an index")).push_bind(hashes.as_slice());
+        });
+        insert.build().execute(&mut connection).await.expect("the tiles are written");
+    }
+    let signer = Settings::check(test_settings(url)).expect("valid settings").log_signer;
+    let note = sign_checkpoint(&signer, entries, root).expect("signed");
+    sqlx::query("INSERT INTO access_log_checkpoints (tree_size, root_hash, signed_at, note) VALUES ($1, $2, now(), $3)")
+        .bind(i64::try_from(entries).expect("a size"))
+        .bind(root.to_string())
+        .bind(note)
+        .execute(&mut connection)
+        .await
+        .expect("the checkpoint is written");
+    connection.close().await.expect("closes");
 }
 
 async fn run(citizens: u64, seconds: u32) {
@@ -55,6 +112,12 @@ async fn run(citizens: u64, seconds: u32) {
     let app = app_with_generated_data(Backend::Postgres, citizens as u32).await;
     generate_log(app.database_url(), citizens).await;
     println!("{citizens} citizens ready in {:.0} s", started.elapsed().as_secs_f64());
+    if citizens <= VERIFIED_UP_TO {
+        // The generated log is one the portal's own check finds intact.
+        let settings = Settings::check(test_settings(app.database_url())).expect("valid settings");
+        let tree = server::startup::verify_access_log(&settings).await.expect("the check runs");
+        assert_eq!((tree.problem, tree.leaves), (None, citizens * ENTRIES_PER_CITIZEN), "the generated tree");
+    }
 
     // A citizen in the middle of the generated ones signs in as a demo person does.
     let middle = citizens / 2 + 1;
@@ -73,6 +136,7 @@ async fn run(citizens: u64, seconds: u32) {
         ("case page", app.url(&format!("/mitarbeitende/faelle/{case}")), cookie(&sabine), None),
         ("consent cockpit", app.url("/buerger/freigaben"), cookie(&person), None),
         ("access log (citizen's page)", app.url("/buerger/zugriffe"), cookie(&person), None),
+        ("proofs for the page's check", app.url("/api/buerger/protokoll-beweise"), cookie(&person), Some("")),
         ("access log (data protection officer)", app.url("/api/datenschutz/zugriffe"), cookie(&claudia), Some("office=wohngeldstelle")),
     ];
     println!("\nPostgreSQL, {citizens} citizens, {} applications, {} log entries, {CONNECTIONS} connections, {seconds} s each", citizens * 3, citizens * ENTRIES_PER_CITIZEN);
