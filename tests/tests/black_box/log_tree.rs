@@ -294,13 +294,8 @@ async fn an_append_does_not_wait_for_another_and_one_rolled_back_leaves_no_gap()
 
 /// A witness on its own port with its own state, for the portal's log in development mode.
 async fn start_witness(state: &std::path::Path) -> (String, String) {
-    let log_key = Settings::check(test_settings("sqlite://x.db")).expect("valid settings").log_signer.verifier_key();
     let cosigner = Cosigner::generate("datenschutz.stadt.example/zeuge").expect("a key");
-    let (address, serving) = server::witness::bind(Some(&cosigner.signer_key()), &log_key, state, true, "127.0.0.1:0".parse().expect("an address"))
-        .await
-        .expect("the witness starts");
-    tokio::spawn(serving);
-    (format!("http://{address}"), cosigner.verifier_key())
+    (serve_witness(state, &cosigner, true).await, cosigner.verifier_key())
 }
 
 /// A request to the witness: the old size, the proof and the checkpoint.

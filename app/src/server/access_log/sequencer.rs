@@ -372,15 +372,14 @@ impl Sequencer {
                     return Ok(true);
                 }
                 let declared = self.notice_gap(old, size).await?;
-                if probe {
-                    // Start-up says it once, with what it finds recorded.
-                } else if declared {
+                // At start-up the caller says it once, with what it finds recorded.
+                if !probe && declared {
                     tracing::warn!(
                         witnessed = old,
                         size,
                         "the access log's gap is declared; the witness cosigns again once its operator accepts the restored log (`server witness-accept-gap`)"
                     );
-                } else {
+                } else if !probe {
                     tracing::error!(
                         witnessed = old,
                         size,
