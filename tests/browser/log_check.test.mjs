@@ -1,7 +1,9 @@
 // The citizen's own check of the access log, in headless Chromium against the release build with
 // the demo data and a witness beside the portal: Jonas's browser proves the youth office's read
 // of Mia's data is in the signed and witnessed log; on his next visit, that the log only grew;
-// and after the database is set back to an earlier backup, it raises the alarm with the evidence.
+// after the database is set back to an earlier backup, it raises the alarm with the evidence;
+// staff cannot open a case until the operators declare the lost entries, which Jonas then sees
+// before he has his browser compare from the restored state on.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -41,7 +43,7 @@ async function lenaReadsMiasCase() {
   }
 }
 
-test('Jonas\'s browser proves the reads of Mia\'s data, sees the log only grow, and raises the alarm when it is set back', async () => {
+test('Jonas\'s browser proves the reads of Mia\'s data, sees the log only grow, raises the alarm when it is set back, and compares anew once the lost entries are declared', async () => {
   const first = await lenaReadsMiasCase();
 
   const { context, page, problems } = await openPage(portal.browser);
@@ -127,6 +129,46 @@ test('Jonas\'s browser proves the reads of Mia\'s data, sees the log only grow, 
   assert.deepEqual(evidence.found, { SetBack: { before: second, now: first } });
   assert.match(evidence.remembered.checkpoint, new RegExp(`\\n${second}\\n`), 'the evidence holds the signed checkpoint the browser verified before');
   assert.match(evidence.proofs.checkpoint, new RegExp(`\\n${first}\\n`), 'and the one the portal answers now');
+
+  // The portal learnt from the witness at its start that its log lost entries: no case opens,
+  // and every staff page says why, until the operators declare the gap.
+  const lost = second - first;
+  const staff = await openPage(portal.browser);
+  await signInAsDemo(portal, staff.page, 'Lena Hoffmann');
+  const locked = await staff.page.goto(`${portal.server.url}/mitarbeitende/faelle/${miasCase}`);
+  assert.equal(locked.status(), 503, 'no citizen\'s data opens while the log is behind its witness');
+  assert.equal(await staff.page.locator('h1').textContent(), 'Akten vorübergehend gesperrt');
+  assert.match(
+    await staff.page.getByRole('alert').first().textContent(),
+    new RegExp(`^\\s*Akten gesperrt: Dem Zugriffsprotokoll fehlen Einträge, die der unabhängige Zeuge schon bestätigt hat \\(Anzahl: ${lost}\\)`),
+  );
+  const reason = 'Festplatte defekt, Sicherung von heute früh eingespielt';
+  const declared = portal.server.command('declare-gap', '--reason', reason);
+  assert.equal(declared.status, 0, declared.output);
+  assert.match(declared.output, new RegExp(`^declared: the access log lost ${lost} entries`));
+  const open = await staff.page.reload();
+  assert.equal(open.status(), 200, 'the case opens once the gap is declared');
+  assert.equal(await staff.page.getByRole('alert').count(), 0, 'and no staff page warns any more');
+  await staff.context.close();
+
+  // Jonas sees the declared gap with the operators' reason.
+  await page.reload();
+  const gap = page.getByRole('region', { name: 'Verlorene Einträge im Protokoll' });
+  assert.match(await gap.textContent(), new RegExp(`Dabei gingen Einträge verloren \\(Anzahl: ${lost}\\)`));
+  assert.match(await gap.textContent(), new RegExp(`Begründung des Betriebs: ${reason}`));
+
+  // The log was set back all the same, and his browser keeps saying so, until Jonas, the
+  // evidence kept and the gap explained, has it compare from today's state on.
+  await alarm.waitFor();
+  await alarm.getByRole('button', { name: 'Heutigen Stand prüfen und künftig mit ihm vergleichen' }).click();
+  await page.waitForFunction(() => document.querySelector('.log-check__result')?.textContent.startsWith('Geprüfte Zugriffe'));
+  assert.match(await result.textContent(), new RegExp(`^Geprüfte Zugriffe: 1\\. .*Stand: ${pattern(first)} Einträge.*Ihr Browser merkt sich diesen Stand`));
+  await page.reload();
+  await result.waitFor();
+  assert.match(await result.textContent(), new RegExp(`Seit Ihrem letzten Besuch \\(Stand: ${pattern(first)} Einträge\\) sind nur Einträge dazugekommen`));
+  assert.equal(await page.getByRole('alert').count(), 0);
   assert.deepEqual(problems, []);
+  // The locked case's 503, and the browser's console line about it, were expected.
+  assert.deepEqual(staff.problems.filter((problem) => !problem.includes(miasCase)), []);
   await context.close();
 });

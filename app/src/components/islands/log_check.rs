@@ -43,6 +43,9 @@ pub struct LogCheckTexts {
     pub backdated: String,
     pub advice: String,
     pub evidence: String,
+    /// When the log was set back or rewritten: what starting over means, and its button.
+    pub start_over_hint: String,
+    pub start_over: String,
     pub failed: String,
     /// The thousands separator of the reader's language.
     pub thousands: String,
@@ -82,26 +85,30 @@ pub fn LogCheck(
     children: Children,
 ) -> impl IntoView {
     let (outcome, set_outcome) = signal(None::<Outcome>);
-    Effect::new(move |_| {
+    // Checks against what this browser remembered, or with `anew` as on a first visit.
+    let check = Callback::new(move |anew: bool| {
         set_outcome.set(Some(Outcome::Checking));
         #[cfg(feature = "hydrate")]
         {
             let (person, acting_for, keys, shown) = (person.clone(), acting_for.clone(), keys.clone(), shown.clone());
             leptos::task::spawn_local(async move {
-                set_outcome.set(Some(run(person, acting_for, keys, shown).await));
+                set_outcome.set(Some(run(person, acting_for, keys, shown, anew).await));
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&person, &acting_for, &keys, &shown);
+        let _ = (&person, &acting_for, &keys, &shown, anew);
     });
+    Effect::new(move |_| check.run(false));
     view! {
         <div class="log-check" hidden=move || outcome.read().is_some()>{children()}</div>
-        {move || outcome.get().map(|outcome| say(&texts, outcome))}
+        {move || outcome.get().map(|outcome| say(&texts, outcome, move || check.run(true)))}
     }
 }
 
-/// The outcome in words.
-fn say(texts: &LogCheckTexts, outcome: Outcome) -> AnyView {
+/// The outcome in words. After a set-back or a rewrite the citizen may `start_over`: the city
+/// may have explained it (a restore from a backup, declared on the page), and otherwise the
+/// alarm would come back on every visit.
+fn say(texts: &LogCheckTexts, outcome: Outcome, start_over: impl Fn() + Send + Sync + 'static) -> AnyView {
     let number = |number: u64| grouped(number, &texts.thousands);
     match outcome {
         Outcome::Checking => view! { <p role="status">{texts.checking.clone()}</p> }.into_any(),
@@ -125,6 +132,7 @@ fn say(texts: &LogCheckTexts, outcome: Outcome) -> AnyView {
             view! { <p role="status" class="log-check__result" data-check-ms=format!("{took:.1}")>{sentences.join(" ")}</p> }.into_any()
         }
         Outcome::Alarm(finding, evidence) => {
+            let may_start_over = matches!(finding, Finding::SetBack { .. } | Finding::Rewritten { .. });
             let reason = match finding {
                 Finding::Unsigned => texts.unsigned.clone(),
                 Finding::Unwitnessed => texts.not_witnessed.clone(),
@@ -142,6 +150,10 @@ fn say(texts: &LogCheckTexts, outcome: Outcome) -> AnyView {
                     <p><strong>{texts.alarm.clone()}</strong> " " {reason}</p>
                     <p>{texts.advice.clone()}</p>
                     <p><a class="button button--secondary" href=href download="klarsicht-protokoll-beweis.json">{texts.evidence.clone()}</a></p>
+                    {may_start_over.then(|| view! {
+                        <p>{texts.start_over_hint.clone()}</p>
+                        <p><button type="button" class="button button--secondary" on:click=move |_| start_over()>{texts.start_over.clone()}</button></p>
+                    })}
                 </div>
             }
             .into_any()
@@ -163,14 +175,16 @@ fn grouped(number: u64, separator: &str) -> String {
     out
 }
 
-/// Fetches the proofs, checks them against what this browser kept, and keeps what it verified.
+/// Fetches the proofs, checks them against what this browser kept (unless `anew`), and keeps
+/// what it verified. A failed check keeps what was kept before.
 #[cfg(feature = "hydrate")]
-async fn run(person: String, acting_for: Option<String>, keys: LogKeys, shown: Vec<ShownEntry>) -> Outcome {
+async fn run(person: String, acting_for: Option<String>, keys: LogKeys, shown: Vec<ShownEntry>, anew: bool) -> Outcome {
     use crate::log_proof::Remembered;
 
     let storage = window().local_storage().ok().flatten();
     let remembered: Option<Remembered> = storage
         .as_ref()
+        .filter(|_| !anew)
         .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
         .and_then(|text| serde_json::from_str(&text).ok());
     let since = remembered.as_ref().and_then(Remembered::tree_size);

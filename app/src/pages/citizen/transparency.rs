@@ -257,6 +257,8 @@ fn check_texts(i18n: I18nContext<Locale>) -> LogCheckTexts {
         backdated: t_string!(i18n, access.check_backdated).to_string(),
         advice: t_string!(i18n, access.check_advice).to_string(),
         evidence: t_string!(i18n, access.check_evidence).to_string(),
+        start_over_hint: t_string!(i18n, access.check_start_over_hint).to_string(),
+        start_over: t_string!(i18n, access.check_start_over).to_string(),
         failed: t_string!(i18n, access.check_failed).to_string(),
         thousands: t_string!(i18n, access.thousands).to_string(),
     }
