@@ -151,6 +151,11 @@ pub struct Gap {
 }
 
 impl Gap {
+    /// The gap of a row of `access_log_gaps`: its witnessed and its restored size.
+    pub fn from_row((witnessed, restored): (i64, i64)) -> Self {
+        Self { witnessed: u64::try_from(witnessed).unwrap_or(0), restored: u64::try_from(restored).unwrap_or(0) }
+    }
+
     /// How many entries the log is behind.
     pub fn entries(self) -> u64 {
         self.witnessed.saturating_sub(self.restored)
@@ -373,13 +378,16 @@ impl Sequencer {
                 }
                 let declared = self.notice_gap(old, size).await?;
                 // At start-up the caller says it once, with what it finds recorded.
-                if !probe && declared {
+                if probe {
+                    return Ok(false);
+                }
+                if declared {
                     tracing::warn!(
                         witnessed = old,
                         size,
                         "the access log's gap is declared; the witness cosigns again once its operator accepts the restored log (`server witness-accept-gap`)"
                     );
-                } else if !probe {
+                } else {
                     tracing::error!(
                         witnessed = old,
                         size,
@@ -462,10 +470,7 @@ impl Sequencer {
         )
         .fetch_optional(pool)
         .await)?;
-        Ok(gap.map(|(witnessed, restored)| Gap {
-            witnessed: u64::try_from(witnessed).unwrap_or(0),
-            restored: u64::try_from(restored).unwrap_or(0),
-        }))
+        Ok(gap.map(Gap::from_row))
     }
 
     /// The consistency proof from the tree of `old` leaves to the one of `size` (empty from the

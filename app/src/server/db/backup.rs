@@ -34,12 +34,6 @@ impl Database {
         .bind(reason)
         .fetch_all(pool)
         .await)?;
-        Ok(declared
-            .into_iter()
-            .map(|(witnessed, restored)| Gap {
-                witnessed: u64::try_from(witnessed).unwrap_or(0),
-                restored: u64::try_from(restored).unwrap_or(0),
-            })
-            .collect())
+        Ok(declared.into_iter().map(Gap::from_row).collect())
     }
 }
