@@ -444,6 +444,45 @@ on_both_databases! {
     }
 }
 
+on_both_databases! {
+    async fn the_proofs_hold_when_the_log_was_set_back_and_grew_anew_while_the_portal_kept_its_tiles(backend: Backend) {
+        let (app, _, _) = app_with_placed_entries(backend).await;
+        let keys = LogKeys { log: app.get("/log/key").await.text().await.expect("the key").trim().to_owned(), witness: None };
+        // Jonas's check reads the tiles of his newest entries (leaves 270–299), which the portal keeps.
+        let (shown, proofs) = jonas_page_and_proofs(&app, None).await;
+        check(&keys, demo::JONAS_WEBER, &shown, &proofs, None, LONG_AGO).expect("the log as it is checks");
+
+        // The database set back to a tree of 260 entries, as a backup holds it, signed by the
+        // portal; then 40 other reads: the places 260–299 hold other leaves than the kept tile.
+        let restored = 260;
+        let root = root_from_public_tiles(&app, restored).await;
+        let signer = Settings::check(test_settings(app.database_url())).expect("valid settings").log_signer;
+        let note = sign_checkpoint(&signer, restored, root).expect("signed");
+        tamper(
+            app.database_url(),
+            &format!(
+                "DELETE FROM access_log WHERE leaf_index >= {restored}; \
+                 DELETE FROM access_log_checkpoints WHERE tree_size >= {restored}; \
+                 UPDATE access_log_tiles SET hashes = substr(hashes, 1, {width}) WHERE level = 0 AND idx = 1; \
+                 INSERT INTO access_log_checkpoints (tree_size, root_hash, signed_at, note) \
+                 VALUES ({restored}, '{root}', '2026-01-01T00:00:00Z', '{note}')",
+                width = (restored - 256) * 32,
+            ),
+        )
+        .await;
+        append_entries(&app, 40).await;
+        let (size, _) = signed_checkpoint_of_every_entry(&app).await;
+        assert_eq!(size, 300);
+
+        // The kept tile gives proofs that do not hold; the portal finds so and reads the tiles anew.
+        let (shown, proofs) = jonas_page_and_proofs(&app, None).await;
+        let checked = check(&keys, demo::JONAS_WEBER, &shown, &proofs, None, LONG_AGO).expect("the grown log checks");
+        assert_eq!((checked.proven, checked.size), (CHECKED, 300));
+        let indexes: Vec<u64> = proofs.entries.iter().map(|entry| entry.index).collect();
+        assert!(indexes.contains(&restored) && indexes.contains(&299), "the new leaves are proved: {indexes:?}");
+    }
+}
+
 /// Jonas for Mia: Hilfe zur Erziehung at the Jugendamt (demo data).
 const HZE_FOR_MIA: &str = "00000000-0000-4000-8000-000000000702";
 

@@ -11,18 +11,24 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
+use base64::{Engine, prelude::BASE64_STANDARD};
+use hashlink::LruCache;
 use signed_note::Note;
 use sqlx::types::Json;
-use tlog_tiles::{Checkpoint, Hash, prove_record, prove_tree, record_hash, tree_hash};
+use tlog_tiles::{
+    Checkpoint, Hash, HashReader, check_record, check_tree, prove_record, prove_tree, record_hash, stored_hash_index,
+    tree_hash,
+};
 
 use super::{
     is_postgres,
     leaf::{Leaf, salt},
     signer::LogSigner,
-    tree::{TILE_WIDTH, TileHashes, TileId, edge, tiles_needed},
+    tree::{ProofTiles, TILE_WIDTH, TileHashes, TileId, TileNodes, edge, tiles_needed, width_in},
     witness::{Cosigning, WitnessClient, checkpoint_text, signed_by},
 };
 use crate::log_proof::{EntryProof, LogProofs, SealedProof};
@@ -30,7 +36,8 @@ use crate::server::db::{BeginWrite, CitizenId, Database, DatabaseError, LogEntry
 
 /// Reads the stored tiles among `$ids` (`&[TileId]`) on `$connection`, for either backend;
 /// those not stored yet are missing from the answer. Evaluates to
-/// `Result<TileHashes, sqlx::Error>`.
+/// `Result<TileHashes, sqlx::Error>`. The places go as one JSON text, so it is one statement
+/// (prepared once) for any number of tiles.
 macro_rules! load_tiles {
     ($connection:expr, $ids:expr) => {
         async {
@@ -38,14 +45,13 @@ macro_rules! load_tiles {
             if ids.is_empty() {
                 return Ok::<TileHashes, sqlx::Error>(TileHashes::default());
             }
-            let wanted: Vec<String> =
-                (0..ids.len()).map(|at| format!("(level = ${} AND idx = ${})", 2 * at + 1, 2 * at + 2)).collect();
-            let sql = format!("SELECT level, idx, hashes FROM access_log_tiles WHERE {}", wanted.join(" OR "));
-            let mut query = sqlx::query_as::<_, (i64, i64, Vec<u8>)>(&sql);
-            for (level, index) in ids {
-                query = query.bind(i64::from(*level)).bind(i64::try_from(*index).unwrap_or(i64::MAX));
-            }
-            let rows = query.fetch_all($connection).await?;
+            let connection = $connection;
+            let places: Vec<(i64, i64)> =
+                ids.iter().map(|(level, index)| (i64::from(*level), i64::try_from(*index).unwrap_or(i64::MAX))).collect();
+            let rows = sqlx::query_as::<_, (i64, i64, Vec<u8>)>(tiles_statement(&connection))
+                .bind(Json(places))
+                .fetch_all(connection)
+                .await?;
             Ok(TileHashes(
                 rows.into_iter()
                     .filter_map(|(level, index, hashes)| Some(((u8::try_from(level).ok()?, u64::try_from(index).ok()?), hashes)))
@@ -54,6 +60,18 @@ macro_rules! load_tiles {
         }
         .await
     };
+}
+
+/// The statement of [`load_tiles`] for the backend of `executor`: $1 the places as a JSON array
+/// of `[level, index]`.
+fn tiles_statement<'c, E: sqlx::Executor<'c>>(_executor: &E) -> &'static str {
+    if <E::Database as sqlx::Database>::NAME == "PostgreSQL" {
+        "SELECT t.level, t.idx, t.hashes FROM jsonb_array_elements(CAST($1 AS JSONB)) AS place \
+         JOIN access_log_tiles t ON t.level = (place ->> 0)::BIGINT AND t.idx = (place ->> 1)::BIGINT"
+    } else {
+        "SELECT t.level, t.idx, t.hashes FROM json_each($1) AS place \
+         JOIN access_log_tiles t ON t.level = place.value ->> '$[0]' AND t.idx = place.value ->> '$[1]'"
+    }
 }
 
 /// Entries placed per transaction, at most.
@@ -165,17 +183,101 @@ impl Gap {
 /// How long the sequencer waits before it asks a witness again that did not answer.
 const WITNESS_RETRY: Duration = Duration::from_secs(5);
 
+/// How many tiles proofs keep in memory: about 16 KB each with their nodes, so 64 MB at most.
+/// The tiles above the leaves' are few (at 30,000,000 entries 461) and in every proof; the
+/// rest are those of the leaves proved last, which citizens' newest entries share.
+const KEPT_TILES: usize = 4_096;
+
+/// Tiles with their nodes, the least recently used forgotten first. A tile only ever grows at
+/// its end, so a kept tile answers for every tree that gives it no more hashes than it holds;
+/// only a tree set back to a backup and grown anew can make one wrong, which the check of
+/// every proof finds ([`Sequencer::proofs`]).
+struct KeptTiles(Mutex<LruCache<TileId, Arc<TileNodes>>>);
+
+impl KeptTiles {
+    fn get(&self, tile: TileId) -> Option<Arc<TileNodes>> {
+        self.0.lock().ok()?.get(&tile).cloned()
+    }
+
+    fn keep(&self, tile: TileId, nodes: Arc<TileNodes>) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.insert(tile, nodes);
+        }
+    }
+
+    fn forget_all(&self) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.clear();
+        }
+    }
+}
+
+/// The proofs of one answer in the tree of `size` leaves: each leaf's inclusion proof, in the
+/// leaves' order, and the consistency proof from each older tree size.
+struct Proved {
+    size: u64,
+    inclusion: Vec<Vec<Hash>>,
+    consistency: BTreeMap<u64, Vec<Hash>>,
+}
+
+impl Proved {
+    /// The proofs in the tree of `size` for the `placed` leaves and from the `older` sizes.
+    fn of(
+        tiles: &ProofTiles,
+        size: u64,
+        placed: &[(String, u64)],
+        older: &BTreeMap<u64, Option<Hash>>,
+    ) -> Result<Self, tlog_tiles::Error> {
+        Ok(Self {
+            size,
+            inclusion: placed.iter().map(|(_, index)| prove_record(size, *index, tiles)).collect::<Result<_, _>>()?,
+            consistency: older
+                .keys()
+                .map(|old| Ok::<_, tlog_tiles::Error>((*old, prove_tree(size, *old, tiles)?)))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Whether the `tiles` the proofs came from are those of the tree of `root`: each leaf's hash
+    /// as the tiles hold it (else as its bytes give it) is in that tree, and each older tree
+    /// whose root is known is in it. Whether a leaf says what the page shows is the browser's
+    /// to check, so an entry altered in the database does not count against the tiles.
+    fn holds(
+        &self,
+        tiles: &ProofTiles,
+        root: Hash,
+        placed: &[(String, u64)],
+        older: &BTreeMap<u64, Option<Hash>>,
+    ) -> bool {
+        let size = self.size;
+        let leaf_hash = |leaf: &str, index: u64| {
+            let held = tiles.read_hashes(&[stored_hash_index(0, index)]).ok().and_then(|hashes| hashes.first().copied());
+            held.unwrap_or_else(|| record_hash(leaf.as_bytes()))
+        };
+        placed
+            .iter()
+            .zip(&self.inclusion)
+            .all(|((leaf, index), proof)| check_record(proof, size, root, *index, leaf_hash(leaf, *index)).is_ok())
+            && older.iter().all(|(old, old_root)| match (old_root, self.consistency.get(old)) {
+                (Some(old_root), Some(proof)) => check_tree(proof, size, root, *old, *old_root).is_ok(),
+                _ => true,
+            })
+    }
+}
+
 /// The sequencer and the tree's public reads.
 #[derive(Clone)]
 pub struct Sequencer {
     database: Tables<Office>,
     signer: LogSigner,
     witness: Option<WitnessClient>,
+    kept: Arc<KeptTiles>,
 }
 
 impl Sequencer {
     pub fn new(database: &Database, signer: LogSigner, witness: Option<WitnessClient>) -> Self {
-        Self { database: database.office(), signer, witness }
+        let kept = Arc::new(KeptTiles(Mutex::new(LruCache::new(KEPT_TILES))));
+        Self { database: database.office(), signer, witness, kept }
     }
 
     /// The verifier key of the checkpoints' signatures (C2SP signed-note).
@@ -490,57 +592,101 @@ impl Sequencer {
     /// it verified last (`since`), the consistency proof from it. With a witness, an emergency
     /// access's entry (which a deferral may have held back) comes with the first checkpoint the
     /// witness cosigned that held it and the consistency proof from there, so the browser sees it
-    /// was sealed when it was read. The tiles all of it reads are loaded together.
+    /// was sealed when it was read.
+    ///
+    /// The tiles come from those kept in memory ([`KeptTiles`]) where they are wide enough, the
+    /// rest from the database in one statement. Every proof is checked against its checkpoints
+    /// before it is answered: if one does not hold (kept tiles of a tree since set back to a
+    /// backup), the kept tiles are dropped and the proofs made again from the database alone.
     pub async fn proofs(&self, leaves: Vec<(String, Option<i64>)>, since: Option<u64>) -> Result<LogProofs, DatabaseError> {
         let Some(checkpoint) = self.checkpoint().await? else { return Ok(LogProofs::default()) };
-        let size = Checkpoint::from_bytes(&checkpoint_text(&checkpoint)).map(|checkpoint| checkpoint.size()).unwrap_or(0);
+        let Ok(signed) = Checkpoint::from_bytes(&checkpoint_text(&checkpoint)) else { return Ok(LogProofs::default()) };
+        let (size, root) = (signed.size(), *signed.hash());
         let placed: Vec<(String, u64)> = leaves
             .into_iter()
             .filter_map(|(leaf, index)| Some((leaf, u64::try_from(index?).ok().filter(|index| *index < size)?)))
             .collect();
-        let since = since.filter(|since| (1..size).contains(since));
-        let mut needed: BTreeSet<TileId> = placed
-            .iter()
-            .flat_map(|(_, index)| tiles_needed(|reader| prove_record(size, *index, reader)))
-            .collect();
-        if let Some(since) = since {
-            needed.extend(tiles_needed(|reader| prove_tree(size, since, reader)));
+        // The tree sizes proved consistent with this one, each with its root when known.
+        let mut older: BTreeMap<u64, Option<Hash>> = BTreeMap::new();
+        if let Some(since) = since.filter(|since| (1..size).contains(since)) {
+            older.insert(since, self.root_of(since).await?);
         }
         let mut sealed_by: BTreeMap<u64, (u64, String)> = BTreeMap::new();
         for (_, index) in placed.iter().filter(|(leaf, _)| Leaf::parse(leaf.as_bytes()).is_some_and(|leaf| leaf.basis == "emergency")) {
             if let Some((then, note)) = self.first_cosigned_holding(*index, size).await? {
                 if then < size {
-                    needed.extend(tiles_needed(|reader| prove_tree(size, then, reader)));
+                    let then_root = Checkpoint::from_bytes(&checkpoint_text(&note)).ok().map(|then| *then.hash());
+                    older.insert(then, then_root);
                 }
                 sealed_by.insert(*index, (then, note));
             }
         }
+        let mut needed: BTreeSet<TileId> =
+            placed.iter().flat_map(|(_, index)| tiles_needed(|reader| prove_record(size, *index, reader))).collect();
+        for old in older.keys() {
+            needed.extend(tiles_needed(|reader| prove_tree(size, *old, reader)));
+        }
         let needed: Vec<TileId> = needed.into_iter().collect();
-        let mut tiles = TileHashes::default();
-        // A thousand tiles to a query: an export's proofs may read many, and a statement has
-        // at most so many parameters.
-        for some in needed.chunks(1_000) {
-            tiles.0.extend(on_backend!(self.database, pool => load_tiles!(pool, some))?.0);
-        }
-        let hex = |proof: Vec<Hash>| proof.iter().map(|hash| hex::encode(hash.0)).collect();
         let broken = |error: tlog_tiles::Error| DatabaseError::Query(sqlx::Error::Protocol(error.to_string()));
-        let mut entries = Vec::with_capacity(placed.len());
-        for (leaf, index) in placed {
-            let inclusion = hex(prove_record(size, index, &tiles).map_err(broken)?);
-            let sealed = match sealed_by.remove(&index) {
-                Some((then, checkpoint)) => {
-                    let consistency = if then < size { hex(prove_tree(size, then, &tiles).map_err(broken)?) } else { Vec::new() };
-                    Some(SealedProof { checkpoint, consistency })
-                }
-                None => None,
-            };
-            entries.push(EntryProof { leaf, index, inclusion, sealed });
-        }
-        let consistency = match since {
-            Some(since) => hex(prove_tree(size, since, &tiles).map_err(broken)?),
-            None => Vec::new(),
+        let tiles = self.proof_tiles(&needed, size, true).await?;
+        let proved = match Proved::of(&tiles, size, &placed, &older) {
+            Ok(proved) if proved.holds(&tiles, root, &placed, &older) => proved,
+            _ => {
+                tracing::warn!(size, "proofs from the kept tiles did not hold; they are dropped and read again");
+                self.kept.forget_all();
+                Proved::of(&self.proof_tiles(&needed, size, false).await?, size, &placed, &older).map_err(broken)?
+            }
         };
+        let hex = |proof: &[Hash]| proof.iter().map(|hash| hex::encode(hash.0)).collect();
+        let entries = placed
+            .into_iter()
+            .zip(&proved.inclusion)
+            .map(|((leaf, index), inclusion)| {
+                let sealed = sealed_by.remove(&index).map(|(then, checkpoint)| SealedProof {
+                    checkpoint,
+                    consistency: proved.consistency.get(&then).map(|proof| hex(proof)).unwrap_or_default(),
+                });
+                EntryProof { leaf, index, inclusion: hex(inclusion), sealed }
+            })
+            .collect();
+        let consistency = since.and_then(|since| proved.consistency.get(&since)).map(|proof| hex(proof)).unwrap_or_default();
         Ok(LogProofs { checkpoint, entries, consistency })
+    }
+
+    /// The tiles `needed` as the tree of `size` holds them: from the kept ones where `kept`
+    /// allows and they are wide enough, else from the database (and then kept).
+    async fn proof_tiles(&self, needed: &[TileId], size: u64, kept: bool) -> Result<ProofTiles, DatabaseError> {
+        let mut tiles = ProofTiles::default();
+        let mut missing = Vec::new();
+        for tile in needed {
+            match self.kept.get(*tile).filter(|nodes| kept && nodes.width() >= width_in(*tile, size)) {
+                Some(nodes) => {
+                    tiles.0.insert(*tile, nodes);
+                }
+                None => missing.push(*tile),
+            }
+        }
+        // A thousand tiles to a query: an export's proofs may read many.
+        for some in missing.chunks(1_000) {
+            for (tile, bytes) in on_backend!(self.database, pool => load_tiles!(pool, some))?.0 {
+                let nodes = Arc::new(TileNodes::of(&bytes));
+                self.kept.keep(tile, nodes.clone());
+                tiles.0.insert(tile, nodes);
+            }
+        }
+        Ok(tiles)
+    }
+
+    /// The root of the checkpoint of `size` leaves, if one was signed.
+    async fn root_of(&self, size: u64) -> Result<Option<Hash>, DatabaseError> {
+        let Ok(size) = i64::try_from(size) else { return Ok(None) };
+        let root: Option<String> = on_backend!(self.database, pool => sqlx::query_scalar(
+            "SELECT root_hash FROM access_log_checkpoints WHERE tree_size = $1",
+        )
+        .bind(size)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(root.and_then(|root| Some(Hash(BASE64_STANDARD.decode(root).ok()?.try_into().ok()?))))
     }
 
     /// The first checkpoint the witness cosigned whose tree holds leaf `index`, up to the size
@@ -603,9 +749,8 @@ impl Sequencer {
         .fetch_optional(pool)
         .await)?;
         let Some((mut hashes, Some(size))) = row else { return Ok(None) };
-        // The nodes of this level in the signed tree, and so the width it gives this tile.
-        let nodes = u64::try_from(size).unwrap_or(0) >> (8 * u32::from(level));
-        let signed_width = nodes.saturating_sub(index.saturating_mul(TILE_WIDTH)).min(TILE_WIDTH);
+        // The width the signed tree gives this tile.
+        let signed_width = width_in((level, index), u64::try_from(size).unwrap_or(0));
         let length = usize::try_from(width).unwrap_or(usize::MAX).saturating_mul(32);
         if width > signed_width || hashes.len() < length {
             return Ok(None);

@@ -9,11 +9,12 @@
 //! Every hash the tree needs (a subtree's root, a proof's sibling) is the root of a run of
 //! hashes inside one tile, so [`TileHashes`] answers `tlog_tiles`' questions from the tiles it
 //! holds. Which tiles a question needs [`tiles_needed`] finds out by asking it once without
-//! any; the caller loads those and asks again.
+//! any; the caller loads those and asks again. Proofs read [`ProofTiles`], which hold each
+//! tile with the roots of its runs computed once ([`TileNodes`]).
 
-use std::{cell::RefCell, collections::BTreeMap};
+use std::{cell::RefCell, collections::BTreeMap, sync::Arc};
 
-use tlog_tiles::{Error, HASH_SIZE, Hash, HashReader, Tile, split_stored_hash_index};
+use tlog_tiles::{Error, HASH_SIZE, Hash, HashReader, Tile, node_hash, split_stored_hash_index};
 
 /// Hashes per full tile (C2SP tlog-tiles: height 8).
 pub const TILE_WIDTH: u64 = 256;
@@ -76,6 +77,62 @@ impl HashReader for TileHashes {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, Error> {
         indexes.iter().map(|index| self.hash(*index)).collect()
     }
+}
+
+/// A tile's hashes and the root of every aligned run of 2, 4, … 256 of them that it holds whole:
+/// every hash a proof can ask of the tile, each computed once (at most 255 hashes for a full
+/// tile, where answering one proof from the bare tile costs up to 247).
+#[derive(Debug)]
+pub struct TileNodes {
+    /// `runs[h]`: the roots of the runs of 2^h hashes in order; `runs[0]` the hashes themselves.
+    runs: Vec<Vec<Hash>>,
+}
+
+impl TileNodes {
+    /// The nodes of the tile whose hashes are `bytes` (32 each; a trailing part is ignored).
+    pub fn of(bytes: &[u8]) -> Self {
+        let hashes: Vec<Hash> = bytes.as_chunks::<HASH_SIZE>().0.iter().map(|hash| Hash(*hash)).collect();
+        let mut runs = vec![hashes];
+        while let Some(below) = runs.last().filter(|below| below.len() >= 2) {
+            let above = below.as_chunks::<2>().0.iter().map(|[left, right]| node_hash(*left, *right)).collect();
+            runs.push(above);
+        }
+        Self { runs }
+    }
+
+    /// How many hashes the tile holds.
+    pub fn width(&self) -> u64 {
+        self.runs.first().map_or(0, |hashes| hashes.len() as u64)
+    }
+
+    /// The root of the `run` hashes from `at` (a power of two, `at` a multiple of it).
+    fn root(&self, at: usize, run: usize) -> Option<Hash> {
+        let height = run.trailing_zeros() as usize;
+        self.runs.get(height)?.get(at >> height).copied()
+    }
+}
+
+/// The tiles a proof reads, each with its nodes.
+#[derive(Clone, Debug, Default)]
+pub struct ProofTiles(pub BTreeMap<TileId, Arc<TileNodes>>);
+
+impl HashReader for ProofTiles {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, Error> {
+        indexes
+            .iter()
+            .map(|index| {
+                let (tile, at, run) = TileHashes::locate(*index);
+                self.0.get(&tile).and_then(|nodes| nodes.root(at, run)).ok_or(Error::IndexesNotInTree)
+            })
+            .collect()
+    }
+}
+
+/// How many hashes the tree of `size` leaves gives tile `tile` (0 when it has none there yet).
+pub fn width_in(tile: TileId, size: u64) -> u64 {
+    let (level, index) = tile;
+    let nodes = size.checked_shr(8 * u32::from(level)).unwrap_or(0);
+    nodes.saturating_sub(index.saturating_mul(TILE_WIDTH)).min(TILE_WIDTH)
 }
 
 /// The tiles that hold the right edge of a tree of `size` leaves: at each level the tile the
@@ -229,6 +286,31 @@ mod tests {
         }
         let needed = tiles_needed(|reader| prove_tree(size, 300, reader));
         check_tree(&prove_tree(size, 300, &only(&needed))?, size, root, 300, tree_hash(300, &all)?)?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_tile_s_nodes_answer_as_the_bare_tiles_do() -> Result<(), Error> {
+        let mut all = TileHashes::default();
+        let mut changed = BTreeSet::new();
+        let size = 66_000;
+        for n in 0..size {
+            all.append(n, record_hash(&leaf(n)), &mut changed);
+        }
+        let nodes = ProofTiles(all.0.iter().map(|(id, bytes)| (*id, Arc::new(TileNodes::of(bytes)))).collect());
+        assert_eq!(tree_hash(size, &nodes)?, tree_hash(size, &all)?);
+        for n in [0, 1, 200, 255, 256, 40_000, 65_535, 65_536, size - 1] {
+            assert_eq!(prove_record(size, n, &nodes)?, prove_record(size, n, &all)?, "leaf {n}");
+        }
+        for old in [1, 7, 256, 65_536, size - 3] {
+            assert_eq!(prove_tree(size, old, &nodes)?, prove_tree(size, old, &all)?, "from {old}");
+        }
+        // A tile of a smaller tree gives no hash it does not hold whole.
+        let partial = ProofTiles(BTreeMap::from([((0, 0), Arc::new(TileNodes::of(&all.0[&(0, 0)][..5 * 32])))]));
+        assert_eq!(partial.0[&(0, 0)].width(), 5);
+        assert!(prove_record(8, 0, &partial).is_err());
+        assert_eq!(prove_record(5, 0, &partial)?, prove_record(5, 0, &all)?);
+        assert_eq!((width_in((0, 0), 5), width_in((0, 1), 300), width_in((1, 0), 300), width_in((1, 1), 300)), (5, 44, 1, 0));
         Ok(())
     }
 
