@@ -22,7 +22,7 @@ use std::{
 
 use klarsicht_tests::{
     Backend, Visitor, demo, execute,
-    load::{app_with_generated_data, backend_name, setting},
+    load::{app_with_generated_data, backend_name, percentile, setting},
     postgres_available, query_i64,
 };
 
@@ -153,14 +153,6 @@ async fn session(client: reqwest::Client, base: String, session: Session, until:
         }
         tokio::time::sleep(Duration::from_millis(500 + next_random() % 1000)).await;
     }
-}
-
-fn percentile(sorted: &[f64], share: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * share).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
 }
 
 async fn run(backend: Backend, background: u32, sessions: usize, seconds: u64) {

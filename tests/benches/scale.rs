@@ -5,7 +5,8 @@
 //! the queue's first page and a case page (a caseworker of the Wohngeldstelle), the consent
 //! cockpit, the access log page and the proofs its check fetches (a generated citizen), and the
 //! data protection officer's access log across citizens. Every entry is a leaf of the tree. Prints throughput, p50 and p99 per target and size, and fails
-//! when a request failed.
+//! when a request failed. Then it times the proofs on the server alone, one at a time, for a
+//! thousand citizens spread over the tree.
 //!
 //! `KLARSICHT_TEST_POSTGRES_URL=… cargo bench -p klarsicht-tests --bench scale`;
 //! `KLARSICHT_SCALE_SIZES=10000,100000` chooses the sizes. The million needs tens of GB of
@@ -14,11 +15,17 @@
 
 use std::{collections::BTreeSet, time::Instant};
 
-use app::server::access_log::{sequencer::sign_checkpoint, tree::TileHashes};
+use app::server::{
+    access_log::{
+        sequencer::{Sequencer, sign_checkpoint},
+        tree::TileHashes,
+    },
+    db::{Database, DatabaseUrl},
+};
 use futures::TryStreamExt;
 use klarsicht_tests::{
     Backend, Visitor, demo, execute,
-    load::{CONNECTIONS, app_with_generated_data, case_in_review, setting, wrk},
+    load::{CONNECTIONS, app_with_generated_data, case_in_review, percentile, setting, wrk},
     postgres_available, test_settings,
 };
 use server::settings::Settings;
@@ -27,6 +34,8 @@ use tlog_tiles::{Hash, tree_hash};
 
 /// Log entries per citizen.
 const ENTRIES_PER_CITIZEN: u64 = 30;
+/// Citizens whose proofs [`proofs_on_the_server`] times.
+const PROVED_CITIZENS: u64 = 1_000;
 /// Up to this many citizens the generated tree is checked as `server verify-access-log` checks
 /// it, before the measurement (a few seconds; at the million it would take minutes).
 const VERIFIED_UP_TO: u64 = 100_000;
@@ -107,6 +116,38 @@ async fn place_in_tree(url: &str, entries: u64) {
     connection.close().await.expect("closes");
 }
 
+/// The proofs for the page's check as the server makes them (`Sequencer::proofs`, after the
+/// leaves' query), one citizen after another, 997 citizens apart: the server's own time without
+/// waiting for other requests. From 256,000 citizens on, no two of them share a tile of leaves,
+/// so the leaves' tiles come from the database each time; the tiles above them are kept after
+/// the first. Answers p50 and p99 in milliseconds.
+async fn proofs_on_the_server(url: &str, citizens: u64) -> (f64, f64) {
+    let settings = Settings::check(test_settings(url)).expect("valid settings");
+    let database = Database::connect(&DatabaseUrl::parse(url).expect("a URL"), 4).await.expect("connects");
+    let sequencer = Sequencer::new(&database, settings.log_signer, None);
+    let mut connection = sqlx::PgConnection::connect(url).await.expect("connects");
+    let mut millis = Vec::new();
+    // Citizens n and n + 1 have neighbouring leaves, in one tile of 256.
+    for n in 0..PROVED_CITIZENS.min(citizens) {
+        let citizen = format!("00000000-0000-4000-9000-{:012}", (n * 997) % citizens + 1);
+        let started = Instant::now();
+        let leaves: Vec<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT leaf, leaf_index FROM access_log WHERE citizen_id = CAST($1 AS UUID) ORDER BY seq DESC LIMIT 30",
+        )
+        .bind(&citizen)
+        .fetch_all(&mut connection)
+        .await
+        .expect("the leaves");
+        let proofs = sequencer.proofs(leaves, None).await.expect("the proofs");
+        millis.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(proofs.entries.len(), 30, "each of the citizen's entries is proved");
+    }
+    // The first has none of the upper tiles kept yet.
+    millis.remove(0);
+    millis.sort_by(f64::total_cmp);
+    (percentile(&millis, 0.5), percentile(&millis, 0.99))
+}
+
 async fn run(citizens: u64, seconds: u32) {
     let started = Instant::now();
     let app = app_with_generated_data(Backend::Postgres, citizens as u32).await;
@@ -149,6 +190,11 @@ async fn run(citizens: u64, seconds: u32) {
         errors += measured.errors;
     }
     assert_eq!(errors, 0, "{citizens} citizens: requests failed, so these figures do not count");
+    let (p50, p99) = proofs_on_the_server(app.database_url(), citizens).await;
+    println!(
+        "\nproofs on the server, one at a time, {} citizens 997 apart: p50 {p50:.1} ms, p99 {p99:.1} ms",
+        PROVED_CITIZENS.min(citizens) - 1
+    );
 }
 
 fn main() {

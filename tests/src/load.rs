@@ -150,6 +150,15 @@ pub async fn generate(backend: Backend, url: &str, citizens: u32) {
     println!("generated {citizens} citizens and {} applications in {:.0} s", citizens * 3, started.elapsed().as_secs_f64());
 }
 
+/// The value below which `share` (0–1) of the `sorted` values lie; NaN for none.
+pub fn percentile(sorted: &[f64], share: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * share).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
 /// What wrk measured: requests per second, p50 and p99 in milliseconds, errors.
 pub struct Measured {
     pub throughput: f64,
