@@ -118,9 +118,9 @@ async fn place_in_tree(url: &str, entries: u64) {
 
 /// The proofs for the page's check as the server makes them (`Sequencer::proofs`, after the
 /// leaves' query), one citizen after another, 997 citizens apart: the server's own time without
-/// waiting for other requests. From 256,000 citizens on, no two of them share a tile of leaves,
-/// so the leaves' tiles come from the database each time; the tiles above them are kept after
-/// the first. Answers p50 and p99 in milliseconds.
+/// waiting for other requests. At a million citizens no two of them share a tile of leaves, so
+/// the leaves' tiles come from the database each time; the tiles above them are kept after the
+/// first. Answers p50 and p99 in milliseconds.
 async fn proofs_on_the_server(url: &str, citizens: u64) -> (f64, f64) {
     let settings = Settings::check(test_settings(url)).expect("valid settings");
     let database = Database::connect(&DatabaseUrl::parse(url).expect("a URL"), 4).await.expect("connects");
