@@ -262,14 +262,21 @@ mod tests {
         Ok(())
     }
 
+    /// The tiles of a tree of `size` test leaves, appended one by one.
+    fn tiles_of(size: u64) -> TileHashes {
+        let mut tiles = TileHashes::default();
+        let mut changed = BTreeSet::new();
+        for n in 0..size {
+            tiles.append(n, record_hash(&leaf(n)), &mut changed);
+        }
+        tiles
+    }
+
     #[test]
     fn the_edge_and_what_a_question_needs_are_enough_to_answer_it() -> Result<(), Error> {
-        let mut all = TileHashes::default();
-        let mut changed = BTreeSet::new();
         let size = 70_000;
-        for n in 0..size {
-            all.append(n, record_hash(&leaf(n)), &mut changed);
-        }
+        let all = tiles_of(size);
+        let mut changed = BTreeSet::new();
         let only = |ids: &[TileId]| TileHashes(ids.iter().filter_map(|id| Some((*id, all.0.get(id)?.clone()))).collect());
         let root = tree_hash(size, &all)?;
         assert_eq!(tree_hash(size, &only(&edge(size)))?, root);
@@ -291,12 +298,8 @@ mod tests {
 
     #[test]
     fn a_tile_s_nodes_answer_as_the_bare_tiles_do() -> Result<(), Error> {
-        let mut all = TileHashes::default();
-        let mut changed = BTreeSet::new();
         let size = 66_000;
-        for n in 0..size {
-            all.append(n, record_hash(&leaf(n)), &mut changed);
-        }
+        let all = tiles_of(size);
         let nodes = ProofTiles(all.0.iter().map(|(id, bytes)| (*id, Arc::new(TileNodes::of(bytes)))).collect());
         assert_eq!(tree_hash(size, &nodes)?, tree_hash(size, &all)?);
         for n in [0, 1, 200, 255, 256, 40_000, 65_535, 65_536, size - 1] {
