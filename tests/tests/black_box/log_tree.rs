@@ -26,7 +26,9 @@ use app::server::access_log::{
     cosignature::{CosignatureVerifier, Cosigner},
     sequencer::sign_checkpoint,
 };
-use klarsicht_tests::{Backend, TestApp, Visitor, count_rows, demo, execute, on_both_databases, tamper, test_settings, try_execute};
+use klarsicht_tests::{
+    Backend, TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64, tamper, test_settings, try_execute,
+};
 use server::settings::Settings;
 use signed_note::{Note, StandardVerifier, VerifierList};
 use tlog_tiles::{Checkpoint, Hash, record_hash, tree_hash};
@@ -624,6 +626,15 @@ on_both_databases! {
         let mut jonas = Visitor::new(&app);
         jonas.sign_in_as_demo(demo::JONAS_WEBER).await;
         assert!(jonas.me().await.get("log_behind").is_none(), "citizens are not told what staff are");
+        // The restored tree is whole: only the witness can tell that it is an older one, and the
+        // operator's check, which asks it, says so.
+        assert_eq!(verify_tree(&app).await.problem, None, "without the witness, nothing to find");
+        let mut with_witness = test_settings(app.database_url());
+        with_witness.witness_url = Some(witness_url.clone());
+        with_witness.witness_key = Some(witness_key.clone());
+        let with_witness = Settings::check(with_witness).expect("valid settings");
+        let checked = server::startup::verify_access_log(&with_witness).await.expect("the check runs");
+        assert_eq!(checked.problem, Some(TreeProblem::SetBack { witnessed, size: restored }));
 
         // The operator declares the gap: staff read again, and citizens see what was lost, and why.
         let settings = Settings::check(test_settings(app.database_url())).expect("valid settings");
@@ -644,6 +655,22 @@ on_both_databases! {
         assert_eq!((&export["access_log_gaps"][0]["lost"], &export["access_log_gaps"][0]["reason"]), (&serde_json::json!(4), &serde_json::json!(RESTORE_REASON)), "his export names it too");
         let changed = try_execute(app.database_url(), "UPDATE access_log_gaps SET reason = 'nichts'").await;
         assert!(changed.is_err(), "a declared gap stays as it was declared");
+
+        // The log grows past the restored tree. Until its operator accepts the restored log, the
+        // witness answers with the tree it cosigned: that is the gap declared, not a new one, so
+        // the files stay open and the operator's check finds the log intact.
+        for _ in 0..100 {
+            let placed = query_i64(app.database_url(), "SELECT COALESCE(MAX(tree_size), 0) FROM access_log_checkpoints").await;
+            if placed == count_rows(app.database_url(), "access_log").await {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let sequencer = Sequencer::new(&database_of(&app).await, with_witness.log_signer.clone(), with_witness.witness.clone());
+        assert!(!sequencer.witness().await.expect("the witness is asked"), "it cosigns nothing of the new history yet");
+        assert!(sequencer.gap().await.expect("the gaps are read").is_none(), "no new gap locks the files");
+        assert_eq!(server::startup::verify_access_log(&with_witness).await.expect("the check runs").problem, None);
+        assert_eq!(sabine.call("mitarbeitende/akte", &[("application", JONAS_WOHNGELD)]).await.0, 200, "the files stay open");
 
         // The witness cosigns nothing of the restored log's new history until its operator
         // accepts the restored checkpoint; then it witnesses the log again.

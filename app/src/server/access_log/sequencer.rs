@@ -158,6 +158,10 @@ pub enum TreeProblem {
     /// The witness's cosignature stored for the checkpoint of this size is not its key's over
     /// that checkpoint.
     Cosignature { size: u64 },
+    /// The witness cosigned a tree of `witnessed` leaves, the log holds `size`: it was set back
+    /// to an older state (a restore from a backup, or an attack), and no operator has declared
+    /// the gap. The tree itself cannot show this: an older state is a whole tree.
+    SetBack { witnessed: u64, size: u64 },
 }
 
 /// The log is behind its witness: the witness cosigned a tree of `witnessed` leaves, the log's
@@ -540,10 +544,23 @@ impl Sequencer {
 
     /// Records that the witness cosigned a tree of `witnessed` leaves while the log's newest
     /// checkpoint has `size`: from then on the database refuses new entries until an operator
-    /// declares the gap. Answers whether that gap is declared already.
+    /// declares the gap. Answers whether that gap is declared already. A log that grew again
+    /// after a declared gap, while the witness's operator has not yet accepted the restored log,
+    /// is behind by that gap, not by a new one.
     async fn notice_gap(&self, witnessed: u64, size: u64) -> Result<bool, DatabaseError> {
         let (Ok(witnessed), Ok(size)) = (i64::try_from(witnessed), i64::try_from(size)) else { return Ok(false) };
         let declared: bool = on_backend!(self.database, pool => {
+            let grown: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM access_log_gaps \
+                 WHERE witnessed_size = $1 AND restored_size <= $2 AND declared_at IS NOT NULL)",
+            )
+            .bind(witnessed)
+            .bind(size)
+            .fetch_one(pool)
+            .await?;
+            if grown {
+                return Ok(true);
+            }
             sqlx::query(
                 "INSERT INTO access_log_gaps (witnessed_size, restored_size, restored_at, noticed_at) \
                  VALUES ($1, $2, COALESCE((SELECT signed_at FROM access_log_checkpoints WHERE tree_size = $2), $3), $3) \
@@ -878,7 +895,21 @@ impl Sequencer {
         }
         let edge_tiles: Vec<(TileId, Vec<u8>)> = tiles.0.into_iter().collect();
         result.problem = self.tiles_problem(edge_tiles, true).await?;
+        if result.problem.is_none() {
+            result.problem = self.set_back().await?;
+        }
         Ok(result)
+    }
+
+    /// Whether the log was set back behind what its witness cosigned, without a declared gap:
+    /// asks the witness as at start-up (which records a gap it reveals). Without a witness
+    /// nothing outside the database can tell.
+    async fn set_back(&self) -> Result<Option<TreeProblem>, DatabaseError> {
+        if self.witness.is_none() {
+            return Ok(None);
+        }
+        self.probe_witness().await?;
+        Ok(self.gap().await?.map(|gap| TreeProblem::SetBack { witnessed: gap.witnessed, size: gap.restored }))
     }
 
     /// The first of `recomputed` that is not stored as it is (or, for the tree's right edge,
