@@ -659,11 +659,12 @@ on_both_databases! {
         // The log grows past the restored tree. Until its operator accepts the restored log, the
         // witness answers with the tree it cosigned: that is the gap declared, not a new one, so
         // the files stay open and the operator's check finds the log intact.
-        for _ in 0..100 {
-            let placed = query_i64(app.database_url(), "SELECT COALESCE(MAX(tree_size), 0) FROM access_log_checkpoints").await;
-            if placed == count_rows(app.database_url(), "access_log").await {
+        let newest = "SELECT COALESCE(MAX(tree_size), 0) FROM access_log_checkpoints";
+        for waited in 0.. {
+            if query_i64(app.database_url(), newest).await == count_rows(app.database_url(), "access_log").await {
                 break;
             }
+            assert!(waited < 100, "the new read is placed in the tree within ten seconds");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let sequencer = Sequencer::new(&database_of(&app).await, with_witness.log_signer.clone(), with_witness.witness.clone());

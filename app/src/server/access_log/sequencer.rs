@@ -15,7 +15,6 @@ use std::{
     time::Duration,
 };
 
-use base64::{Engine, prelude::BASE64_STANDARD};
 use hashlink::LruCache;
 use signed_note::Note;
 use sqlx::types::Json;
@@ -550,7 +549,8 @@ impl Sequencer {
     async fn notice_gap(&self, witnessed: u64, size: u64) -> Result<bool, DatabaseError> {
         let (Ok(witnessed), Ok(size)) = (i64::try_from(witnessed), i64::try_from(size)) else { return Ok(false) };
         let declared: bool = on_backend!(self.database, pool => {
-            let grown: bool = sqlx::query_scalar(
+            // This gap, or one of the same witnessed tree the log has grown past since.
+            let declared: bool = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM access_log_gaps \
                  WHERE witnessed_size = $1 AND restored_size <= $2 AND declared_at IS NOT NULL)",
             )
@@ -558,24 +558,19 @@ impl Sequencer {
             .bind(size)
             .fetch_one(pool)
             .await?;
-            if grown {
-                return Ok(true);
-            }
-            sqlx::query(
-                "INSERT INTO access_log_gaps (witnessed_size, restored_size, restored_at, noticed_at) \
-                 VALUES ($1, $2, COALESCE((SELECT signed_at FROM access_log_checkpoints WHERE tree_size = $2), $3), $3) \
-                 ON CONFLICT (witnessed_size, restored_size) DO NOTHING",
-            )
-            .bind(witnessed)
-            .bind(size)
-            .bind(Timestamp::now())
-            .execute(pool)
-            .await?;
-            sqlx::query_scalar("SELECT declared_at IS NOT NULL FROM access_log_gaps WHERE witnessed_size = $1 AND restored_size = $2")
+            if !declared {
+                sqlx::query(
+                    "INSERT INTO access_log_gaps (witnessed_size, restored_size, restored_at, noticed_at) \
+                     VALUES ($1, $2, COALESCE((SELECT signed_at FROM access_log_checkpoints WHERE tree_size = $2), $3), $3) \
+                     ON CONFLICT (witnessed_size, restored_size) DO NOTHING",
+                )
                 .bind(witnessed)
                 .bind(size)
-                .fetch_one(pool)
-                .await
+                .bind(Timestamp::now())
+                .execute(pool)
+                .await?;
+            }
+            Ok::<_, sqlx::Error>(declared)
         })?;
         Ok(declared)
     }
@@ -712,7 +707,7 @@ impl Sequencer {
         .bind(size)
         .fetch_optional(pool)
         .await)?;
-        Ok(root.and_then(|root| Some(Hash(BASE64_STANDARD.decode(root).ok()?.try_into().ok()?))))
+        Ok(root.and_then(|root| Hash::parse_hash(&root).ok()))
     }
 
     /// The first checkpoint the witness cosigned whose tree holds leaf `index`, up to the size
