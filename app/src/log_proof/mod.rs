@@ -175,11 +175,15 @@ pub struct LogKeys {
 }
 
 /// What a browser keeps of its last check: the checkpoint it verified, and per person the
-/// entries it proved (id and leaf index), newest first.
+/// entries it proved (id and leaf index), newest first; and the keys it checked with, which it
+/// trusts from then on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Remembered {
     pub checkpoint: String,
     pub people: BTreeMap<String, Vec<(String, u64)>>,
+    /// `None` in what a browser kept before the keys were remembered.
+    #[serde(default)]
+    pub keys: Option<LogKeys>,
 }
 
 impl Remembered {
@@ -229,6 +233,9 @@ pub enum Finding {
     /// An emergency access's entry is in no checkpoint the witness cosigned within an hour of
     /// the read: it may have been written later and dated back, after it was held back.
     Backdated { id: String },
+    /// The portal's key, or the witness's, is not the one the last visit checked with: whoever
+    /// controls the server could otherwise sign a rewritten log with a key of their own.
+    KeysChanged,
 }
 
 /// The checkpoint in `note`, if the portal's key `log_key` signed it and it is the log's.
@@ -308,6 +315,12 @@ pub fn check(
     remembered: Option<&Remembered>,
     overdue_before: &str,
 ) -> Result<Verified, Finding> {
+    // The keys of the last visit hold: a witness may be added, not dropped or replaced.
+    if let Some(before) = remembered.and_then(|remembered| remembered.keys.as_ref())
+        && (before.log != keys.log || (before.witness.is_some() && before.witness != keys.witness))
+    {
+        return Err(Finding::KeysChanged);
+    }
     let checkpoint = signed_checkpoint(&proofs.checkpoint, &keys.log).ok_or(Finding::Unsigned)?;
     let witnessed = match &keys.witness {
         Some(witness) => Some(cosigned(&proofs.checkpoint, witness).ok_or(Finding::Unwitnessed)?),
@@ -367,6 +380,7 @@ pub fn check(
 
     let mut remember = remembered.filter(|_| before.is_some()).cloned().unwrap_or_default();
     remember.checkpoint = proofs.checkpoint.clone();
+    remember.keys = Some(keys.clone());
     remember.people.insert(person.to_owned(), proven.clone());
     Ok(Verified {
         proven: proven.len(),
@@ -392,6 +406,7 @@ mod tests {
     const LONG_AGO: &str = "2000-01-01T00:00:00Z";
 
     /// A log of leaves about `PERSON` and others, its keys, and what its portal hands out.
+    #[derive(Clone)]
     struct Log {
         signer: LogSigner,
         witness: Cosigner,
@@ -624,5 +639,31 @@ mod tests {
         fewer.entries.retain(|entry| !entry.leaf.contains(&format!("\"id\":\"{}\"", gone.id)));
         let same = LogProofs { consistency: Vec::new(), ..fewer };
         assert_eq!(found(&same, &without, Some(&first)), Finding::Vanished { id: gone.id });
+    }
+
+    #[test]
+    fn the_keys_of_the_last_visit_hold() {
+        let mut log = Log::new();
+        log.add(10);
+        let first = check(&log.keys(), PERSON, &log.shown(), &log.proofs(10, None), None, LONG_AGO).expect("intact").remember;
+        assert_eq!(first.keys, Some(log.keys()));
+        // A server that signs a log of its own with a new key, or has it cosigned by a witness of
+        // its own, is found by a browser that checked before; not by one that never did.
+        let mut own = Log::new();
+        own.add(10);
+        assert_eq!(check(&own.keys(), PERSON, &own.shown(), &own.proofs(10, None), Some(&first), LONG_AGO), Err(Finding::KeysChanged));
+        let own_witness = Log { witness: own.witness.clone(), ..log.clone() };
+        let proofs = own_witness.proofs(10, Some(10));
+        assert_eq!(check(&own_witness.keys(), PERSON, &log.shown(), &proofs, Some(&first), LONG_AGO), Err(Finding::KeysChanged));
+        let unwitnessed = LogKeys { witness: None, ..log.keys() };
+        assert_eq!(check(&unwitnessed, PERSON, &log.shown(), &proofs, Some(&first), LONG_AGO), Err(Finding::KeysChanged));
+        assert!(check(&own.keys(), PERSON, &own.shown(), &own.proofs(10, None), None, LONG_AGO).is_ok());
+        // A witness added to a log checked without one is no change of what was trusted.
+        let before = Remembered { keys: Some(unwitnessed), ..first.clone() };
+        assert!(check(&log.keys(), PERSON, &log.shown(), &log.proofs(10, Some(10)), Some(&before), LONG_AGO).is_ok());
+        // What a browser kept before the keys were remembered is compared as before.
+        let kept_before = Remembered { keys: None, ..first };
+        let grown = check(&log.keys(), PERSON, &log.shown(), &log.proofs(10, Some(10)), Some(&kept_before), LONG_AGO).expect("intact");
+        assert_eq!((grown.since, grown.remember.keys), (Some(10), Some(log.keys())));
     }
 }

@@ -41,6 +41,7 @@ pub struct LogCheckTexts {
     pub vanished: String,
     pub overdue: String,
     pub backdated: String,
+    pub keys_changed: String,
     pub advice: String,
     pub evidence: String,
     /// When the log was set back or rewritten: what starting over means, and its button.
@@ -105,9 +106,9 @@ pub fn LogCheck(
     }
 }
 
-/// The outcome in words. After a set-back or a rewrite the citizen may `start_over`: the city
-/// may have explained it (a restore from a backup, declared on the page), and otherwise the
-/// alarm would come back on every visit.
+/// The outcome in words. After a set-back, a rewrite or a new key the citizen may
+/// `start_over`: the city may have explained it (a restore from a backup, declared on the page;
+/// a new key it announced), and otherwise the alarm would come back on every visit.
 fn say(texts: &LogCheckTexts, outcome: Outcome, start_over: impl Fn() + Send + Sync + 'static) -> AnyView {
     let number = |number: u64| grouped(number, &texts.thousands);
     match outcome {
@@ -132,7 +133,7 @@ fn say(texts: &LogCheckTexts, outcome: Outcome, start_over: impl Fn() + Send + S
             view! { <p role="status" class="log-check__result" data-check-ms=format!("{took:.1}")>{sentences.join(" ")}</p> }.into_any()
         }
         Outcome::Alarm(finding, evidence) => {
-            let may_start_over = matches!(finding, Finding::SetBack { .. } | Finding::Rewritten { .. });
+            let may_start_over = matches!(finding, Finding::SetBack { .. } | Finding::Rewritten { .. } | Finding::KeysChanged);
             let reason = match finding {
                 Finding::Unsigned => texts.unsigned.clone(),
                 Finding::Unwitnessed => texts.not_witnessed.clone(),
@@ -143,6 +144,7 @@ fn say(texts: &LogCheckTexts, outcome: Outcome, start_over: impl Fn() + Send + S
                 Finding::Vanished { .. } => texts.vanished.clone(),
                 Finding::Overdue { .. } => texts.overdue.clone(),
                 Finding::Backdated { .. } => texts.backdated.clone(),
+                Finding::KeysChanged => texts.keys_changed.clone(),
             };
             let href = format!("data:application/json;charset=utf-8,{}", encode_component(&evidence));
             view! {

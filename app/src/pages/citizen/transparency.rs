@@ -255,6 +255,7 @@ fn check_texts(i18n: I18nContext<Locale>) -> LogCheckTexts {
         vanished: t_string!(i18n, access.check_vanished).to_string(),
         overdue: t_string!(i18n, access.check_overdue).to_string(),
         backdated: t_string!(i18n, access.check_backdated).to_string(),
+        keys_changed: t_string!(i18n, access.check_keys_changed).to_string(),
         advice: t_string!(i18n, access.check_advice).to_string(),
         evidence: t_string!(i18n, access.check_evidence).to_string(),
         start_over_hint: t_string!(i18n, access.check_start_over_hint).to_string(),
