@@ -210,7 +210,7 @@ on_both_databases! {
         assert_eq!(verify_tree(&app).await.problem, None);
     }
 
-    async fn the_check_of_the_tree_finds_a_rewritten_leaf_a_removed_entry_and_a_forged_tile(backend: Backend) {
+    async fn the_check_of_the_tree_finds_a_rewritten_leaf_a_removed_entry_an_emptied_log_and_a_forged_tile(backend: Backend) {
         // A leaf rewritten with its entry, so both say the same: the signed roots no longer fit.
         let (app, ..) = app_with_placed_entries(backend).await;
         tamper(
@@ -229,6 +229,14 @@ on_both_databases! {
         let (app, ..) = app_with_placed_entries(backend).await;
         tamper(app.database_url(), "DELETE FROM access_log WHERE leaf_index = 5").await;
         assert_eq!(verify_tree(&app).await.problem, Some(TreeProblem::Missing { index: 5 }));
+
+        // The log emptied, its checkpoints kept: they sign leaves that are gone. (Emptied with its
+        // checkpoints, it is a log set back to its start, which only the witness can tell: see
+        // the restore below.)
+        let (app, ..) = app_with_placed_entries(backend).await;
+        tamper(app.database_url(), "DELETE FROM access_log").await;
+        let found = verify_tree(&app).await.problem;
+        assert!(matches!(found, Some(TreeProblem::Behind { leaves: 0, .. })), "{found:?}");
 
         // A tile that serves other hashes than the leaves give.
         let (app, ..) = app_with_placed_entries(backend).await;
