@@ -4,8 +4,10 @@
 //! then wrk with 32 connections runs for `KLARSICHT_LOAD_SECONDS` (10) against:
 //! the queue's first page and a case page (a caseworker of the Wohngeldstelle), the consent
 //! cockpit, the access log page and the proofs its check fetches (a generated citizen), and the
-//! data protection officer's access log across citizens. Every entry is a leaf of the tree. Prints throughput, p50 and p99 per target and size, and fails
-//! when a request failed. Then it times the proofs on the server alone, one at a time, for a
+//! data protection officer's access log across citizens. Every entry is a leaf of the tree, and a
+//! witness cosigns the checkpoints as in a city. Prints throughput, p50 and p99 per target and
+//! size, and fails when a request failed. Then the citizen's browser checks their newest entries
+//! in headless Chromium, and the bench times the proofs on the server alone, one at a time, for a
 //! thousand citizens spread over the tree.
 //!
 //! `KLARSICHT_TEST_POSTGRES_URL=… cargo bench -p klarsicht-tests --bench scale`;
@@ -13,10 +15,11 @@
 //! disk and the better part of an hour on two cores; up to 100,000 citizens the generated log
 //! is checked first as `server verify-access-log` checks it.
 
-use std::{collections::BTreeSet, time::Instant};
+use std::{collections::BTreeSet, path::Path, process::Command, time::Instant};
 
 use app::server::{
     access_log::{
+        cosignature::Cosigner,
         sequencer::{Sequencer, sign_checkpoint},
         tree::TileHashes,
     },
@@ -25,7 +28,7 @@ use app::server::{
 use futures::TryStreamExt;
 use klarsicht_tests::{
     Backend, Visitor, demo, execute,
-    load::{CONNECTIONS, app_with_generated_data, case_in_review, percentile, setting, wrk},
+    load::{CONNECTIONS, app_with_generated_data_and, case_in_review, percentile, setting, wrk},
     postgres_available, test_settings,
 };
 use server::settings::Settings;
@@ -150,9 +153,47 @@ async fn proofs_on_the_server(url: &str, citizens: u64) -> (f64, f64) {
     (percentile(&millis, 0.5), percentile(&millis, 0.99))
 }
 
+/// The citizen's check of their newest entries in headless Chromium, as their browser runs it on
+/// the access log page (`tests/browser/check_at_scale.mjs`), ten visits one after another: the
+/// first checks the entries' inclusion, each later one also the log's consistency with the
+/// visit before. Needs the release build of the site (`cargo leptos build --release`) and the
+/// browser tests' packages; without them it says so and measures nothing.
+fn check_in_the_browser(portal: &str, cookie: &str) {
+    let browser_tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg");
+    if !site.is_dir() || !browser_tests.join("node_modules/playwright-core").is_dir() {
+        println!("\nthe browser's check: not measured (needs `cargo leptos build --release` and `npm ci --prefix tests/browser`)");
+        return;
+    }
+    let output = Command::new("node")
+        .arg("check_at_scale.mjs")
+        .args([portal.trim_end_matches('/'), cookie, "10"])
+        .current_dir(&browser_tests)
+        .output()
+        .expect("node runs");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "the browser's check failed: {printed}{}", String::from_utf8_lossy(&output.stderr));
+    println!("\nthe browser's check of the citizen's newest entries (the island's own measure, without fetching):");
+    print!("{printed}");
+}
+
 async fn run(citizens: u64, seconds: u32) {
     let started = Instant::now();
-    let app = app_with_generated_data(Backend::Postgres, citizens as u32).await;
+    // A witness beside the portal, as a city runs it: it cosigns the checkpoints of the reads
+    // during the measurement, and the citizen's browser checks both signatures.
+    let witness_state = tempfile::tempdir().expect("a directory");
+    let cosigner = Cosigner::generate("datenschutz.stadt.example/zeuge").expect("a key");
+    let log_key = Settings::check(test_settings("sqlite://x.db")).expect("valid settings").log_signer.verifier_key();
+    let (witness, serving) =
+        server::witness::bind(Some(&cosigner.signer_key()), &log_key, &witness_state.path().join("zeuge.json"), true, ([127, 0, 0, 1], 0).into())
+            .await
+            .expect("the witness starts");
+    tokio::spawn(serving);
+    let app = app_with_generated_data_and(Backend::Postgres, citizens as u32, |settings| {
+        settings.witness_url = Some(format!("http://{witness}"));
+        settings.witness_key = Some(cosigner.verifier_key());
+    })
+    .await;
     generate_log(app.database_url(), citizens).await;
     println!("{citizens} citizens ready in {:.0} s", started.elapsed().as_secs_f64());
     if citizens <= VERIFIED_UP_TO {
@@ -192,6 +233,7 @@ async fn run(citizens: u64, seconds: u32) {
         errors += measured.errors;
     }
     assert_eq!(errors, 0, "{citizens} citizens: requests failed, so these figures do not count");
+    check_in_the_browser(&app.url(""), &cookie(&person));
     let (p50, p99) = proofs_on_the_server(app.database_url(), citizens).await;
     println!(
         "\nproofs on the server, one at a time, {} citizens 997 apart: p50 {p50:.1} ms, p99 {p99:.1} ms",

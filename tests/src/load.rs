@@ -3,6 +3,8 @@
 
 use std::{process::Command, str::FromStr, time::Instant};
 
+use server::settings::SettingsInput;
+
 use crate::{Backend, TestApp, execute};
 
 /// Connections wrk keeps open: issue 6's 32 concurrent clients.
@@ -31,10 +33,16 @@ pub fn backend_name(backend: Backend) -> &'static str {
 /// generated citizens; a pool of ten connections, as in production, unless
 /// `KLARSICHT_LOAD_POOL` says otherwise.
 pub async fn app_with_generated_data(backend: Backend, citizens: u32) -> TestApp {
+    app_with_generated_data_and(backend, citizens, |_| {}).await
+}
+
+/// [`app_with_generated_data`], with settings `adjust` changes (a witness, say).
+pub async fn app_with_generated_data_and(backend: Backend, citizens: u32, adjust: impl FnOnce(&mut SettingsInput)) -> TestApp {
     let pool = setting("KLARSICHT_LOAD_POOL", 10);
     let app = TestApp::spawn_with(backend, |settings| {
         settings.demo_data = Some(true);
         settings.database_max_connections = Some(pool);
+        adjust(settings);
     })
     .await;
     generate(backend, app.database_url(), citizens).await;
