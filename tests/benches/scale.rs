@@ -19,7 +19,6 @@ use std::{collections::BTreeSet, path::Path, process::Command, time::Instant};
 
 use app::server::{
     access_log::{
-        cosignature::Cosigner,
         sequencer::{Sequencer, sign_checkpoint},
         tree::TileHashes,
     },
@@ -29,7 +28,7 @@ use futures::TryStreamExt;
 use klarsicht_tests::{
     Backend, Visitor, demo, execute,
     load::{CONNECTIONS, app_with_generated_data_and, case_in_review, percentile, setting, wrk},
-    postgres_available, test_settings,
+    postgres_available, start_witness, test_settings,
 };
 use server::settings::Settings;
 use sqlx::Connection;
@@ -182,16 +181,10 @@ async fn run(citizens: u64, seconds: u32) {
     // A witness beside the portal, as a city runs it: it cosigns the checkpoints of the reads
     // during the measurement, and the citizen's browser checks both signatures.
     let witness_state = tempfile::tempdir().expect("a directory");
-    let cosigner = Cosigner::generate("datenschutz.stadt.example/zeuge").expect("a key");
-    let log_key = Settings::check(test_settings("sqlite://x.db")).expect("valid settings").log_signer.verifier_key();
-    let (witness, serving) =
-        server::witness::bind(Some(&cosigner.signer_key()), &log_key, &witness_state.path().join("zeuge.json"), true, ([127, 0, 0, 1], 0).into())
-            .await
-            .expect("the witness starts");
-    tokio::spawn(serving);
+    let (witness_url, witness_key) = start_witness(&witness_state.path().join("zeuge.json")).await;
     let app = app_with_generated_data_and(Backend::Postgres, citizens as u32, |settings| {
-        settings.witness_url = Some(format!("http://{witness}"));
-        settings.witness_key = Some(cosigner.verifier_key());
+        settings.witness_url = Some(witness_url);
+        settings.witness_key = Some(witness_key);
     })
     .await;
     generate_log(app.database_url(), citizens).await;

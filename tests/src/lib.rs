@@ -10,8 +10,12 @@
 pub mod load;
 pub mod oidc_provider;
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 
+use app::server::access_log::cosignature::Cosigner;
 use server::{
     settings::{Mode, Settings, SettingsInput},
     startup::Application,
@@ -653,6 +657,24 @@ pub async fn try_execute(database_url: &str, sql: &str) -> Result<(), sqlx::Erro
         connection.close().await?;
         done
     }
+}
+
+/// A witness on its own port with its own state in `state`, for the portal's log in development
+/// mode. Answers its address and its verifier key.
+pub async fn start_witness(state: &Path) -> (String, String) {
+    let cosigner = Cosigner::generate("datenschutz.stadt.example/zeuge").expect("a key");
+    (serve_witness(state, &cosigner, true).await, cosigner.verifier_key())
+}
+
+/// A witness serving the state in `state` with `cosigner`'s key, for the log of the test
+/// settings; a new one when `init`. Answers its address.
+pub async fn serve_witness(state: &Path, cosigner: &Cosigner, init: bool) -> String {
+    let log_key = Settings::check(test_settings("sqlite://x.db")).expect("valid settings").log_signer.verifier_key();
+    let (address, serving) = server::witness::bind(Some(&cosigner.signer_key()), &log_key, state, init, "127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("the witness starts");
+    tokio::spawn(serving);
+    format!("http://{address}")
 }
 
 /// Runs statements as an attacker who owns the database would: past the triggers that keep the

@@ -27,7 +27,8 @@ use app::server::access_log::{
     sequencer::sign_checkpoint,
 };
 use klarsicht_tests::{
-    Backend, TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64, tamper, test_settings, try_execute,
+    Backend, TestApp, Visitor, count_rows, demo, execute, on_both_databases, query_i64, serve_witness, start_witness, tamper,
+    test_settings, try_execute,
 };
 use server::settings::Settings;
 use signed_note::{Note, StandardVerifier, VerifierList};
@@ -302,12 +303,6 @@ async fn an_append_does_not_wait_for_another_and_one_rolled_back_leaves_no_gap()
     assert_eq!(verify_tree(&app).await.problem, None);
 }
 
-/// A witness on its own port with its own state, for the portal's log in development mode.
-async fn start_witness(state: &std::path::Path) -> (String, String) {
-    let cosigner = Cosigner::generate("datenschutz.stadt.example/zeuge").expect("a key");
-    (serve_witness(state, &cosigner, true).await, cosigner.verifier_key())
-}
-
 /// A request to the witness: the old size, the proof and the checkpoint.
 async fn ask_witness(url: &str, old: u64, proof: &[Hash], note: &str) -> (u16, String) {
     let proof: String = proof.iter().map(|hash| format!("{hash}\n")).collect();
@@ -578,17 +573,6 @@ on_both_databases! {
         let seal = app::log_proof::SealedProof { checkpoint: before_the_read, consistency: from_earlier.consistency };
         assert_eq!(with_seal(Some(seal)), backdated);
     }
-}
-
-/// A witness serving the state in `state` with `cosigner`'s key, for the log of the test
-/// settings; a new one when `init`. Answers its address.
-async fn serve_witness(state: &std::path::Path, cosigner: &Cosigner, init: bool) -> String {
-    let log_key = Settings::check(test_settings("sqlite://x.db")).expect("valid settings").log_signer.verifier_key();
-    let (address, serving) = server::witness::bind(Some(&cosigner.signer_key()), &log_key, state, init, "127.0.0.1:0".parse().expect("an address"))
-        .await
-        .expect("the witness starts");
-    tokio::spawn(serving);
-    format!("http://{address}")
 }
 
 const RESTORE_REASON: &str = "Die Festplatte des Servers fiel aus; die Sicherung vom Vormittag wurde eingespielt.";
